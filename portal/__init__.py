@@ -1,0 +1,71 @@
+"""Family outcomes portal: Flask application factory."""
+
+from pathlib import Path
+
+from flask import Flask
+
+# templates/ and migrations/ live at the top of the repository, beside portal/.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_FOLDER = REPO_ROOT / "templates"
+MIGRATIONS_FOLDER = REPO_ROOT / "migrations"
+
+
+def create_app(config_name=None, overrides=None):
+    """Build the app.
+
+    config_name: "development", "testing" or "production"; defaults to the
+    PORTAL_CONFIG environment variable, then "development".
+    overrides: mapping applied after the config class (tests use it to point
+    at their own database).
+    """
+    # Imported here so that `import portal.rules` (the rules CLI, rule tests)
+    # does not pay for the web stack.
+    from . import config as portal_config
+
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATE_FOLDER))
+    app.config.from_object(portal_config.config_class(config_name))
+    app.config["SECRET_KEY"] = portal_config.resolve_secret_key(app.config, app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = portal_config.resolve_database_url(app.instance_path)
+    app.config.update(overrides or {})
+    app.config["SQLALCHEMY_DATABASE_URI"] = portal_config.normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    _init_templates(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    return app
+
+
+def _init_templates(app):
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from .templating import build_loader, check_page_template
+
+    app.jinja_loader = build_loader(app.template_folder)
+    check_page_template(app.jinja_loader, app.jinja_env)
+    WTFormsHelpers(app)
+    app.context_processor(lambda: {"service_name": app.config["SERVICE_NAME"]})
+
+
+def _init_extensions(app):
+    # Importing the models registers their tables on db.metadata, which
+    # Flask-Migrate's autogenerate compares against the database.
+    from . import (
+        models,  # noqa: F401
+        security,
+    )
+    from .extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_FOLDER))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+
+
+def _register_blueprints(app):
+    from .main import bp as main_bp
+
+    app.register_blueprint(main_bp)

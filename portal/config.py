@@ -1,0 +1,101 @@
+"""Configuration classes, chosen by the PORTAL_CONFIG environment variable.
+
+Secrets and the database URL come from the environment, never from code.
+"""
+
+import os
+import secrets
+from pathlib import Path
+from types import MappingProxyType
+
+from sqlalchemy.engine import make_url
+
+
+class Config:
+    # pool_pre_ping drops connections a PostgreSQL restart has killed; it is a
+    # no-op cost on SQLite, so one setting serves both databases.
+    SQLALCHEMY_ENGINE_OPTIONS = MappingProxyType({"pool_pre_ping": True})
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SERVICE_NAME = "Family outcomes portal"
+    # A missing SECRET_KEY is fatal only where sessions must survive restarts
+    # and be unforgeable; development keeps a generated key on disk instead.
+    REQUIRE_SECRET_KEY_FROM_ENV = False
+    PERSIST_GENERATED_SECRET_KEY = True
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    # Tests post forms directly; CSRF has its own tests when forms arrive.
+    WTF_CSRF_ENABLED = False
+    # Each test process gets a throwaway key: nothing to persist.
+    PERSIST_GENERATED_SECRET_KEY = False
+
+
+class ProductionConfig(Config):
+    REQUIRE_SECRET_KEY_FROM_ENV = True
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_class(name: str | None):
+    name = name or os.environ.get("PORTAL_CONFIG") or "development"
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"PORTAL_CONFIG={name!r} is not one of {', '.join(sorted(CONFIGS))}"
+        ) from None
+
+
+def resolve_secret_key(config, instance_path: str) -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if config.get("REQUIRE_SECRET_KEY_FROM_ENV"):
+        raise RuntimeError("SECRET_KEY must be set in the environment in production")
+    if not config.get("PERSIST_GENERATED_SECRET_KEY"):
+        return secrets.token_hex(32)
+    return _instance_secret_key(Path(instance_path) / "secret_key")
+
+
+def _instance_secret_key(path: Path) -> str:
+    # Kept on disk so development sessions survive a server restart.
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key
+
+
+def resolve_database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'portal.sqlite3'}"
+    return normalise_database_url(url)
+
+
+def normalise_database_url(url: str) -> str:
+    """Point PostgreSQL URLs at the psycopg 3 driver.
+
+    Hosting platforms hand out postgres:// or postgresql:// URLs, which
+    SQLAlchemy would map to psycopg2; we only install psycopg 3.
+    """
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)

@@ -1,0 +1,43 @@
+"""Parameters whose value changes on a date (OpenFisca style: both values kept)."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass, field
+
+_FOREVER = dt.date(1900, 1, 1)
+
+
+@dataclass(frozen=True)
+class DatedValue:
+    pairs: list = field(default_factory=list)
+    reference: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "pairs", sorted(self.pairs))
+        object.__setattr__(self, "_starts", [when for when, _ in self.pairs])
+
+    @classmethod
+    def constant(cls, value) -> "DatedValue":
+        return cls([(_FOREVER, value)])
+
+    @property
+    def changes(self) -> bool:
+        return len(self.pairs) > 1
+
+    def at(self, when: dt.date):
+        """The value in force on `when`; before the first date, the first value."""
+        index = bisect.bisect_right(self._starts, when) - 1
+        return self.pairs[max(index, 0)][1]
+
+    def since(self, when: dt.date) -> dt.date | None:
+        """The date the value in force on `when` took effect (None if always)."""
+        index = max(bisect.bisect_right(self._starts, when) - 1, 0)
+        start = self.pairs[index][0]
+        return None if start == _FOREVER else start
+
+    def to_json(self):
+        if not self.changes:
+            return self.pairs[0][1]
+        return {"values": {d.isoformat(): v for d, v in self.pairs}, "reference": self.reference}

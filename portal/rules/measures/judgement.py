@@ -1,0 +1,21 @@
+"""Outcomes that rest on a named practitioner's (or self-reported) judgement."""
+
+from .. import spec as s
+from .base import Field, Finding, Measure
+
+
+class Judgement(Measure):
+    kind = "judgement"
+    PARAMS = {"by": s.Key(s.optional_text, False, ""), "criterion": s.Key(s.text)}
+
+    def own_fields(self):
+        who = f" ({self.p['by']})" if self.p["by"] else ""
+        return [
+            Field("confirmed", f"Practitioner confirms: {self.p['criterion']}", "yes_no"),
+            Field("practitioner", f"Name and role of the practitioner{who}", "text"),
+        ]
+
+    def decide(self, values, ctx):
+        if values.get("confirmed") is True:
+            return Finding(True, f"{values.get('practitioner', 'the practitioner')} confirms {self.p['criterion']}")
+        return Finding(False, f"not confirmed that {self.p['criterion']}")

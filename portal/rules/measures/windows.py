@@ -1,0 +1,106 @@
+"""Outcomes judged over a window of time: 'no incident for six months'."""
+
+from .. import calendar as cal
+from .. import spec as s
+from .base import Field, Finding, Measure, as_date, fmt
+
+_WHOLE = s.number(1, 120, whole=True)
+_COUNT = s.number(0, None, whole=True)
+
+
+def window_shortfall(ctx, months, weeks):
+    """A finding when the evidence period is too short, else None."""
+    if cal.covers(ctx.start, ctx.end, months, weeks):
+        return None
+    ready = cal.period_end_for(ctx.start, months, weeks)
+    need = cal.length_words(months, weeks)
+    return Finding(
+        False,
+        f"the period {ctx.start.isoformat()} to {ctx.end.isoformat()} is shorter than the {need} "
+        f"needed; evidence to {ready.isoformat()} or later is needed",
+        earliest=ready,
+    )
+
+
+class Sustained(Measure):
+    kind = "sustained"
+    PARAMS = {
+        "months": s.Key(_WHOLE, False),
+        "weeks": s.Key(_WHOLE, False),
+        "condition": s.Key(s.optional_text, False, ""),
+        "incident": s.Key(s.optional_text, False, ""),
+    }
+
+    @classmethod
+    def check_params(cls, params, path, walk):
+        if bool(params.get("months")) == bool(params.get("weeks")):
+            walk.fault(path, "give exactly one of months or weeks")
+        if not params.get("condition") and not params.get("incident"):
+            walk.fault(path, "give a condition, an incident, or both")
+
+    def own_fields(self):
+        out = []
+        if self.p["condition"]:
+            out.append(Field("condition_met", f"Confirmed: {self.p['condition']}", "yes_no"))
+        if self.p["incident"]:
+            out.append(Field("incidents", f"Number of incidents ({self.p['incident']}) in the period", "count"))
+        return out
+
+    def decide(self, values, ctx):
+        months, weeks = self.p["months"] or 0, self.p["weeks"] or 0
+        length = cal.length_words(months, weeks)
+        if self.p["condition"] and values.get("condition_met") is not True:
+            return Finding(False, f"not confirmed that {self.p['condition']}")
+        incidents = values.get("incidents") or 0
+        if incidents:
+            return Finding(False, f"{fmt(incidents)} {self.p['incident']} recorded in the period; none allowed for {length}")
+        short = window_shortfall(ctx, months, weeks)
+        if short:
+            return short
+        what = f"no {self.p['incident']}" if self.p["incident"] else self.p["condition"]
+        return Finding(True, f"{what} for {length} ({ctx.start.isoformat()} to {ctx.end.isoformat()})")
+
+
+class ClosureWindow(Measure):
+    kind = "closure_window"
+    PARAMS = {
+        "before_months": s.Key(_WHOLE),
+        "after_months": s.Key(_WHOLE),
+        "incident": s.Key(s.text),
+        "referral": s.Key(s.text),
+        "also_one_of": s.Key(
+            s.list_of(s.mapping({"id": s.Key(s.ident), "label": s.Key(s.text)})), False, []
+        ),
+    }
+
+    def own_fields(self):
+        out = [
+            Field("incidents_before_closure",
+                  f"Number of {self.p['incident']}s in the {self.p['before_months']} month(s) before closure", "count"),
+            Field("referrals_after_closure",
+                  f"Number of {self.p['referral']}s in the {self.p['after_months']} months after closure", "count"),
+        ]
+        if self.p["also_one_of"]:
+            choices = tuple((i["id"], i["label"]) for i in self.p["also_one_of"])
+            out.append(Field("supporting_item", "Supporting evidence (at least one)", "choice", choices=choices))
+        return out
+
+    def decide(self, values, ctx):
+        closed = as_date(ctx.closed_on)
+        if closed is None:
+            return Finding(False, "the case is not closed; this outcome is judged from the closure date")
+        starts_by = cal.add_months(closed, -self.p["before_months"])
+        ready = cal.period_end_for(closed, self.p["after_months"])
+        if ctx.start > starts_by:
+            return Finding(False, f"the evidence must run from {starts_by.isoformat()} (a month before closure)")
+        if values.get("incidents_before_closure"):
+            return Finding(False, f"{values['incidents_before_closure']} {self.p['incident']}(s) in the month before closure; none allowed")
+        if values.get("referrals_after_closure"):
+            return Finding(False, f"{values['referrals_after_closure']} {self.p['referral']}(s) after closure; none allowed")
+        if ctx.end < ready:
+            return Finding(False, f"the {self.p['after_months']} months after closure run to {ready.isoformat()}; "
+                                  f"the evidence ends {ctx.end.isoformat()}", earliest=ready)
+        if self.p["also_one_of"] and not values.get("supporting_item"):
+            return Finding(False, "no supporting item given (at least one is needed)")
+        return Finding(True, f"no {self.p['incident']} in the month before closure and no "
+                             f"{self.p['referral']} in the {self.p['after_months']} months after")

@@ -1,0 +1,362 @@
+"""Loading a plan file: YAML -> validated, cross-checked Plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import spec as s
+from .measures import AnyOf, ContinuousEmployment, Measure, measure_spec, use_tools
+
+try:  # the C loader is several times faster; the pure one reads the same YAML
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+ABOUT = ("family", "any", "adult", "child", "school_age_child", "young_person", "pre_school_child")
+ACHIEVEMENT = ("every_outcome_in_family_plan", "every_problem", "every_indicator")
+
+
+class PlanError(Exception):
+    """A plan file that cannot be used; `faults` each name the place."""
+
+    def __init__(self, source: str, faults: list[str]):
+        self.source, self.faults = source, faults
+        super().__init__("\n".join(f"{source}: {fault}" for fault in faults))
+
+
+@dataclass
+class Indicator:
+    id: str
+    text: str
+
+
+@dataclass
+class Outcome:
+    id: str
+    text: str
+    measure: Measure
+    problem: str
+    sources: list[str]
+    frequency: str = ""
+    answers: frozenset | None = None  # None: answers every indicator of its problem
+    about: str = "any"
+    ages: tuple | None = None
+    each: bool = False
+    mandatory: dict | None = None
+    also_evidences: list[str] = field(default_factory=list)
+    satisfied_by: list[str] = field(default_factory=list)
+    notes: str = ""
+
+    def answers_any(self, indicators) -> bool:
+        return self.answers is None or bool(self.answers & set(indicators))
+
+
+@dataclass
+class Problem:
+    id: str
+    title: str
+    indicators: list[Indicator]
+    outcomes: list[Outcome]
+    suggested: list[str] = field(default_factory=list)
+
+    def indicator(self, indicator_id):
+        return next((i for i in self.indicators if i.id == indicator_id), None)
+
+
+@dataclass
+class Plan:
+    id: str
+    council: str
+    title: str
+    programme: str
+    version: str
+    date: dt.date
+    seed: str
+    open_from: dt.date | None
+    terms: dict
+    rule: dict
+    problems: list[Problem]
+    notes: list[str]
+    tools: dict
+    source: str = ""
+
+    def __post_init__(self):
+        self.problem_by_id = {p.id: p for p in self.problems}
+        self.outcome_by_id = {o.id: o for p in self.problems for o in p.outcomes}
+        # Outcomes that count for a problem besides its own ("Also evidences").
+        self.evidencing = {p.id: [] for p in self.problems}
+        for outcome in self.outcome_by_id.values():
+            for other in outcome.also_evidences:
+                self.evidencing[other].append(outcome)
+
+    @property
+    def essentials(self) -> list[dict]:
+        return self.rule["essentials"]
+
+    def term(self, name: str) -> str:
+        return self.terms.get(name, name)
+
+    def terms_of(self, name: str, count: int = 2) -> str:
+        """The plan's word for `name`, plural unless count is 1."""
+        word = self.term(name)
+        if count == 1:
+            return word
+        return _IRREGULAR.get(word, word + "s")
+
+
+_IRREGULAR = {"criterion": "criteria", "family need": "family needs"}
+
+
+def _ages(value, path, walk):
+    pair = s.list_of(s.number(0, 120, whole=True), minimum=2)(value, path, walk)
+    return tuple(pair[:2]) if len(pair) >= 2 and None not in pair[:2] else None
+
+
+def _answers(value, path, walk):
+    if value == "all" or value is None:
+        return None
+    ids = s.list_of(s.ident, minimum=1)(value, path, walk)
+    return frozenset(i for i in ids if i)
+
+
+OUTCOME = s.mapping({
+    "id": s.Key(s.ident),
+    "text": s.Key(s.text),
+    "measure": s.Key(measure_spec),
+    "sources": s.Key(s.list_of(s.text, minimum=1)),
+    "frequency": s.Key(s.optional_text, False, ""),
+    "answers": s.Key(_answers, False),
+    "about": s.Key(s.one_of(*ABOUT), False, "any"),
+    "ages": s.Key(_ages, False),
+    "each": s.Key(s.boolean, False, False),
+    "mandatory": s.Key(s.mapping({
+        "indicators": s.Key(s.list_of(s.ident, minimum=1)), "option": s.Key(s.ident),
+    }), False),
+    "also_evidences": s.Key(s.list_of(s.ident), False, []),
+    "satisfied_by": s.Key(s.list_of(s.ident), False, []),
+    "notes": s.Key(s.optional_text, False, ""),
+})
+
+PROBLEM = s.mapping({
+    "id": s.Key(s.ident),
+    "title": s.Key(s.text),
+    "indicators": s.Key(s.list_of(s.mapping({"id": s.Key(s.ident), "text": s.Key(s.text)}), minimum=1)),
+    "suggested_additional_outcomes": s.Key(s.list_of(s.ident), False, []),
+    "outcomes": s.Key(s.list_of(OUTCOME, minimum=1)),
+})
+
+RULE = s.mapping({
+    "eligibility": s.Key(s.mapping({
+        "minimum": s.Key(s.number(1, 10, whole=True)),
+        "dependent_child": s.Key(s.boolean),
+    })),
+    "achievement": s.Key(s.one_of(*ACHIEVEMENT)),
+    "essentials": s.Key(s.list_of(s.mapping({
+        "id": s.Key(s.ident), "text": s.Key(s.text),
+        "claims": s.Key(s.list_of(s.one_of("significant_and_sustained", "continuous_employment"), minimum=1),
+                        False),
+    }))),
+    "continuous_employment": s.Key(lambda v, p, w: None if v is None else s.ident(v, p, w), False),
+    "sustainment_after_closure_months": s.Key(
+        lambda v, p, w: None if v is None else s.number(1, 60, whole=True)(v, p, w), False),
+    "reference": s.Key(s.optional_text, False, ""),
+})
+
+PLAN = s.mapping({
+    "id": s.Key(s.ident),
+    "council": s.Key(s.text),
+    "title": s.Key(s.text),
+    "programme": s.Key(s.text),
+    "version": s.Key(s.optional_text, False, ""),
+    "date": s.Key(s.date),
+    "seed": s.Key(s.text),
+    "open_from": s.Key(s.date, False),
+    "terms": s.Key(s.mapping({"problem": s.Key(s.text), "indicator": s.Key(s.text)}), False,
+                   {"problem": "problem", "indicator": "indicator"}),
+    "rule": s.Key(RULE),
+    "problems": s.Key(s.list_of(PROBLEM, minimum=1)),
+    "notes": s.Key(s.list_of(s.text), False, []),
+})
+
+TOOLS = s.mapping({"tools": s.Key(lambda v, p, w: _tool_table(v, p, w))})
+_TOOL = s.mapping({
+    "name": s.Key(s.text), "min": s.Key(s.number()), "max": s.Key(s.number()),
+    "better": s.Key(s.one_of("higher", "lower")),
+})
+
+
+def _tool_table(value, path, walk):
+    if not isinstance(value, dict):
+        walk.fault(path, f"expected tools by id, got {s.shown(value)}")
+        return {}
+    return {key: _TOOL(item, s.join(path, key), walk) for key, item in value.items()}
+
+
+def read_yaml(path: Path):
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except FileNotFoundError:
+        raise PlanError(str(path), ["no such file"]) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise PlanError(str(path), [f"{where}not valid YAML ({problem})"]) from None
+
+
+def load_tools(path: Path) -> dict:
+    walk = s.Walk()
+    tools = TOOLS(read_yaml(path), "", walk)
+    if walk.faults:
+        raise PlanError(str(path), walk.faults)
+    return tools["tools"]
+
+
+def parse_plan(document, source: str, tools: dict, expected_id: str | None = None) -> Plan:
+    use_tools(tools)
+    walk = s.Walk()
+    data = PLAN(document, "", walk)
+    if not walk.faults:
+        cross_check(data, walk, expected_id)
+    if walk.faults:
+        raise PlanError(source, walk.faults)
+    return build(data, tools, source)
+
+
+def build(data: dict, tools: dict, source: str) -> Plan:
+    problems = [
+        Problem(
+            id=p["id"], title=p["title"],
+            indicators=[Indicator(i["id"], i["text"]) for i in p["indicators"]],
+            outcomes=[_outcome(o, p["id"]) for o in p["outcomes"]],
+            suggested=p["suggested_additional_outcomes"],
+        )
+        for p in data["problems"]
+    ]
+    fields = {k: data[k] for k in ("id", "council", "title", "programme", "version", "date", "seed",
+                                   "open_from", "terms", "rule", "notes")}
+    return Plan(problems=problems, tools=tools, source=source, **fields)
+
+
+def _outcome(o: dict, problem_id: str) -> Outcome:
+    return Outcome(
+        id=o["id"], text=o["text"], measure=o["measure"], problem=problem_id, sources=o["sources"],
+        frequency=o["frequency"], answers=o["answers"], about=o["about"], ages=o["ages"],
+        each=o["each"], mandatory=o["mandatory"], also_evidences=o["also_evidences"],
+        satisfied_by=o["satisfied_by"], notes=o["notes"],
+    )
+
+
+def cross_check(data: dict, walk: s.Walk, expected_id: str | None) -> None:
+    """References between parts of the plan must point at things that exist."""
+    if expected_id and data["id"] != expected_id:
+        walk.fault("id", f'"{data["id"]}" does not match the file name "{expected_id}"')
+    problem_ids = _unique([p["id"] for p in data["problems"]], "problems", "problem id", walk)
+    outcome_ids = _unique([o["id"] for p in data["problems"] for o in p["outcomes"]], "problems",
+                          "outcome id", walk)
+    for pi, problem in enumerate(data["problems"]):
+        _check_problem(problem, f"problems[{pi}]", problem_ids, outcome_ids, walk)
+    _check_rule(data, outcome_ids, walk)
+
+
+def _unique(ids, path, noun, walk):
+    seen = set()
+    for item in ids:
+        if item in seen:
+            walk.fault(path, f'{noun} "{item}" is used twice')
+        seen.add(item)
+    return seen
+
+
+def _check_problem(problem, path, problem_ids, outcome_ids, walk):
+    indicators = _unique([i["id"] for i in problem["indicators"]], f"{path}.indicators", "indicator id", walk)
+    for ref in problem["suggested_additional_outcomes"]:
+        if ref not in outcome_ids:
+            walk.fault(f"{path}.suggested_additional_outcomes", f'no outcome "{ref}" in this plan')
+    for oi, outcome in enumerate(problem["outcomes"]):
+        _check_outcome(outcome, f"{path}.outcomes[{oi}]", problem, indicators, problem_ids, outcome_ids, walk)
+
+
+def _check_outcome(outcome, path, problem, indicators, problem_ids, outcome_ids, walk):
+    for ref in sorted(outcome["answers"] or ()):
+        if ref not in indicators:
+            walk.fault(f"{path}.answers", f'problem {problem["id"]} has no indicator "{ref}"')
+    for ref in outcome["also_evidences"]:
+        if ref not in problem_ids or ref == problem["id"]:
+            walk.fault(f"{path}.also_evidences", f'"{ref}" is not another problem of this plan')
+    for ref in outcome["satisfied_by"]:
+        if ref not in outcome_ids or ref == outcome["id"]:
+            walk.fault(f"{path}.satisfied_by", f'"{ref}" is not another outcome of this plan')
+    _check_mandatory(outcome, path, indicators, walk)
+
+
+def _check_mandatory(outcome, path, indicators, walk):
+    rule = outcome["mandatory"]
+    if not rule:
+        return
+    for ref in rule["indicators"]:
+        if ref not in indicators:
+            walk.fault(f"{path}.mandatory.indicators", f'no indicator "{ref}" in this problem')
+    measure = outcome["measure"]
+    if not isinstance(measure, AnyOf) or measure.option(rule["option"]) is None:
+        walk.fault(f"{path}.mandatory.option", f'the measure has no option "{rule["option"]}"')
+
+
+def _check_rule(data, outcome_ids, walk):
+    rule = data["rule"]
+    ce = rule["continuous_employment"]
+    if ce is None:
+        return
+    outcome = next((o for p in data["problems"] for o in p["outcomes"] if o["id"] == ce), None)
+    if outcome is None:
+        walk.fault("rule.continuous_employment", f'no outcome "{ce}" in this plan')
+    elif not isinstance(outcome["measure"], ContinuousEmployment):
+        walk.fault("rule.continuous_employment", f'outcome "{ce}" is not measured by continuous_employment')
+
+
+def frameworks_dir() -> Path:
+    """Where the plan files live: $PORTAL_FRAMEWORKS, else `frameworks/` at the project top."""
+    env = os.environ.get("PORTAL_FRAMEWORKS")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "frameworks"
+
+
+def load_plan_file(path: Path, tools: dict | None = None) -> Plan:
+    path = Path(path)
+    if tools is None:
+        tools = load_tools(path.parent / "tools.yaml")
+    return parse_plan(read_yaml(path), display(path), tools, expected_id=path.stem)
+
+
+def display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+_CACHE: dict = {}
+
+
+def load_plans(directory: Path | None = None) -> dict[str, Plan]:
+    """Every plan in the folder, by id; cached by file times so edits are picked up."""
+    directory = Path(directory or frameworks_dir())
+    files = sorted(p for p in directory.glob("*.yaml") if p.name != "tools.yaml")
+    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in [directory / "tools.yaml", *files])
+    if _CACHE.get(directory, (None,))[0] != stamp:
+        tools = load_tools(directory / "tools.yaml")
+        _CACHE[directory] = (stamp, {p.stem: load_plan_file(p, tools) for p in files})
+    return _CACHE[directory][1]
+
+
+def load_plan(plan_id: str, directory: Path | None = None) -> Plan:
+    directory = Path(directory or frameworks_dir())
+    path = directory / f"{plan_id}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in directory.glob("*.yaml") if p.name != "tools.yaml"))
+        raise PlanError(plan_id, [f"no plan with this id; the plans are: {known}"])
+    return load_plan_file(path)
