@@ -19,7 +19,7 @@ def create_app(config_name=None, overrides=None):
     at their own database).
     """
     # Imported here so that `import portal.rules` (the rules CLI, rule tests)
-    # does not pay for the web stack.
+    # does not load SQLAlchemy, WTForms and the other extensions.
     from . import config as portal_config
 
     app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATE_FOLDER))

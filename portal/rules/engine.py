@@ -132,15 +132,17 @@ class Decision:
         for other in outcome.satisfied_by:
             if self.outcome(other).met:
                 return OutcomeResult(outcome.id, True, [f"met because {other} is met"], via={other})
-        items = self.by_outcome.get(outcome.id, [])
-        findings = [(ev, judge_evidence(self.plan, outcome, ev, self.case, self.as_of)) for ev in items]
+        items = self.by_outcome.get(outcome.id)
+        if not items and not outcome.each:
+            return no_evidence(outcome)  # most outcomes of most families: shared, never changed
+        findings = [(ev, judge_evidence(self.plan, outcome, ev, self.case, self.as_of)) for ev in items or ()]
         if outcome.each:
             return self._judge_each(outcome, findings)
         return self._judge_any(outcome, findings)
 
     def _judge_any(self, outcome: Outcome, findings) -> OutcomeResult:
         if not findings:
-            return OutcomeResult(outcome.id, False, [f"no accepted evidence for {outcome.id} yet"])
+            return no_evidence(outcome)
         good = [(ev, f) for ev, f in findings if f.met and not f.supplementary]
         if good:
             return OutcomeResult(outcome.id, True, [f.reason for _, f in good[:1]], [ev.id for ev, _ in good],
@@ -167,11 +169,10 @@ class Decision:
 
     def _judge_member(self, outcome, member, findings) -> OutcomeResult:
         mine = [(ev, f) for ev, f in findings if member.id in ev.members]
-        result = self._judge_any(outcome, mine)
         if not mine:
-            result.reasons = [f"{member.label()}: no accepted evidence for {outcome.id} yet"]
-        else:
-            result.reasons = [f"{member.label()}: {r}" for r in result.reasons]
+            return OutcomeResult(outcome.id, False, [f"{member.label()}: no accepted evidence for {outcome.id} yet"])
+        result = self._judge_any(outcome, mine)
+        result.reasons = [f"{member.label()}: {r}" for r in result.reasons]
         return result
 
     # -- problems ---------------------------------------------------------------
@@ -351,6 +352,15 @@ class Decision:
             ss_date = max(candidates) if candidates and not needs_closure else None
         ce_date = ce.earliest if ce is not None and not ce.met else None
         return min((d for d in (ss_date, ce_date) if d), default=None)
+
+
+def no_evidence(outcome: Outcome) -> OutcomeResult:
+    """The shared answer for an outcome nobody has evidenced: built once per outcome."""
+    result = outcome.__dict__.get("_no_evidence")
+    if result is None:
+        result = OutcomeResult(outcome.id, False, [f"no accepted evidence for {outcome.id} yet"])
+        outcome._no_evidence = result
+    return result
 
 
 def _latest(results) -> dt.date | None:

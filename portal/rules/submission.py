@@ -112,8 +112,13 @@ def _source(outcome, data, result):
     source = str(data.get("source") or "").strip()
     if not source:
         result.add("source", "Choose the source of this evidence")
-    elif source.casefold() not in {s.casefold() for s in outcome.sources}:
+    elif same_text(source) not in {same_text(s) for s in outcome.sources}:
         result.add("source", f"{source} is not a source {outcome.id} names; choose one of: {'; '.join(outcome.sources)}")
+
+
+def same_text(text: str) -> str:
+    """Sources are compared as people read them: case, curly quotes and spacing do not matter."""
+    return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").casefold().split())
 
 
 def _period(data, as_of, result):

@@ -100,9 +100,23 @@ class Measure:
     def check_values(self, values: dict) -> list[tuple[str, str]]:
         """Faults in the values, each (field name, sentence a partner can act on)."""
         faults = []
-        for f in self.fields():
-            faults.extend(check_field(f, values.get(f.name)))
-        return faults + self.check_more(values)
+        for f, checker in self.checkers():
+            value = values.get(f.name)
+            if value is None or value == "" or value == []:
+                if f.required:
+                    faults.append((f.name, f"Enter {f.label.lower()}"))
+                continue
+            message = checker(f, value)
+            if message:
+                faults.append((f.name, message))
+        return faults + self.check_more(values) if faults else self.check_more(values)
+
+    def checkers(self):
+        """Each field with its checker, worked out once: this runs for every evidence item."""
+        cached = self.__dict__.get("_checkers")
+        if cached is None:
+            cached = self._checkers = [(f, _CHECKERS.get(f.type, _check_text)) for f in self.fields()]
+        return cached
 
     def check_more(self, values: dict) -> list[tuple[str, str]]:
         return []

@@ -1,0 +1,97 @@
+"""Cohort benchmark: `python bench/cohort.py` (see bench/README.md).
+
+For every plan it writes synthetic families as JSON Lines, then measures, in the
+same run and each in a fresh process: `portal-rules cohort` over the file, and a
+bare pass that only json.loads each line. It prints families per second, the
+ratio of the two times, and each process's peak memory (ru_maxrss) at 100,000 and
+at 1,000,000 families.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import write_cohort  # noqa: E402
+from portal.rules.describe import plan_json  # noqa: E402
+from portal.rules.plan import load_plans  # noqa: E402
+
+BARE = "import json,sys\nfor line in open(sys.argv[1],'rb'):\n    json.loads(line)\n"
+AS_OF = "2017-06-30"
+
+
+def measure(argv: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MiB) of one child process, pinned to one core."""
+    started = time.perf_counter()
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             preexec_fn=lambda: os.sched_setaffinity(0, {0}))
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    err = child.stderr.read().decode()
+    if status != 0:
+        raise SystemExit(f"{' '.join(argv)} failed:\n{err}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def cohort_argv(plan_id: str, cases: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "portal.rules.cli", "cohort", plan_id, str(cases), "--as-of", AS_OF, "-o", str(out)]
+
+
+def run_plan(plan, workdir: Path, count: int) -> dict:
+    cases = workdir / f"{plan.id}-{count}.jsonl"
+    size = write_cohort(cases, plan, plan_json(plan), count)
+    bare_s, bare_mb = measure([sys.executable, "-c", BARE, str(cases)])
+    cohort_s, cohort_mb = measure(cohort_argv(plan.id, cases, workdir / "out.csv"))
+    cases.unlink()
+    return {"plan": plan.id, "families": count, "mb_file": size / 2**20, "cohort_s": cohort_s,
+            "bare_s": bare_s, "ratio": cohort_s / bare_s, "rate": count / cohort_s, "peak_mb": cohort_mb,
+            "bare_mb": bare_mb}
+
+
+def line(r: dict) -> str:
+    return (f"{r['plan']:<20}{r['families']:>10,}{r['mb_file']:>9.0f}{r['cohort_s']:>10.2f}{r['rate']:>12,.0f}"
+            f"{r['bare_s']:>10.2f}{r['ratio']:>8.2f}{r['peak_mb']:>10.1f}")
+
+
+def main() -> int:
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--families", type=int, default=100_000)
+    args.add_argument("--large", type=int, default=1_000_000, help="the memory run's size (0 to skip)")
+    args.add_argument("--plans", nargs="*", help="plan ids (default: all)")
+    opts = args.parse_args()
+    plans = [p for pid, p in load_plans().items() if not opts.plans or pid in opts.plans]
+    print(f"{'plan':<20}{'families':>10}{'file MB':>9}{'cohort s':>10}{'families/s':>12}"
+          f"{'loads s':>10}{'ratio':>8}{'peak MB':>10}")
+    with tempfile.TemporaryDirectory(prefix="cohort-bench-") as tmp:
+        small = [run_plan(p, Path(tmp), opts.families) for p in plans]
+        for r in small:
+            print(line(r), flush=True)
+        large = [run_plan(p, Path(tmp), opts.large) for p in plans] if opts.large else []
+        for r in large:
+            print(line(r), flush=True)
+    summarise(small, large)
+    return 0
+
+
+def summarise(small, large) -> None:
+    print()
+    worst = max(small, key=lambda r: r["cohort_s"])
+    print(f"slowest plan at {worst['families']:,}: {worst['cohort_s']:.2f} s (goal: under 5 s)")
+    print(f"highest ratio to the bare json.loads pass: {max(r['ratio'] for r in small):.2f}x (goal: at most 2x)")
+    for big in large:
+        base = next(r for r in small if r["plan"] == big["plan"])
+        growth = big["peak_mb"] / base["peak_mb"]
+        print(f"{big['plan']}: peak memory at {big['families']:,} is {growth:.3f}x that at {base['families']:,} "
+              f"({big['peak_mb']:.1f} vs {base['peak_mb']:.1f} MiB; goal: at most 1.10x)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
