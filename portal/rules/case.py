@@ -1,4 +1,9 @@
-"""A family case, read from JSON-like data (docs/case-format.md)."""
+"""A family case, read from JSON-like data (docs/case-format.md).
+
+Parsing runs once per family in a cohort of a million, so the happy path is
+kept short and a fault's place ("evidence[2].period.end") is only worked out
+when there is a fault.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ ROLES = ("parent", "carer", "child", "other_adult")
 ACTIVITIES = ("education", "training", "employment", "unemployed", "none")
 STAGES = ("identification", "engagement")
 STATUSES = ("submitted", "accepted", "returned", "superseded")
+_fromiso = dt.date.fromisoformat
 
 
 class CaseError(Exception):
@@ -17,7 +23,7 @@ class CaseError(Exception):
         super().__init__("; ".join(faults))
 
 
-@dataclass
+@dataclass(slots=True)
 class Member:
     id: str
     role: str
@@ -29,7 +35,7 @@ class Member:
         return f"{self.name} ({self.id})" if self.name else self.id
 
 
-@dataclass
+@dataclass(slots=True)
 class Identified:
     problem: str
     indicator: str
@@ -38,7 +44,7 @@ class Identified:
     member: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Evidence:
     id: str
     outcome: str
@@ -65,136 +71,152 @@ class Case:
     closed_on: dt.date | None = None
 
 
-class _Reader:
-    """Reads fields, collecting a fault per bad one instead of stopping at the first."""
+class Faults(list):
+    def add(self, where, message) -> None:
+        self.append(f"{where}: {message}")
 
-    def __init__(self):
-        self.faults: list[str] = []
 
-    def fault(self, path, message):
-        self.faults.append(f"{path}: {message}")
-
-    def text(self, data, key, path, required=True):
-        value = data.get(key)
-        if value is None and not required:
-            return None
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
-            return str(value)
-        self.fault(f"{path}.{key}" if path else key, "is required" if value is None else "expected text")
+def text(data: dict, key: str, where, faults: Faults, required=True):
+    value = data.get(key)
+    if type(value) is str and value.strip():
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if value is None and not required:
         return None
+    faults.add(where(key), "is required" if value is None else "expected text")
+    return None
 
-    def date(self, data, key, path, required=True):
-        value = data.get(key)
-        where = f"{path}.{key}" if path else key
-        if value is None:
-            if required:
-                self.fault(where, "is required")
-            return None
-        if isinstance(value, dt.date):
-            return value
+
+def date(data: dict, key: str, where, faults: Faults, required=True):
+    value = data.get(key)
+    if type(value) is str:
         try:
-            return dt.date.fromisoformat(value)
-        except (TypeError, ValueError):
-            self.fault(where, f"expected a date (YYYY-MM-DD), got {value!r}")
-            return None
-
-    def choice(self, data, key, path, choices, default=None):
-        value = data.get(key, default)
-        if value in choices or (value is None and default is None and key not in data):
-            return value
-        self.fault(f"{path}.{key}", f"expected one of {', '.join(choices)}, got {value!r}")
+            return _fromiso(value)
+        except ValueError:
+            pass
+    elif isinstance(value, dt.date):
+        return value
+    elif value is None:
+        if required:
+            faults.add(where(key), "is required")
         return None
+    faults.add(where(key), f"expected a date (YYYY-MM-DD), got {value!r}")
+    return None
 
-    def items(self, data, key):
-        value = data.get(key, [])
-        if value is None:
-            return []
-        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
-            return value
-        self.fault(key, "expected a list of objects")
+
+def choice(data: dict, key: str, where, faults: Faults, choices, default):
+    value = data.get(key)
+    if value is None:
+        return default
+    if value in choices:
+        return value
+    faults.add(where(key), f"expected one of {', '.join(choices)}, got {value!r}")
+    return default
+
+
+def objects(data: dict, key: str, faults: Faults) -> list:
+    value = data.get(key)
+    if value is None:
         return []
+    if type(value) is list and all(type(v) is dict for v in value):
+        return value
+    faults.add(key, "expected a list of objects")
+    return []
+
+
+def at(prefix: str):
+    return lambda key: f"{prefix}.{key}" if prefix else key
 
 
 def parse_case(data) -> Case:
-    if not isinstance(data, dict):
+    if type(data) is not dict:
         raise CaseError(["the case must be a JSON object"])
-    r = _Reader()
+    faults = Faults()
+    top = at("")
+    members = _members(data, faults)
     case = Case(
-        ref=r.text(data, "ref", ""),
+        ref=text(data, "ref", top, faults),
         plan=data.get("plan"),
-        members=_members(r, data),
-        essentials=_essentials(r, data),
-        problems=[_identified(r, p, f"problems[{i}]") for i, p in enumerate(r.items(data, "problems"))],
-        evidence=[_evidence(r, e, f"evidence[{i}]") for i, e in enumerate(r.items(data, "evidence"))],
-        plan_outcomes=[str(o) for o in data.get("plan_outcomes") or []],
-        engaged_on=r.date(data, "engaged_on", "", required=False),
-        closed_on=r.date(data, "closed_on", "", required=False),
+        members=members,
+        essentials=_essentials(data, faults),
+        problems=[_identified(p, i, faults) for i, p in enumerate(objects(data, "problems", faults))],
+        evidence=[_evidence(e, i, faults) for i, e in enumerate(objects(data, "evidence", faults))],
+        plan_outcomes=[str(o) for o in data.get("plan_outcomes") or ()],
+        engaged_on=date(data, "engaged_on", top, faults, required=False),
+        closed_on=date(data, "closed_on", top, faults, required=False),
     )
-    _check_references(r, case)
-    if r.faults:
-        raise CaseError(r.faults)
+    _check_references(case, faults)
+    if faults:
+        raise CaseError(faults)
     return case
 
 
-def _members(r, data):
+def _members(data, faults):
     members = {}
-    for i, m in enumerate(r.items(data, "members")):
-        path = f"members[{i}]"
+    for i, m in enumerate(objects(data, "members", faults)):
+        where = at(f"members[{i}]")
         member = Member(
-            id=r.text(m, "id", path), role=r.choice(m, "role", path, ROLES, default="child"),
-            born=r.date(m, "date_of_birth", path), activity=r.choice(m, "activity", path, ACTIVITIES),
-            name=m.get("name") or "",
+            text(m, "id", where, faults), choice(m, "role", where, faults, ROLES, "child"),
+            date(m, "date_of_birth", where, faults), choice(m, "activity", where, faults, ACTIVITIES, None),
+            m.get("name") or "",
         )
+        if m.get("role") is None:
+            faults.add(where("role"), f"is required: one of {', '.join(ROLES)}")
         if member.id in members:
-            r.fault(f"{path}.id", f"member id {member.id!r} is used twice")
+            faults.add(where("id"), f"member id {member.id!r} is used twice")
         members[member.id] = member
     return members
 
 
-def _essentials(r, data):
-    value = data.get("essentials") or []
-    if isinstance(value, dict):  # {"lead_professional": true, ...} reads naturally too
+def _essentials(data, faults):
+    value = data.get("essentials") or ()
+    if type(value) is dict:  # {"lead_professional": true, ...} reads naturally too
         return {k for k, v in value.items() if v is True}
-    if isinstance(value, list):
+    if type(value) in (list, tuple):
         return {str(v) for v in value}
-    r.fault("essentials", "expected a list of essential ids")
+    faults.add("essentials", "expected a list of essential ids")
     return set()
 
 
-def _identified(r, p, path):
+def _identified(p, i, faults):
+    where = at(f"problems[{i}]")
     return Identified(
-        problem=r.text(p, "problem", path), indicator=r.text(p, "indicator", path),
-        stage=r.choice(p, "stage", path, STAGES, default="identification"),
-        on=r.date(p, "identified_on", path), member=p.get("member"),
+        text(p, "problem", where, faults), text(p, "indicator", where, faults),
+        choice(p, "stage", where, faults, STAGES, "identification"), date(p, "identified_on", where, faults),
+        p.get("member"),
     )
 
 
-def _evidence(r, e, path):
-    period = e.get("period") if isinstance(e.get("period"), dict) else {}
-    if "period" not in e or not isinstance(e.get("period"), dict):
-        r.fault(f"{path}.period", "is required, with start and end dates")
+def _evidence(e, i, faults):
+    where = at(f"evidence[{i}]")
+    period = e.get("period")
+    if type(period) is not dict:
+        faults.add(where("period"), "is required, with start and end dates")
+        period = {}
+    on = at(f"evidence[{i}].period")
     members = e.get("members") or []
-    if not isinstance(members, list):
-        r.fault(f"{path}.members", "expected a list of member ids")
+    if type(members) is not list:
+        faults.add(where("members"), "expected a list of member ids")
         members = []
+    values = e.get("values")
     evidence = Evidence(
-        id=r.text(e, "id", path, required=False) or path, outcome=r.text(e, "outcome", path),
-        members=[str(m) for m in members], source=e.get("source") or "",
-        start=r.date(period, "start", f"{path}.period"), end=r.date(period, "end", f"{path}.period"),
-        values=e.get("values") if isinstance(e.get("values"), dict) else {},
-        statement=e.get("statement") or "", option=e.get("option"),
-        status=r.choice(e, "status", path, STATUSES, default="accepted"),
+        text(e, "id", where, faults, required=False) or f"evidence[{i}]", text(e, "outcome", where, faults),
+        [m if type(m) is str else str(m) for m in members], e.get("source") or "",
+        date(period, "start", on, faults), date(period, "end", on, faults),
+        values if type(values) is dict else {}, e.get("statement") or "",
+        choice(e, "status", where, faults, STATUSES, "accepted"), e.get("option"),
     )
     if evidence.start and evidence.end and evidence.end < evidence.start:
-        r.fault(f"{path}.period", f"ends {evidence.end} before it starts {evidence.start}")
+        faults.add(where("period"), f"ends {evidence.end} before it starts {evidence.start}")
     return evidence
 
 
-def _check_references(r, case):
+def _check_references(case, faults):
     for i, ev in enumerate(case.evidence):
         for member in ev.members:
             if member not in case.members:
-                r.fault(f"evidence[{i}].members", f"no family member with id {member!r}")
+                faults.add(f"evidence[{i}].members", f"no family member with id {member!r}")
     for i, p in enumerate(case.problems):
         if p.member and p.member not in case.members:
-            r.fault(f"problems[{i}].member", f"no family member with id {p.member!r}")
+            faults.add(f"problems[{i}].member", f"no family member with id {p.member!r}")

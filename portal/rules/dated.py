@@ -32,10 +32,16 @@ class DatedValue:
         return self.pairs[max(index, 0)][1]
 
     def since(self, when: dt.date) -> dt.date | None:
-        """The date the value in force on `when` took effect (None if always)."""
-        index = max(bisect.bisect_right(self._starts, when) - 1, 0)
+        """The date the value in force on `when` took effect (None: before any recorded change)."""
+        index = bisect.bisect_right(self._starts, when) - 1
+        if index < 0:
+            return None
         start = self.pairs[index][0]
         return None if start == _FOREVER else start
+
+    def next_change(self, when: dt.date) -> dt.date | None:
+        index = bisect.bisect_right(self._starts, when)
+        return self.pairs[index][0] if index < len(self.pairs) else None
 
     def to_json(self):
         if not self.changes:

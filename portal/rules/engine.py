@@ -123,6 +123,12 @@ class Decision:
     # -- outcomes ---------------------------------------------------------------
 
     def outcome(self, outcome_id: str) -> OutcomeResult:
+        done = self._outcomes.get(outcome_id)
+        if done is not None:
+            return done
+        outcome = self.plan.outcome_by_id[outcome_id]
+        if outcome_id not in self.by_outcome and not outcome.each and not outcome.satisfied_by:
+            return no_evidence(outcome)
         if outcome_id not in self._outcomes:
             self._outcomes[outcome_id] = None  # a satisfied_by loop reads as "not met"
             self._outcomes[outcome_id] = self._judge(self.plan.outcome_by_id[outcome_id])
@@ -188,8 +194,7 @@ class Decision:
 
     def _problem_any(self, problem: Problem, info) -> ProblemResult:
         indicators = info["indicators"]
-        candidates = [o for o in problem.outcomes if o.answers_any(indicators)]
-        candidates += self.plan.evidencing[problem.id]
+        candidates = self._candidates(problem, indicators)
         results = [self.outcome(o.id) for o in candidates]
         reasons = self._mandatory_gaps(problem, indicators)
         achieved = any(r.met for r in results) and not reasons
@@ -197,6 +202,14 @@ class Decision:
             reasons.insert(0, self._none_met(problem, candidates, indicators))
         return ProblemResult(problem.id, problem.title, achieved, info, results, reasons,
                              earliest=None if achieved else self._earliest(results, reasons))
+
+    def _candidates(self, problem: Problem, indicators) -> list[Outcome]:
+        """Outcomes that can achieve this problem for these indicators; the same for every family."""
+        key = (problem.id, frozenset(indicators))
+        cache = self.plan.__dict__.setdefault("_candidates", {})
+        if key not in cache:
+            cache[key] = [o for o in problem.outcomes if o.answers_any(indicators)] + self.plan.evidencing[problem.id]
+        return cache[key]
 
     def _mandatory_gaps(self, problem: Problem, indicators) -> list[str]:
         gaps = []

@@ -87,8 +87,8 @@ class SchoolAttendance(Measure):
         dated = self.p["threshold"]
         threshold, comparison, why = dated.at(ctx.start), self.p["comparison"], ""
         if dated.changes:
-            since = dated.since(ctx.start)
-            when = f"from {since.isoformat()}" if since else "before the change"
+            since, upcoming = dated.since(ctx.start), dated.next_change(ctx.start)
+            when = f"from {since.isoformat()}" if since else f"before {upcoming.isoformat()}"
             why = f", the value in force {when}, as the period measured starts {ctx.start.isoformat()}"
         low = self.p["low_start"]
         base = values.get("baseline_attendance")
