@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import write_cohort  # noqa: E402
-from portal.rules.describe import plan_json  # noqa: E402
-from portal.rules.plan import load_plans  # noqa: E402
+from bench.generate import write_cohort
+from portal.rules.describe import plan_json
+from portal.rules.plan import load_plans
 
 BARE = "import json,sys\nfor line in open(sys.argv[1],'rb'):\n    json.loads(line)\n"
 AS_OF = "2017-06-30"
@@ -32,7 +32,7 @@ def measure(argv: list[str]) -> tuple[float, float]:
     """Wall seconds and peak resident memory (MiB) of one child process, pinned to one core."""
     started = time.perf_counter()
     child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                             preexec_fn=lambda: os.sched_setaffinity(0, {0}))
+                             preexec_fn=lambda: os.sched_setaffinity(0, {0}))  # noqa: PLW1509 (no threads here)
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     err = child.stderr.read().decode()

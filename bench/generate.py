@@ -17,13 +17,7 @@ import random
 
 from portal.rules.plan import Plan
 
-WORDS = (
-    "attended school every day this term and the school reports a settled routine at home; the family "
-    "support worker visited weekly and mum has engaged with the parenting course; police records show no "
-    "call-outs since the safety plan was agreed; the lead professional reviewed the plan with the team "
-    "around the family and all agencies agree progress is significant and likely to be sustained; dad "
-    "started work at the depot and the household budget is now managed with the housing officer's help"
-).split()
+WORDS = ["attended", "school", "every", "day", "this", "term", "and", "the", "school", "reports", "a", "settled", "routine", "at", "home;", "the", "family", "support", "worker", "visited", "weekly", "and", "mum", "has", "engaged", "with", "the", "parenting", "course;", "police", "records", "show", "no", "call-outs", "since", "the", "safety", "plan", "was", "agreed;", "the", "lead", "professional", "reviewed", "the", "plan", "with", "the", "team", "around", "the", "family", "and", "all", "agencies", "agree", "progress", "is", "significant", "and", "likely", "to", "be", "sustained;", "dad", "started", "work", "at", "the", "depot", "and", "the", "household", "budget", "is", "now", "managed", "with", "the", "housing", "officer's", "help"]
 
 
 def statement(rng: random.Random) -> str:

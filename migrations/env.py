@@ -1,10 +1,9 @@
 import logging
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
 from alembic.script import ScriptDirectory
+from flask import current_app
 
 from portal.models.types import UTCDateTime
 

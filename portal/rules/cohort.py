@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import orjson
 
 from .case import CaseError, parse_case
-from .engine import check_case_against_plan, Decision
+from .engine import Decision, check_case_against_plan
 from .plan import Plan
 
 COLUMNS = ["ref", "eligible", "turned_around", "claim_type", "problems_not_achieved", "earliest_claim_date"]

@@ -19,7 +19,7 @@ class DatedValue:
         object.__setattr__(self, "_starts", [when for when, _ in self.pairs])
 
     @classmethod
-    def constant(cls, value) -> "DatedValue":
+    def constant(cls, value) -> DatedValue:
         return cls([(_FOREVER, value)])
 
     @property

@@ -215,12 +215,11 @@ class Decision:
         gaps = []
         for o in problem.outcomes:
             rule = o.mandatory
-            if rule and set(rule["indicators"]) & set(indicators):
-                if rule["option"] not in self.outcome(o.id).via:
-                    label = o.measure.option(rule["option"])["label"]
-                    which = ", ".join(sorted(set(rule["indicators"]) & set(indicators)))
-                    gaps.append(f"{o.id} through \"{label}\" (option {rule['option']}) is mandatory where {self.plan.term('indicator')} "
-                                f"{which} is identified, and it is not met")
+            if rule and set(rule["indicators"]) & set(indicators) and rule["option"] not in self.outcome(o.id).via:
+                label = o.measure.option(rule["option"])["label"]
+                which = ", ".join(sorted(set(rule["indicators"]) & set(indicators)))
+                gaps.append(f"{o.id} through \"{label}\" (option {rule['option']}) is mandatory where "
+                            f"{self.plan.term('indicator')} {which} is identified, and it is not met")
         return gaps
 
     def _none_met(self, problem, candidates, indicators) -> str:

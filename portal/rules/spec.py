@@ -9,9 +9,10 @@ number between 0 and 100, got "ninety""), and plan values need converting
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
 from .dated import DatedValue
 

@@ -1,5 +1,7 @@
 """School and early-years attendance outcomes, judged per child."""
 
+from typing import ClassVar
+
 from .. import spec as s
 from .base import Field, Finding, Measure, fmt
 
@@ -23,7 +25,7 @@ def needs(threshold, comparison) -> str:
 
 class SchoolAttendance(Measure):
     kind = "school_attendance"
-    PARAMS = {
+    PARAMS: ClassVar[dict] = {
         "terms": s.Key(_TERMS),
         "threshold": s.Key(s.dated(_PERCENT), False),
         "comparison": s.Key(_COMPARISON, False, "at_least"),
@@ -111,7 +113,7 @@ class SchoolAttendance(Measure):
 
 class AttendanceImprovement(Measure):
     kind = "attendance_improvement"
-    PARAMS = {
+    PARAMS: ClassVar[dict] = {
         "terms": s.Key(_TERMS),
         "setting": s.Key(s.one_of("school", "early_years"), False, "school"),
         "min_points": s.Key(s.dated(_PERCENT), False),
@@ -163,7 +165,7 @@ class AttendanceImprovement(Measure):
 
 class EarlyYearsEntitlement(Measure):
     kind = "early_years_entitlement"
-    PARAMS = {
+    PARAMS: ClassVar[dict] = {
         "terms": s.Key(_TERMS),
         "threshold": s.Key(s.dated(_PERCENT), False),
         "alternative_min_points": s.Key(_PERCENT, False),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from .. import spec as s
 
@@ -62,7 +62,7 @@ class Context:
 
 class Measure:
     kind = ""
-    PARAMS: dict[str, s.Key] = {}
+    PARAMS: ClassVar[dict[str, s.Key]] = {}
 
     def __init__(self, params: dict[str, Any], tools: dict):
         self.p = params

@@ -1,12 +1,14 @@
 """Outcomes with alternative routes, and 'so many of a list'."""
 
+from typing import ClassVar
+
 from .. import spec as s
 from .base import Field, Finding, Measure
 
 
 class Checklist(Measure):
     kind = "checklist"
-    PARAMS = {
+    PARAMS: ClassVar[dict] = {
         "minimum": s.Key(s.number(1, 50, whole=True)),
         "items": s.Key(s.list_of(s.mapping({"id": s.Key(s.ident), "label": s.Key(s.text)}), minimum=1)),
     }
@@ -35,7 +37,7 @@ def _option_spec():
 
 class AnyOf(Measure):
     kind = "any_of"
-    PARAMS = {"options": s.Key(lambda v, p, w: s.list_of(_option_spec(), minimum=1)(v, p, w))}
+    PARAMS: ClassVar[dict] = {"options": s.Key(lambda v, p, w: s.list_of(_option_spec(), minimum=1)(v, p, w))}
 
     @classmethod
     def check_params(cls, params, path, walk):

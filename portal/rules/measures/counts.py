@@ -2,11 +2,12 @@
 
 import math
 from fractions import Fraction
+from typing import ClassVar
 
+from .. import calendar as cal
 from .. import spec as s
 from .base import Field, Finding, Measure, as_date, fmt
 from .windows import window_shortfall
-from .. import calendar as cal
 
 _WHOLE = s.number(1, 120, whole=True)
 
@@ -18,7 +19,7 @@ def percent(r: Fraction) -> str:
 
 class CountReduction(Measure):
     kind = "count_reduction"
-    PARAMS = {
+    PARAMS: ClassVar[dict] = {
         "incident": s.Key(s.text),
         "reduction": s.Key(s.fraction, False),
         "baseline_months": s.Key(_WHOLE),

@@ -1,12 +1,14 @@
 """Outcomes that rest on a named practitioner's (or self-reported) judgement."""
 
+from typing import ClassVar
+
 from .. import spec as s
 from .base import Field, Finding, Measure
 
 
 class Judgement(Measure):
     kind = "judgement"
-    PARAMS = {"by": s.Key(s.optional_text, False, ""), "criterion": s.Key(s.text)}
+    PARAMS: ClassVar[dict] = {"by": s.Key(s.optional_text, False, ""), "criterion": s.Key(s.text)}
 
     def own_fields(self):
         who = f" ({self.p['by']})" if self.p["by"] else ""

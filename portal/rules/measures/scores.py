@@ -1,5 +1,7 @@
 """Outcomes decided by a validated tool's score (Outcomes Star, SDQ, WEMWBS, EPDS...)."""
 
+from typing import ClassVar
+
 from .. import spec as s
 from .base import Field, Finding, Measure, fmt, is_number
 
@@ -8,7 +10,7 @@ _SCORE = s.number()
 
 class ScoreChange(Measure):
     kind = "score_change"
-    PARAMS = {
+    PARAMS: ClassVar[dict] = {
         "tools": s.Key(s.list_of(s.ident, minimum=1)),
         "min_change": s.Key(s.number(0), False, 1),
         "final_above": s.Key(_SCORE, False),
@@ -37,8 +39,9 @@ class ScoreChange(Measure):
         for name, label in (("initial_score", "Score at the start"), ("final_score", "Score at the end")):
             value = values.get(name)
             if is_number(value) and not info["min"] <= value <= info["max"]:
-                faults.append((name, f"{label} must be between {fmt(info['min'])} and {fmt(info['max'])} "
-                                     f"for the {info['name']}; {fmt(value)} is out of range"))
+                message = (f"{label} must be between {fmt(info['min'])} and {fmt(info['max'])} "
+                           f"for the {info['name']}; {fmt(value)} is out of range")
+                faults.append((name, message))
         return faults
 
     def decide(self, values, ctx):

@@ -1,5 +1,7 @@
 """Outcomes judged over a window of time: 'no incident for six months'."""
 
+from typing import ClassVar
+
 from .. import calendar as cal
 from .. import spec as s
 from .base import Field, Finding, Measure, as_date, fmt
@@ -24,7 +26,7 @@ def window_shortfall(ctx, months, weeks):
 
 class Sustained(Measure):
     kind = "sustained"
-    PARAMS = {
+    PARAMS: ClassVar[dict] = {
         "months": s.Key(_WHOLE, False),
         "weeks": s.Key(_WHOLE, False),
         "condition": s.Key(s.optional_text, False, ""),
@@ -63,7 +65,7 @@ class Sustained(Measure):
 
 class ClosureWindow(Measure):
     kind = "closure_window"
-    PARAMS = {
+    PARAMS: ClassVar[dict] = {
         "before_months": s.Key(_WHOLE),
         "after_months": s.Key(_WHOLE),
         "incident": s.Key(s.text),

@@ -1,5 +1,7 @@
 """Employment, progress to work and earnings outcomes."""
 
+from typing import ClassVar
+
 from .. import calendar as cal
 from .. import spec as s
 from .base import Field, Finding, Measure, fmt
@@ -32,7 +34,7 @@ def requirements(value, path, walk):
 
 class ContinuousEmployment(Measure):
     kind = "continuous_employment"
-    PARAMS = {"requirements": s.Key(requirements)}
+    PARAMS: ClassVar[dict] = {"requirements": s.Key(requirements)}
 
     def own_fields(self):
         choices = tuple((b, BENEFITS[b]) for b in self.p["requirements"])
@@ -65,7 +67,7 @@ _ACTIVITY = s.mapping({
 
 class Activity(Measure):
     kind = "activity"
-    PARAMS = {"activities": s.Key(s.list_of(_ACTIVITY, minimum=1))}
+    PARAMS: ClassVar[dict] = {"activities": s.Key(s.list_of(_ACTIVITY, minimum=1))}
 
     @classmethod
     def check_params(cls, params, path, walk):
@@ -134,7 +136,7 @@ _BAND = s.mapping({
 
 class EarningsThreshold(Measure):
     kind = "earnings_threshold"
-    PARAMS = {"per": s.Key(s.one_of("week", "month")), "bands": s.Key(s.list_of(_BAND, minimum=1))}
+    PARAMS: ClassVar[dict] = {"per": s.Key(s.one_of("week", "month")), "bands": s.Key(s.list_of(_BAND, minimum=1))}
 
     def own_fields(self):
         return [Field("earnings", f"Earnings per {self.p['per']} (GBP)", "number", low=0, high=100000)]
