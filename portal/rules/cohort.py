@@ -77,6 +77,8 @@ def _decide(plan, line, as_of, number, summary, errors):
         message = f"not valid JSON ({error})"
     except CaseError as error:
         message = "; ".join(error.faults)
+    except Exception as error:  # noqa: BLE001 - one odd family must never stop a cohort of a million
+        message = f"could not be decided ({type(error).__name__}: {error})"
     summary.malformed += 1
     print(f"line {number}: skipped: {message}", file=errors)
     return None

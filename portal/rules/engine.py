@@ -201,7 +201,7 @@ class Decision:
         if not any(r.met for r in results):
             reasons.insert(0, self._none_met(problem, candidates, indicators))
         return ProblemResult(problem.id, problem.title, achieved, info, results, reasons,
-                             earliest=None if achieved else self._earliest(results, reasons))
+                             earliest=None if achieved else self._earliest(results))
 
     def _candidates(self, problem: Problem, indicators) -> list[Outcome]:
         """Outcomes that can achieve this problem for these indicators; the same for every family."""
@@ -260,7 +260,7 @@ class Decision:
             return own
         return next((p for p in self.identified if outcome_id in self.plan.problem_by_id[p].suggested), None)
 
-    def _earliest(self, results, reasons) -> dt.date | None:
+    def _earliest(self, results) -> dt.date | None:
         """When the first running window could close (None when no window is running)."""
         return min((r.earliest for r in results if r.earliest), default=None)
 

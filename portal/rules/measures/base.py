@@ -7,6 +7,7 @@ values the evidence must carry, so the two can never disagree.
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -60,7 +61,7 @@ class Context:
     ages: dict = field(default_factory=dict)  # member id -> age at period end
 
 
-class Measure:
+class Measure(abc.ABC):
     kind = ""
     PARAMS: ClassVar[dict[str, s.Key]] = {}
 
@@ -94,8 +95,9 @@ class Measure:
             return Finding(False, f"not confirmed that {self.also_confirmed}")
         return finding
 
+    @abc.abstractmethod
     def decide(self, values: dict, ctx: Context) -> Finding:
-        raise NotImplementedError(self.kind)
+        """The finding for values already checked by check_values."""
 
     def check_values(self, values: dict) -> list[tuple[str, str]]:
         """Faults in the values, each (field name, sentence a partner can act on)."""
