@@ -167,8 +167,7 @@ class Decision:
         results = [self._judge_member(outcome, m, findings) for m in people]
         met = all(r.met for r in results)
         reasons = [r.reasons[0] for r in results if r.met == met]
-        earliests = [r.earliest for r in results if not r.met]
-        earliest = max(earliests) if earliests and None not in earliests else None
+        earliest = latest_of([r.earliest for r in results if not r.met])
         evidence = [e for r in results for e in r.evidence]
         via = set().union(*(r.via for r in results)) if met else set()
         return OutcomeResult(outcome.id, met, reasons, evidence, earliest=earliest, via=via)
@@ -251,7 +250,7 @@ class Decision:
             reasons.append(f"the family's plan lists no outcome for {self.plan.term('problem')} {problem.id}")
         achieved = bool(mine) and not reasons
         return ProblemResult(problem.id, problem.title, achieved, info, results, reasons,
-                             earliest=None if achieved or not mine else _latest(results))
+                             earliest=None if achieved or not mine else latest_of([r.earliest for r in results if not r.met]))
 
     def _plan_owner(self, outcome_id: str) -> str | None:
         """The identified problem a family-plan outcome counts for: its own, else one suggesting it."""
@@ -265,8 +264,8 @@ class Decision:
         return min((r.earliest for r in results if r.earliest), default=None)
 
     def _need_earliest(self, needs) -> dt.date | None:
-        dates = [min((r.earliest for r in n.outcomes if r.earliest), default=None) for n in needs if not n.achieved]
-        return max(dates) if dates and None not in dates else None
+        return latest_of([min((r.earliest for r in n.outcomes if r.earliest), default=None)
+                          for n in needs if not n.achieved])
 
     # -- the family -------------------------------------------------------------
 
@@ -375,8 +374,8 @@ def no_evidence(outcome: Outcome) -> OutcomeResult:
     return result
 
 
-def _latest(results) -> dt.date | None:
-    dates = [r.earliest for r in results if not r.met]
+def latest_of(dates) -> dt.date | None:
+    """When every part could be met: the last date, or None if any part has no date."""
     return max(dates) if dates and None not in dates else None
 
 

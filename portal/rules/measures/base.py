@@ -149,14 +149,6 @@ def is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def check_field(f: Field, value) -> list[tuple[str, str]]:
-    if value is None or value == "" or value == []:
-        return [(f.name, f"Enter {f.label.lower()}")] if f.required else []
-    checker = _CHECKERS.get(f.type, _check_text)
-    message = checker(f, value)
-    return [(f.name, message)] if message else []
-
-
 def _range_message(f: Field, value) -> str | None:
     if (f.low is not None and value < f.low) or (f.high is not None and value > f.high):
         return f"{f.label} must be between {fmt(f.low)} and {fmt(f.high)}; {fmt(value)} is out of range"
