@@ -54,8 +54,10 @@ def _init_extensions(app):
     # Flask-Migrate's autogenerate compares against the database.
     from . import (
         models,  # noqa: F401
+        navigation,
         security,
     )
+    from .auth import sessions
     from .extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -63,9 +65,12 @@ def _init_extensions(app):
     csrf.init_app(app)
     login_manager.init_app(app)
     security.init_app(app)
+    sessions.init_app(app)
+    navigation.init_app(app)
 
 
 def _register_blueprints(app):
-    from .main import bp as main_bp
+    from . import admin, audit, auth, evidence, families, main
 
-    app.register_blueprint(main_bp)
+    for feature in (main, auth, admin, families, evidence, audit):
+        app.register_blueprint(feature.bp)

@@ -3,12 +3,112 @@
 Every route must declare who may reach it; tests/test_access_rules.py fails on
 any view without an `_access_rule`, so a forgotten check shows up in CI rather
 than in production.
+
+Family routes take `family_id` in the URL and use `family_access`, which loads
+the family, refuses anyone who does not work with it (404, so a stranger cannot
+even learn that a reference exists), audits the read and hands the view the
+Family. Full pages and HTMX partials use the same decorator, so they cannot
+drift apart.
 """
 
+from functools import wraps
+
+from flask import abort, request
+from flask_login import current_user
+
+from .extensions import db
+
 PUBLIC = "public"
+SIGNED_IN = "signed in"
+
+READERS = ("partner", "lead_professional", "verifier")
 
 
 def public(view):
     """Mark a view as deliberately open to anyone, signed in or not."""
     view._access_rule = PUBLIC
     return view
+
+
+def signed_in(view):
+    """Any signed-in user, whatever their role."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        _require_sign_in()
+        return view(*args, **kwargs)
+
+    wrapper._access_rule = SIGNED_IN
+    return wrapper
+
+
+def roles(*allowed):
+    """Only signed-in users holding one of the given roles."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            _require_sign_in()
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper._access_rule = f"roles: {', '.join(allowed)}"
+        return wrapper
+
+    return decorate
+
+
+def family_access(*allowed, action="family.read"):
+    """Users of the given roles who work with the family in the URL.
+
+    The view receives `family` in place of `family_id`. The read is audited
+    as `action` (views that change data audit the change as well).
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, family_id, **kwargs):
+            _require_sign_in()
+            family = visible_family(family_id, allowed)
+            _audit_read(action, family)
+            return view(*args, family=family, **kwargs)
+
+        wrapper._access_rule = f"family: {', '.join(allowed)}"
+        return wrapper
+
+    return decorate
+
+
+def visible_family(family_id, allowed=READERS):
+    from .models import Family
+
+    family = db.session.get(Family, family_id)
+    if family is None or current_user.role not in allowed or not can_see(current_user, family):
+        abort(404)
+    return family
+
+
+def can_see(user, family) -> bool:
+    """Whether the user works with this family (the one rule for every family route)."""
+    if user.role == "verifier":
+        return True  # claim checking needs every family, read-only
+    if user.role == "lead_professional":
+        return family.lead_professional_id == user.id
+    if user.role == "partner":
+        return user.agency_id is not None and any(t.agency_id == user.agency_id for t in family.current_team)
+    return False  # admins run the service, not cases
+
+
+def _audit_read(action, family):
+    from .audit import record
+
+    record(action, family, detail=f"{request.method} {request.path}")
+    db.session.commit()
+
+
+def _require_sign_in():
+    from .extensions import login_manager
+
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())

@@ -1,5 +1,7 @@
 """Security headers applied to every response, static files included."""
 
+from flask import request
+
 CSP_DIRECTIVES = (
     "default-src 'self'",
     "script-src 'self'",
@@ -28,4 +30,9 @@ def init_app(app):
 def add_security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers[name] = value
+    if request.endpoint != "static":
+        # Pages carry children's safeguarding data: no copy may stay in a
+        # browser or proxy cache, where the back button or the next user of a
+        # shared computer could find it.
+        response.headers["Cache-Control"] = "no-store"
     return response

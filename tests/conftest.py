@@ -102,3 +102,21 @@ def empty_database_url(request, tmp_path):
     """An empty database per test (for migrations), on each test database."""
     with fresh_database(request.param, tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+def people(app):
+    """An agency of each usual kind and one user per role (partner at the school)."""
+    from tests import factories as f
+
+    with app.app_context():
+        school = f.make_agency("Hillside Primary School", "school")
+        police = f.make_agency("County Police", "police")
+        users = {
+            "admin": f.make_user("admin"),
+            "lead_professional": f.make_user("lead_professional"),
+            "verifier": f.make_user("verifier"),
+            "partner": f.make_user("partner", school),
+            "police_partner": f.make_user("partner", police),
+        }
+        return {"school": school, "police": police, **users}

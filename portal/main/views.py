@@ -1,13 +1,23 @@
-from flask import render_template
+from flask import redirect, render_template, url_for
+from flask_login import current_user
 
-from ..access import public
+from ..access import public, signed_in
 from . import bp
+
+HOME = {"admin": "admin.users"}
 
 
 @bp.get("/")
 @public
 def index():
     return render_template("main/index.html")
+
+
+@bp.get("/home")
+@signed_in
+def home():
+    """Where signing in lands: each role's main list."""
+    return redirect(url_for(HOME.get(current_user.role, "families.index")))
 
 
 @bp.get("/healthz")

@@ -4,6 +4,34 @@ Import every model module here so that db.metadata is complete whenever the
 package is imported (Alembic autogenerate and tests rely on it).
 """
 
+from . import append_only  # noqa: F401  (registers the append-only guard)
+from .audit import AuditEvent
+from .evidence import Evidence, Review
+from .families import (
+    CaseClosure,
+    EssentialRecord,
+    Family,
+    FamilyPlanOutcome,
+    IdentifiedProblem,
+    Member,
+    TeamMembership,
+)
+from .people import Agency, User, UserSession
 from .plans import PlanSetting
 
-__all__ = ["PlanSetting"]
+__all__ = [
+    "Agency",
+    "AuditEvent",
+    "CaseClosure",
+    "EssentialRecord",
+    "Evidence",
+    "Family",
+    "FamilyPlanOutcome",
+    "IdentifiedProblem",
+    "Member",
+    "PlanSetting",
+    "Review",
+    "TeamMembership",
+    "User",
+    "UserSession",
+]

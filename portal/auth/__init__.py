@@ -1,0 +1,7 @@
+"""Signing in and out, passwords and server-side sessions."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import views  # noqa: E402,F401  (registers the routes on bp)

@@ -1,0 +1,71 @@
+"""Server-side sessions.
+
+The Flask session cookie holds only a random token (as Flask-Login's user id).
+Each request looks the token up: a session that was signed out, ended by an
+admin, or idle for 30 minutes is refused, so a copied or replayed cookie is
+worthless after sign-out.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from ..extensions import db, login_manager
+from ..models import User, UserSession
+from ..models.types import utcnow
+
+IDLE_LIMIT = timedelta(minutes=30)
+# Writing last_seen on every request would make each page a database write;
+# a minute's slack does not matter against a 30-minute limit.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(token_hash=_digest(token), user_id=user.id))
+    user.session_token = token
+    return token
+
+
+def end_session(token: str | None, reason: str) -> None:
+    if not token:
+        return
+    row = db.session.scalar(db.select(UserSession).filter_by(token_hash=_digest(token)))
+    if row is not None and row.ended_at is None:
+        row.ended_at, row.end_reason = utcnow(), reason
+
+
+def end_all_sessions(user: User, reason: str) -> None:
+    rows = db.session.scalars(db.select(UserSession).filter_by(user_id=user.id, ended_at=None))
+    for row in rows:
+        row.ended_at, row.end_reason = utcnow(), reason
+
+
+def load_user(token: str):
+    row = db.session.scalar(db.select(UserSession).filter_by(token_hash=_digest(token)))
+    if row is None or row.ended_at is not None or not row.user.active:
+        return None
+    now = utcnow()
+    if now - row.last_seen_at > IDLE_LIMIT:
+        row.ended_at, row.end_reason = now, "idle"
+        db.session.commit()
+        return None
+    if now - row.last_seen_at > TOUCH_EVERY:
+        row.last_seen_at = now
+        db.session.commit()
+    row.user.session_token = token
+    return row.user
+
+
+def init_app(app):
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue"
+    login_manager.login_message_category = "info"
+    # No "remember me": a long-lived cookie would outlive the server-side session.
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(seconds=0)
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", IDLE_LIMIT)

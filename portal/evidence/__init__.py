@@ -1,0 +1,7 @@
+"""Evidence: partners submit and correct it, with live checks against the plan."""
+
+from flask import Blueprint
+
+bp = Blueprint("evidence", __name__, url_prefix="/families/<int:family_id>/evidence")
+
+from . import views  # noqa: E402,F401

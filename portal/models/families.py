@@ -1,0 +1,172 @@
+"""A family's case: members, problems, essentials, team and closure.
+
+Case facts are recorded as new rows. A member or problem recorded in error is
+withdrawn (withdrawn_at set, with who and why), never deleted, so the history a
+claim was decided on can always be rebuilt.
+"""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .people import Agency, User
+from .types import UTCDateTime, utcnow
+
+MEMBER_ROLES = {"parent": "Parent", "carer": "Carer", "child": "Child", "other_adult": "Other adult"}
+ACTIVITIES = {
+    "": "Not recorded",
+    "education": "In education",
+    "training": "In training",
+    "employment": "In employment",
+    "unemployed": "Not in education, employment or training",
+    "none": "None",
+}
+STAGES = {"identification": "Identification", "engagement": "Engagement"}
+
+
+class Family(db.Model):
+    __tablename__ = "family"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    # The plan the case started under; it never changes (frameworks/<plan_id>.yaml).
+    plan_id: Mapped[str] = mapped_column(sa.String(100))
+    lead_professional_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    engaged_on: Mapped[date | None] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    lead_professional: Mapped[User] = relationship()
+    members: Mapped[list["Member"]] = relationship(back_populates="family", order_by="Member.id")
+    problems: Mapped[list["IdentifiedProblem"]] = relationship(order_by="IdentifiedProblem.id")
+    essentials: Mapped[list["EssentialRecord"]] = relationship(order_by="EssentialRecord.id")
+    plan_outcomes: Mapped[list["FamilyPlanOutcome"]] = relationship(order_by="FamilyPlanOutcome.id")
+    team: Mapped[list["TeamMembership"]] = relationship(order_by="TeamMembership.id")
+    closures: Mapped[list["CaseClosure"]] = relationship(order_by="CaseClosure.id")
+
+    @property
+    def current_members(self) -> list["Member"]:
+        return [m for m in self.members if m.withdrawn_at is None]
+
+    @property
+    def current_problems(self) -> list["IdentifiedProblem"]:
+        return [p for p in self.problems if p.withdrawn_at is None]
+
+    @property
+    def current_team(self) -> list["TeamMembership"]:
+        return [t for t in self.team if t.ended_at is None]
+
+    @property
+    def closure(self) -> "CaseClosure | None":
+        # The latest closure row is the one in force; earlier ones stay as history.
+        return self.closures[-1] if self.closures else None
+
+    @property
+    def closed_on(self) -> date | None:
+        closure = self.closure
+        return closure.closed_on if closure and not closure.reopened else None
+
+    def __repr__(self) -> str:
+        return f"<Family {self.ref}>"
+
+
+class Member(db.Model):
+    __tablename__ = "family_member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(sa.ForeignKey("family.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    date_of_birth: Mapped[date] = mapped_column(sa.Date)
+    activity: Mapped[str] = mapped_column(sa.String(20), default="")
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    family: Mapped[Family] = relationship(back_populates="members")
+
+    @property
+    def key(self) -> str:
+        # The id the rules engine's case format uses for this member.
+        return f"m{self.id}"
+
+    @property
+    def role_label(self) -> str:
+        return MEMBER_ROLES.get(self.role, self.role)
+
+
+class IdentifiedProblem(db.Model):
+    __tablename__ = "identified_problem"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(sa.ForeignKey("family.id"), index=True)
+    # Plan ids: problem (2022: headline) and indicator (2022: family need).
+    problem_id: Mapped[str] = mapped_column(sa.String(40))
+    indicator_id: Mapped[str] = mapped_column(sa.String(40))
+    stage: Mapped[str] = mapped_column(sa.String(20))
+    identified_on: Mapped[date] = mapped_column(sa.Date)
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("family_member.id"))
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    member: Mapped[Member | None] = relationship()
+
+
+class EssentialRecord(db.Model):
+    """One of the plan's essentials (lead professional, assessment, ...) is in place."""
+
+    __tablename__ = "essential_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(sa.ForeignKey("family.id"), index=True)
+    essential_id: Mapped[str] = mapped_column(sa.String(60))
+    in_place_on: Mapped[date] = mapped_column(sa.Date)
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class FamilyPlanOutcome(db.Model):
+    """An outcome chosen for the family's own plan (plans that decide on those, e.g. Suffolk)."""
+
+    __tablename__ = "family_plan_outcome"
+    __table_args__ = (sa.UniqueConstraint("family_id", "outcome_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(sa.ForeignKey("family.id"), index=True)
+    outcome_id: Mapped[str] = mapped_column(sa.String(40))
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TeamMembership(db.Model):
+    """A partner agency attached to the family's Team Around the Family."""
+
+    __tablename__ = "team_membership"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(sa.ForeignKey("family.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), index=True)
+    attached_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    attached_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    agency: Mapped[Agency] = relationship()
+
+
+class CaseClosure(db.Model):
+    """The case was closed on a date (or, with reopened set, opened again)."""
+
+    __tablename__ = "case_closure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(sa.ForeignKey("family.id"), index=True)
+    closed_on: Mapped[date | None] = mapped_column(sa.Date)
+    reopened: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.text("false"))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

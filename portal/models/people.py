@@ -1,0 +1,103 @@
+"""Agencies, users and their server-side sessions."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+AGENCY_KINDS = {
+    "school": "School",
+    "police": "Police",
+    "health": "Health",
+    "dwp": "DWP / Jobcentre Plus",
+    "housing": "Housing",
+    "youth_justice": "Youth justice",
+    "early_help": "Early help",
+    "voluntary": "Voluntary sector",
+    "other": "Other",
+}
+
+ROLES = {
+    "partner": "Partner",
+    "lead_professional": "Lead professional",
+    "verifier": "Claim verifier",
+    "admin": "Admin",
+}
+
+
+class Agency(db.Model):
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def kind_label(self) -> str:
+        return AGENCY_KINDS.get(self.kind, self.kind)
+
+    def __repr__(self) -> str:
+        return f"<Agency {self.name}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased, so sign-in is case-insensitive on both databases.
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(30))
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"))
+    password_hash: Mapped[str] = mapped_column(sa.String(300))
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.text("true"))
+    failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    agency: Mapped[Agency | None] = relationship()
+
+    # Set per request by portal.auth.sessions: Flask-Login keeps get_id() in
+    # the cookie, and it must be the server-side session token, not the user id.
+    session_token = None
+
+    def get_id(self):
+        return self.session_token
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class UserSession(db.Model):
+    """A signed-in session, held on the server so it can be ended.
+
+    The cookie carries only the random token; signing out, deactivation or 30
+    minutes idle sets ended_at, after which the cookie is worthless even if it
+    was copied.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # sha256 of the token: a leaked database does not yield live sessions.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[str | None] = mapped_column(sa.String(30))
+
+    user: Mapped[User] = relationship()
