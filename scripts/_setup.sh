@@ -35,23 +35,37 @@ ensure_venv() {
   echo "$want" >"$stamp"
 }
 
-ensure_system_packages() {
-  command -v dpkg >/dev/null 2>&1 || return 0 # not Debian/Ubuntu: see README.md
-  local missing=() pkg
-  for pkg in "${WEASYPRINT_DEBS[@]}"; do
+# apt_install WHAT PACKAGE...: install the Debian packages not yet installed.
+# Not fatal on failure: the caller decides what a missing package means.
+apt_install() {
+  local what="$1" missing=() pkg
+  shift
+  command -v dpkg >/dev/null 2>&1 || return 1 # not Debian/Ubuntu: see README.md
+  for pkg in "$@"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   ((${#missing[@]})) || return 0
   if [[ "$(id -u)" -ne 0 ]]; then
-    echo "warning: PDF export needs: sudo apt-get install ${missing[*]}" >&2
-    return 0
+    echo "warning: $what needs: sudo apt-get install ${missing[*]}" >&2
+    return 1
   fi
-  echo "Installing ${missing[*]} (for WeasyPrint) with apt-get"
-  # Not fatal: only PDF export needs them, and the rest should still run.
+  echo "Installing ${missing[*]} ($what) with apt-get"
   if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
     --no-install-recommends "${missing[@]}"; } >/dev/null; then
-    echo "warning: could not install ${missing[*]}; PDF export will not work" >&2
+    echo "warning: could not install ${missing[*]} ($what)" >&2
+    return 1
   fi
+}
+
+ensure_system_packages() {
+  # Only PDF export needs these, and the rest should still run without them.
+  apt_install "PDF export with WeasyPrint" "${WEASYPRINT_DEBS[@]}" || true
+}
+
+# The end-to-end tests drive Debian's Chromium with Playwright (tests/e2e/).
+# They fail, not skip, when it is missing: CI must exercise them.
+ensure_browser() {
+  apt_install "end-to-end browser tests" chromium || true
 }
 
 ensure_everything() {
