@@ -13,7 +13,7 @@ drift apart.
 
 from functools import wraps
 
-from flask import abort, request
+from flask import Response, abort, request, url_for
 from flask_login import current_user
 
 from .extensions import db
@@ -110,5 +110,10 @@ def _audit_read(action, family):
 def _require_sign_in():
     from .extensions import login_manager
 
-    if not current_user.is_authenticated:
-        abort(login_manager.unauthorized())
+    if current_user.is_authenticated:
+        return
+    if request.headers.get("HX-Request"):
+        # An HTMX request would swap the sign-in page into part of the form;
+        # ask htmx to load the sign-in page as a whole page instead.
+        abort(Response(status=401, headers={"HX-Redirect": url_for(login_manager.login_view)}))
+    abort(login_manager.unauthorized())

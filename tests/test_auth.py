@@ -128,3 +128,9 @@ def test_a_long_passphrase_of_random_words_is_allowed():
 
 def test_a_password_containing_the_users_email_name_is_refused():
     assert password_problem("jo.bloggs-secure-2026", "jo.bloggs@council.gov.uk") is not None
+
+
+def test_an_htmx_request_after_the_session_ended_asks_htmx_to_load_the_sign_in_page(client, app):
+    response = client.get("/families/", headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/sign-in"
