@@ -35,6 +35,9 @@ def create_app(config_name=None, overrides=None):
     _init_templates(app)
     _init_extensions(app)
     _register_blueprints(app)
+    from .demo import demo_command
+
+    app.cli.add_command(demo_command)
     return app
 
 
@@ -70,7 +73,10 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
-    from . import admin, audit, auth, evidence, families, main
+    from . import admin, audit, auth, closure, evidence, families, main
 
-    for feature in (main, auth, admin, families, evidence, audit):
+    for feature in (main, auth, admin, families, evidence, audit, closure):
         app.register_blueprint(feature.bp)
+    from .account import bp as account_bp
+
+    app.register_blueprint(account_bp)

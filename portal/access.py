@@ -84,9 +84,20 @@ def visible_family(family_id, allowed=READERS):
     from .models import Family
 
     family = db.session.get(Family, family_id)
-    if family is None or current_user.role not in allowed or not can_see(current_user, family):
+    if family is None:
+        abort(404)
+    if current_user.role not in allowed or not can_see(current_user, family):
+        _audit_refusal(family)
         abort(404)
     return family
+
+
+def _audit_refusal(family):
+    # Someone trying families that are not theirs is worth knowing about.
+    from .audit import record
+
+    record("family.access-refused", family, detail=f"{request.method} {request.path}")
+    db.session.commit()
 
 
 def can_see(user, family) -> bool:

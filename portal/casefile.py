@@ -7,7 +7,8 @@ the portal and `portal-rules evaluate` decide in exactly the same way.
 
 import datetime as dt
 
-from .rules import engine, plan as plans
+from .rules import engine
+from .rules import plan as plans
 from .rules.case import parse_case
 from .rules.submission import check_submission, outcomes_open_to
 
@@ -36,7 +37,8 @@ def case_data(family, evidence_rows=None) -> dict:
 
 
 def _member(m) -> dict:
-    out = {"id": m.key, "role": m.role, "date_of_birth": m.date_of_birth.isoformat()}
+    # The name lets the engine's messages say who it means ("Sam (m12) is not ...").
+    out = {"id": m.key, "name": m.name, "role": m.role, "date_of_birth": m.date_of_birth.isoformat()}
     if m.activity:
         out["activity"] = m.activity
     return out

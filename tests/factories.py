@@ -5,7 +5,15 @@ import itertools
 
 from portal.auth.passwords import hash_password
 from portal.extensions import db
-from portal.models import Agency, EssentialRecord, Family, IdentifiedProblem, Member, TeamMembership, User
+from portal.models import (
+    Agency,
+    EssentialRecord,
+    Family,
+    IdentifiedProblem,
+    Member,
+    TeamMembership,
+    User,
+)
 
 PASSWORD = "correct horse battery staple"
 _HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose

@@ -22,4 +22,4 @@ def record(action, family=None, detail="", user=None):
     return event
 
 
-from . import views  # noqa: E402,F401
+from . import views  # noqa: F401

@@ -1,10 +1,69 @@
-from flask import render_template
+"""The audit log, for admins and verifiers. Read-only: audit rows are append-only.
+
+Admins run the service but do not see case data: they get the list of families
+(reference, name, plan, lead professional) and each family's log, nothing more.
+"""
+
+from flask import abort, render_template, request
 
 from ..access import roles
-from . import bp
+from ..extensions import db
+from ..models import Family
+from ..models.people import ROLES
+from ..rules.plan import PlanError, load_plan
+from . import bp, queries, record
+from .forms import AuditFilterForm
+from .paging import page_of, pagination_params
 
 
 @bp.get("/audit/families")
 @roles("admin", "verifier")
 def families():
-    return render_template("admin/placeholder.html", page_title="Families and audit")
+    page = page_of(queries.families())
+    return render_template("audit/families.html", page_title="Families and audit", page=page,
+                           plan_titles=_plan_titles(page.items),
+                           pagination=pagination_params(page, "audit.families"))
+
+
+@bp.get("/families/<int:family_id>/audit")
+@roles("admin", "verifier")
+def family_log(family_id):
+    # Not family_access: admins may read the log of a family they cannot see.
+    family = db.session.get(Family, family_id) or abort(404)
+    _record_read(family)
+    page = page_of(queries.family_events(family))
+    return render_template("audit/family_log.html", page_title=f"Audit log for {family.ref}",
+                           family=family, page=page, roles=ROLES,
+                           pagination=pagination_params(page, "audit.family_log", family_id=family.id))
+
+
+@bp.get("/audit")
+@roles("admin")
+def index():
+    form = AuditFilterForm(request.args, db.session.scalars(queries.action_names()).all())
+    if not form.validate():
+        return render_template("audit/index.html", page_title="Audit log", form=form, page=None)
+    _record_read(None)
+    chosen = {"action": form.action.data, "email": (form.email.data or "").strip()}
+    filters = {name: value for name, value in chosen.items() if value}
+    page = page_of(queries.service_events(**filters))
+    return render_template("audit/index.html", page_title="Audit log", form=form, page=page, roles=ROLES,
+                           family_refs=queries.family_refs(page.items),
+                           pagination=pagination_params(page, "audit.index", **filters))
+
+
+def _record_read(family):
+    # Who read the log is itself part of the log.
+    record("audit.read", family, detail=f"{request.method} {request.full_path.rstrip('?')}")
+    db.session.commit()
+
+
+def _plan_titles(families):
+    titles = {}
+    for plan_id in {f.plan_id for f in families}:
+        try:
+            plan = load_plan(plan_id)
+            titles[plan_id] = f"{plan.council}: {plan.title}"
+        except PlanError:
+            titles[plan_id] = plan_id  # a plan file since removed: its id is all we have
+    return titles

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("evidence", __name__, url_prefix="/families/<int:family_id>/evidence")
 
-from . import views  # noqa: E402,F401
+from . import views  # noqa: F401

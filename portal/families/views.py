@@ -1,10 +1,54 @@
-from flask import render_template
+"""The family list, adding a family, the family page and its live verdict."""
 
-from ..access import READERS, roles
-from . import bp
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import casefile
+from ..access import READERS, family_access, roles
+from ..admin.plans import open_plan_ids
+from ..audit import record
+from ..extensions import db
+from . import bp, changes, listing, page
+from .choices import plan_choices
+from .fields import options
+from .forms import FamilyForm
+from .support import done, is_htmx
 
 
 @bp.get("/")
 @roles(*READERS)
 def index():
-    return render_template("admin/placeholder.html", page_title="Families")
+    search = request.args.get("q", "")
+    rows = listing.rows(current_user, search)
+    record("family.list", detail=f"search: {search}" if search else "")
+    db.session.commit()
+    template = "families/_rows.html" if is_htmx() else "families/index.html"
+    return render_template(template, rows=rows, search=search, htmx=is_htmx(), page_title="Families")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles("lead_professional")
+def new():
+    form = FamilyForm()
+    form.plan.choices = options(plan_choices(open_plan_ids()))
+    if form.validate_on_submit():
+        family = changes.create_family(form.name.data, form.plan.data, form.engaged_on.data)
+        return done(family, f"Family {family.ref} added. You are its lead professional.")
+    return render_template("families/new.html", form=form, page_title="Add a family")
+
+
+@bp.get("/<int:family_id>")
+@family_access(*READERS)
+def show(family):
+    return render_template("families/show.html", page_title=f"Family {family.ref}",
+                           **page.page_data(family, current_user))
+
+
+@bp.get("/<int:family_id>/verdict")
+@family_access("lead_professional", "verifier")
+def verdict(family):
+    """The verdict alone, for HTMX; without JavaScript, the family page at the verdict."""
+    if not is_htmx():
+        return redirect(url_for("families.show", family_id=family.id, _anchor="verdict"))
+    return render_template("families/_verdict.html", family=family, plan=casefile.plan_for(family),
+                           verdict=casefile.verdict(family))

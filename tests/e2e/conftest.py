@@ -12,6 +12,7 @@ from portal import create_app
 from portal.extensions import db
 
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
+BENIGN_HTMX = ("htmx:sendAbort", "htmx:afterRequest")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
@@ -74,6 +75,10 @@ class Checked:
         page.on("console", self._console)
 
     def _console(self, message):
+        # htmx reports a check it cancelled (the user typed again) as an
+        # error; that is intended. Server errors arrive as htmx:responseError.
+        if message.text.startswith(BENIGN_HTMX):
+            return
         if "Content Security Policy" in message.text or message.type == "error":
             self.problems.append(f"{self.page.url}: console {message.type}: {message.text}")
 

@@ -1,0 +1,20 @@
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ..access import signed_in
+from . import bp
+from .forms import ChangePasswordForm
+from .passwords import change_password, refuse_wrong_password
+
+
+@bp.route("/", methods=["GET", "POST"])
+@signed_in
+def index():
+    form = ChangePasswordForm(user=current_user)
+    if form.validate_on_submit():
+        change_password(current_user, form.new_password.data)
+        flash("Your password has been changed. You have been signed out everywhere else", "success")
+        return redirect(url_for("account.index"))
+    if form.wrong_current_password:
+        refuse_wrong_password(current_user)
+    return render_template("account/index.html", form=form, page_title="Your account")

@@ -1,0 +1,180 @@
+"""Typed form input <-> the submission the rules engine checks (docs/case-format.md).
+
+Reading only turns text into numbers, dates, yes/no and lists. Whether the
+values are allowed or meet the outcome is the engine's decision
+(portal.casefile.check); input it cannot read is passed on as typed where the
+engine words the fault well ("... must be a real date"), and reported here
+where the engine cannot name the exact input (one term of three).
+"""
+
+import datetime as dt
+import math
+
+from .. import casefile
+from .forms import CHOICE_TYPES, EvidenceForm, field_key
+
+DATE_PARTS = ("day", "month", "year")
+
+
+def check(form: EvidenceForm) -> dict:
+    """Read and check the form; sets form.errors and form.finding, returns the submission."""
+    submission, faults = read(form)
+    result = casefile.check(form.family, submission)
+    read_keys = {field_key(key) for key, _ in faults}
+    form.errors = faults + [(k, m) for k, m in result.errors if k not in read_keys]
+    form.finding = None if faults else result.finding
+    return submission
+
+
+def read(form: EvidenceForm) -> tuple[dict, list]:
+    values, faults = {}, []
+    for f in form.fields:
+        value = read_value(form, f, faults)
+        if value is not None:
+            values[f["name"]] = value
+    submission = {
+        "outcome": form.outcome.id,
+        "members": [] if form.about_family else [f"m{m}" for m in form.chosen("members")],
+        "source": form.value("source").strip(),
+        "period": {"start": read_date(form, "period-start"), "end": read_date(form, "period-end")},
+        "values": values,
+        "statement": form.value("statement").strip(),
+    }
+    if form.option:
+        submission["option"] = form.option["value"]
+    return submission, faults
+
+
+def read_value(form, f, faults):
+    name, key = f"values-{f['name']}", f"values.{f['name']}"
+    reader = READERS.get(f["type"], read_text)
+    value = reader(form, name, f, lambda message, part="": faults.append((key + part, message)))
+    if value is None and f["required"] and f["type"] in CHOICE_TYPES:
+        faults.append((key, BLANK_CHOICE[f["type"]].format(label=f["label"])))
+    return value
+
+
+BLANK_CHOICE = {
+    "yes_no": "{label}: answer yes or no",
+    "choice": "{label}: choose one of the options",
+    "choices": "{label}: choose at least one",
+}
+
+
+def read_text(form, name, f, fault):
+    return form.value(name).strip() or None
+
+
+def read_number(form, name, f, fault):
+    text = form.value(name).strip()
+    return number(text) if text else None
+
+
+def number(text: str):
+    """A number as typed ("91.5", "91.5%", "1,200"), or the text itself for the engine to refuse."""
+    cleaned = text.replace(",", "").removesuffix("%").strip()
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return text
+    if not math.isfinite(value):  # "nan" and "inf" parse as floats but are no answer
+        return text
+    return int(value) if value.is_integer() and "." not in cleaned else value
+
+
+def read_percents(form, name, f, fault):
+    """One value per term; a blank or unreadable term is named, since the engine sees only the list."""
+    texts = [form.value(f"{name}-{i}").strip() for i in range(1, f["size"] + 1)]
+    if not any(texts):
+        return None
+    values = [number(t) for t in texts]
+    for i, (text, value) in enumerate(zip(texts, values), 1):
+        if not text:
+            fault(f"Enter term {i} {noun(f)}", f".{i}")
+        elif isinstance(value, str):
+            fault(f"Term {i} {noun(f)} must be a number", f".{i}")
+    return values
+
+
+def noun(f) -> str:
+    return "attendance" if "attendance" in f["name"] else "value"
+
+
+def read_yes_no(form, name, f, fault):
+    return {"yes": True, "no": False}.get(form.value(name))
+
+
+def read_choice(form, name, f, fault):
+    text = form.value(name)
+    if not text:
+        return None
+    # Choice values in a plan may be numbers; the form sends text.
+    return next((c["value"] for c in f["choices"] if str(c["value"]) == text), text)
+
+
+def read_choices(form, name, f, fault):
+    chosen = form.chosen(name)
+    by_text = {str(c["value"]): c["value"] for c in f["choices"]}
+    return [by_text.get(text, text) for text in chosen] or None
+
+
+def read_value_date(form, name, f, fault):
+    return read_date(form, name) or None
+
+
+def read_date(form, prefix) -> str:
+    """A GOV.UK date input as an ISO date; "" if blank; as typed if not a real date."""
+    day, month, year = (form.value(f"{prefix}-{part}").strip() for part in DATE_PARTS)
+    if not (day or month or year):
+        return ""
+    try:
+        return dt.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return f"{day}/{month}/{year}"
+
+
+READERS = {
+    "number": read_number,
+    "count": read_number,
+    "percent": read_number,
+    "percents": read_percents,
+    "yes_no": read_yes_no,
+    "choice": read_choice,
+    "choices": read_choices,
+    "date": read_value_date,
+    "text": read_text,
+}
+
+
+def data_from(evidence, form: EvidenceForm) -> dict:
+    """A saved version as form input, so a correction starts from what was submitted."""
+    data = {"members": [str(i) for i in evidence.member_ids], "source": evidence.source,
+            "statement": evidence.statement}
+    data |= date_data("period-start", evidence.period_start) | date_data("period-end", evidence.period_end)
+    for f in form.fields:
+        value = (evidence.values or {}).get(f["name"])
+        if value is not None:
+            data |= value_data(f"values-{f['name']}", f["type"], value)
+    return data
+
+
+def value_data(name, kind, value) -> dict:
+    if kind == "percents":
+        return {f"{name}-{i}": as_text(v) for i, v in enumerate(value, 1)}
+    if kind == "yes_no":
+        return {name: "yes" if value else "no"}
+    if kind == "choices":
+        return {name: [str(v) for v in value]}
+    if kind == "date":
+        return date_data(name, dt.date.fromisoformat(value))
+    return {name: as_text(value)}
+
+
+def date_data(prefix, day: dt.date) -> dict:
+    return {f"{prefix}-day": str(day.day), f"{prefix}-month": str(day.month), f"{prefix}-year": str(day.year)}
+
+
+def as_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,83 @@
+"""Evidence rows: who may see and correct them, and saving new versions.
+
+Evidence is append-only: a correction is a new row naming the version it
+replaces (docs/developing.md, "Evidence corrections").
+"""
+
+import datetime as dt
+
+from flask import abort
+
+from ..extensions import db
+from ..models import Evidence, Member
+
+
+def visible_evidence(family, evidence_id, user) -> Evidence:
+    """The evidence if it is this family's and the user may see it; 404 otherwise.
+
+    Partners see their own agency's evidence only; lead professionals and
+    verifiers (already limited to the family by family_access) see it all.
+    """
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None or evidence.family_id != family.id:
+        abort(404)
+    if user.role == "partner" and (user.agency_id is None or evidence.agency_id != user.agency_id):
+        abort(404)
+    return evidence
+
+
+def latest(evidence: Evidence) -> Evidence:
+    while evidence.replaced_by is not None:
+        evidence = evidence.replaced_by
+    return evidence
+
+
+def correction_refusal(evidence: Evidence) -> str | None:
+    """Why this version cannot be corrected, or None.
+
+    Only the latest version, and only while it is unreviewed or returned: an
+    accepted version is what a claim may rest on, so a change is new evidence.
+    """
+    if evidence.status == "superseded":
+        newest = latest(evidence)
+        return (f"Version {evidence.version} has been replaced by version {newest.version}. "
+                f"Correct the latest version instead.")
+    if evidence.status == "accepted":
+        return "This evidence has been accepted, so it cannot be corrected. Submit new evidence instead."
+    return None
+
+
+def new_evidence(family, submission: dict, user) -> Evidence:
+    row = Evidence(family_id=family.id, submitted_by_id=user.id, agency_id=user.agency_id,
+                   **columns(submission))
+    db.session.add(row)
+    return row
+
+
+def correction(previous: Evidence, submission: dict, user) -> Evidence:
+    """The next version. It stays with the agency that first submitted it, even when the LP corrects it."""
+    row = Evidence(family_id=previous.family_id, submitted_by_id=user.id, agency_id=previous.agency_id,
+                   replaces_id=previous.id, version=previous.version + 1, **columns(submission))
+    db.session.add(row)
+    return row
+
+
+def columns(submission: dict) -> dict:
+    """A submission the engine has accepted, as Evidence columns."""
+    return {
+        "outcome_id": submission["outcome"],
+        "option": submission.get("option"),
+        "member_ids": [int(m.removeprefix("m")) for m in submission["members"]],
+        "source": submission["source"],
+        "period_start": dt.date.fromisoformat(submission["period"]["start"]),
+        "period_end": dt.date.fromisoformat(submission["period"]["end"]),
+        "values": submission["values"],
+        "statement": submission["statement"],
+    }
+
+
+def members_named(evidence: Evidence) -> list[Member]:
+    if not evidence.member_ids:
+        return []
+    query = db.select(Member).where(Member.id.in_(evidence.member_ids)).order_by(Member.id)
+    return db.session.scalars(query).all()

@@ -1,0 +1,68 @@
+"""Which step of "submit evidence" to show: choose the outcome, choose the route, or the form.
+
+Each step is a plain GET form, so the journey works without JavaScript; the
+query string (?outcome=2.1&option=sdq) carries the choices made so far.
+Whether an outcome is open to the family is the rules engine's decision.
+"""
+
+from dataclasses import dataclass, field
+
+from .. import casefile
+from .forms import needs_option, route
+
+CHOOSE_OUTCOME = "Choose the outcome this evidence is for"
+CHOOSE_ROUTE = "Choose how this evidence shows the outcome"
+
+
+@dataclass
+class Step:
+    name: str  # "outcome", "option" or "form"
+    outcome: object = None
+    option: str | None = None
+    errors: list = field(default_factory=list)  # (input id, message)
+
+
+def step_for(family, choices, posted=False) -> Step:
+    """The step for the choices so far (request.args, or the posted form, which must name an outcome)."""
+    if "outcome" not in choices and not posted:
+        return Step("outcome")
+    outcome_id = choices.get("outcome", "").strip()
+    why_not = outcome_refusal(family, outcome_id) if outcome_id else CHOOSE_OUTCOME
+    if why_not:
+        return Step("outcome", errors=[("outcome", why_not)])
+    outcome = casefile.plan_for(family).outcome_by_id[outcome_id]
+    return option_step(outcome, choices)
+
+
+def option_step(outcome, choices) -> Step:
+    if not needs_option(outcome):
+        return Step("form", outcome)
+    option = choices.get("option")
+    if option is None:
+        return Step("option", outcome)
+    if route(outcome, option) is None:
+        return Step("option", outcome, errors=[("option", CHOOSE_ROUTE)])
+    return Step("form", outcome, option)
+
+
+def outcome_refusal(family, outcome_id) -> str | None:
+    """The engine's reason this outcome cannot take evidence for the family, if any."""
+    result = casefile.check(family, {"outcome": outcome_id})
+    return next((message for key, message in result.errors if key == "outcome"), None)
+
+
+@dataclass
+class OutcomeGroup:
+    heading: str
+    open: list  # Outcome
+    closed: list  # (Outcome, reason)
+
+
+def outcome_groups(family) -> list[OutcomeGroup]:
+    """The plan's outcomes by problem, split into those open to the family and the rest."""
+    plan, reasons = casefile.plan_for(family), casefile.open_outcomes(family)
+    term = plan.term("problem").capitalize()
+    return [OutcomeGroup(f"{term} {p.id}: {p.title}",
+                         [o for o in p.outcomes if reasons.get(o.id) is None],
+                         [(o, reasons[o.id]) for o in p.outcomes if reasons.get(o.id)])
+            for p in plan.problems]

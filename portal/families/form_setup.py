@@ -1,0 +1,36 @@
+"""Forms whose questions and choices come from the family's plan and rows."""
+
+from . import choices
+from .choices import capital
+from .fields import options
+from .forms import AttachForm, EssentialsForm, PlanOutcomesForm, ProblemForm
+
+
+def problem_form(family, plan) -> ProblemForm:
+    form = ProblemForm()
+    problem, indicator = plan.term("problem"), plan.term("indicator")
+    form.indicator.label.text = f"{capital(indicator)} identified"
+    form.indicator.description = f"Choose one {indicator}. They are grouped by {problem}."
+    form.indicator.message = f"Choose the {indicator} identified"
+    form.indicator.set_groups(choices.indicator_groups(plan))
+    form.member.choices = options(choices.member_choices(family))
+    return form
+
+
+def essentials_form(family, plan) -> EssentialsForm:
+    form = EssentialsForm()
+    form.essentials.choices = options(choices.essential_choices(plan, family))
+    return form
+
+
+def plan_outcomes_form(family, plan) -> PlanOutcomesForm:
+    chosen = [row.outcome_id for row in family.plan_outcomes]
+    form = PlanOutcomesForm(data={"outcomes": chosen})
+    form.outcomes.set_groups(choices.outcome_groups(plan, family))
+    return form
+
+
+def attach_form(family) -> AttachForm:
+    form = AttachForm()
+    form.agency.choices = options(choices.agency_choices(family))
+    return form

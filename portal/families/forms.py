@@ -1,0 +1,131 @@
+"""The lead professional's forms. Choices that depend on the plan or the family
+are filled in by the builders in form_setup.py."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import SelectField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, Length
+
+from ..models.families import ACTIVITIES, MEMBER_ROLES, STAGES
+from .dates import DateInPast, DateNotBefore, DateNotInFuture, DateRequired, GovukDateField
+from .fields import ChecklistField, ChoiceField, GroupedChecklistField, GroupedRadioField, options
+
+DATE_HINT = "For example, 27 3 2024"
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _text(label, message, max_length=200, **kwargs):
+    return StringField(label, widget=GovTextInput(), filters=[strip], validators=[
+        DataRequired(message), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer")],
+        **kwargs)
+
+
+def _reason(label, message):
+    # Spaces alone are not a reason: DataRequired reads the stripped value.
+    return TextAreaField(label, widget=GovTextArea(), filters=[strip], validators=[
+        DataRequired(message), Length(max=2000, message="Reason must be 2000 characters or fewer")])
+
+
+def _submit(text):
+    return SubmitField(text, widget=GovSubmitInput())
+
+
+class FamilyForm(FlaskForm):
+    name = _text("Family name", "Enter the family name", description="For example, the Smith family")
+    plan = ChoiceField("Outcomes plan", "Choose the outcomes plan the case will follow",
+                       description="The plan the case will follow. It cannot be changed later.")
+    engaged_on = GovukDateField("Date the family engaged (optional)", description=DATE_HINT,
+                                subject="Date the family engaged", validators=[DateNotInFuture(), DateNotBefore()])
+    submit = _submit("Create family")
+
+
+class MemberForm(FlaskForm):
+    name = _text("Full name", "Enter the family member's full name")
+    role = ChoiceField("Role in the family", "Choose the family member's role", choices=options(MEMBER_ROLES.items()))
+    date_of_birth = GovukDateField("Date of birth", description="For example, 31 3 2012", validators=[
+        DateRequired("Enter the date of birth"), DateInPast(), DateNotBefore()])
+    activity = ChoiceField("Education, training or employment (optional)", choices=options(ACTIVITIES.items()),
+                           description="Used to decide whether a 16 to 18 year old is a dependent child")
+    submit = _submit("Add family member")
+
+
+class WithdrawForm(FlaskForm):
+    reason = _reason("Why was this recorded in error?", "Enter why this was recorded in error")
+    submit = _submit("Withdraw")
+
+
+class ProblemForm(FlaskForm):
+    indicator = GroupedRadioField("Indicator", "Choose the indicator identified")
+    stage = ChoiceField("Stage it was identified at", "Choose the stage it was identified at",
+                        choices=options(STAGES.items()))
+    identified_on = GovukDateField("Date identified", description=DATE_HINT, validators=[
+        DateRequired("Enter the date it was identified"), DateNotInFuture(), DateNotBefore()])
+    member = SelectField("Family member it is about (optional)", widget=GovSelect(),
+                         invalid_choice_message="Choose a current member of this family, or the whole family")
+    submit = _submit("Add")
+
+
+class EssentialsForm(FlaskForm):
+    essentials = ChecklistField("Essentials now in place", "Choose at least one essential that is in place")
+    in_place_on = GovukDateField("Date they were in place", description=DATE_HINT, validators=[
+        DateRequired("Enter the date they were in place"), DateNotInFuture(), DateNotBefore()])
+    submit = _submit("Record essentials")
+
+
+class PlanOutcomesForm(FlaskForm):
+    outcomes = GroupedChecklistField("Outcomes in the family's plan", description="Choose every outcome the "
+                                     "family's plan lists. The family is turned around when all of them are met.")
+    submit = _submit("Save the family's plan")
+
+
+class EngagedForm(FlaskForm):
+    engaged_on = GovukDateField("Date the family engaged", description=DATE_HINT, validators=[
+        DateRequired("Enter the date the family engaged"), DateNotInFuture(), DateNotBefore()])
+    submit = _submit("Save date")
+
+
+class AttachForm(FlaskForm):
+    agency = ChoiceField("Partner agency", "Choose the agency to add to the team")
+    submit = _submit("Add to the team")
+
+
+class DetachForm(FlaskForm):
+    submit = _submit("Remove from the team")
+
+
+class ReviewForm(FlaskForm):
+    decision = ChoiceField("Your decision", "Choose whether to accept or return the evidence",
+                           choices=options([("accepted", "Accept"), ("returned", "Return to the partner")]))
+    reason = TextAreaField("Why are you returning it?", widget=GovTextArea(), filters=[strip],
+                           description="The partner sees this. Say what needs to change.",
+                           validators=[Length(max=2000, message="Reason must be 2000 characters or fewer")])
+    submit = _submit("Save decision")
+
+    def validate_reason(self, field):
+        if self.decision.data == "returned" and not (field.data or "").strip():
+            raise ValidationError("Enter why you are returning the evidence")
+
+
+class CloseForm(FlaskForm):
+    closed_on = GovukDateField("Date the case closed", description=DATE_HINT, validators=[
+        DateRequired("Enter the date the case closed"), DateNotInFuture(), DateNotBefore()])
+    submit = _submit("Close the case")
+
+    def __init__(self, family, **kwargs):
+        super().__init__(**kwargs)
+        self.family = family
+
+    def validate_closed_on(self, field):
+        engaged = self.family.engaged_on
+        if field.data and engaged and field.data < engaged:
+            raise ValidationError(f"Date the case closed must be on or after the date the family engaged "
+                                  f"({engaged.day} {engaged:%B %Y})")
+
+
+class ReopenForm(FlaskForm):
+    reason = _reason("Why is the case being reopened?", "Enter why the case is being reopened")
+    submit = _submit("Reopen the case")
+

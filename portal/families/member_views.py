@@ -1,0 +1,82 @@
+"""The lead professional records family members and the problems identified."""
+
+from flask import abort, render_template
+
+from .. import casefile
+from ..access import family_access
+from . import bp, changes
+from .choices import indicator_lookup
+from .filters import with_article
+from .form_setup import problem_form
+from .forms import MemberForm, WithdrawForm
+from .support import done, while_open
+
+
+def form_page(family, form, title, heading=None, **context):
+    """A one-form page; `heading` may name a person, the browser title never does."""
+    return render_template("families/form.html", family=family, form=form, heading=heading or title,
+                           page_title=f"{title} – family {family.ref}", **context)
+
+
+def current_row(rows, row_id):
+    """The row with this id if it is still current; 404 for another family's or a withdrawn row."""
+    row = next((r for r in rows if r.id == row_id), None)
+    if row is None or row.withdrawn_at is not None:
+        abort(404)
+    return row
+
+
+@bp.route("/<int:family_id>/members/new", methods=["GET", "POST"])
+@family_access("lead_professional", action="member.add.form")
+@while_open("add a family member")
+def add_member(family):
+    form = MemberForm()
+    if form.validate_on_submit():
+        member = changes.add_member(family, form.name.data, form.role.data, form.date_of_birth.data,
+                                    form.activity.data)
+        return done(family, f"{member.name} added to the family")
+    return form_page(family, form, "Add a family member")
+
+
+@bp.route("/<int:family_id>/members/<int:member_id>/withdraw", methods=["GET", "POST"])
+@family_access("lead_professional", action="member.withdraw.form")
+@while_open("withdraw a family member")
+def withdraw_member(family, member_id):
+    member = current_row(family.members, member_id)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        changes.withdraw_member(family, member, form.reason.data)
+        return done(family, f"{member.name} withdrawn as recorded in error")
+    return form_page(family, form, "Withdraw a family member", f"Withdraw {member.name}",
+                     intro="Only withdraw a family member recorded in error. Their evidence no longer "
+                           "counts for them. The record is kept.")
+
+
+@bp.route("/<int:family_id>/problems/new", methods=["GET", "POST"])
+@family_access("lead_professional", action="problem.add.form")
+@while_open("add to what is identified")
+def add_problem(family):
+    plan = casefile.plan_for(family)
+    form = problem_form(family, plan)
+    if form.validate_on_submit():
+        problem_id, indicator_id = indicator_lookup(plan)[form.indicator.data]
+        member_id = int(form.member.data) if form.member.data else None
+        changes.add_problem(family, problem_id, indicator_id, form.stage.data, form.identified_on.data, member_id)
+        return done(family, f"{plan.term('indicator').capitalize()} {indicator_id} of {plan.term('problem')} "
+                            f"{problem_id} added")
+    return form_page(family, form, f"Add {with_article(plan.term('indicator'))} identified")
+
+
+@bp.route("/<int:family_id>/problems/<int:problem_id>/withdraw", methods=["GET", "POST"])
+@family_access("lead_professional", action="problem.withdraw.form")
+@while_open("withdraw what was identified")
+def withdraw_problem(family, problem_id):
+    plan = casefile.plan_for(family)
+    problem = current_row(family.problems, problem_id)
+    form = WithdrawForm()
+    label = f"{plan.term('problem')} {problem.problem_id}, {plan.term('indicator')} {problem.indicator_id}"
+    if form.validate_on_submit():
+        changes.withdraw_problem(family, problem, form.reason.data)
+        return done(family, f"{label[0].upper()}{label[1:]} withdrawn as recorded in error")
+    return form_page(family, form, f"Withdraw {label}", intro="Only withdraw something recorded in error. "
+                     "The record is kept.")

@@ -1,0 +1,70 @@
+"""What the family page shows, and to whom.
+
+Partners see what they need to submit evidence: the problems identified, the
+outcomes open to them, members' names, roles and ages, and their own agency's
+submissions. Lead professionals and verifiers see the whole case and the
+verdict. The choice is made here, once, so templates never decide who sees what.
+"""
+
+from dataclasses import dataclass, field
+
+from .. import casefile
+from ..extensions import db
+from ..models import Evidence
+from ..models.families import ACTIVITIES, STAGES
+from ..rules.calendar import age_on
+
+LP, PARTNER = "lead_professional", "partner"
+
+
+@dataclass
+class EvidenceLine:
+    """One submission: its latest version and the versions it corrected."""
+
+    latest: Evidence
+    earlier: list = field(default_factory=list)
+
+    @property
+    def awaiting_review(self) -> bool:
+        return self.latest.status == "submitted"
+
+
+def evidence_lines(family, agency_id=None) -> list[EvidenceLine]:
+    """Each line of versions, newest submission first; only one agency's when agency_id is given."""
+    query = db.select(Evidence).filter_by(family_id=family.id).order_by(Evidence.id.desc())
+    if agency_id is not None:
+        query = query.filter_by(agency_id=agency_id)
+    rows = db.session.scalars(query).all()
+    return [EvidenceLine(row, row.history[1:]) for row in rows if row.replaced_by is None]
+
+
+def awaiting_review(family) -> list[EvidenceLine]:
+    return [line for line in evidence_lines(family) if line.awaiting_review]
+
+
+def member_names(family) -> dict[int, str]:
+    return {m.id: m.name + (" (withdrawn)" if m.withdrawn_at else "") for m in family.members}
+
+
+def age(member) -> int:
+    return age_on(member.date_of_birth, casefile.today())
+
+
+def page_data(family, user) -> dict:
+    plan = casefile.plan_for(family)
+    data = {"family": family, "plan": plan, "names": member_names(family), "role": user.role,
+            "can_change": user.role == LP, "is_open": family.closed_on is None,
+            "member_age": age, "activities": ACTIVITIES, "stages": STAGES}
+    if user.role == PARTNER:
+        data["lines"] = evidence_lines(family, agency_id=user.agency_id)
+        data["open_outcomes"] = open_outcomes(family, plan)
+    else:
+        data["lines"] = evidence_lines(family)
+        data["verdict"] = casefile.verdict(family)
+    return data
+
+
+def open_outcomes(family, plan) -> list:
+    """The plan's outcomes a partner may submit evidence for now, in plan order."""
+    why_not = casefile.open_outcomes(family)
+    return [plan.outcome_by_id[oid] for oid in plan.outcome_by_id if why_not.get(oid) is None]

@@ -1,0 +1,328 @@
+"""Partners submit evidence against the plan, with the live (HTMX) check.
+
+Families are on the County Durham plan (frameworks/durham-2018.yaml) with the
+values of tests/rules/cases/durham-2018.yaml: theme 2 (school attendance, 2.1)
+and theme 3 (family relationships, 3.4 with its SDQ route) identified; theme 1
+is not, so its outcomes are not open.
+"""
+
+import datetime as dt
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from portal.extensions import db
+from portal.models import AuditEvent, CaseClosure, Evidence
+from tests import factories as f
+
+
+@pytest.fixture
+def durham(app, people):
+    """A Durham family with a parent and a school-age child; the school is attached."""
+    with app.app_context():
+        lp = people["lead_professional"]
+        family = f.make_family(lp, plan_id="durham-2018", name="Reed family", engaged_on=dt.date(2017, 12, 4))
+        parent = f.add_member(family, lp, role="parent", born=dt.date(1985, 4, 12), name="Alex Reed", activity="")
+        child = f.add_member(family, lp, role="child", born=dt.date(2008, 3, 1), name="Sam Reed")
+        f.add_problem(family, lp, "2", "4", member=child, identified_on=dt.date(2017, 11, 20))
+        f.add_problem(family, lp, "3", "5", identified_on=dt.date(2017, 11, 20))
+        f.attach(family, people["school"], lp)
+        return SimpleNamespace(id=family.id, parent=parent.id, child=child.id,
+                               url=f"/families/{family.id}/evidence")
+
+
+def attendance(child_id, terms=("91", "92", "90.6"), **changes):
+    """Durham 2.1 as the form posts it: three terms averaging 91.2%."""
+    data = {
+        "outcome": "2.1", "members": str(child_id), "source": "School Census",
+        "period-start-day": "8", "period-start-month": "1", "period-start-year": "2018",
+        "period-end-day": "19", "period-end-month": "12", "period-end-year": "2018",
+        "values-baseline_attendance": "84", "values-fixed_term_exclusions": "0",
+        "values-permanent_exclusions": "0", "values-on_roll": "yes",
+        "statement": "School census, spring to autumn 2018.",
+    }
+    data |= {f"values-attendance-{i}": t for i, t in enumerate(terms, 1)}
+    data.update(changes)
+    return data
+
+
+def sdq(child_id, initial="20", final="15"):
+    return {
+        "outcome": "3.4", "option": "sdq", "members": str(child_id),
+        "source": "Strengths and Difficulties Questionnaire",
+        "period-start-day": "15", "period-start-month": "1", "period-start-year": "2018",
+        "period-end-day": "1", "period-end-month": "12", "period-end-year": "2018",
+        "values-tool": "sdq", "values-initial_score": initial, "values-final_score": final,
+        "statement": "SDQ at start and at review.",
+    }
+
+
+def evidence_rows(app):
+    with app.app_context():
+        return db.session.scalars(db.select(Evidence).order_by(Evidence.id)).all()
+
+
+def actions(app, action):
+    with app.app_context():
+        return db.session.scalars(db.select(AuditEvent).filter_by(action=action)).all()
+
+
+def htmx(client, url, data):
+    return client.post(url, data=data, headers={"HX-Request": "true"})
+
+
+# ---------------------------------------------------------------- step 1: the outcome
+
+
+def test_the_partner_chooses_from_the_outcomes_open_to_the_family_grouped_by_theme(client, people, durham):
+    f.sign_in(client, people["partner"])
+    page = client.get(f"{durham.url}/new").get_data(as_text=True)
+    assert "Which outcome is this evidence for?" in page
+    assert "Theme 2: " in page and "Theme 3: " in page
+    assert 'name="outcome" type="radio" value="2.1"' in page
+    assert 'id="outcome"' in page  # the first radio, for the error summary
+    # Theme 1 is not identified: its outcomes are listed with the engine's reason, not offered.
+    assert 'value="1.1"' not in page
+    assert "1.1 belongs to theme 1, which is not identified for this family" in page
+
+
+def test_continuing_without_choosing_an_outcome_is_an_error(client, people, durham):
+    f.sign_in(client, people["partner"])
+    page = client.get(f"{durham.url}/new?outcome=").get_data(as_text=True)
+    assert "<title>Error: " in page
+    assert 'href="#outcome"' in page
+    assert "Choose the outcome this evidence is for" in page
+
+
+def test_posting_evidence_without_an_outcome_is_refused(client, app, people, durham):
+    f.sign_in(client, people["partner"])
+    page = client.post(f"{durham.url}/new", data={"statement": "x"}).get_data(as_text=True)
+    assert "<title>Error: " in page and "Choose the outcome this evidence is for" in page
+    partial = htmx(client, f"{durham.url}/check", {"statement": "x"}).get_data(as_text=True)
+    assert '<a class="govuk-link" href="#outcome">Choose the outcome this evidence is for</a>' in partial
+    assert evidence_rows(app) == []
+
+
+def test_an_outcome_not_open_is_refused_with_the_engines_reason(client, app, people, durham):
+    f.sign_in(client, people["partner"])
+    page = client.get(f"{durham.url}/new?outcome=1.1").get_data(as_text=True)
+    assert "<title>Error: " in page
+    assert "1.1 belongs to theme 1, which is not identified for this family" in page
+    posted = attendance(durham.child, outcome="1.1", option="crime-33", **{"values-before": "3", "values-after": "2"})
+    page = client.post(f"{durham.url}/new", data=posted).get_data(as_text=True)
+    assert "1.1 belongs to theme 1, which is not identified for this family" in page
+    assert evidence_rows(app) == []
+
+
+# ---------------------------------------------------------------- step 2: the form
+
+
+def test_the_attendance_form_asks_for_each_term_and_the_plans_other_values(client, people, durham):
+    f.sign_in(client, people["partner"])
+    page = client.get(f"{durham.url}/new?outcome=2.1").get_data(as_text=True)
+    for i in (1, 2, 3):
+        assert f'<label class="govuk-label" for="values-attendance-{i}">' in page
+        assert re.search(rf'<label[^>]*for="values-attendance-{i}">\s*Term {i}\s*</label>', page)
+    assert "Attendance in each of the 3 terms (%), oldest first" in page
+    assert 'id="values-fixed_term_exclusions"' in page and 'inputmode="numeric"' in page
+    assert 'name="values-on_roll" type="radio" value="yes"' in page
+    # Members with role and age; the plan's sources; GOV.UK date inputs for the period.
+    assert "Sam Reed" in page and "Alex Reed" in page and "Child, aged" in page
+    assert f'name="members" type="checkbox" value="{durham.child}"' in page
+    assert 'value="School Census"' in page and 'value="Synergy"' in page
+    assert 'name="period-start-day"' in page and 'id="period-end-year"' in page
+    assert 'id="statement"' in page
+    # The live check: posted on input, shown beside the form in a polite live region.
+    assert f'hx-post="{durham.url}/check"' in page
+    assert 'hx-trigger="input changed delay:400ms, change"' in page
+    assert 'hx-target="#evidence-check"' in page and 'hx-swap="innerHTML"' in page
+    assert 'id="evidence-check" aria-live="polite"' in page
+    assert "novalidate" in page
+
+
+def test_an_outcome_with_several_routes_asks_for_the_route_first(client, people, durham):
+    f.sign_in(client, people["partner"])
+    page = client.get(f"{durham.url}/new?outcome=3.4").get_data(as_text=True)
+    assert "How does this evidence show outcome 3.4?" in page
+    assert 'name="option" type="radio" value="sdq"' in page
+    assert "Strengths and Difficulties Questionnaire score improved" in page
+    assert 'name="values-initial_score"' not in page
+
+
+def test_continuing_without_a_route_is_an_error(client, people, durham):
+    f.sign_in(client, people["partner"])
+    page = client.get(f"{durham.url}/new?outcome=3.4&option=").get_data(as_text=True)
+    assert "<title>Error: " in page
+    assert "Choose how this evidence shows the outcome" in page
+    assert 'href="#option"' in page
+
+
+def test_the_score_route_asks_for_the_scores_before_and_after(client, people, durham):
+    f.sign_in(client, people["partner"])
+    page = client.get(f"{durham.url}/new?outcome=3.4&option=sdq").get_data(as_text=True)
+    assert 'for="values-initial_score"' in page and "Score at the start" in page
+    assert 'for="values-final_score"' in page and "Score at the end" in page
+    assert "0 to 40" in page  # the tool's range, as a hint
+    assert 'name="values-tool" type="radio" value="sdq" checked' in page  # the one tool the route names
+    assert 'name="option" value="sdq"' in page
+    assert 'inputmode="decimal"' in page
+
+
+def test_a_family_outcome_does_not_ask_who_the_evidence_is_about(client, app, people, durham):
+    f.sign_in(client, people["partner"])
+    page = client.get(f"{durham.url}/new?outcome=3.9").get_data(as_text=True)
+    assert 'name="members"' not in page
+    assert 'name="values-confirmed"' in page and 'name="values-practitioner"' in page
+    posted = {
+        "outcome": "3.9", "source": "LP",
+        "period-start-day": "1", "period-start-month": "6", "period-start-year": "2018",
+        "period-end-day": "1", "period-end-month": "12", "period-end-year": "2018",
+        "values-confirmed": "yes", "values-practitioner": "Sam Reed, Lead Professional",
+        "statement": "Conflict reduced.",
+    }
+    assert client.post(f"{durham.url}/new", data=posted).status_code == 302
+    (row,) = evidence_rows(app)
+    assert row.member_ids == [] and row.values == {"confirmed": True, "practitioner": "Sam Reed, Lead Professional"}
+
+
+# ---------------------------------------------------------------- the live check
+
+
+def test_the_live_check_previews_attendance_that_meets_the_outcome(client, app, people, durham):
+    f.sign_in(client, people["partner"])
+    response = htmx(client, f"{durham.url}/check", attendance(durham.child))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<html" not in page and "<form" not in page  # the partial alone
+    assert "3 terms averaging 91.2% (above 90% needed)" in page
+    assert ": meets 2.1." in page
+    assert "Still to fix" not in page
+    assert evidence_rows(app) == []
+
+
+def test_the_live_check_says_an_average_of_exactly_90_does_not_meet_above_90(client, app, people, durham):
+    f.sign_in(client, people["partner"])
+    page = htmx(client, f"{durham.url}/check", attendance(durham.child, ("90", "90", "90"))).get_data(as_text=True)
+    assert "3 terms averaging 90%" in page
+    assert ": does not meet 2.1." in page
+    assert "You can still submit it" in page
+
+
+def test_the_live_check_names_each_missing_or_bad_value(client, app, people, durham):
+    f.sign_in(client, people["partner"])
+    posted = attendance(durham.child, ("91", "ninety", ""), statement="", source="")
+    posted.pop("values-on_roll")
+    posted["values-fixed_term_exclusions"] = "1.5"
+    page = htmx(client, f"{durham.url}/check", posted).get_data(as_text=True)
+    assert '<a class="govuk-link" href="#values-attendance-2">Term 2 attendance must be a number</a>' in page
+    assert '<a class="govuk-link" href="#values-attendance-3">Enter term 3 attendance</a>' in page
+    assert "Fixed-term exclusions in these terms must be a whole number" in page
+    assert 'href="#values-on_roll"' in page and "answer yes or no" in page
+    assert 'href="#source"' in page and "Choose the source of this evidence" in page
+    assert 'href="#statement"' in page and "Enter a statement describing the evidence" in page
+    assert "meets 2.1" not in page  # no preview from values that cannot be read
+    assert evidence_rows(app) == []
+
+
+def test_the_live_check_refuses_a_member_who_does_not_fit_the_outcome(client, people, durham):
+    f.sign_in(client, people["partner"])
+    page = htmx(client, f"{durham.url}/check", attendance(durham.parent)).get_data(as_text=True)
+    assert 'href="#members"' in page
+    assert "Alex Reed" in page and "cannot be the subject of 2.1" in page
+
+
+def test_the_live_check_previews_a_score_route(client, people, durham):
+    f.sign_in(client, people["partner"])
+    met = htmx(client, f"{durham.url}/check", sdq(durham.child)).get_data(as_text=True)
+    assert "fell 5 point(s) from 20 to 15" in met and ": meets 3.4." in met
+    worse = htmx(client, f"{durham.url}/check", sdq(durham.child, "20", "22")).get_data(as_text=True)
+    assert ": does not meet 3.4." in worse
+
+
+def test_without_javascript_the_check_button_shows_the_whole_form_with_the_result(client, app, people, durham):
+    f.sign_in(client, people["partner"])
+    page = client.post(f"{durham.url}/check", data=attendance(durham.child)).get_data(as_text=True)
+    assert "<html" in page and 'value="90.6"' in page
+    assert ": meets 2.1." in page
+    assert evidence_rows(app) == []
+
+
+# ---------------------------------------------------------------- submitting
+
+
+def test_a_form_with_errors_is_shown_again_with_every_value_kept_and_nothing_saved(client, app, people, durham):
+    f.sign_in(client, people["partner"])
+    posted = attendance(durham.child, ("91", "ninety", "90.6"), statement="Census extract")
+    posted["period-end-month"] = "13"
+    page = client.post(f"{durham.url}/new", data=posted).get_data(as_text=True)
+    assert "<title>Error: Submit evidence for outcome 2.1" in page
+    assert "There is a problem" in page
+    assert 'href="#values-attendance-2"' in page and "Term 2 attendance must be a number" in page
+    assert 'href="#period-end-day"' in page and "The end of the period must be a real date" in page
+    assert 'class="govuk-error-message"' in page
+    # Only the term that is wrong is marked.
+    assert re.search(r'govuk-input--error" id="values-attendance-2"', page)
+    assert not re.search(r'govuk-input--error" id="values-attendance-1"', page)
+    for kept in ('value="91"', 'value="ninety"', 'value="90.6"', 'value="13"', 'value="84"', "Census extract"):
+        assert kept in page
+    assert re.search(rf'value="{durham.child}"\s+checked', page)
+    assert re.search(r'value="School Census"\s+checked', page)
+    assert re.search(r'name="values-on_roll" type="radio" value="yes"\s+checked', page)
+    assert evidence_rows(app) == []
+    assert actions(app, "evidence.submit") == []
+
+
+def test_valid_evidence_is_saved_with_its_values_and_audited(client, app, people, durham):
+    f.sign_in(client, people["partner"])
+    response = client.post(f"{durham.url}/new", data=attendance(durham.child))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/families/{durham.id}")
+    (row,) = evidence_rows(app)
+    assert row.outcome_id == "2.1" and row.option is None
+    assert row.member_ids == [durham.child]
+    assert row.source == "School Census"
+    assert (row.period_start, row.period_end) == (dt.date(2018, 1, 8), dt.date(2018, 12, 19))
+    assert row.values == {"attendance": [91, 92, 90.6], "baseline_attendance": 84, "fixed_term_exclusions": 0,
+                          "permanent_exclusions": 0, "on_roll": True}
+    assert row.statement == "School census, spring to autumn 2018."
+    assert row.agency_id == people["school"].id and row.submitted_by_id == people["partner"].id
+    assert row.version == 1 and row.replaces_id is None
+    (event,) = actions(app, "evidence.submit")
+    assert event.family_id == durham.id and event.user_id == people["partner"].id
+    with client.session_transaction() as session:
+        assert ("success", "Evidence for outcome 2.1 submitted") in session["_flashes"]
+
+
+def test_evidence_that_does_not_meet_the_outcome_yet_can_still_be_submitted(client, app, people, durham):
+    f.sign_in(client, people["partner"])
+    assert client.post(f"{durham.url}/new", data=attendance(durham.child, ("90", "90", "90"))).status_code == 302
+    (row,) = evidence_rows(app)
+    assert row.values["attendance"] == [90, 90, 90]
+
+
+def test_score_evidence_is_saved_with_its_route(client, app, people, durham):
+    f.sign_in(client, people["partner"])
+    assert client.post(f"{durham.url}/new", data=sdq(durham.child)).status_code == 302
+    (row,) = evidence_rows(app)
+    assert row.option == "sdq"
+    assert row.values == {"tool": "sdq", "initial_score": 20, "final_score": 15}
+
+
+def test_the_lead_professional_can_submit_evidence_for_their_family(client, app, people, durham):
+    f.sign_in(client, people["lead_professional"])
+    assert client.post(f"{durham.url}/new", data=attendance(durham.child)).status_code == 302
+    (row,) = evidence_rows(app)
+    assert row.agency_id is None and row.submitted_by_id == people["lead_professional"].id
+
+
+def test_evidence_may_be_submitted_after_the_case_is_closed(client, app, people, durham):
+    with app.app_context():
+        db.session.add(CaseClosure(family_id=durham.id, closed_on=dt.date(2018, 12, 31),
+                                   recorded_by_id=people["lead_professional"].id))
+        db.session.commit()
+    f.sign_in(client, people["partner"])
+    page = client.get(f"{durham.url}/new?outcome=2.1").get_data(as_text=True)
+    assert "This case was closed on 31 December 2018. You can still submit evidence" in page
+    assert client.post(f"{durham.url}/new", data=attendance(durham.child)).status_code == 302
+    assert len(evidence_rows(app)) == 1

@@ -1,0 +1,115 @@
+"""Nobody sees or changes a family they do not work with, on any route.
+
+Walks app.url_map, so a route added later is covered without editing this
+file: every family route (full pages, HTMX partials, downloads) is tried by
+every role that is not attached to the family, with GET and with POST.
+"""
+
+import datetime as dt
+
+import pytest
+
+from portal.extensions import db
+from portal.models import AuditEvent, Evidence, Review, TeamMembership
+from tests import factories as f
+
+SECRETS = ("Isolation family", "Zebedee", "A statement no outsider may read")
+ANY = {"integer": 1}  # other converters take any text
+
+
+@pytest.fixture
+def family_world(app, people):
+    with app.app_context():
+        other_lead = f.make_user("lead_professional")
+        family = f.make_family(other_lead, "suffolk-2017", name=SECRETS[0])
+        child = f.add_member(family, other_lead, name=SECRETS[1])
+        problem = f.add_problem(family, other_lead, "2", "a", member=child)
+        f.attach(family, people["police"], other_lead)
+        evidence = Evidence(family_id=family.id, outcome_id="2.1", member_ids=[child.id], source="x",
+                            period_start=dt.date(2024, 1, 8), period_end=dt.date(2024, 7, 8),
+                            values={}, statement=SECRETS[2], submitted_by_id=other_lead.id)
+        db.session.add(evidence)
+        db.session.commit()
+        membership = db.session.scalar(db.select(TeamMembership).filter_by(family_id=family.id))
+        ids = {"member_id": child.id, "problem_id": problem.id, "evidence_id": evidence.id,
+               "membership_id": membership.id}
+        return {"family": family, "evidence": evidence, "lead": other_lead, "ids": ids}
+
+
+def family_routes(app, world):
+    for rule in app.url_map.iter_rules():
+        if "family_id" not in rule.arguments:
+            continue
+        values = {"family_id": world["family"].id}
+        for name in rule.arguments - values.keys():
+            kind = type(rule._converters[name]).__name__.lower().replace("converter", "")
+            values[name] = world["ids"].get(name, ANY.get(kind, "x"))
+        url = rule.build(values)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, url
+
+
+def outsiders(people):
+    # The police are attached, and the verifier reads every family by design.
+    return {name: people[name] for name in ("partner", "lead_professional", "admin")}
+
+
+def test_there_are_family_routes_to_check(app, family_world):
+    endpoints = {endpoint for endpoint, _, _ in family_routes(app, family_world)}
+    assert {"families.show", "evidence.new", "closure.summary"} <= endpoints
+
+
+@pytest.mark.parametrize("role", ["partner", "lead_professional", "admin"])
+def test_an_outsider_gets_nothing_from_any_family_route(app, client, people, family_world, role):
+    user = outsiders(people)[role]
+    f.sign_in(client, user)
+    leaks = []
+    for endpoint, method, url in family_routes(app, family_world):
+        if role == "admin" and endpoint.startswith("audit."):
+            continue  # admins read audit logs by design (and see no case data there)
+        response = client.open(url, method=method, data={})
+        body = response.get_data(as_text=True)
+        if response.status_code not in (403, 404) or any(s in body for s in SECRETS):
+            leaks.append(f"{method} {url} ({endpoint}) -> {response.status_code}")
+    assert leaks == []
+
+
+def test_a_verifier_reads_but_cannot_change_any_family(app, client, people, family_world):
+    f.sign_in(client, people["verifier"])
+    with app.app_context():
+        before = _counts()
+    changed = []
+    for endpoint, method, url in family_routes(app, family_world):
+        if method == "POST":
+            response = client.post(url, data={"decision": "accepted", "reason": "x"})
+            if response.status_code not in (403, 404):
+                changed.append(f"POST {url} ({endpoint}) -> {response.status_code}")
+    with app.app_context():
+        after = _counts()
+    assert changed == []
+    assert after == before
+
+
+def _counts():
+    return {model.__name__: db.session.query(model).count() for model in (Evidence, Review)}
+
+
+def test_signed_out_visitors_are_sent_to_sign_in_from_every_non_public_route(app, client, family_world):
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if rule.endpoint == "static" or getattr(view, "_access_rule", "") == "public":
+            continue
+        values = {name: family_world["family"].id for name in rule.arguments}
+        url = rule.build(values)[1]
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method)
+        assert response.status_code == 302, url
+        assert "/sign-in" in response.headers["Location"], url
+
+
+def test_an_outsiders_attempt_is_audited_as_refused_not_as_a_read(app, client, people, family_world):
+    f.sign_in(client, people["partner"])
+    client.get(f"/families/{family_world['family'].id}")
+    with app.app_context():
+        actions = db.session.scalars(db.select(AuditEvent.action).filter_by(family_id=family_world["family"].id)).all()
+    assert actions == ["family.access-refused"]
