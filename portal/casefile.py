@@ -14,7 +14,9 @@ from .rules.submission import check_submission, outcomes_open_to
 
 
 def plan_for(family):
-    return plans.load_plan(family.plan_id)
+    # load_plans() keeps parsed plans until a file changes; load_plan() would
+    # parse the YAML again on every call, several times per page.
+    return plans.load_plans().get(family.plan_id) or plans.load_plan(family.plan_id)
 
 
 def case_data(family, evidence_rows=None) -> dict:

@@ -10,7 +10,7 @@ from ..access import roles
 from ..extensions import db
 from ..models import Family
 from ..models.people import ROLES
-from ..rules.plan import PlanError, load_plan
+from ..rules.plan import load_plans
 from . import bp, queries, record
 from .forms import AuditFilterForm
 from .paging import page_of, pagination_params
@@ -59,11 +59,7 @@ def _record_read(family):
 
 
 def _plan_titles(families):
-    titles = {}
-    for plan_id in {f.plan_id for f in families}:
-        try:
-            plan = load_plan(plan_id)
-            titles[plan_id] = f"{plan.council}: {plan.title}"
-        except PlanError:
-            titles[plan_id] = plan_id  # a plan file since removed: its id is all we have
-    return titles
+    known = load_plans()
+    # A plan file since removed leaves only its id to show.
+    return {f.plan_id: f"{known[f.plan_id].council}: {known[f.plan_id].title}" if f.plan_id in known else f.plan_id
+            for f in families}
