@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-from flask import Flask
-
 # templates/ and migrations/ live at the top of the repository, beside portal/.
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_FOLDER = REPO_ROOT / "templates"
@@ -20,6 +18,8 @@ def create_app(config_name=None, overrides=None):
     """
     # Imported here so that `import portal.rules` (the rules CLI, rule tests)
     # does not load SQLAlchemy, WTForms and the other extensions.
+    from flask import Flask
+
     from . import config as portal_config
 
     app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATE_FOLDER))
