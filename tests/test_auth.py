@@ -71,12 +71,7 @@ def test_sign_out_ends_the_session_on_the_server_so_a_replayed_cookie_is_refused
 
 def test_a_session_idle_for_thirty_minutes_ends(client, app, people):
     sign_in(client, people["verifier"])
-    with app.app_context():
-        row = db.session.scalar(db.select(UserSession))
-        db.session.execute(
-            db.update(UserSession).where(UserSession.id == row.id).values(last_seen_at=row.last_seen_at - timedelta(minutes=31))
-        )
-        db.session.commit()
+    _leave_idle(app, minutes=31)
     assert client.get("/families/").status_code == 302
     with app.app_context():
         assert db.session.scalar(db.select(UserSession)).end_reason == "idle"
@@ -84,12 +79,7 @@ def test_a_session_idle_for_thirty_minutes_ends(client, app, people):
 
 def test_a_session_idle_for_29_minutes_carries_on(client, app, people):
     sign_in(client, people["verifier"])
-    with app.app_context():
-        row = db.session.scalar(db.select(UserSession))
-        db.session.execute(
-            db.update(UserSession).where(UserSession.id == row.id).values(last_seen_at=row.last_seen_at - timedelta(minutes=29))
-        )
-        db.session.commit()
+    _leave_idle(app, minutes=29)
     assert client.get("/families/").status_code == 200
 
 
@@ -134,3 +124,13 @@ def test_an_htmx_request_after_the_session_ended_asks_htmx_to_load_the_sign_in_p
     response = client.get("/families/", headers={"HX-Request": "true"})
     assert response.status_code == 401
     assert response.headers["HX-Redirect"] == "/sign-in"
+
+
+def _leave_idle(app, minutes):
+    """Make the only session look as if its last request was `minutes` ago."""
+    with app.app_context():
+        row = db.session.scalar(db.select(UserSession))
+        db.session.execute(
+            db.update(UserSession).where(UserSession.id == row.id).values(last_seen_at=row.last_seen_at - timedelta(minutes=minutes))
+        )
+        db.session.commit()
