@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-import orjson
+import msgspec
 
 from .case import CaseError, parse_case
 from .engine import Decision, check_case_against_plan
@@ -58,9 +58,12 @@ class Summary:
                 self.claims[claim] += n
 
 
+_decode_json = msgspec.json.Decoder().decode  # any JSON, as Python values: what the engine reads
+
+
 def decide_line(plan: Plan, line: bytes, as_of: dt.date):
     """The engine's verdict for one line (the general path)."""
-    return decide_data(plan, orjson.loads(line), as_of)
+    return decide_data(plan, _decode_json(line), as_of)
 
 
 def decide_data(plan: Plan, data, as_of: dt.date):
@@ -116,17 +119,17 @@ class Cohort:
 
     def __call__(self, line: bytes, number: int):
         try:
-            data = orjson.loads(line)
-        except orjson.JSONDecodeError as error:
+            return self.fast_row(self.read(line))
+        except Exception:  # noqa: BLE001 - whatever the fast path cannot vouch for, the engine decides or reports
+            return self._engine_row(line, number)
+
+    def _engine_row(self, line: bytes, number: int):
+        try:
+            data = _decode_json(line)
+        except (msgspec.DecodeError, UnicodeDecodeError) as error:
             if line.strip():  # a blank line is no family, and no fault
                 self._skip(number, f"not valid JSON ({error})")
             return None
-        try:
-            return self.fast_row(self.read(data))
-        except Exception:  # noqa: BLE001 - whatever the fast path cannot vouch for, the engine decides or reports
-            return self._engine_row(data, number)
-
-    def _engine_row(self, data, number: int):
         try:
             verdict = decide_data(self.plan, data, self.as_of)
             self.summary.by_engine += 1
@@ -143,7 +146,7 @@ class Cohort:
         print(f"line {number}: skipped: {message}", file=self.errors)
 
 
-def _unsure(data):
+def _unsure(line):
     raise Unsure  # the plan is not compiled: every family goes to the engine
 
 

@@ -1,13 +1,14 @@
-"""Reading a family straight from its decoded JSON, judging its evidence as it goes.
+"""Reading a family straight from its line, judging its evidence as it goes.
 
 `case.parse_case` builds a dataclass for every member, problem and evidence item
-and keeps every field; the decision needs a handful of them. `Reader.read` takes
-those, and checks as it goes every rule that `parse_case` and
+and keeps every field; the decision needs a handful of them. `Reader.read` decodes
+only those (schema.py: msgspec checks their types and reads their dates as it
+parses), and checks as it goes every other rule that `parse_case` and
 `check_case_against_plan` apply. It vouches only for what they accept: wherever it
-is unsure (a missing key, an id written as a number, a date it cannot read, an
-unknown outcome...) it raises, `Unsure` or whatever Python raised on the odd
-value, and the caller hands the line to the engine, which then decides it or names
-the fault exactly as it always has.
+is unsure (a missing key, an id written as a number, a date written otherwise than
+2017-06-30, an unknown outcome...) it raises, `Unsure` or whatever msgspec or
+Python raised, and the caller hands the line to the engine, which then decides it
+or names the fault exactly as it always has.
 
 Each evidence item that counts (accepted, and ended by the as-of date) is judged
 the moment it is read, with its outcome's compiled judge (evidence.py), and its
@@ -20,12 +21,10 @@ from __future__ import annotations
 import datetime as dt
 from operator import itemgetter
 
-from ..case import ACTIVITIES, ROLES, STAGES, STATUSES
 from .outcomes import Answers, merge
+from .schema import decode_line
 
-_fromiso = dt.date.fromisoformat
 _by_date = itemgetter(0)
-_ROLES, _ACTIVITIES, _STAGES, _STATUSES = frozenset(ROLES), frozenset(ACTIVITIES), frozenset(STAGES), frozenset(STATUSES)
 
 
 class Unsure(Exception):
@@ -39,51 +38,41 @@ class Family:
                  "plan_outcomes", "ref")
 
 
-def text(value) -> bool:
-    return type(value) is str and bool(value.strip())
-
-
-def optional_date(value):
-    return None if value is None else _fromiso(value)  # anything but text raises TypeError
-
-
 class Reader:
-    """read(data) -> Family, or raises for the engine to take it; one per compiled plan."""
+    """read(line) -> Family, or raises for the engine to take it; one per compiled plan."""
 
     def __init__(self, plan, as_of: dt.date, outcomes: dict):
         self.plan_id, self.as_of, self.outcomes = plan.id, as_of, outcomes
         self.indicators = {p.id: frozenset(i.id for i in p.indicators) for p in plan.problems}
         self.outcome_ids = frozenset(plan.outcome_by_id)
 
-    def read(self, data) -> Family:
-        if type(data) is not dict:
-            raise Unsure
+    def read(self, line: bytes) -> Family:
+        if not line.isascii():
+            line.decode()  # msgspec does not look inside the text it skips; the engine's decoder refuses bad UTF-8
+        data = decode_line(line)
         family = Family()
-        family.ref, named_plan = data["ref"], data.get("plan")
-        if not text(family.ref) or (named_plan and named_plan != self.plan_id):
+        family.ref, named_plan = data.ref, data.plan
+        if not data.ref.strip() or (named_plan and named_plan != self.plan_id):
             raise Unsure
-        family.born, family.children = self._members(data.get("members"))
-        family.essentials = self._essentials(data.get("essentials") or ())
-        family.plan_outcomes = self._plan_outcomes(data.get("plan_outcomes") or ())
-        family.identified, family.first_on = self._problems(data.get("problems"), family.born)
-        optional_date(data.get("engaged_on"))  # only checked: no column depends on it
-        family.closed_on = optional_date(data.get("closed_on"))
-        family.answers = self._evidence(data.get("evidence"), family.born, family.closed_on)
+        family.born, family.children = self._members(data.members)
+        family.essentials = self._essentials(data.essentials)
+        family.plan_outcomes = self._plan_outcomes(data.plan_outcomes)
+        family.identified, family.first_on = self._problems(data.problems, family.born)
+        family.closed_on = data.closed_on
+        family.answers = self._evidence(data.evidence, family.born, family.closed_on)
         return family
 
     @staticmethod
     def _members(members):
         """{id: date of birth}, and (date of birth, activity) for each child."""
         born, children = {}, []
-        for m in _objects(members):
-            mid, role, activity, day = m["id"], m["role"], m.get("activity"), m["date_of_birth"]
-            if type(mid) is not str or not mid.strip() or mid in born or role not in _ROLES:
+        for m in members or ():
+            mid = m.id
+            if not mid.strip() or mid in born:
                 raise Unsure
-            if activity is not None and activity not in _ACTIVITIES:
-                raise Unsure
-            born[mid] = day = _fromiso(day)
-            if role == "child":
-                children.append((day, activity))
+            born[mid] = m.date_of_birth
+            if m.role == "child":
+                children.append((m.date_of_birth, m.activity))
         return born, children
 
     @staticmethod
@@ -92,12 +81,12 @@ class Reader:
             return set(map(str, value))
         if type(value) is dict:
             return {k for k, v in value.items() if v is True}
-        if value != ():  # what `or ()` leaves of a missing or empty value
+        if value:  # anything else the engine calls a fault; a missing or empty value is none
             raise Unsure
         return set()
 
     def _plan_outcomes(self, value):
-        if value == ():
+        if not value:
             return []
         if type(value) is not list or not self.outcome_ids.issuperset(value):
             raise Unsure
@@ -107,13 +96,11 @@ class Reader:
         """The identified problems in the order first found, each with its indicators
         (engine.identified_problems), and the first date one was identified."""
         found = []
-        for p in _objects(problems):
-            pid, indicator, stage, member = p["problem"], p["indicator"], p.get("stage"), p.get("member")
-            if type(pid) is not str or indicator not in self.indicators[pid]:
+        for p in problems or ():
+            pid, indicator, member = p.problem, p.indicator, p.member
+            if indicator not in self.indicators[pid] or (member is not None and member not in born):
                 raise Unsure
-            if (stage is not None and stage not in _STAGES) or (member is not None and member not in born):
-                raise Unsure
-            found.append((_fromiso(p["identified_on"]), pid, indicator))
+            found.append((p.identified_on, pid, indicator))
         found.sort(key=_by_date)  # a stable sort, as the engine's
         identified = {}
         for _, pid, indicator in found:
@@ -126,38 +113,24 @@ class Reader:
 
     def _evidence(self, items, born, closed_on) -> Answers:
         answers, outcomes, as_of = Answers(self.outcomes, born, self.as_of), self.outcomes, self.as_of
-        for e in _objects(items):
-            outcome, period, status = outcomes[e["outcome"]], e["period"], e.get("status")
-            if type(period) is not dict:
-                raise Unsure
-            start, end, ids, eid = _fromiso(period["start"]), _fromiso(period["end"]), e.get("members") or [], \
-                e.get("id")
-            if end < start or type(ids) is not list or (eid is not None and (type(eid) is not str or not eid.strip())):
+        for e in items or ():
+            outcome, period, eid, ids = outcomes[e.outcome], e.period, e.id, e.members or []
+            start, end = period.start, period.end
+            if end < start or (eid is not None and not eid.strip()):
                 raise Unsure
             for i in ids:
                 if i not in born:
                     raise Unsure  # names someone not in the family
-            if status is None or status == "accepted":
-                if end <= as_of:  # the engine sets later evidence aside
-                    values = e.get("values")
-                    answer = outcome.judge(values if type(values) is dict else {}, e.get("option"), ids, start, end,
-                                           born, closed_on)
-                    if outcome.plain:
-                        before = answers.get(outcome.id)
-                        answers[outcome.id] = answer if before is None else merge(before, answer)
-                    else:
-                        answers.add(outcome, answer, ids)
-            elif status not in _STATUSES:
-                raise Unsure
+            status = e.status
+            if (status is None or status == "accepted") and end <= as_of:  # the engine sets later evidence aside
+                values = e.values
+                answer = outcome.judge(values if type(values) is dict else {}, e.option, ids, start, end,
+                                       born, closed_on)
+                if outcome.plain:
+                    before = answers.get(outcome.id)
+                    answers[outcome.id] = answer if before is None else merge(before, answer)
+                else:
+                    answers.add(outcome, answer, ids)
         if answers.found:  # `each` outcomes, answered once all their evidence is in
             answers.finish()
         return answers
-
-
-def _objects(value) -> list:
-    """case.objects: a missing list is empty; an item that is not an object raises on its first key."""
-    if value is None:
-        return []
-    if type(value) is not list:
-        raise Unsure
-    return value
