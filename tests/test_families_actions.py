@@ -167,6 +167,23 @@ def test_a_problem_cannot_name_a_member_of_another_family_or_a_withdrawn_one(app
     assert count(app, IdentifiedProblem) == 2
 
 
+def test_the_same_indicator_for_the_same_member_is_refused_until_the_first_is_withdrawn(app, client, case):
+    url, child = f"{case['base']}/problems/new", str(case["child"].id)
+    data = {"indicator": "2/a", "stage": "identification", "identified_on": ["1", "2", "2024"], "member": child}
+    assert client.post(url, data=data).status_code == 302
+    page = client.post(url, data={**data, "stage": "engagement"}).get_data(as_text=True)
+    assert has_error(page, "indicator", "This indicator is already recorded for this family member. "
+                                        "If that one was wrong, withdraw it first")
+    assert count(app, IdentifiedProblem) == 3
+    assert client.post(url, data={**data, "member": ""}).status_code == 302  # the whole family: another record
+    page = client.post(url, data={**data, "member": ""}).get_data(as_text=True)
+    assert has_error(page, "indicator", "This indicator is already recorded for the whole family")
+    first = fetch(app, Family, case["family"].id, lambda family: family.problems[2].id)
+    client.post(f"{case['base']}/problems/{first}/withdraw", data={"reason": "Wrong date"})
+    assert client.post(url, data=data).status_code == 302
+    assert count(app, IdentifiedProblem) == 5
+
+
 def test_a_hertfordshire_family_need_is_added_under_its_headline(app, client, people):
     with app.app_context():
         family = f.make_family(people["lead_professional"], plan_id="hertfordshire-2022")

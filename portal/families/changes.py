@@ -111,11 +111,13 @@ def detach_agency(family, membership):
 
 
 def review_evidence(family, evidence, decision, reason):
-    db.session.add(Review(evidence_id=evidence.id, decision=decision, reason=(reason or "").strip(),
+    # The reason box is revealed only under "return"; text typed there before choosing "accept" is not kept.
+    reason = (reason or "").strip() if decision == "returned" else ""
+    db.session.add(Review(evidence_id=evidence.id, decision=decision, reason=reason,
                           reviewed_by_id=current_user.id))
     _save(f"evidence.{'accept' if decision == 'accepted' else 'return'}", family,
           f"evidence {evidence.id} (outcome {evidence.outcome_id}, version {evidence.version})"
-          + (f"; reason: {reason.strip()}" if decision == "returned" else ""))
+          + (f"; reason: {reason}" if reason else ""))
 
 
 def close_case(family, closed_on):

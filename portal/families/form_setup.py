@@ -14,6 +14,8 @@ def problem_form(family, plan) -> ProblemForm:
     form.indicator.message = f"Choose the {indicator} identified"
     form.indicator.set_groups(choices.indicator_groups(plan))
     form.member.choices = options(choices.member_choices(family))
+    form.lookup, form.indicator_term = choices.indicator_lookup(plan), indicator
+    form.recorded = {(p.problem_id, p.indicator_id, p.member_id) for p in family.current_problems}
     return form
 
 
