@@ -1,18 +1,24 @@
-"""The family list: which families each role sees, searched by reference or name.
+"""The family list: which families each role sees, searched by reference or name, a page at a time.
 
 The query mirrors access.can_see, so the list never offers a family whose page
-would then refuse the user.
+would then refuse the user. A page's families, their rows and their evidence are
+loaded in a fixed number of queries however many families the page shows, and only
+a page's families are decided by the rules engine.
 """
 
 from dataclasses import dataclass
+from itertools import groupby
+from math import ceil
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from .. import casefile
 from ..extensions import db
-from ..models import Family, TeamMembership
+from ..models import Evidence, Family, IdentifiedProblem, TeamMembership
 from ..rules.plan import load_plans
-from .page import awaiting_review
+
+PAGE_SIZE = 50
 
 
 @dataclass
@@ -23,8 +29,21 @@ class FamilyRow:
     turned_around: bool
 
 
-def visible_families(user, search: str = "") -> list[Family]:
-    query = sa.select(Family).order_by(Family.ref)
+@dataclass
+class FamilyPage:
+    rows: list[FamilyRow]
+    total: int  # families matching, on every page
+    number: int  # this page, from 1
+    pages: int
+
+    @property
+    def first(self) -> int:
+        """The position of this page's first family in the whole list, from 1."""
+        return (self.number - 1) * PAGE_SIZE + 1
+
+
+def visible_query(user, search: str = ""):
+    query = sa.select(Family)
     if user.role == "lead_professional":
         query = query.where(Family.lead_professional_id == user.id)
     elif user.role == "partner":
@@ -32,8 +51,8 @@ def visible_families(user, search: str = "") -> list[Family]:
             TeamMembership.agency_id == user.agency_id, TeamMembership.ended_at.is_(None))
         query = query.where(Family.id.in_(attached))
     elif user.role != "verifier":
-        return []
-    return db.session.scalars(_searched(query, search.strip())).all()
+        query = query.where(sa.false())
+    return _searched(query, search.strip())
 
 
 def _searched(query, search):
@@ -43,12 +62,59 @@ def _searched(query, search):
                               Family.name.icontains(search, autoescape=True)))
 
 
-def rows(user, search: str = "") -> list[FamilyRow]:
-    plans = load_plans()
-    lead = user.role == "lead_professional"
-    return [FamilyRow(family, _plan_title(plans, family.plan_id), len(awaiting_review(family)) if lead else None,
-                      casefile.verdict(family).turned_around)
-            for family in visible_families(user, search)]
+def page_of(user, search: str = "", number: int = 1) -> FamilyPage:
+    """One page of the families the user sees; a page past the end shows the last."""
+    query = visible_query(user, search)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    pages = max(1, ceil(total / PAGE_SIZE))
+    number = min(max(1, number), pages)
+    families = _loaded(query.order_by(Family.ref).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE))
+    return FamilyPage(_rows(user, families), total, number, pages)
+
+
+def _loaded(query) -> list[Family]:
+    """The families with every row the engine reads, in one query per kind of row."""
+    return db.session.scalars(query.options(
+        selectinload(Family.members), selectinload(Family.problems).selectinload(IdentifiedProblem.member),
+        selectinload(Family.essentials), selectinload(Family.plan_outcomes), selectinload(Family.closures),
+    )).all()
+
+
+def evidence_by_family(family_ids) -> dict[int, list[Evidence]]:
+    """Every version of every submission for these families, oldest first, with what decides its status."""
+    rows = db.session.scalars(
+        sa.select(Evidence).where(Evidence.family_id.in_(family_ids)).order_by(Evidence.family_id, Evidence.id)
+        .options(selectinload(Evidence.reviews), selectinload(Evidence.replaced_by))).all()
+    return {family_id: list(group) for family_id, group in groupby(rows, key=lambda e: e.family_id)}
+
+
+def _rows(user, families) -> list[FamilyRow]:
+    plans, lead = load_plans(), user.role == "lead_professional"
+    evidence = evidence_by_family([f.id for f in families])
+    return [FamilyRow(f, _plan_title(plans, f.plan_id), _awaiting(evidence.get(f.id, [])) if lead else None,
+                      casefile.verdict(f, evidence_rows=evidence.get(f.id, [])).turned_around)
+            for f in families]
+
+
+def _awaiting(evidence) -> int:
+    return sum(1 for e in evidence if e.replaced_by is None and e.status == "submitted")
+
+
+def pagination(page: FamilyPage, href) -> dict:
+    """GOV.UK pagination params: first, last, and the pages either side of this one; href(n) links page n."""
+    near = sorted({1, page.pages, *range(max(1, page.number - 1), min(page.pages, page.number + 1) + 1)})
+    items, before = [], 0
+    for n in near:
+        if n - before > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": n, "href": href(n), "current": n == page.number})
+        before = n
+    params = {"items": items, "landmarkLabel": "Pages of families"}
+    if page.number > 1:
+        params["previous"] = {"href": href(page.number - 1)}
+    if page.number < page.pages:
+        params["next"] = {"href": href(page.number + 1)}
+    return params
 
 
 def _plan_title(plans, plan_id) -> str:

@@ -19,11 +19,14 @@ from .support import done, is_htmx
 @roles(*READERS)
 def index():
     search = request.args.get("q", "")
-    rows = listing.rows(current_user, search)
-    record("family.list", detail=f"search: {search}" if search else "")
+    page = listing.page_of(current_user, search, request.args.get("page", 1, type=int))
+    said = [f"search: {search}" if search else "", f"page {page.number}" if page.number > 1 else ""]
+    record("family.list", detail="; ".join(filter(None, said)))
     db.session.commit()
     template = "families/_rows.html" if is_htmx() else "families/index.html"
-    return render_template(template, rows=rows, search=search, htmx=is_htmx(), page_title="Families")
+    pages = listing.pagination(page, lambda n: url_for("families.index", q=search or None, page=n))
+    return render_template(template, page=page, rows=page.rows, pages=pages, search=search, htmx=is_htmx(),
+                           page_title="Families")
 
 
 @bp.route("/new", methods=["GET", "POST"])

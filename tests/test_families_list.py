@@ -1,0 +1,102 @@
+"""The family list a page at a time, and the same few queries however many families a page shows."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from portal.extensions import db
+from portal.families import listing
+from tests import factories as f
+from tests.test_families import HTMX, add_evidence, listed_refs, suffolk_case
+
+
+@pytest.fixture
+def five(app, people):
+    """Five families led by the lead professional, listed by reference; pages of two."""
+    with app.app_context():
+        return sorted(f.make_family(people["lead_professional"], name=f"Family {n}").ref for n in range(5))
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+
+
+def test_the_list_shows_a_page_at_a_time_with_links_to_the_others(client, people, five, small_pages):
+    f.sign_in(client, people["lead_professional"])
+    first = client.get("/families/").get_data(as_text=True)
+    assert listed_refs(first) == five[:2]
+    assert "5 families, showing 1 to 2" in first
+    assert 'href="/families/?page=2"' in first and 'href="/families/?page=3"' in first
+    last = client.get("/families/?page=3").get_data(as_text=True)
+    assert listed_refs(last) == five[4:]
+    assert "5 families, showing 5 to 5" in last and "govuk-pagination__next" not in last
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("99", 3), ("0", 1), ("-4", 1), ("two", 1)])
+def test_a_page_out_of_range_or_not_a_number_shows_the_nearest(client, people, five, small_pages, asked, shown):
+    f.sign_in(client, people["lead_professional"])
+    page = client.get(f"/families/?page={asked}").get_data(as_text=True)
+    assert listed_refs(page) == five[(shown - 1) * 2:shown * 2]
+
+
+def test_pages_keep_the_search(client, people, five, small_pages):
+    f.sign_in(client, people["lead_professional"])
+    page = client.get("/families/?q=family", headers=HTMX).get_data(as_text=True)
+    assert 'href="/families/?q=family&amp;page=2"' in page
+    assert "5 families matching “family”, showing 1 to 2" in page
+
+
+def test_one_page_needs_no_pagination(client, people, five):
+    f.sign_in(client, people["lead_professional"])
+    page = client.get("/families/").get_data(as_text=True)
+    assert "5 families" in page and "showing" not in page and "govuk-pagination" not in page
+
+
+def test_pagination_marks_gaps_and_the_current_page():
+    page = listing.FamilyPage(rows=[], total=1000, number=7, pages=20)
+    params = listing.pagination(page, lambda n: f"?page={n}")
+    shown = [item.get("number", "…") for item in params["items"]]
+    assert shown == [1, "…", 6, 7, 8, "…", 20]
+    assert [i["number"] for i in params["items"] if i.get("current")] == [7]
+    assert (params["previous"]["href"], params["next"]["href"]) == ("?page=6", "?page=8")
+
+
+def queries_to_list(app, client):
+    """How many SQL statements one GET of the family list runs."""
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    record = lambda *args: statements.append(args[2])  # noqa: E731 - (conn, cursor, statement, ...)
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/families/").status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def add_cases(app, people, how_many):
+    with app.app_context():
+        for _ in range(how_many):
+            family, parent, _ = suffolk_case(people)
+            old = add_evidence(family, parent, people["partner"], status="returned",
+                               reviewer=people["lead_professional"], reason="Dates")
+            add_evidence(family, parent, people["partner"], replaces=old)
+
+
+def test_listing_more_families_runs_no_more_queries(app, client, people):
+    f.sign_in(client, people["lead_professional"])
+    add_cases(app, people, 2)
+    with_two = queries_to_list(app, client)
+    add_cases(app, people, 6)
+    assert queries_to_list(app, client) == with_two
+
+
+def test_the_list_counts_what_awaits_review_and_what_is_turned_around(app, client, people):
+    add_cases(app, people, 2)
+    f.sign_in(client, people["lead_professional"])
+    page = client.get("/families/").get_data(as_text=True)
+    assert len(re.findall(r">1 to review<", page)) == 2
+    assert page.count("govuk-tag--grey\">Not yet") == 2
