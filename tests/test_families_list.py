@@ -68,7 +68,7 @@ def queries_to_list(app, client):
     statements = []
     with app.app_context():
         engine = db.engine
-    record = lambda *args: statements.append(args[2])  # noqa: E731 - (conn, cursor, statement, ...)
+    record = lambda *args: statements.append(args[2])
     sa.event.listen(engine, "before_cursor_execute", record)
     try:
         assert client.get("/families/").status_code == 200

@@ -67,14 +67,14 @@ class ProblemForm(FlaskForm):
                          invalid_choice_message="Choose a current member of this family, or the whole family")
     submit = _submit("Add")
     # Set by form_setup.problem_form: radio value -> (problem, indicator); what is already recorded.
-    lookup: dict = {}
-    recorded: set = frozenset()
+    lookup: dict | None = None
+    recorded: frozenset = frozenset()
     indicator_term = "indicator"
 
     def validate_indicator(self, field):
         """The same indicator for the same member (or the whole family) twice adds nothing but doubt."""
         member = int(self.member.data) if (self.member.data or "").isdigit() else None
-        if (*self.lookup.get(field.data, ()), member) in self.recorded:
+        if (*(self.lookup or {}).get(field.data, ()), member) in self.recorded:
             who = "this family member" if member else "the whole family"
             raise ValidationError(f"This {self.indicator_term} is already recorded for {who}. "
                                   "If that one was wrong, withdraw it first")

@@ -15,7 +15,7 @@ twice, indicators of the problem...) the reader still checks.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 import msgspec
 
@@ -33,15 +33,15 @@ class Member(msgspec.Struct, gc=False):
     id: str
     role: Role
     date_of_birth: dt.date
-    activity: Optional[Activity] = None
+    activity: Activity | None = None
 
 
 class Problem(msgspec.Struct, gc=False):
     problem: str
     indicator: str
     identified_on: dt.date
-    stage: Optional[Stage] = None
-    member: Optional[str] = None
+    stage: Stage | None = None
+    member: str | None = None
 
 
 class Period(msgspec.Struct, gc=False):
@@ -52,23 +52,23 @@ class Period(msgspec.Struct, gc=False):
 class Evidence(msgspec.Struct, gc=False):
     outcome: str
     period: Period
-    id: Optional[str] = None
+    id: str | None = None
     option: Any = None
-    members: Optional[list[str]] = None
+    members: list[str] | None = None
     values: Any = None
-    status: Optional[Status] = None
+    status: Status | None = None
 
 
 class Line(msgspec.Struct, gc=False):
     ref: str
     plan: Any = None
-    members: Optional[list[Member]] = None
+    members: list[Member] | None = None
     essentials: Any = None
-    problems: Optional[list[Problem]] = None
+    problems: list[Problem] | None = None
     plan_outcomes: Any = None
-    engaged_on: Optional[dt.date] = None
-    closed_on: Optional[dt.date] = None
-    evidence: Optional[list[Evidence]] = None
+    engaged_on: dt.date | None = None
+    closed_on: dt.date | None = None
+    evidence: list[Evidence] | None = None
 
 
 decode_line = msgspec.json.Decoder(Line).decode
