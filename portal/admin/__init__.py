@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import agency_views, plan_views, user_views  # noqa: F401
+from . import agency_views, handover_views, plan_views, user_views  # noqa: F401

@@ -13,6 +13,7 @@ from wtforms import EmailField, PasswordField, RadioField, SelectField, StringFi
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, StopValidation
 
 from ..auth.passwords import password_problem
+from ..families.fields import ChecklistField, ChoiceField
 from ..models.people import AGENCY_KINDS, ROLES
 from . import agencies, users
 
@@ -176,3 +177,12 @@ class PasswordResetForm(FlaskForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+
+
+class HandoverForm(FlaskForm):
+    """An admin hands some or all of a lead professional's families to another."""
+
+    families = ChecklistField("Families to hand over", "Choose at least one family to hand over")
+    lead = ChoiceField("Who will be their lead professional?", "Choose the lead professional to hand the "
+                       "families to", description="Only active lead professionals are listed.")
+    submit = SubmitField("Hand over families", widget=GovSubmitInput())

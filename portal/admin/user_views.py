@@ -41,7 +41,8 @@ def new_user():
 @roles("admin")
 def user(user_id):
     account = _user_or_404(user_id)
-    return render_template("admin/user.html", account=account, page_title=account.name)
+    return render_template("admin/user.html", account=account, families_led=users.families_led(account),
+                           page_title=account.name)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])

@@ -141,3 +141,9 @@ class ReopenForm(FlaskForm):
     reason = _reason("Why is the case being reopened?", "Enter why the case is being reopened")
     submit = _submit("Reopen the case")
 
+
+
+class HandoverForm(FlaskForm):
+    lead = ChoiceField("Who will be the family’s lead professional?", "Choose the lead professional to hand "
+                       "the family to", description="Only active lead professionals are listed.")
+    submit = _submit("Hand over the family")

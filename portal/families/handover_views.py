@@ -1,0 +1,28 @@
+"""The lead professional hands a family to another lead professional."""
+
+from flask import flash, redirect, url_for
+
+from .. import handover
+from ..access import family_access
+from . import bp
+from .fields import options
+from .forms import HandoverForm
+from .member_views import form_page
+
+
+def lead_options(current) -> list:
+    return options((str(u.id), f"{u.name} ({u.email})") for u in handover.successors(current))
+
+
+@bp.route("/<int:family_id>/hand-over", methods=["GET", "POST"])
+@family_access("lead_professional", action="family.handover.form")
+def hand_over(family):
+    form = HandoverForm()
+    form.lead.choices = lead_options(family.lead_professional)
+    if form.validate_on_submit():
+        new_lead = handover.successor(int(form.lead.data))
+        handover.hand_over([family], new_lead)
+        flash(f"Family {family.ref} is now led by {new_lead.name}. It is no longer in your list.", "success")
+        return redirect(url_for("families.index"))
+    return form_page(family, form, "Hand over the family", intro="The new lead professional sees the family "
+                     "straight away, with everything recorded so far. You will no longer see it.")

@@ -1,0 +1,49 @@
+"""Handing a family to another lead professional.
+
+A family has one lead professional, and only they (of the lead professionals) see
+it. The lead professional hands a family over themselves; an admin hands over the
+families of someone who has left or changed role. Either way the family keeps
+everything recorded, the new lead professional sees it at once and the old one no
+longer does, and the change is audited against the family.
+"""
+
+import sqlalchemy as sa
+
+from .audit import record
+from .extensions import db
+from .models import Family, User
+
+LP = "lead_professional"
+
+
+def successors(current: User | None = None) -> list[User]:
+    """Who a family can be handed to: active lead professionals, other than `current`."""
+    query = sa.select(User).where(User.role == LP, User.active.is_(True)).order_by(User.name, User.email)
+    if current is not None:
+        query = query.where(User.id != current.id)
+    return db.session.scalars(query).all()
+
+
+def successor(user_id) -> User | None:
+    """The user with this id if a family may be handed to them now."""
+    user = db.session.get(User, user_id) if user_id else None
+    return user if user is not None and user.role == LP and user.active else None
+
+
+def led_by(user: User) -> list[Family]:
+    return db.session.scalars(sa.select(Family).where(Family.lead_professional_id == user.id)
+                              .order_by(Family.ref)).all()
+
+
+def hand_over(families, new_lead: User) -> None:
+    """Make `new_lead` the lead professional of each family, auditing each; one commit for all."""
+    for family in families:
+        before = family.lead_professional
+        family.lead_professional_id = new_lead.id
+        record("family.handover", family, detail=f"lead professional {_name(before)} handed over to "
+                                                 f"{_name(new_lead)}")
+    db.session.commit()
+
+
+def _name(user: User) -> str:
+    return f"{user.name} ({user.email})"
