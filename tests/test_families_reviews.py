@@ -48,25 +48,6 @@ def test_the_review_page_shows_the_values_and_the_engines_check(client, submitte
     assert "What the rules engine finds" in page and "Meets the outcome" in page
 
 
-def test_the_reason_is_revealed_under_return_only(client, submitted):
-    prefix = f"e{submitted['evidence'].id}"
-    page = client.get(submitted["url"]).get_data(as_text=True)
-    returned = re.search(rf'<input class="govuk-radios__input" id="{prefix}-decision-2"[^>]*>', page).group(0)
-    accepted = re.search(rf'<input class="govuk-radios__input" id="{prefix}-decision"[^>]*>', page).group(0)
-    assert 'value="returned"' in returned and f'data-aria-controls="conditional-{prefix}-decision-2"' in returned
-    assert "data-aria-controls" not in accepted
-    revealed = page.split(f'id="conditional-{prefix}-decision-2"', 1)[1].split("</div>\n", 3)
-    assert f'name="{prefix}-reason"' in "".join(revealed)
-
-
-def test_a_reason_typed_before_choosing_accept_is_not_kept(app, client, submitted):
-    prefix = f"e{submitted['evidence'].id}"
-    client.post(submitted["url"], data={f"{prefix}-decision": "accepted", f"{prefix}-reason": "half a thought"})
-    with app.app_context():
-        review = db.session.scalars(db.select(Review)).one()
-    assert (review.decision, review.reason) == ("accepted", "")
-
-
 def test_accepting_adds_a_review_and_the_evidence_counts(app, client, people, submitted):
     prefix = f"e{submitted['evidence'].id}"
     response = client.post(submitted["url"], data={f"{prefix}-decision": "accepted"})

@@ -3,14 +3,13 @@
 from flask import Blueprint
 
 from .filters import FILTERS
-from .support import field_params, reveal_params, url_if_built
+from .support import field_params, url_if_built
 
 bp = Blueprint("families", __name__, url_prefix="/families")
 
 for _name, _filter in FILTERS.items():
     bp.add_app_template_filter(_filter, _name)
 bp.add_app_template_filter(field_params, "govuk_params")
-bp.add_app_template_filter(reveal_params, "govuk_params_revealing")
 bp.add_app_template_global(url_if_built, "url_if_built")
 
 from . import case_views, handover_views, member_views, review_views, team_views, views  # noqa: F401  (registers the routes)

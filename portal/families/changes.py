@@ -111,13 +111,11 @@ def detach_agency(family, membership):
 
 
 def review_evidence(family, evidence, decision, reason):
-    # The reason box is revealed only under "return"; text typed there before choosing "accept" is not kept.
-    reason = (reason or "").strip() if decision == "returned" else ""
-    db.session.add(Review(evidence_id=evidence.id, decision=decision, reason=reason,
+    db.session.add(Review(evidence_id=evidence.id, decision=decision, reason=(reason or "").strip(),
                           reviewed_by_id=current_user.id))
     _save(f"evidence.{'accept' if decision == 'accepted' else 'return'}", family,
           f"evidence {evidence.id} (outcome {evidence.outcome_id}, version {evidence.version})"
-          + (f"; reason: {reason}" if reason else ""))
+          + (f"; reason: {reason.strip()}" if decision == "returned" else ""))
 
 
 def close_case(family, closed_on):

@@ -111,7 +111,7 @@ class DetachForm(FlaskForm):
 class ReviewForm(FlaskForm):
     decision = ChoiceField("Your decision", "Choose whether to accept or return the evidence",
                            choices=options([("accepted", "Accept"), ("returned", "Return to the partner")]))
-    reason = TextAreaField("Why are you returning it?", widget=GovTextArea(), filters=[strip],
+    reason = TextAreaField("If you are returning it, say why", widget=GovTextArea(), filters=[strip],
                            description="The partner sees this. Say what needs to change.",
                            validators=[Length(max=2000, message="Reason must be 2000 characters or fewer")])
     submit = _submit("Save decision")

@@ -11,7 +11,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms.fields.choices import SelectChoice
 
 
 def while_open(doing):
@@ -54,13 +53,6 @@ def back_to_family(family, message):
     """Nothing to do here (already recorded, not allowed now): say so on the family page."""
     flash(message)
     return redirect(url_for("families.show", family_id=family.id))
-
-
-def reveal_params(field, value, html) -> dict:
-    """field_params for radios, with `html` (another question) revealed under the choice `value`."""
-    items = [{"conditional": {"html": html}} if SelectChoice.from_input(choice).value == value else {}
-             for choice in field.choices]
-    return {**field_params(field), "items": items}
 
 
 def field_params(field) -> dict:
