@@ -24,7 +24,8 @@ def case_data(family, evidence_rows=None) -> dict:
     from .models import Evidence
 
     if evidence_rows is None:
-        evidence_rows = Evidence.query.filter_by(family_id=family.id).order_by(Evidence.id).all()
+        evidence_rows = (Evidence.query.filter_by(family_id=family.id).order_by(Evidence.id)
+                         .options(*Evidence.with_status()).all())
     return {
         "ref": family.ref,
         "plan": family.plan_id,

@@ -63,15 +63,15 @@ def test_pagination_marks_gaps_and_the_current_page():
     assert (params["previous"]["href"], params["next"]["href"]) == ("?page=6", "?page=8")
 
 
-def queries_to_list(app, client):
-    """How many SQL statements one GET of the family list runs."""
+def queries_to_list(app, client, url="/families/"):
+    """How many SQL statements one GET of the family list (or another page) runs."""
     statements = []
     with app.app_context():
         engine = db.engine
     record = lambda *args: statements.append(args[2])
     sa.event.listen(engine, "before_cursor_execute", record)
     try:
-        assert client.get("/families/").status_code == 200
+        assert client.get(url).status_code == 200
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
     return len(statements)
@@ -100,3 +100,24 @@ def test_the_list_counts_what_awaits_review_and_what_is_turned_around(app, clien
     page = client.get("/families/").get_data(as_text=True)
     assert len(re.findall(r">1 to review<", page)) == 2
     assert page.count("govuk-tag--grey\">Not yet") == 2
+
+
+def add_corrected(family, parent, people, how_many):
+    """Submissions returned once and corrected: two versions each, the newer awaiting review."""
+    for _ in range(how_many):
+        old = add_evidence(family, parent, people["partner"], status="returned",
+                           reviewer=people["lead_professional"], reason="Dates")
+        add_evidence(family, parent, people["partner"], replaces=old)
+
+
+def test_a_family_page_runs_no_more_queries_for_more_evidence(app, client, people):
+    with app.app_context():
+        family, parent, _ = suffolk_case(people)
+        add_evidence(family, parent, people["partner"], status="accepted", reviewer=people["lead_professional"])
+        add_corrected(family, parent, people, 1)
+    f.sign_in(client, people["lead_professional"])
+    urls = [f"/families/{family.id}", f"/families/{family.id}/closure-summary.pdf", f"/families/{family.id}/reviews"]
+    before = [queries_to_list(app, client, url) for url in urls]
+    with app.app_context():
+        add_corrected(family, parent, people, 4)
+    assert [queries_to_list(app, client, url) for url in urls] == before

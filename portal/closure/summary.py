@@ -53,5 +53,6 @@ def essential_rows(plan, family, verdict) -> list[tuple]:
 
 def accepted_evidence(family) -> list[Evidence]:
     """The evidence the verdict could rely on: only accepted evidence decides a claim."""
-    rows = Evidence.query.filter_by(family_id=family.id).order_by(Evidence.outcome_id, Evidence.id)
+    rows = (Evidence.query.filter_by(family_id=family.id).order_by(Evidence.outcome_id, Evidence.id)
+            .options(*Evidence.with_status()))
     return [e for e in rows if e.status == "accepted"]

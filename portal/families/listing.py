@@ -84,7 +84,7 @@ def evidence_by_family(family_ids) -> dict[int, list[Evidence]]:
     """Every version of every submission for these families, oldest first, with what decides its status."""
     rows = db.session.scalars(
         sa.select(Evidence).where(Evidence.family_id.in_(family_ids)).order_by(Evidence.family_id, Evidence.id)
-        .options(selectinload(Evidence.reviews), selectinload(Evidence.replaced_by))).all()
+        .options(*Evidence.with_status())).all()
     return {family_id: list(group) for family_id, group in groupby(rows, key=lambda e: e.family_id)}
 
 

@@ -31,7 +31,8 @@ class EvidenceLine:
 
 def evidence_lines(family, agency_id=None) -> list[EvidenceLine]:
     """Each line of versions, newest submission first; only one agency's when agency_id is given."""
-    query = db.select(Evidence).filter_by(family_id=family.id).order_by(Evidence.id.desc())
+    query = (db.select(Evidence).filter_by(family_id=family.id).order_by(Evidence.id.desc())
+             .options(*Evidence.with_status()))
     if agency_id is not None:
         query = query.filter_by(agency_id=agency_id)
     rows = db.session.scalars(query).all()
