@@ -66,6 +66,15 @@ def test_handing_over_to_no_one_or_someone_who_cannot_lead_is_refused(app, clien
     assert lead_of(app, leads["first"]) == people["lead_professional"].id and handovers(app) == []
 
 
+def test_with_no_other_lead_professional_the_family_page_says_so(app, client, people):
+    with app.app_context():
+        family = f.make_family(people["lead_professional"])
+    f.sign_in(client, people["lead_professional"])
+    page = client.get(f"/families/{family.id}/hand-over", follow_redirects=True).get_data(as_text=True)
+    assert "There is no other active lead professional to hand the family to. An admin can add one." in page
+    assert f"Family {family.ref}" in page
+
+
 def test_another_lead_professional_cannot_hand_over_a_family_they_do_not_lead(app, client, people, leads):
     f.sign_in(client, leads["next"])
     response = client.post(f"/families/{leads['first'].id}/hand-over", data={"lead": str(leads["next"].id)})

@@ -23,6 +23,7 @@ AGENCIES = {
 USERS = [
     ("admin", "admin", "Priya Shah", "admin", None),
     ("lead", "lead", "Jenny Clarke", "lead_professional", "early_help"),
+    ("lead2", "lead2", "Ben Carter", "lead_professional", "early_help"),  # leads none: a colleague to hand over to
     ("verifier", "verifier", "Tom Okafor", "verifier", None),
     ("school", "school", "Sarah Bennett", "partner", "school"),
     ("police", "police", "Dan Hughes", "partner", "police"),

@@ -8,6 +8,7 @@ from . import bp
 from .fields import options
 from .forms import HandoverForm
 from .member_views import form_page
+from .support import back_to_family
 
 
 def lead_options(current) -> list:
@@ -19,6 +20,9 @@ def lead_options(current) -> list:
 def hand_over(family):
     form = HandoverForm()
     form.lead.choices = lead_options(family.lead_professional)
+    if not form.lead.choices:
+        return back_to_family(family, "There is no other active lead professional to hand the family to. "
+                                      "An admin can add one.")
     if form.validate_on_submit():
         new_lead = handover.successor(int(form.lead.data))
         handover.hand_over([family], new_lead)
