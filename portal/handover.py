@@ -31,8 +31,15 @@ def successor(user_id) -> User | None:
 
 
 def led_by(user: User) -> list[Family]:
-    return db.session.scalars(sa.select(Family).where(Family.lead_professional_id == user.id)
-                              .order_by(Family.ref)).all()
+    return db.session.scalars(_led(user, Family).order_by(Family.ref)).all()
+
+
+def how_many_led_by(user: User) -> int:
+    return db.session.scalar(_led(user, sa.func.count(Family.id)))
+
+
+def _led(user: User, what):
+    return sa.select(what).where(Family.lead_professional_id == user.id)
 
 
 def hand_over(families, new_lead: User) -> None:

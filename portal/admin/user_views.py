@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..access import roles
 from ..extensions import db
+from ..handover import how_many_led_by
 from ..models import User
 from . import bp, users
 from .forms import EditUserForm, NewUserForm, PasswordResetForm
@@ -41,7 +42,7 @@ def new_user():
 @roles("admin")
 def user(user_id):
     account = _user_or_404(user_id)
-    return render_template("admin/user.html", account=account, families_led=users.families_led(account),
+    return render_template("admin/user.html", account=account, families_led=how_many_led_by(account),
                            page_title=account.name)
 
 

@@ -14,7 +14,8 @@ from ..audit import record
 from ..auth.passwords import hash_password
 from ..auth.sessions import end_all_sessions
 from ..extensions import db
-from ..models import Agency, Family, User
+from ..handover import how_many_led_by
+from ..models import Agency, User
 
 # Deliberately loose: the real check is the user receiving their details.
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -45,16 +46,12 @@ def role_problem(actor: User, user: User | None, role: str) -> str | None:
     if user is not None and user.id == actor.id and role != user.role:
         return "You cannot change your own role; ask another admin"
     # A family is seen by its lead professional only: a lead professional with another role would strand it.
-    led = families_led(user) if user is not None and role != user.role else 0
+    led = how_many_led_by(user) if user is not None and role != user.role else 0
     if led:
         return (f"{user.name} is the lead professional for {led} {'family' if led == 1 else 'families'}. "
                 "Hand them over to another lead professional before changing the role")
     return None
 
-
-def families_led(user: User) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Family)
-                             .where(Family.lead_professional_id == user.id))
 
 
 def describe(user: User) -> str:
