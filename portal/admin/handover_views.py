@@ -10,14 +10,14 @@ from ..families.fields import options
 from ..families.handover_views import lead_options
 from . import bp
 from .forms import HandoverForm
-from .user_views import _user_or_404
+from .user_views import user_or_404
 from .users import describe
 
 
 @bp.route("/users/<int:user_id>/families", methods=["GET", "POST"])
 @roles("admin")
 def families_led(user_id):
-    account = _user_or_404(user_id)
+    account = user_or_404(user_id)
     families = handover.led_by(account)
     form = HandoverForm(data={"families": [str(f.id) for f in families]})  # all ticked at first
     form.families.choices = options((str(f.id), f"{f.ref} ({f.plan_id})") for f in families)

@@ -12,7 +12,7 @@ from . import bp, users
 from .forms import EditUserForm, NewUserForm, PasswordResetForm
 
 
-def _user_or_404(user_id) -> User:
+def user_or_404(user_id) -> User:
     return db.session.get(User, user_id) or abort(404)
 
 
@@ -41,7 +41,7 @@ def new_user():
 @bp.get("/users/<int:user_id>")
 @roles("admin")
 def user(user_id):
-    account = _user_or_404(user_id)
+    account = user_or_404(user_id)
     return render_template("admin/user.html", account=account, families_led=how_many_led_by(account),
                            page_title=account.name)
 
@@ -49,7 +49,7 @@ def user(user_id):
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @roles("admin")
 def edit_user(user_id):
-    account = _user_or_404(user_id)
+    account = user_or_404(user_id)
     form = EditUserForm(user=account)
     if form.validate_on_submit():
         users.update_user(account, form.name.data, form.role.data, form.agency_id.data)
@@ -63,7 +63,7 @@ def edit_user(user_id):
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @roles("admin")
 def reset_password(user_id):
-    account = _user_or_404(user_id)
+    account = user_or_404(user_id)
     if account.id == current_user.id:
         # Resetting would end the admin's own session; Your account keeps it.
         flash("Change your own password here", "info")
@@ -149,7 +149,7 @@ def unlock_user(user_id):
 
 def _confirm(user_id, action):
     """The confirm page on GET; the change on POST, unless users.py says it cannot be done."""
-    account, step = _user_or_404(user_id), CONFIRMATIONS[action]
+    account, step = user_or_404(user_id), CONFIRMATIONS[action]
     problem = step.problem(current_user, account)
     if request.method == "POST" and problem is None:
         step.apply(account)
