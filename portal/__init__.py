@@ -32,6 +32,11 @@ def create_app(config_name=None, overrides=None):
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    if app.config["TRUSTED_PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     _init_templates(app)
     _init_extensions(app)
     _register_blueprints(app)
@@ -58,6 +63,7 @@ def _init_extensions(app):
     from . import (
         models,  # noqa: F401
         navigation,
+        ratelimit,
         security,
     )
     from .auth import sessions
@@ -68,6 +74,7 @@ def _init_extensions(app):
     csrf.init_app(app)
     login_manager.init_app(app)
     security.init_app(app)
+    ratelimit.init_app(app)
     sessions.init_app(app)
     navigation.init_app(app)
 

@@ -23,6 +23,14 @@ class Config:
     # and be unforgeable; development keeps a generated key on disk instead.
     REQUIRE_SECRET_KEY_FROM_ENV = False
     PERSIST_GENERATED_SECRET_KEY = True
+    # Sign-in attempts (POSTs) allowed before "Too many attempts" (portal/ratelimit.py).
+    # An office behind one address signs in many people at 9am: the address limit
+    # is generous, the per-account one is close to the lockout's 10.
+    SIGN_IN_LIMIT_PER_ADDRESS = "30 per minute;300 per hour"
+    SIGN_IN_LIMIT_PER_ACCOUNT = "15 per minute;60 per hour"
+    # Requests pass through this many proxies that set X-Forwarded-For/-Proto
+    # (TRUSTED_PROXY_HOPS); 0 trusts none, so the limiter sees the real peer.
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
 
 
 class DevelopmentConfig(Config):

@@ -79,9 +79,12 @@ def _session_app(database_url):
 
 @pytest.fixture
 def app(_session_app):
+    from portal.ratelimit import limiter
+
     yield _session_app
     with _session_app.app_context():
         _empty_all_tables()
+        limiter.reset()  # rate-limit counts are per test, like the tables
 
 
 def _empty_all_tables():

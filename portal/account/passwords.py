@@ -32,7 +32,14 @@ def change_password(user: User, new_password: str) -> None:
     db.session.commit()
 
 
-def refuse_wrong_password(user: User) -> None:
-    """Audited, so repeated guesses from a signed-in session show up in the log."""
+def refuse_wrong_password(user: User) -> bool:
+    """Audited, and counted towards the lockout like a wrong password at sign-in.
+
+    Returns True if this guess locked the account (every session is then ended).
+    """
+    from ..auth.lockout import register_wrong_password
+
     record("account.password-change refused: wrong current password", detail=user.email)
+    locked = register_wrong_password(user)
     db.session.commit()
+    return locked

@@ -1,5 +1,5 @@
-from flask import flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask import flash, redirect, render_template, session, url_for
+from flask_login import current_user, logout_user
 
 from ..access import signed_in
 from . import bp
@@ -15,6 +15,9 @@ def index():
         change_password(current_user, form.new_password.data)
         flash("Your password has been changed. You have been signed out everywhere else", "success")
         return redirect(url_for("account.index"))
-    if form.wrong_current_password:
-        refuse_wrong_password(current_user)
+    if form.wrong_current_password and refuse_wrong_password(current_user):
+        # Too many wrong guesses: the account is now locked and every session ended.
+        logout_user()
+        session.clear()
+        return redirect(url_for("auth.sign_in"))
     return render_template("account/index.html", form=form, page_title="Your account")

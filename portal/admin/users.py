@@ -128,6 +128,6 @@ def unlock_problem(actor: User, user: User) -> str | None:
 
 
 def unlock(user: User) -> None:
-    user.locked_at, user.failed_sign_ins = None, 0
+    user.locked_at, user.locked_until, user.failed_sign_ins = None, None, 0
     record("user.unlock", detail=describe(user))
     db.session.commit()

@@ -58,6 +58,10 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.text("true"))
     failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A lock lifts by itself at locked_until; lock_count (locks in a row without
+    # a successful sign-in) doubles the cool-off each time (portal/auth/lockout.py).
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lock_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     agency: Mapped[Agency | None] = relationship()
