@@ -21,7 +21,7 @@ from .extensions import db
 PUBLIC = "public"
 SIGNED_IN = "signed in"
 
-READERS = ("partner", "lead_professional", "verifier")
+READERS = ("partner", "lead_professional", "verifier", "programme_manager")
 
 
 def public(view):
@@ -102,8 +102,8 @@ def _audit_refusal(family):
 
 def can_see(user, family) -> bool:
     """Whether the user works with this family (the one rule for every family route)."""
-    if user.role == "verifier":
-        return True  # claim checking needs every family, read-only
+    if user.role in ("verifier", "programme_manager"):
+        return True  # claims and claim checking need every family, read-only
     if user.role == "lead_professional":
         return family.lead_professional_id == user.id
     if user.role == "partner":

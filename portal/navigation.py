@@ -7,6 +7,7 @@ NAVIGATION = {
     "partner": [("Families", "families.index")],
     "lead_professional": [("Families", "families.index")],
     "verifier": [("Families", "families.index")],
+    "programme_manager": [("Families", "families.index")],
     "admin": [
         ("Users", "admin.users"),
         ("Agencies", "admin.agencies"),

@@ -119,6 +119,7 @@ def people(app):
             "admin": f.make_user("admin"),
             "lead_professional": f.make_user("lead_professional"),
             "verifier": f.make_user("verifier"),
+            "programme_manager": f.make_user("programme_manager"),
             "partner": f.make_user("partner", school),
             "police_partner": f.make_user("partner", police),
         }

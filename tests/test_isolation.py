@@ -74,8 +74,9 @@ def test_an_outsider_gets_nothing_from_any_family_route(app, client, people, fam
     assert leaks == []
 
 
-def test_a_verifier_reads_but_cannot_change_any_family(app, client, people, family_world):
-    f.sign_in(client, people["verifier"])
+@pytest.mark.parametrize("role", ["verifier", "programme_manager"])
+def test_a_verifier_or_programme_manager_reads_but_cannot_change_any_family(app, client, people, family_world, role):
+    f.sign_in(client, people[role])
     with app.app_context():
         before = _counts()
     changed = []

@@ -114,7 +114,8 @@ _email = EmailField(
 _role = RadioField(
     "Role",
     description="Partners submit evidence for their agency. Lead professionals run families’ cases. "
-    "Claim verifiers check claims across every family. Admins run the service and see no case.",
+    "Claim verifiers check claims across every family. Programme managers open claim windows and build "
+    "claims. Admins run the service and see no case.",
     choices=dict(ROLES),
     widget=GovRadioInput(),
     validate_choice=False,

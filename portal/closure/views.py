@@ -10,7 +10,7 @@ from .summary import summary_html
 
 
 @bp.get("/families/<int:family_id>/closure-summary.pdf")
-@family_access("lead_professional", "verifier", action="closure.download")
+@family_access("lead_professional", "verifier", "programme_manager", action="closure.download")
 def summary(family):
     pdf = html_to_pdf(summary_html(family, current_user))
     disposition = f'attachment; filename="{download_name(family.ref)}"'

@@ -50,7 +50,7 @@ def visible_query(user, search: str = ""):
         attached = sa.select(TeamMembership.family_id).where(
             TeamMembership.agency_id == user.agency_id, TeamMembership.ended_at.is_(None))
         query = query.where(Family.id.in_(attached))
-    elif user.role != "verifier":
+    elif user.role not in ("verifier", "programme_manager"):
         query = query.where(sa.false())
     return _searched(query, search.strip())
 

@@ -48,7 +48,7 @@ def show(family):
 
 
 @bp.get("/<int:family_id>/verdict")
-@family_access("lead_professional", "verifier")
+@family_access("lead_professional", "verifier", "programme_manager")
 def verdict(family):
     """The verdict alone, for HTMX; without JavaScript, the family page at the verdict."""
     if not is_htmx():

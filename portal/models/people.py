@@ -25,6 +25,8 @@ ROLES = {
     "partner": "Partner",
     "lead_professional": "Lead professional",
     "verifier": "Claim verifier",
+    # The council's Supporting Families team: claim windows and claims (issue 10).
+    "programme_manager": "Programme manager",
     "admin": "Admin",
 }
 
