@@ -43,6 +43,9 @@ def create_app(config_name=None, overrides=None):
     from .demo import demo_command
 
     app.cli.add_command(demo_command)
+    from .dbroles import grant_app_role_command
+
+    app.cli.add_command(grant_app_role_command)
     return app
 
 

@@ -9,10 +9,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from portal import MIGRATIONS_FOLDER, create_app
 from portal.extensions import db
+from portal.models.append_only import expected_triggers, installed_triggers
 
 
 @pytest.fixture
@@ -68,3 +70,58 @@ def test_a_new_revision_gets_the_next_number(empty_app, tmp_path):
 
     latest = len(list((MIGRATIONS_FOLDER / "versions").glob("[0-9]*_*.py")))
     assert (directory / "versions" / f"{latest + 1:04d}_probe.py").exists()
+
+
+def append_only_triggers():
+    with db.engine.connect() as conn:
+        return installed_triggers(conn)
+
+
+def test_the_migrations_install_the_append_only_triggers_on_every_protected_table(empty_app):
+    flask_migrate.upgrade()
+
+    assert append_only_triggers() == expected_triggers(db.engine.dialect.name)
+    flask_migrate.downgrade(revision="0003")
+    assert append_only_triggers() == set()
+
+
+def add_a_family(conn):
+    """A lead professional and a family, in plain SQL (the models are ahead of an old schema)."""
+    conn.execute(text("INSERT INTO user_account (email, name, role, password_hash, active, failed_sign_ins, "
+                      "lock_count, created_at) VALUES ('a@example.org', 'A', 'lead_professional', 'x', true, 0, 0, "
+                      "CURRENT_TIMESTAMP)"))
+    conn.execute(text("INSERT INTO family (ref, name, plan_id, lead_professional_id, created_at) "
+                      "VALUES ('S-1', 'F', 'suffolk-2017', 1, CURRENT_TIMESTAMP)"))
+
+
+def test_plan_outcomes_chosen_before_versioning_stay_in_the_plan_and_guarded(empty_app):
+    flask_migrate.upgrade(revision="0003")
+    with db.engine.begin() as conn:
+        add_a_family(conn)
+        conn.execute(text("INSERT INTO family_plan_outcome (family_id, outcome_id, recorded_by_id, recorded_at) "
+                          "VALUES (1, '6.2', 1, CURRENT_TIMESTAMP)"))
+
+    flask_migrate.upgrade()
+
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT outcome_id, version, removed FROM family_plan_outcome")).all()
+        assert [(o, v, bool(r)) for o, v, r in rows] == [("6.2", 1, False)]
+        with pytest.raises(DBAPIError, match="append-only"):
+            conn.execute(text("DELETE FROM family_plan_outcome"))
+
+
+def test_a_downgrade_keeps_the_outcomes_in_the_plan_now(empty_app):
+    flask_migrate.upgrade()
+    with db.engine.begin() as conn:
+        add_a_family(conn)
+        for outcome, version, removed in [("6.2", 1, False), ("6.2", 2, True), ("1.1", 1, False),
+                                          ("2.1", 1, False), ("2.1", 2, True), ("2.1", 3, False)]:
+            conn.execute(text("INSERT INTO family_plan_outcome (family_id, outcome_id, version, removed, "
+                              "recorded_by_id, recorded_at) VALUES (1, :o, :v, :r, 1, CURRENT_TIMESTAMP)"),
+                         {"o": outcome, "v": version, "r": removed})
+
+    flask_migrate.downgrade(revision="0003")
+
+    with db.engine.connect() as conn:
+        kept = conn.execute(text("SELECT outcome_id FROM family_plan_outcome ORDER BY outcome_id")).scalars().all()
+    assert kept == ["1.1", "2.1"]

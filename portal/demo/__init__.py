@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..models import User
+from ..models.append_only import triggers_lifted
 from .build import load_family
 from .people import DEMO_DOMAIN, DEMO_PASSWORD, USERS, add_people, demo_loaded, email
 from .scenarios import SCENARIOS, case_for, read_example, years_on
@@ -59,9 +60,10 @@ def reset_database(yes):
     if not yes:
         click.confirm("This deletes every family, user and audit event in the database. Go on?", abort=True)
     db.session.remove()
-    # Bulk deletes on purpose: the append-only guard protects real records at flush,
-    # and this wipes a demo database whole. Children first, so foreign keys hold.
-    with db.engine.begin() as conn:
+    # Bulk deletes on purpose: this wipes a demo database whole. The append-only triggers
+    # refuse them, so they are lifted for this one transaction (only the tables' owner can).
+    # Children first, so foreign keys hold.
+    with db.engine.begin() as conn, triggers_lifted(conn):
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
 

@@ -40,7 +40,11 @@ def plan_outcomes(family):
     if not form.outcomes.groups:
         return back(family, f"Add a {plan.term('problem')} first: the family's plan lists outcomes for them.")
     if form.validate_on_submit():
-        changes.set_plan_outcomes(family, form.outcomes.data)
+        try:
+            changes.set_plan_outcomes(family, form.outcomes.data or [], form.reason.data)
+        except changes.PlanChangedMeanwhile:
+            return back(family, "Someone else changed the family's plan at the same time. "
+                                "Check the outcomes in it and change them again if you need to.")
         return done(family, "The family's plan is saved")
     return form_page(family, form, "Choose the outcomes in the family's plan")
 

@@ -83,16 +83,40 @@ def record_essentials(family, essential_ids, in_place_on):
     _save("essentials.record", family, f"{', '.join(essential_ids)} in place on {in_place_on.isoformat()}")
 
 
-def set_plan_outcomes(family, outcome_ids):
-    """The family's plan becomes exactly outcome_ids (these rows are choices, not evidence)."""
+class PlanChangedMeanwhile(Exception):
+    """Someone else changed one of the same outcomes of the family's plan at the same moment."""
+
+
+def set_plan_outcomes(family, outcome_ids, reason=""):
+    """The family's plan becomes exactly outcome_ids.
+
+    Each outcome added or removed is a new row with that outcome's next version (a removal
+    carries who, when and why); no row is changed or deleted, so the plan as it stood on any
+    day can be rebuilt. Raises PlanChangedMeanwhile if another change took the same version.
+    """
     current = {row.outcome_id: row for row in family.plan_outcomes}
+    versions = {}
+    for row in family.plan_outcome_history:
+        versions[row.outcome_id] = max(versions.get(row.outcome_id, 0), row.version)
     added = [o for o in outcome_ids if o not in current]
     removed = [o for o in current if o not in outcome_ids]
-    for outcome_id in added:
-        db.session.add(FamilyPlanOutcome(family_id=family.id, outcome_id=outcome_id, recorded_by_id=current_user.id))
-    for outcome_id in removed:
-        db.session.delete(current[outcome_id])
-    _save("plan-outcomes.set", family, f"added: {', '.join(added) or 'none'}; removed: {', '.join(removed) or 'none'}")
+    added_rows = [FamilyPlanOutcome(family_id=family.id, outcome_id=o, version=versions.get(o, 0) + 1,
+                                    recorded_by_id=current_user.id) for o in added]
+    removed_rows = [FamilyPlanOutcome(family_id=family.id, outcome_id=o, version=versions[o] + 1, removed=True,
+                                      reason=(reason or "").strip(), recorded_by_id=current_user.id)
+                    for o in removed]
+    db.session.add_all(added_rows + removed_rows)
+    try:
+        db.session.flush()
+    except IntegrityError:  # (family, outcome, version) is unique
+        db.session.rollback()
+        raise PlanChangedMeanwhile from None
+
+    def listed(rows):
+        return ", ".join(f"{row.outcome_id} (row {row.id})" for row in rows) or "none"
+
+    # Ids only: the reason is case data, kept in the row itself.
+    _save("plan-outcomes.set", family, f"added: {listed(added_rows)}; removed: {listed(removed_rows)}")
 
 
 def set_engaged(family, engaged_on):

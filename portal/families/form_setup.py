@@ -27,7 +27,11 @@ def essentials_form(family, plan) -> EssentialsForm:
 
 def plan_outcomes_form(family, plan) -> PlanOutcomesForm:
     chosen = [row.outcome_id for row in family.plan_outcomes]
-    form = PlanOutcomesForm(data={"outcomes": chosen})
+    form = PlanOutcomesForm()
+    form.chosen = frozenset(chosen)
+    if not form.is_submitted():
+        # Not as data=...: WTForms would then read "every box unticked" as "no change".
+        form.outcomes.data = chosen
     form.outcomes.set_groups(choices.outcome_groups(plan, family))
     return form
 

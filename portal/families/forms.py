@@ -90,7 +90,21 @@ class EssentialsForm(FlaskForm):
 class PlanOutcomesForm(FlaskForm):
     outcomes = GroupedChecklistField("Outcomes in the family's plan", description="Choose every outcome the "
                                      "family's plan lists. The family is turned around when all of them are met.")
+    reason = TextAreaField("If you are removing an outcome, say why", widget=GovTextArea(), filters=[strip],
+                           description="An outcome you remove stays in the plan's history with this reason.",
+                           validators=[Length(max=2000, message="Reason must be 2000 characters or fewer")])
     submit = _submit("Save the family's plan")
+    # Set by form_setup.plan_outcomes_form: the outcomes in the plan now.
+    chosen: frozenset = frozenset()
+
+    def removing(self) -> list[str]:
+        return sorted(self.chosen - set(self.outcomes.data or ()))
+
+    def validate_reason(self, field):
+        removing = self.removing()
+        if removing and not field.data:
+            which = f"outcome {removing[0]}" if len(removing) == 1 else f"outcomes {', '.join(removing)}"
+            raise ValidationError(f"Enter why you are removing {which} from the family's plan")
 
 
 class EngagedForm(FlaskForm):

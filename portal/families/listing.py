@@ -76,7 +76,7 @@ def _loaded(query) -> list[Family]:
     """The families with every row the engine reads, in one query per kind of row."""
     return db.session.scalars(query.options(
         selectinload(Family.members), selectinload(Family.problems).selectinload(IdentifiedProblem.member),
-        selectinload(Family.essentials), selectinload(Family.plan_outcomes), selectinload(Family.closures),
+        selectinload(Family.essentials), selectinload(Family.plan_outcome_history), selectinload(Family.closures),
     )).all()
 
 

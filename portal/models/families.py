@@ -42,7 +42,8 @@ class Family(db.Model):
     members: Mapped[list["Member"]] = relationship(back_populates="family", order_by="Member.id")
     problems: Mapped[list["IdentifiedProblem"]] = relationship(order_by="IdentifiedProblem.id")
     essentials: Mapped[list["EssentialRecord"]] = relationship(order_by="EssentialRecord.id")
-    plan_outcomes: Mapped[list["FamilyPlanOutcome"]] = relationship(order_by="FamilyPlanOutcome.id")
+    # Every choice and removal, oldest first; `plan_outcomes` is the plan as it stands.
+    plan_outcome_history: Mapped[list["FamilyPlanOutcome"]] = relationship(order_by="FamilyPlanOutcome.id")
     team: Mapped[list["TeamMembership"]] = relationship(order_by="TeamMembership.id")
     closures: Mapped[list["CaseClosure"]] = relationship(order_by="CaseClosure.id")
 
@@ -53,6 +54,20 @@ class Family(db.Model):
     @property
     def current_problems(self) -> list["IdentifiedProblem"]:
         return [p for p in self.problems if p.withdrawn_at is None]
+
+    @property
+    def plan_outcomes(self) -> list["FamilyPlanOutcome"]:
+        """The outcomes in the family's plan now: each outcome's latest row, unless it removes it."""
+        latest = {}
+        for row in self.plan_outcome_history:
+            if row.outcome_id not in latest or row.version > latest[row.outcome_id].version:
+                latest[row.outcome_id] = row
+        return sorted((row for row in latest.values() if not row.removed), key=lambda row: row.id)
+
+    @property
+    def removed_plan_outcomes(self) -> list["FamilyPlanOutcome"]:
+        """Removals, oldest first (an outcome removed and chosen again is listed too: the history stays)."""
+        return [row for row in self.plan_outcome_history if row.removed]
 
     @property
     def current_team(self) -> list["TeamMembership"]:
@@ -131,16 +146,29 @@ class EssentialRecord(db.Model):
 
 
 class FamilyPlanOutcome(db.Model):
-    """An outcome chosen for the family's own plan (plans that decide on those, e.g. Suffolk)."""
+    """An outcome chosen for, or removed from, the family's own plan (plans that decide on those,
+    e.g. Suffolk).
+
+    Append-only: each change of one outcome is a new row with the next version, so the plan a
+    claim was decided on can be rebuilt. The latest version of each outcome says whether it is
+    in the plan. (family, outcome, version) is unique: of two changes of one outcome made at
+    the same moment, the second is refused rather than both kept.
+    """
 
     __tablename__ = "family_plan_outcome"
-    __table_args__ = (sa.UniqueConstraint("family_id", "outcome_id"),)
+    __table_args__ = (sa.UniqueConstraint("family_id", "outcome_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(sa.ForeignKey("family.id"), index=True)
     outcome_id: Mapped[str] = mapped_column(sa.String(40))
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # True: this row takes the outcome out of the plan, for `reason`.
+    removed: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.text("false"))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    recorded_by: Mapped[User] = relationship()
 
 
 class TeamMembership(db.Model):

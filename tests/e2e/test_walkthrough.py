@@ -128,7 +128,17 @@ def choose_plan_outcomes(checked, family_url):
     page = checked.page
     checked.goto(f"{family_url}/plan-outcomes")
     page.locator("input[value='2.1']").check()
-    submit(checked, page.locator("form button[type=submit], form input[type=submit]").last.inner_text() or "Save")
+    page.locator("input[value='1.1']").check()
+    submit(checked, "Save the family's plan")
+    # Taking 1.1 out again needs a reason, and the family page keeps the removal.
+    checked.goto(f"{family_url}/plan-outcomes")
+    page.locator("input[value='1.1']").uncheck()
+    submit(checked, "Save the family's plan")
+    assert page.title().startswith("Error: ")
+    page.get_by_label("If you are removing an outcome, say why").fill("Chosen by mistake")
+    submit(checked, "Save the family's plan")
+    page.get_by_text("Outcomes removed from the family's plan").click()
+    assert "Outcome 1.1, removed on" in page.locator("body").inner_text()
 
 
 def attach_team(checked, family_url):
