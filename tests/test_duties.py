@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.models import AuditEvent, Evidence, Review, User
+from portal.models import AuditEvent, Review, User
 from tests import factories as f
 from tests.test_families import add_evidence, suffolk_case
 
@@ -26,7 +26,7 @@ def world(app, people):
         lead = db.session.get(User, people["lead_professional"].id)
         lead.agency_id = early_help.id
         db.session.commit()
-        family, parent, child = suffolk_case(people)
+        family, parent, _child = suffolk_case(people)
         f.attach(family, early_help, lead)
         return {"family": family, "parent": parent, "lead": lead, "early_help": early_help,
                 "eh_partner": f.make_user("partner", early_help),

@@ -26,7 +26,7 @@ from ..rules.plan import load_plans
 DETAIL_WORDS = frozenset([
     "GET", "POST",
     "plan", "member", "problem", "evidence", "replaces", "essential", "records", "team", "membership", "closure",
-    "search", "page", "filtered", "by", "action", "email",
+    "search", "page", "filtered", "by", "action", "email", "added", "removed",
     "lead", "professional", "user", "to", "families", "led", "changed", "name", "role", "agency",
     "other", "sessions", "ended", "loaded", "the", "demo", "command",
 ])
