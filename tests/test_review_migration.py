@@ -11,14 +11,19 @@ from portal.extensions import db
 NOW = "2024-01-08 10:00:00+00:00"
 
 
+def this_revision(config):
+    """Found by its message, so it is still found after the migrations are renumbered."""
+    revisions = ScriptDirectory.from_config(config).walk_revisions()
+    return next(r for r in revisions if r.doc.startswith("one review per evidence version"))
+
+
 @pytest.fixture
 def before_0005(empty_database_url):
     """A database migrated to the revision before 0005, with one evidence version and one review."""
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
         config = app.extensions["migrate"].migrate.get_config(str(MIGRATIONS_FOLDER))
-        previous = ScriptDirectory.from_config(config).get_revision("0005").down_revision
-        command.upgrade(config, previous)
+        command.upgrade(config, this_revision(config).down_revision)
         with db.engine.begin() as conn:
             for statement in (
                 ("INSERT INTO user_account (id, email, name, role, password_hash, created_at) "
@@ -44,7 +49,7 @@ def _second_review():
 
 
 def test_the_upgrade_keeps_the_data_and_then_refuses_a_second_decision(before_0005):
-    command.upgrade(before_0005, "0005")
+    command.upgrade(before_0005, this_revision(before_0005).revision)
     with pytest.raises(sa.exc.IntegrityError):
         _second_review()
     with db.engine.connect() as conn:
@@ -54,6 +59,6 @@ def test_the_upgrade_keeps_the_data_and_then_refuses_a_second_decision(before_00
 def test_the_upgrade_stops_and_names_versions_that_already_hold_two_decisions(before_0005):
     _second_review()
     with pytest.raises(RuntimeError, match=r"more than one review.*: 7$"):
-        command.upgrade(before_0005, "0005")
+        command.upgrade(before_0005, this_revision(before_0005).revision)
     with db.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM evidence_review")).scalar() == 2  # nothing dropped
