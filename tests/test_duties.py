@@ -161,7 +161,9 @@ def test_the_lead_professional_corrects_evidence_they_submitted_but_no_partners(
     lead = as_user(app, world["lead"])
     base = f"/families/{world['family'].id}/evidence"
     assert lead.get(f"{base}/{own.id}/correct").status_code == 200
-    assert "Correct this evidence" in lead.get(f"{base}/{own.id}").get_data(as_text=True)
+    own_page = lead.get(f"{base}/{own.id}").get_data(as_text=True)
+    assert "Correct this evidence" in own_page and HOLD in own_page
+    assert HOLD not in lead.get(f"{base}/{partners.id}").get_data(as_text=True)
     refused = lead.get(f"{base}/{partners.id}/correct")
     assert refused.status_code == 302
     assert "Only Hillside Primary School can correct this evidence" in lead.get(

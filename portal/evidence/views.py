@@ -60,8 +60,10 @@ def show(family, evidence_id):
     evidence = records.latest(records.visible_evidence(family, evidence_id, current_user))
     versions = [(v, records.members_named(v), display.value_rows(family, v)) for v in evidence.history]
     can_correct = duties.may_correct(current_user, evidence) and records.correction_refusal(evidence) is None
+    held = evidence.status == "submitted" and duties.review_refusal(current_user, family, evidence) == duties.PM_MUST_REVIEW
     return render_template("evidence/show.html", family=family, evidence=evidence, versions=versions,
                            route=route_label(family, evidence), can_correct=can_correct,
+                           review_note=duties.PM_MUST_REVIEW if held else None,
                            page_title=f"Evidence for outcome {evidence.outcome_id}")
 
 
