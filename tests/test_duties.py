@@ -8,9 +8,11 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from portal.extensions import db
 from portal.models import AuditEvent, Review, User
+from portal.models.types import utcnow
 from tests import factories as f
 from tests.test_families import add_evidence, suffolk_case
 
@@ -248,3 +250,26 @@ def test_reviews_released_at_once_store_one_decision_and_the_others_are_told(app
     saved = [m for m in messages if f"Evidence for outcome 6.2 {review.decision}" in m]
     told = [m for m in messages if f"was already {review.decision}" in m]
     assert len(saved) == 1 and len(told) == len(posts) - 1
+    print(f"\n{sum('at the same moment' in m for m in told)} of {len(told)} lost the race at the unique index")
+
+
+def test_a_decision_saved_between_the_check_and_the_save_is_kept_and_the_second_reviewer_told(app, world, people):
+    """The race, made certain: another reviewer's decision lands just before this one is flushed."""
+    ev = evidence(app, world, people["partner"])
+    lead = as_user(app, world["lead"])
+
+    def other_reviewer_first(session, _context, _instances):
+        if any(isinstance(row, Review) for row in session.new) and not reviews_of(app, ev):
+            with db.engine.begin() as conn:
+                conn.execute(sa.insert(Review).values(evidence_id=ev.id, decision="returned", reason="first",
+                                                      reviewed_by_id=world["lead"].id, reviewed_at=utcnow()))
+
+    sa.event.listen(Session, "before_flush", other_reviewer_first)
+    try:
+        response = accept(lead, world, ev)
+    finally:
+        sa.event.remove(Session, "before_flush", other_reviewer_first)
+    assert response.status_code == 302
+    assert [(r.decision, r.reason) for r in reviews_of(app, ev)] == [("returned", "first")]
+    page = lead.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Someone else reviewed this evidence at the same moment" in page and "was already returned" in page
