@@ -9,12 +9,18 @@ the family, refuses anyone who does not work with it (404, so a stranger cannot
 even learn that a reference exists), audits the read and hands the view the
 Family. Full pages and HTMX partials use the same decorator, so they cannot
 drift apart.
+
+Refusals are audited as refusals, never as reads: a role check's 403 as
+`access.refused`, a family or a record in it the user may not have as
+`family.access-refused` (or the view's own refusal action, see `refuse`). The
+read of a family is recorded only once the view has answered without refusing.
 """
 
 from functools import wraps
 
 from flask import Response, abort, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
 from .extensions import db
 
@@ -50,7 +56,7 @@ def roles(*allowed):
         def wrapper(*args, **kwargs):
             _require_sign_in()
             if current_user.role not in allowed:
-                abort(403)
+                refuse("access.refused", code=403)
             return view(*args, **kwargs)
 
         wrapper._access_rule = f"roles: {', '.join(allowed)}"
@@ -71,8 +77,14 @@ def family_access(*allowed, action="family.read"):
         def wrapper(*args, family_id, **kwargs):
             _require_sign_in()
             family = visible_family(family_id, allowed)
+            try:
+                response = view(*args, family=family, **kwargs)
+            except HTTPException as error:
+                if error.code in REFUSALS and not getattr(error, "audited", False):
+                    refuse("family.access-refused", family, code=error.code)  # a record not in this family
+                raise
             _audit_read(action, family)
-            return view(*args, family=family, **kwargs)
+            return response
 
         wrapper._access_rule = f"family: {', '.join(allowed)}"
         return wrapper
@@ -87,17 +99,25 @@ def visible_family(family_id, allowed=READERS):
     if family is None:
         abort(404)
     if current_user.role not in allowed or not can_see(current_user, family):
-        _audit_refusal(family)
-        abort(404)
+        # Someone trying families that are not theirs is worth knowing about.
+        refuse("family.access-refused", family)
     return family
 
 
-def _audit_refusal(family):
-    # Someone trying families that are not theirs is worth knowing about.
-    from .audit import record
+REFUSALS = (403, 404)
 
-    record("family.access-refused", family, detail=f"{request.method} {request.path}")
+
+def refuse(action, family=None, code=404, detail=None):
+    """Audit a refused request as `action` (nothing else of it is saved), then answer `code`."""
+    from .audit import record
+    from .audit.details import request_detail
+
+    db.session.rollback()
+    record(action, family, detail=detail or request_detail())
     db.session.commit()
+    error = NotFound() if code == 404 else Forbidden()
+    error.audited = True
+    raise error
 
 
 def can_see(user, family) -> bool:
@@ -113,8 +133,9 @@ def can_see(user, family) -> bool:
 
 def _audit_read(action, family):
     from .audit import record
+    from .audit.details import request_detail
 
-    record(action, family, detail=f"{request.method} {request.path}")
+    record(action, family, detail=request_detail())
     db.session.commit()
 
 

@@ -47,10 +47,6 @@ def hand_over(families, new_lead: User) -> None:
     for family in families:
         before = family.lead_professional
         family.lead_professional_id = new_lead.id
-        record("family.handover", family, detail=f"lead professional {_name(before)} handed over to "
-                                                 f"{_name(new_lead)}")
+        record("family.handover", family, detail=f"lead professional user {before.id} to user {new_lead.id}")
     db.session.commit()
 
-
-def _name(user: User) -> str:
-    return f"{user.name} ({user.email})"

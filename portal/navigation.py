@@ -7,7 +7,7 @@ NAVIGATION = {
     "partner": [("Families", "families.index")],
     "lead_professional": [("Families", "families.index")],
     "verifier": [("Families", "families.index")],
-    "programme_manager": [("Families", "families.index")],
+    "programme_manager": [("Families", "families.index"), ("Evidence to review", "families.review_queue_page")],
     "admin": [
         ("Users", "admin.users"),
         ("Agencies", "admin.agencies"),
@@ -18,10 +18,11 @@ NAVIGATION = {
 
 
 def navigation_items() -> list[dict]:
-    items = []
-    for text, endpoint in NAVIGATION.get(current_user.role, []):
-        href = url_for(endpoint)
-        items.append({"text": text, "href": href, "active": request.path.startswith(href)})
+    items = [{"text": text, "href": url_for(endpoint)} for text, endpoint in NAVIGATION.get(current_user.role, [])]
+    # The most specific match is active: /families/reviews is "Evidence to review", not "Families".
+    matching = [item["href"] for item in items if request.path.startswith(item["href"])]
+    for item in items:
+        item["active"] = bool(matching) and item["href"] == max(matching, key=len)
     return items
 
 

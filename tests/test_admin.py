@@ -119,7 +119,7 @@ def test_an_admin_adds_an_agency(client, app, admin):
     [event] = _audit(app, "agency.create")
     assert event.family_id is None
     assert event.user_id == admin.id
-    assert "Northgate Housing" in event.detail
+    assert event.detail == f"agency {agency.id}"  # ids only in audit details
     assert "Northgate Housing" in client.get("/admin/agencies").get_data(as_text=True)
 
 
@@ -168,7 +168,7 @@ def test_an_admin_renames_an_agency_and_changes_its_kind(client, app, people, ad
     agency = _get(app, Agency, school.id)
     assert (agency.name, agency.kind) == ("Hillside Academy", "other")
     [event] = _audit(app, "agency.update")
-    assert "Hillside Primary School" in event.detail and "Hillside Academy" in event.detail
+    assert event.detail == f"agency {school.id}"
 
 
 def test_an_agency_keeps_its_own_name_when_only_the_kind_changes(client, app, people, admin):
@@ -236,7 +236,7 @@ def test_an_admin_adds_a_user_who_can_then_sign_in(client, app, people, admin):
         )
         assert verify_password(user.password_hash, NEW_PASSWORD)
     [event] = _audit(app, "user.create")
-    assert "jo.bloggs@council.example" in event.detail and "County Police" in event.detail
+    assert event.detail == f"user {user.id}; role partner"
     assert NEW_PASSWORD not in event.detail
     sign_in(app.test_client(), user, NEW_PASSWORD)
 
@@ -312,11 +312,7 @@ def test_an_admin_changes_a_users_name_role_and_agency(client, app, people, admi
         people["police"].id,
     )
     [event] = _audit(app, "user.update")
-    assert (
-        user.email in event.detail
-        and "Hillside Primary School" in event.detail
-        and "County Police" in event.detail
-    )
+    assert event.detail == f"user {user.id}; changed name, role, agency; role lead_professional"
 
 
 def test_a_partner_cannot_be_left_without_an_agency(client, app, people, admin):
@@ -357,7 +353,7 @@ def test_deactivating_a_user_ends_their_session_at_once(client, app, people, adm
         ).all()
     assert reasons == ["deactivated"]
     [event] = _audit(app, "user.deactivate")
-    assert user.email in event.detail and event.family_id is None
+    assert event.detail == f"user {user.id}" and event.family_id is None
 
 
 def test_an_admin_cannot_deactivate_themselves(client, app, admin):
@@ -425,7 +421,7 @@ def test_resetting_a_password_signs_the_user_out_and_only_the_new_one_works(
     assert refused.status_code == 200
     sign_in(app.test_client(), user, NEW_PASSWORD)
     [event] = _audit(app, "user.password-reset")
-    assert user.email in event.detail and NEW_PASSWORD not in event.detail
+    assert event.detail == f"user {user.id}"
 
 
 def test_a_weak_reset_password_is_refused_with_the_reason(client, app, people, admin):

@@ -19,7 +19,7 @@ def _add_events(app, family, user, count, action="family.read"):
     with app.app_context():
         user, family = db.session.get(User, user.id), db.session.get(Family, family.id)
         for n in range(count):
-            event = record(action, family, detail=f"event {n}", user=user)
+            event = record(action, family, detail=f"member {n}", user=user)
             event.at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=n)
         db.session.commit()
 
@@ -34,7 +34,9 @@ def family(app, people):
 def test_admins_and_verifiers_see_every_family_with_a_link_to_its_log(client, people, family, role):
     sign_in(client, people[role])
     page = client.get("/audit/families").get_data(as_text=True)
-    assert family.ref in page and "Walsh family" in page
+    assert family.ref in page
+    # A family's name is case data: verifiers read every case, admins none (issue 8, item 6).
+    assert ("Walsh family" in page) == (role == "verifier")
     assert people["lead_professional"].name in page
     assert "Suffolk Family Focus" in page
     assert f'href="/families/{family.id}/audit"' in page
@@ -62,7 +64,7 @@ def test_a_familys_log_lists_its_events_newest_first_with_who_and_agency(app, cl
     _add_events(app, family, people["partner"], 2)
     sign_in(client, people["admin"])
     page = client.get(f"/families/{family.id}/audit").get_data(as_text=True)
-    assert page.index("event 1") < page.index("event 0")
+    assert page.index("member 1") < page.index("member 0")
     assert people["partner"].email in page and "Hillside Primary School" in page and "Partner" in page
     assert "01 Jan 2026 00:01:00" in page
 
@@ -87,7 +89,7 @@ def test_the_family_log_shows_50_events_a_page_with_govuk_pagination(app, client
     assert first.count('<tr class="govuk-table__row">') == 1 + 50  # header row + a page of events
     assert "govuk-pagination" in first and f"/families/{family.id}/audit?page=2" in first
     second = client.get(f"/families/{family.id}/audit?page=2").get_data(as_text=True)
-    assert "event 0<" in second and "event 59<" not in second
+    assert "member 0<" in second and "member 59<" not in second
     assert client.get(f"/families/{family.id}/audit?page=9").status_code == 404
 
 

@@ -146,7 +146,7 @@ def test_a_correction_is_a_new_version_and_the_old_one_is_unchanged(client, app,
     assert new.agency_id == people["school"].id and new.submitted_by_id == people["partner"].id
     assert response.headers["Location"].endswith(f"{durham.url}/{new.id}")
     (event,) = actions(app, "evidence.correct")
-    assert event.family_id == durham.id and f"replaces {returned}" in event.detail
+    assert event.family_id == durham.id and event.detail == f"evidence {new.id} v2 replaces evidence {returned} v1"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Version 2 (latest)" in page and "Version 1" in page
     assert "Term 3: 93.5%" in page and "Term 3: 90.6%" in page
@@ -164,14 +164,17 @@ def test_a_correction_with_errors_saves_nothing_and_keeps_what_was_typed(client,
     assert actions(app, "evidence.correct") == []
 
 
-def test_an_unreviewed_submission_can_be_corrected_by_the_lead_professional(client, app, people, durham):
+def test_the_lead_professional_cannot_correct_a_partners_evidence(client, app, people, durham):
+    # Issue 8, item 5: the lead's "correction" used to be filed under the school with the lead as submitter.
     evidence_id = submit(client, app, durham, people["partner"])
     f.sign_in(client, people["lead_professional"])
     response = client.post(f"{durham.url}/{evidence_id}/correct", data=attendance(durham.child, ("95", "95", "95")))
-    assert response.status_code == 302
-    new = evidence_rows(app)[-1]
-    # The correction stays with the school's evidence; who corrected it is recorded.
-    assert new.agency_id == people["school"].id and new.submitted_by_id == people["lead_professional"].id
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"{durham.url}/{evidence_id}")
+    assert [e.id for e in evidence_rows(app)] == [evidence_id]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Only Hillside Primary School can correct this evidence" in page
+    assert "Correct this evidence" not in page
+    assert [e.detail for e in actions(app, "evidence.correct-refused")] == [f"evidence {evidence_id} v1"]
 
 
 def test_a_superseded_version_cannot_be_corrected(client, app, people, durham, returned):

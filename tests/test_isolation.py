@@ -74,6 +74,11 @@ def test_an_outsider_gets_nothing_from_any_family_route(app, client, people, fam
     assert leaks == []
 
 
+# A programme manager reviews evidence the family's lead professional submitted (docs/security.md,
+# "Segregation of duties"): the review form answers them, and the post below is not a valid review.
+BY_DESIGN = {"verifier": set(), "programme_manager": {"families.review"}}
+
+
 @pytest.mark.parametrize("role", ["verifier", "programme_manager"])
 def test_a_verifier_or_programme_manager_reads_but_cannot_change_any_family(app, client, people, family_world, role):
     f.sign_in(client, people[role])
@@ -81,7 +86,7 @@ def test_a_verifier_or_programme_manager_reads_but_cannot_change_any_family(app,
         before = _counts()
     changed = []
     for endpoint, method, url in family_routes(app, family_world):
-        if method == "POST":
+        if method == "POST" and endpoint not in BY_DESIGN[role]:
             response = client.post(url, data={"decision": "accepted", "reason": "x"})
             if response.status_code not in (403, 404):
                 changed.append(f"POST {url} ({endpoint}) -> {response.status_code}")

@@ -108,7 +108,7 @@ def test_the_removal_is_audited_by_row_id_without_the_reason(app, client, case):
         added = db.session.scalars(sa.select(FamilyPlanOutcome).filter_by(outcome_id="2.1")).one()
         removal = db.session.scalars(sa.select(FamilyPlanOutcome).filter_by(outcome_id="6.1", removed=True)).one()
         assert event.family_id == case["family"].id
-        assert event.detail == f"added: 2.1 (row {added.id}); removed: 6.1 (row {removal.id})"
+        assert event.detail == f"added plan outcome records {added.id}; removed plan outcome records {removal.id}"
         assert "wrong family" not in event.detail
 
 

@@ -28,7 +28,7 @@ def change_password(user: User, new_password: str) -> None:
     # Someone who learnt the old password may be signed in elsewhere: sign them out.
     user.password_hash = hash_password(new_password)
     ended = end_other_sessions(user, "password changed")
-    record("account.password-change", detail=f"{user.email}; {ended} other session(s) ended")
+    record("account.password-change", detail=f"user {user.id}; {ended} other sessions ended")
     db.session.commit()
 
 
@@ -39,7 +39,7 @@ def refuse_wrong_password(user: User) -> bool:
     """
     from ..auth.lockout import register_wrong_password
 
-    record("account.password-change refused: wrong current password", detail=user.email)
+    record("account.password-change refused: wrong current password", detail=f"user {user.id}")
     locked = register_wrong_password(user)
     db.session.commit()
     return locked

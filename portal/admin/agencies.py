@@ -29,13 +29,13 @@ def name_problem(name: str, agency: Agency | None = None) -> str | None:
 def create_agency(name: str, kind: str) -> Agency:
     agency = Agency(name=name, kind=kind)
     db.session.add(agency)
-    record("agency.create", detail=f"{name} ({agency.kind_label})")
+    db.session.flush()
+    record("agency.create", detail=f"agency {agency.id}")
     db.session.commit()
     return agency
 
 
 def update_agency(agency: Agency, name: str, kind: str) -> None:
-    before = f"{agency.name} ({agency.kind_label})"
     agency.name, agency.kind = name, kind
-    record("agency.update", detail=f"{before} now {agency.name} ({agency.kind_label})")
+    record("agency.update", detail=f"agency {agency.id}")
     db.session.commit()

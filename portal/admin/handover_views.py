@@ -29,7 +29,7 @@ def families_led(user_id):
         flash(f"{_families(len(chosen))} handed over to {new_lead.name}", "success")
         return redirect(url_for("admin.user", user_id=account.id))
     # Admins see no case, but family references are family data: the read is audited.
-    record("family.list", detail=f"families led by {describe(account)}, to hand over")
+    record("family.list", detail=f"families led by {describe(account)}")
     db.session.commit()
     return render_template("admin/handover.html", account=account, form=form, families=families,
                            page_title=f"Hand over {account.name}’s families")

@@ -57,5 +57,5 @@ def set_open(plan: Plan, open_for_new_cases: bool) -> None:
     setting.open_for_new_cases = open_for_new_cases
     db.session.add(setting)
     action = "plan.open" if open_for_new_cases else "plan.close"
-    record(action, detail=f"{plan.id} ({plan.council}: {plan.title})")
+    record(action, detail=f"plan {plan.id}")
     db.session.commit()

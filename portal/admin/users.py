@@ -55,8 +55,8 @@ def role_problem(actor: User, user: User | None, role: str) -> str | None:
 
 
 def describe(user: User) -> str:
-    """How audit details name a user: the email is unique, the name helps people reading."""
-    return f"{user.email} ({user.name})"
+    """How audit details name a user: by id only (portal/audit/details.py); the user's page shows the rest."""
+    return f"user {user.id}"
 
 
 def create_user(name: str, email: str, role: str, agency_id: int | None, password: str) -> User:
@@ -69,24 +69,19 @@ def create_user(name: str, email: str, role: str, agency_id: int | None, passwor
     )
     db.session.add(user)
     db.session.flush()  # loads the agency for the audit detail
-    record("user.create", detail=f"{describe(user)}, {_role_and_agency(user)}")
+    record("user.create", detail=f"{describe(user)}; role {user.role}")
     db.session.commit()
     return user
 
 
 def update_user(user: User, name: str, role: str, agency_id: int | None) -> None:
-    before = f"{user.name}, {_role_and_agency(user)}"
+    changed = [what for what, before, after in (("name", user.name, name), ("role", user.role, role),
+                                                 ("agency", user.agency_id, agency_id)) if before != after]
     user.name, user.role, user.agency_id = name, role, agency_id
     db.session.flush()
     db.session.expire(user, ["agency"])
-    record(
-        "user.update", detail=f"{user.email}: {before} now {user.name}, {_role_and_agency(user)}"
-    )
+    record("user.update", detail=f"{describe(user)}; changed {', '.join(changed)}; role {user.role}")
     db.session.commit()
-
-
-def _role_and_agency(user: User) -> str:
-    return f"{user.role_label}, {user.agency.name if user.agency else 'no agency'}"
 
 
 def reset_password(user: User, password: str) -> None:

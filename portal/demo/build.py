@@ -58,7 +58,7 @@ def load_family(case: dict, name: str, people: dict, team=("school", "police")) 
     add_team(family, team, case["evidence"], people, at(started))
     add_closure(case["closed_on"], facts)
     add_evidence(case["evidence"], members, people, family)
-    record("demo.load", family, detail="Loaded by `flask demo` from the worked examples", user=COMMAND_LINE)
+    record("demo.load", family, detail="loaded by the demo command", user=COMMAND_LINE)
     return family
 
 

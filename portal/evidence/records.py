@@ -8,6 +8,7 @@ import datetime as dt
 
 from flask import abort
 
+from ..access import refuse
 from ..extensions import db
 from ..models import Evidence, Member
 
@@ -17,12 +18,13 @@ def visible_evidence(family, evidence_id, user) -> Evidence:
 
     Partners see their own agency's evidence only; lead professionals and
     verifiers (already limited to the family by family_access) see it all.
+    A partner asking for another agency's evidence is audited as a refusal.
     """
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None or evidence.family_id != family.id:
         abort(404)
     if user.role == "partner" and (user.agency_id is None or evidence.agency_id != user.agency_id):
-        abort(404)
+        refuse("evidence.access-refused", family)
     return evidence
 
 
@@ -55,7 +57,7 @@ def new_evidence(family, submission: dict, user) -> Evidence:
 
 
 def correction(previous: Evidence, submission: dict, user) -> Evidence:
-    """The next version. It stays with the agency that first submitted it, even when the LP corrects it."""
+    """The next version, filed under the same agency (who may correct: portal.evidence.duties)."""
     row = Evidence(family_id=previous.family_id, submitted_by_id=user.id, agency_id=previous.agency_id,
                    replaces_id=previous.id, version=previous.version + 1, **columns(submission))
     db.session.add(row)

@@ -13,7 +13,7 @@ from .. import casefile
 from ..access import READERS, family_access
 from ..audit import record
 from ..extensions import db
-from . import bp, display, reading, records
+from . import bp, display, duties, reading, records
 from .forms import evidence_form, form_data, route, routes
 from .steps import outcome_groups, step_for
 
@@ -59,9 +59,11 @@ def check(family):
 def show(family, evidence_id):
     evidence = records.latest(records.visible_evidence(family, evidence_id, current_user))
     versions = [(v, records.members_named(v), display.value_rows(family, v)) for v in evidence.history]
-    can_correct = current_user.role in SUBMITTERS and records.correction_refusal(evidence) is None
+    can_correct = duties.may_correct(current_user, evidence) and records.correction_refusal(evidence) is None
+    held = evidence.status == "submitted" and duties.review_refusal(current_user, family, evidence) == duties.PM_MUST_REVIEW
     return render_template("evidence/show.html", family=family, evidence=evidence, versions=versions,
                            route=route_label(family, evidence), can_correct=can_correct,
+                           review_note=duties.PM_MUST_REVIEW if held else None,
                            page_title=f"Evidence for outcome {evidence.outcome_id}")
 
 
@@ -69,6 +71,12 @@ def show(family, evidence_id):
 @family_access(*SUBMITTERS, action="evidence.form")
 def correct(family, evidence_id):
     evidence = records.visible_evidence(family, evidence_id, current_user)
+    not_theirs = duties.correct_refusal(current_user, evidence)
+    if not_theirs:  # only the submitting agency corrects its evidence
+        record("evidence.correct-refused", family, f"evidence {evidence.id} v{evidence.version}")
+        db.session.commit()
+        flash(not_theirs)
+        return redirect(url_for(".show", family_id=family.id, evidence_id=records.latest(evidence).id))
     refusal = records.correction_refusal(evidence)
     if refusal:
         flash(refusal)
@@ -92,7 +100,7 @@ def correction_form(family, evidence):
 def save_new(family, submission):
     evidence = records.new_evidence(family, submission, current_user)
     db.session.flush()  # for the id in the audit detail
-    record("evidence.submit", family, f"evidence {evidence.id} for outcome {evidence.outcome_id}")
+    record("evidence.submit", family, f"evidence {evidence.id} v{evidence.version}")
     db.session.commit()
     flash(f"Evidence for outcome {evidence.outcome_id} submitted", "success")
     return redirect(url_for("families.show", family_id=family.id))
@@ -106,7 +114,7 @@ def save_correction(family, previous, submission):
         db.session.rollback()
         flash("This evidence was corrected by someone else at the same time. Check the latest version.")
         return redirect(url_for(".show", family_id=family.id, evidence_id=previous.id))
-    detail = f"evidence {evidence.id} (version {evidence.version}) replaces {previous.id}"
+    detail = f"evidence {evidence.id} v{evidence.version} replaces evidence {previous.id} v{previous.version}"
     record("evidence.correct", family, detail)
     db.session.commit()
     flash(f"Evidence for outcome {evidence.outcome_id} corrected (version {evidence.version})", "success")

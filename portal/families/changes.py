@@ -1,6 +1,7 @@
 """Every change the lead professional makes to a case: new rows, audited, then saved.
 
-Facts are added, not rewritten: a member or problem recorded in error is
+Audit details name rows by id only, never a name, reason or date
+(portal/audit/details.py). Facts are added, not rewritten: a member or problem recorded in error is
 withdrawn with a reason, an agency leaving the team gets an end time, and
 essentials, reviews and closures are append-only rows.
 """
@@ -38,7 +39,7 @@ def create_family(name, plan_id, engaged_on) -> Family:
         db.session.add(family)
         try:
             db.session.flush()
-            _save("family.create", family, f"{family.ref} {family.name} on plan {plan_id}")
+            _save("family.create", family, f"plan {plan_id}")
             return family
         except IntegrityError:
             db.session.rollback()
@@ -51,13 +52,13 @@ def add_member(family, name, role, date_of_birth, activity) -> Member:
                     activity=activity or "", recorded_by_id=current_user.id)
     db.session.add(member)
     db.session.flush()
-    _save("member.add", family, f"member {member.id}: {member.name} ({member.role_label})")
+    _save("member.add", family, f"member {member.id}")
     return member
 
 
 def withdraw_member(family, member, reason):
     member.withdrawn_at, member.withdrawn_reason = utcnow(), reason.strip()
-    _save("member.withdraw", family, f"member {member.id}: {member.name}; reason: {member.withdrawn_reason}")
+    _save("member.withdraw", family, f"member {member.id}")
 
 
 def add_problem(family, problem_id, indicator_id, stage, identified_on, member_id) -> IdentifiedProblem:
@@ -65,22 +66,21 @@ def add_problem(family, problem_id, indicator_id, stage, identified_on, member_i
                             identified_on=identified_on, member_id=member_id, recorded_by_id=current_user.id)
     db.session.add(row)
     db.session.flush()
-    _save("problem.add", family, f"problem {row.id}: {problem_id}/{indicator_id} at {stage} on "
-                                 f"{identified_on.isoformat()}")
+    _save("problem.add", family, f"problem {row.id}")
     return row
 
 
 def withdraw_problem(family, problem, reason):
     problem.withdrawn_at, problem.withdrawn_reason = utcnow(), reason.strip()
-    _save("problem.withdraw", family, f"problem {problem.id}: {problem.problem_id}/{problem.indicator_id}; "
-                                      f"reason: {problem.withdrawn_reason}")
+    _save("problem.withdraw", family, f"problem {problem.id}")
 
 
 def record_essentials(family, essential_ids, in_place_on):
-    for essential_id in essential_ids:
-        db.session.add(EssentialRecord(family_id=family.id, essential_id=essential_id, in_place_on=in_place_on,
-                                       recorded_by_id=current_user.id))
-    _save("essentials.record", family, f"{', '.join(essential_ids)} in place on {in_place_on.isoformat()}")
+    rows = [EssentialRecord(family_id=family.id, essential_id=essential_id, in_place_on=in_place_on,
+                            recorded_by_id=current_user.id) for essential_id in essential_ids]
+    db.session.add_all(rows)
+    db.session.flush()
+    _save("essentials.record", family, f"essential records {', '.join(str(row.id) for row in rows)}")
 
 
 class PlanChangedMeanwhile(Exception):
@@ -113,41 +113,59 @@ def set_plan_outcomes(family, outcome_ids, reason=""):
         raise PlanChangedMeanwhile from None
 
     def listed(rows):
-        return ", ".join(f"{row.outcome_id} (row {row.id})" for row in rows) or "none"
+        return ", ".join(str(row.id) for row in rows) or "none"
 
-    # Ids only: the reason is case data, kept in the row itself.
-    _save("plan-outcomes.set", family, f"added: {listed(added_rows)}; removed: {listed(removed_rows)}")
+    # Row ids only: the reason is case data, kept in the row itself.
+    _save("plan-outcomes.set", family,
+          f"added plan outcome records {listed(added_rows)}; removed plan outcome records {listed(removed_rows)}")
 
 
 def set_engaged(family, engaged_on):
     family.engaged_on = engaged_on
-    _save("family.engaged", family, f"engaged on {engaged_on.isoformat()}")
+    _save("family.engaged", family, "")
 
 
 def attach_agency(family, agency):
-    db.session.add(TeamMembership(family_id=family.id, agency_id=agency.id, attached_by_id=current_user.id))
-    _save("team.attach", family, f"agency {agency.id}: {agency.name}")
+    membership = TeamMembership(family_id=family.id, agency_id=agency.id, attached_by_id=current_user.id)
+    db.session.add(membership)
+    db.session.flush()
+    _save("team.attach", family, f"team membership {membership.id}")
 
 
 def detach_agency(family, membership):
     membership.ended_at = utcnow()
-    _save("team.detach", family, f"agency {membership.agency_id}: {membership.agency.name}")
+    _save("team.detach", family, f"team membership {membership.id}")
 
 
-def review_evidence(family, evidence, decision, reason):
-    db.session.add(Review(evidence_id=evidence.id, decision=decision, reason=(reason or "").strip(),
-                          reviewed_by_id=current_user.id))
+def review_evidence(family, evidence, decision, reason) -> Review | None:
+    """Accept or return one version (who may is portal.evidence.duties' answer, asked by the view).
+
+    None if the version already has a decision: one per version, enforced by a
+    unique index, so of two reviews sent at the same moment only the first is saved.
+    """
+    review = Review(evidence_id=evidence.id, decision=decision, reason=(reason or "").strip(),
+                    reviewed_by_id=current_user.id)
+    db.session.add(review)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return None
     _save(f"evidence.{'accept' if decision == 'accepted' else 'return'}", family,
-          f"evidence {evidence.id} (outcome {evidence.outcome_id}, version {evidence.version})"
-          + (f"; reason: {reason.strip()}" if decision == "returned" else ""))
+          f"evidence {evidence.id} v{evidence.version}")
+    return review
 
 
 def close_case(family, closed_on):
-    db.session.add(CaseClosure(family_id=family.id, closed_on=closed_on, recorded_by_id=current_user.id))
-    _save("case.close", family, f"closed on {closed_on.isoformat()}")
+    closure = CaseClosure(family_id=family.id, closed_on=closed_on, recorded_by_id=current_user.id)
+    db.session.add(closure)
+    db.session.flush()
+    _save("case.close", family, f"closure {closure.id}")
 
 
 def reopen_case(family, reason):
-    db.session.add(CaseClosure(family_id=family.id, closed_on=None, reopened=True, reason=reason.strip(),
-                               recorded_by_id=current_user.id))
-    _save("case.reopen", family, f"reason: {reason.strip()}")
+    closure = CaseClosure(family_id=family.id, closed_on=None, reopened=True, reason=reason.strip(),
+                          recorded_by_id=current_user.id)
+    db.session.add(closure)
+    db.session.flush()
+    _save("case.reopen", family, f"closure {closure.id}")

@@ -124,9 +124,9 @@ class DetachForm(FlaskForm):
 
 class ReviewForm(FlaskForm):
     decision = ChoiceField("Your decision", "Choose whether to accept or return the evidence",
-                           choices=options([("accepted", "Accept"), ("returned", "Return to the partner")]))
+                           choices=options([("accepted", "Accept"), ("returned", "Return to whoever submitted it")]))
     reason = TextAreaField("If you are returning it, say why", widget=GovTextArea(), filters=[strip],
-                           description="The partner sees this. Say what needs to change.",
+                           description="Whoever submitted it sees this. Say what needs to change.",
                            validators=[Length(max=2000, message="Reason must be 2000 characters or fewer")])
     submit = _submit("Save decision")
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from .. import casefile
+from ..evidence.duties import may_review
 from ..extensions import db
 from ..models import Evidence, Family, IdentifiedProblem, TeamMembership
 from ..rules.plan import load_plans
@@ -91,13 +92,15 @@ def evidence_by_family(family_ids) -> dict[int, list[Evidence]]:
 def _rows(user, families) -> list[FamilyRow]:
     plans, lead = load_plans(), user.role == "lead_professional"
     evidence = evidence_by_family([f.id for f in families])
-    return [FamilyRow(f, _plan_title(plans, f.plan_id), _awaiting(evidence.get(f.id, [])) if lead else None,
+    return [FamilyRow(f, _plan_title(plans, f.plan_id), _awaiting(user, f, evidence.get(f.id, [])) if lead else None,
                       casefile.verdict(f, evidence_rows=evidence.get(f.id, [])).turned_around)
             for f in families]
 
 
-def _awaiting(evidence) -> int:
-    return sum(1 for e in evidence if e.replaced_by is None and e.status == "submitted")
+def _awaiting(user, family, evidence) -> int:
+    """Submissions waiting for this user's review (not those a programme manager reviews)."""
+    return sum(1 for e in evidence if e.replaced_by is None and e.status == "submitted"
+               and may_review(user, family, e))
 
 
 def pagination(page: FamilyPage, href) -> dict:

@@ -9,6 +9,7 @@ verdict. The choice is made here, once, so templates never decide who sees what.
 from dataclasses import dataclass, field
 
 from .. import casefile
+from ..evidence import duties
 from ..extensions import db
 from ..models import Evidence
 from ..models.families import ACTIVITIES, STAGES
@@ -23,24 +24,40 @@ class EvidenceLine:
 
     latest: Evidence
     earlier: list = field(default_factory=list)
+    reviewer: str = duties.LP  # whose queue it is in: the lead professional's or a programme manager's
+    reviewable: bool = False  # whether the user the page is for may review it now
 
     @property
     def awaiting_review(self) -> bool:
         return self.latest.status == "submitted"
 
+    @property
+    def awaiting_programme_manager(self) -> bool:
+        return self.awaiting_review and self.reviewer == duties.PM
 
-def evidence_lines(family, agency_id=None) -> list[EvidenceLine]:
-    """Each line of versions, newest submission first; only one agency's when agency_id is given."""
+
+def evidence_lines(family, user=None, agency_id=None) -> list[EvidenceLine]:
+    """Each line of versions, newest submission first; only one agency's when agency_id is given.
+
+    `reviewable` says whether `user` may review the line now (portal.evidence.duties).
+    """
     query = (db.select(Evidence).filter_by(family_id=family.id).order_by(Evidence.id.desc())
              .options(*Evidence.with_status()))
     if agency_id is not None:
         query = query.filter_by(agency_id=agency_id)
     rows = db.session.scalars(query).all()
-    return [EvidenceLine(row, row.history[1:]) for row in rows if row.replaced_by is None]
+    return [_line(family, row, user) for row in rows if row.replaced_by is None]
 
 
-def awaiting_review(family) -> list[EvidenceLine]:
-    return [line for line in evidence_lines(family) if line.awaiting_review]
+def _line(family, row, user) -> EvidenceLine:
+    line = EvidenceLine(row, row.history[1:], duties.reviewer_role(family, row))
+    line.reviewable = user is not None and line.awaiting_review and duties.may_review(user, family, row)
+    return line
+
+
+def awaiting_review(family, user) -> list[EvidenceLine]:
+    """The submissions waiting for `user` to review them."""
+    return [line for line in evidence_lines(family, user) if line.reviewable]
 
 
 def member_names(family) -> dict[int, str]:
@@ -57,10 +74,10 @@ def page_data(family, user) -> dict:
             "can_change": user.role == LP, "is_open": family.closed_on is None,
             "member_age": age, "activities": ACTIVITIES, "stages": STAGES}
     if user.role == PARTNER:
-        data["lines"] = evidence_lines(family, agency_id=user.agency_id)
+        data["lines"] = evidence_lines(family, user, agency_id=user.agency_id)
         data["open_outcomes"] = open_outcomes(family, plan)
     else:
-        data["lines"] = evidence_lines(family)
+        data["lines"] = evidence_lines(family, user)
         data["verdict"] = casefile.verdict(family)
     return data
 

@@ -1,41 +1,78 @@
-"""The lead professional accepts or returns partners' evidence."""
+"""Accepting or returning evidence: the family's lead professional, or a programme manager
+for evidence the lead professional submitted (portal/evidence/duties.py)."""
 
 from flask import abort, render_template
+from flask_login import current_user
 
 from .. import casefile
-from ..access import family_access
+from ..access import family_access, roles
+from ..audit import record
+from ..evidence import duties
 from ..extensions import db
 from ..models import Evidence
-from . import bp, changes, page
+from . import bp, changes, page, review_queue
 from .forms import ReviewForm
 from .review_data import submission_check, value_rows
 from .support import back_to_family, done
 
 
+@bp.get("/reviews")
+@roles(*duties.REVIEWERS)
+def review_queue_page():
+    """Every submission waiting for this user's review, across the families they see."""
+    items = review_queue.waiting_for(current_user)
+    record("evidence.review.list", detail="GET /families/reviews")
+    db.session.commit()
+    return render_template("families/review_queue.html", items=items, page_title="Evidence for you to review")
+
+
 @bp.get("/<int:family_id>/reviews")
-@family_access("lead_professional")
+@family_access(*duties.REVIEWERS)
 def reviews(family):
-    lines = page.awaiting_review(family)
+    lines = page.awaiting_review(family, current_user)
     forms = {line.latest.id: ReviewForm(prefix=f"e{line.latest.id}", formdata=None) for line in lines}
+    others = [line for line in page.evidence_lines(family, current_user)
+              if line.awaiting_programme_manager and current_user.role == duties.LP]
     return render_template("families/reviews.html", family=family, plan=casefile.plan_for(family),
-                           lines=lines, forms=forms, names=page.member_names(family),
+                           lines=lines, forms=forms, others=others, names=page.member_names(family),
                            page_title=f"Evidence to review – family {family.ref}")
 
 
 @bp.route("/<int:family_id>/reviews/<int:evidence_id>", methods=["GET", "POST"])
-@family_access("lead_professional", action="evidence.review.form")
+@family_access(*duties.REVIEWERS, action="evidence.review.form")
 def review(family, evidence_id):
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None or evidence.family_id != family.id:
         abort(404)
     if evidence.status != "submitted":
-        return back_to_family(family, f"Evidence {evidence.id} cannot be reviewed: only the latest version of a "
-                                      "submission that is awaiting review can be.")
+        return back_to_family(family, decided(evidence))
+    refusal = duties.review_refusal(current_user, family, evidence)
+    if refusal:
+        return refused(family, evidence, refusal)
     form = ReviewForm(prefix=f"e{evidence.id}")
     if form.validate_on_submit():
-        changes.review_evidence(family, evidence, form.decision.data, form.reason.data)
+        if changes.review_evidence(family, evidence, form.decision.data, form.reason.data) is None:
+            return back_to_family(family, "Someone else reviewed this evidence at the same moment. "
+                                          + decided(db.session.get(Evidence, evidence_id)))
         return done(family, f"Evidence for outcome {evidence.outcome_id} {form.decision.data}")
     return render_template("families/review.html", family=family, plan=casefile.plan_for(family),
                            evidence=evidence, form=form, names=page.member_names(family),
                            values=value_rows(family, evidence), check=submission_check(family, evidence),
                            page_title=f"Review evidence – family {family.ref}")
+
+
+def decided(evidence) -> str:
+    """Why a version cannot be reviewed again: one decision per version, and it is final."""
+    review = evidence.latest_review
+    if review is not None:
+        return (f"Evidence {evidence.id} (version {evidence.version}) was already {review.decision} "
+                f"by {review.reviewed_by.name}. Nothing was changed.")
+    return (f"Evidence {evidence.id} cannot be reviewed: only the latest version of a submission that is "
+            "awaiting review can be.")
+
+
+def refused(family, evidence, message):
+    """Segregation of duties: say who reviews it instead, and audit the attempt."""
+    record("evidence.review-refused", family, detail=f"evidence {evidence.id} v{evidence.version}")
+    db.session.commit()
+    return back_to_family(family, message)

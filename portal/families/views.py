@@ -20,7 +20,8 @@ from .support import done, is_htmx
 def index():
     search = request.args.get("q", "")
     page = listing.page_of(current_user, search, request.args.get("page", 1, type=int))
-    said = [f"search: {search}" if search else "", f"page {page.number}" if page.number > 1 else ""]
+    # Whether they searched, never what for: a search term is case data (portal/audit/details.py).
+    said = ["search" if search else "", f"page {page.number}" if page.number > 1 else ""]
     record("family.list", detail="; ".join(filter(None, said)))
     db.session.commit()
     template = "families/_rows.html" if is_htmx() else "families/index.html"

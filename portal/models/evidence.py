@@ -1,7 +1,8 @@
 """Evidence submitted by partners, and the lead professional's reviews of it.
 
 Both are append-only (see append_only.py): a correction is a new Evidence row
-that names the one it replaces, and an acceptance or return is a new Review.
+that names the one it replaces, and an acceptance or return is a new Review,
+at most one per version.
 """
 
 from datetime import date, datetime
@@ -79,7 +80,9 @@ class Review(db.Model):
     __tablename__ = "evidence_review"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    evidence_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence.id"), index=True)
+    # One decision per version, enforced by the database: two reviewers pressing
+    # the button at once cannot both be stored (docs/security.md, "Segregation of duties").
+    evidence_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence.id"), index=True, unique=True)
     decision: Mapped[str] = mapped_column(sa.String(20))
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     reviewed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
