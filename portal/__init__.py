@@ -43,6 +43,9 @@ def create_app(config_name=None, overrides=None):
     from .demo import demo_command
 
     app.cli.add_command(demo_command)
+    from . import jobs
+
+    jobs.init_app(app)
     return app
 
 
@@ -80,9 +83,9 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
-    from . import admin, audit, auth, closure, evidence, families, main
+    from . import admin, audit, auth, closure, evidence, families, jobs, main
 
-    for feature in (main, auth, admin, families, evidence, audit, closure):
+    for feature in (main, auth, admin, families, evidence, audit, closure, jobs):
         app.register_blueprint(feature.bp)
     from .account import bp as account_bp
 
