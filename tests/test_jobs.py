@@ -382,7 +382,8 @@ def test_two_housekeepers_at_once_queue_a_stale_job_once(app, lead_world):
                                    "JOBS_IMMEDIATE": False,
                                    "JOBS_QUEUE_FILE": app.config["JOBS_QUEUE_FILE"] + "-other"})
     with app.app_context():
-        job = _stale_running(lead_world["lead"])
+        running = _stale_running(lead_world["lead"])
+        lost = _queued_job(lead_world["lead"], heartbeat_at=utcnow() - dt.timedelta(minutes=10))
     barrier = threading.Barrier(2)
     results = []
 
@@ -397,8 +398,21 @@ def test_two_housekeepers_at_once_queue_a_stale_job_once(app, lead_world):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(len(r["requeued"]) for r in results) == [0, 1]
-    assert len(queue_for(other).huey) == 1  # one message on the queue
+    assert sorted(r["requeued"] for r in results) == [[], [running.id]]
+    assert sorted(r["resent"] for r in results) == [[], [lost.id]]
+    assert len(queue_for(other).huey) == 2  # one message for each job
     with other.app_context():
-        assert _job(job.id).state == "queued"
+        assert (_job(running.id).state, _job(lost.id).state) == ("queued", "queued")
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("state", ["queued", "running"])
+def test_a_change_from_an_out_of_date_view_of_a_job_is_refused(app, lead_world, state):
+    # Two housekeepers that both saw the job stale: only the first one's change is made.
+    with app.app_context():
+        job = _stale_running(lead_world["lead"]) if state == "running" else _queued_job(
+            lead_world["lead"], heartbeat_at=utcnow() - dt.timedelta(minutes=10))
+        seen = db.session.execute(sa.select(Job.id, Job.kind, Job.state, Job.run_id, Job.attempts,
+                                            Job.heartbeat_at).where(Job.id == job.id)).one()
+        assert runner._transition(seen, {"heartbeat_at": utcnow()})
+        assert not runner._transition(seen, {"heartbeat_at": utcnow()})
