@@ -79,6 +79,7 @@ def test_a_lead_professional_gets_a_zip_of_every_family_they_lead(app, client, p
     assert download.status_code == 200
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert download.mimetype == "application/zip"
+    assert download.headers["Cache-Control"] == "no-store"
     with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
         names = archive.namelist()
         assert sorted(names) == sorted(f"{ref}-closure-summary.pdf" for ref in refs)

@@ -22,5 +22,7 @@ def worker(workers, worker_type):
     huey.immediate = False  # a worker takes jobs from the queue, whatever the config says
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     click.echo(f"Jobs worker: {workers} {worker_type}(s), queue in {describe_storage(app)}")
-    huey.create_consumer(workers=workers, worker_type=worker_type, periodic=True,
+    # An idle worker checks a SQLite queue at least once a second (huey's default
+    # backs off to 10 s); on Redis it waits on the queue and wakes at once.
+    huey.create_consumer(workers=workers, worker_type=worker_type, periodic=True, max_delay=1.0,
                          check_worker_health=True).run()
