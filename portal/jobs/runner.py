@@ -92,7 +92,7 @@ def _execute(app, job_id):
     # Named by the run, never by the job: a run that lost its job cannot touch the next run's file.
     out_path = folder / f"{run_id}{kind.file_suffix}"
     try:
-        name = kind.run(JobRun(app, job, run_id, out_path))
+        name = kind.run(JobRun(app, job, run_id, out_path)) or f"job-{job_id}{kind.file_suffix}"
     except JobLost:
         log.warning("job %s was taken from this worker (heartbeat went stale); its file is dropped", job_id)
         out_path.unlink(missing_ok=True)
