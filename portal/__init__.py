@@ -37,6 +37,9 @@ def create_app(config_name=None, overrides=None):
 
         hops = app.config["TRUSTED_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    from . import urls
+
+    urls.init_app(app)  # before any route is added
     _init_templates(app)
     _init_extensions(app)
     _register_blueprints(app)

@@ -152,3 +152,12 @@ def test_nobody_but_its_requester_gets_anything_from_a_job_route(app, client, pe
             if response.status_code != 404 or any(s in response.data for s in secrets):
                 leaks.append(f"{method} {url} ({endpoint}) -> {response.status_code}")
     assert leaks == []
+
+
+def test_an_id_too_big_for_the_database_is_not_found(app, client, people):
+    f.sign_in(client, people["verifier"])
+    for rule in app.url_map.iter_rules():
+        if rule.arguments and all(type(rule._converters[a]).__name__ == "IntegerConverter" for a in rule.arguments):
+            url = rule.build({name: 99999999999999999999 for name in rule.arguments})[1]
+            method = "GET" if "GET" in rule.methods else "POST"
+            assert client.open(url, method=method).status_code in (403, 404), url

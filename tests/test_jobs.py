@@ -217,6 +217,13 @@ def test_a_job_is_no_longer_the_requesters_once_a_family_in_it_is_handed_over(ap
     assert client.get(location + "/file").status_code == 404
 
 
+@pytest.mark.parametrize("job_id", ["99999999999999999999", "2147483648", "0"])
+def test_a_job_number_that_cannot_exist_is_not_found(client, lead_world, job_id):
+    f.sign_in(client, lead_world["lead"])
+    assert client.get(f"/jobs/{job_id}").status_code == 404
+    assert client.get(f"/jobs/{job_id}/file").status_code == 404
+
+
 def test_a_kinds_viewer_roles_see_other_peoples_jobs(app, client, people):
     register(JobKind(name="test-shared", title="Shared", run=lambda run: "x.zip",
                      viewer_roles=("programme_manager",)))
