@@ -24,6 +24,8 @@ from portal.models.types import utcnow
 from tests import factories as f
 
 BOOM = register(JobKind(name="test-boom", title="A job that always fails", run=lambda run: 1 / 0))
+SHARED = register(JobKind(name="test-shared", title="Shared", run=lambda run: "x.zip",
+                          viewer_roles=("programme_manager",)))
 
 
 @pytest.fixture
@@ -225,8 +227,6 @@ def test_a_job_number_that_cannot_exist_is_not_found(client, lead_world, job_id)
 
 
 def test_a_kinds_viewer_roles_see_other_peoples_jobs(app, client, people):
-    register(JobKind(name="test-shared", title="Shared", run=lambda run: "x.zip",
-                     viewer_roles=("programme_manager",)))
     with app.app_context():
         job = Job(kind="test-shared", requested_by_id=people["verifier"].id, params={}, state="queued")
         db.session.add(job)

@@ -36,9 +36,21 @@ def queue_kind(request):
     return request.param
 
 
+def redis_reachable():
+    import redis
+
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        return False
+
+
 @pytest.fixture
 def settings(app, tmp_path, queue_kind):
     """The settings the worker and this process share (given to the worker as environment)."""
+    if queue_kind == "redis" and not redis_reachable():
+        pytest.fail(f"Redis is not reachable at {REDIS_URL}: start it (Debian: apt-get install redis-server) "
+                    "or point JOBS_TEST_REDIS_URL at one")
     values = {
         "JOBS_QUEUE_FILE": str(tmp_path / "queue.sqlite3"),
         "JOBS_RESULT_DIR": str(tmp_path / "files"),
