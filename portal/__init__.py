@@ -37,6 +37,9 @@ def create_app(config_name=None, overrides=None):
 
         hops = app.config["TRUSTED_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    from . import urls
+
+    urls.init_app(app)  # before any route is added
     _init_templates(app)
     _init_extensions(app)
     _register_blueprints(app)
@@ -46,6 +49,9 @@ def create_app(config_name=None, overrides=None):
     from .dbroles import grant_app_role_command
 
     app.cli.add_command(grant_app_role_command)
+    from . import jobs
+
+    jobs.init_app(app)
     return app
 
 
@@ -83,9 +89,9 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
-    from . import admin, audit, auth, closure, evidence, families, main
+    from . import admin, audit, auth, closure, evidence, families, jobs, main
 
-    for feature in (main, auth, admin, families, evidence, audit, closure):
+    for feature in (main, auth, admin, families, evidence, audit, closure, jobs):
         app.register_blueprint(feature.bp)
     from .account import bp as account_bp
 

@@ -92,6 +92,35 @@ def family_access(*allowed, action="family.read"):
     return decorate
 
 
+def job_access(view):
+    """The user who asked for the job in the URL (`job_id`), or a role its kind names.
+
+    The rule itself is written in each job kind's definition (portal/jobs/kinds.py,
+    `may_view`). Anyone else gets 404, audited as `job.access-refused`. The view
+    receives `job` in place of `job_id`.
+    """
+
+    @wraps(view)
+    def wrapper(*args, job_id, **kwargs):
+        _require_sign_in()
+        from .jobs.kinds import may_view
+        from .models import Job
+
+        job = db.session.get(Job, job_id)
+        if job is None:
+            abort(404)
+        if not may_view(current_user, job):
+            from .audit import record
+
+            record("job.access-refused", detail=f"job {job.id}: {request.method} {request.path}")
+            db.session.commit()
+            abort(404)
+        return view(*args, job=job, **kwargs)
+
+    wrapper._access_rule = "job: its requester, or the roles its kind names"
+    return wrapper
+
+
 def visible_family(family_id, allowed=READERS):
     from .models import Family
 

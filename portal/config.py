@@ -31,6 +31,23 @@ class Config:
     # Requests pass through this many proxies that set X-Forwarded-For/-Proto
     # (TRUSTED_PROXY_HOPS); 0 trusts none, so the limiter sees the real peer.
     TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+    # Background jobs (portal/jobs, docs/jobs.md). Each may be set in the environment
+    # under the same name. The queue is huey's: Redis when JOBS_REDIS_URL (or else
+    # REDIS_URL) is set, otherwise a SQLite file, instance/jobs-queue.sqlite3 by default.
+    # Finished files go under JOBS_RESULT_DIR, instance/job-files by default.
+    JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL") or os.environ.get("REDIS_URL") or ""
+    JOBS_QUEUE_FILE = os.environ.get("JOBS_QUEUE_FILE") or ""
+    JOBS_RESULT_DIR = os.environ.get("JOBS_RESULT_DIR") or ""
+    JOBS_QUEUE_NAME = os.environ.get("JOBS_QUEUE_NAME") or "portal-jobs"
+    # Run each job inside the request that asks for it (tests); workers ignore it.
+    JOBS_IMMEDIATE = False
+    # A running job whose worker has not reported progress for this long is taken
+    # to have stopped: it is queued again, or failed after its kind's last attempt.
+    JOBS_STALE_AFTER_SECONDS = int(os.environ.get("JOBS_STALE_AFTER_SECONDS", "300"))
+    # Progress is written at most this often (the last step always is).
+    JOBS_PROGRESS_EVERY_SECONDS = float(os.environ.get("JOBS_PROGRESS_EVERY_SECONDS", "1"))
+    # Finished files hold case data: they are deleted this many days after they were built.
+    JOBS_KEEP_FILES_DAYS = int(os.environ.get("JOBS_KEEP_FILES_DAYS", "7"))
 
 
 class DevelopmentConfig(Config):
@@ -43,6 +60,11 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     # Each test process gets a throwaway key: nothing to persist.
     PERSIST_GENERATED_SECRET_KEY = False
+    # Jobs run at once, inside the request, on the real queue storage; tests that
+    # need a real worker start one (tests/test_jobs_worker.py).
+    JOBS_IMMEDIATE = True
+    JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL") or ""  # not REDIS_URL: tests choose
+    JOBS_PROGRESS_EVERY_SECONDS = float(os.environ.get("JOBS_PROGRESS_EVERY_SECONDS", "0"))
 
 
 class ProductionConfig(Config):

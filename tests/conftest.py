@@ -65,9 +65,15 @@ def database_url(request, tmp_path_factory):
         yield url
 
 
+def jobs_paths(folder) -> dict:
+    """Keep the job queue and job files of a test app out of the developer's instance/."""
+    return {"JOBS_QUEUE_FILE": str(folder / "jobs-queue.sqlite3"), "JOBS_RESULT_DIR": str(folder / "job-files")}
+
+
 @pytest.fixture(scope="session")
-def _session_app(database_url):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
+def _session_app(database_url, tmp_path_factory):
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url,
+                                 **jobs_paths(tmp_path_factory.mktemp("jobs"))})
     with app.app_context():
         db.create_all()
     yield app

@@ -119,3 +119,50 @@ def test_an_outsiders_attempt_is_audited_as_refused_not_as_a_read(app, client, p
     with app.app_context():
         actions = db.session.scalars(db.select(AuditEvent.action).filter_by(family_id=family_world["family"].id)).all()
     assert actions == ["family.access-refused"]
+
+
+def job_routes(app, job_id):
+    for rule in app.url_map.iter_rules():
+        if "job_id" in rule.arguments:
+            url = rule.build({"job_id": job_id})[1]
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield rule.endpoint, method, url
+
+
+@pytest.fixture
+def family_job(app, family_world):
+    from portal.closure import summaries_zip
+
+    with app.test_request_context():
+        lead = db.session.merge(family_world["lead"])
+        job = summaries_zip.start(lead, [family_world["family"].id])
+        assert job.state == "done"
+        return job
+
+
+def test_there_are_job_routes_to_check(app, family_job):
+    assert {"jobs.show", "jobs.download", "jobs.again"} <= {e for e, _, _ in job_routes(app, family_job.id)}
+
+
+@pytest.mark.parametrize("role", ["partner", "lead_professional", "verifier", "programme_manager", "admin"])
+def test_nobody_but_its_requester_gets_anything_from_a_job_route(app, client, people, family_world, family_job, role):
+    # Even roles that read every family: a job and its file are the requester's
+    # (and the roles its kind names, none for closure summaries).
+    f.sign_in(client, people[role])
+    secrets = [s.encode() for s in (*SECRETS, family_world["family"].ref)]
+    leaks = []
+    for endpoint, method, url in job_routes(app, family_job.id):
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.open(url, method=method, headers=headers)
+            if response.status_code != 404 or any(s in response.data for s in secrets):
+                leaks.append(f"{method} {url} ({endpoint}) -> {response.status_code}")
+    assert leaks == []
+
+
+def test_an_id_too_big_for_the_database_is_not_found(app, client, people):
+    f.sign_in(client, people["verifier"])
+    for rule in app.url_map.iter_rules():
+        if rule.arguments and all(type(rule._converters[a]).__name__ == "IntegerConverter" for a in rule.arguments):
+            url = rule.build({name: 99999999999999999999 for name in rule.arguments})[1]
+            method = "GET" if "GET" in rule.methods else "POST"
+            assert client.open(url, method=method).status_code in (403, 404), url

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("closure", __name__)
 
-from . import views  # noqa: F401
+from . import views, zip_views  # noqa: F401

@@ -16,6 +16,7 @@ from .families import (
     Member,
     TeamMembership,
 )
+from .jobs import Job
 from .people import Agency, User, UserSession
 from .plans import PlanSetting
 
@@ -28,6 +29,7 @@ __all__ = [
     "Family",
     "FamilyPlanOutcome",
     "IdentifiedProblem",
+    "Job",
     "Member",
     "PlanSetting",
     "Review",

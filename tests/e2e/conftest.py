@@ -18,9 +18,12 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.sqlite3'}"
+    folder = tmp_path_factory.mktemp('e2e')
+    url = f"sqlite:///{folder / 'e2e.sqlite3'}"
     # CSRF on, as in production: the browser must send the tokens itself.
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": True})
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": True,
+                                 "JOBS_QUEUE_FILE": str(folder / "jobs-queue.sqlite3"),
+                                 "JOBS_RESULT_DIR": str(folder / "job-files")})
     _serve_axe(app)
     with app.app_context():
         from flask_migrate import upgrade
