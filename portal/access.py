@@ -107,14 +107,8 @@ def job_access(view):
         from .models import Job
 
         job = db.session.get(Job, job_id)
-        if job is None:
-            abort(404)
-        if not may_view(current_user, job):
-            from .audit import record
-
-            record("job.access-refused", detail=f"job {job.id}: {request.method} {request.path}")
-            db.session.commit()
-            abort(404)
+        if job is None or not may_view(current_user, job):
+            refuse("job.access-refused")
         return view(*args, job=job, **kwargs)
 
     wrapper._access_rule = "job: its requester, or the roles its kind names"

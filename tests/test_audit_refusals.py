@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.models import AuditEvent, Evidence, TeamMembership
 from tests import factories as f
 
-REFUSALS = {"access.refused", "family.access-refused", "evidence.access-refused"}
+REFUSALS = {"access.refused", "family.access-refused", "evidence.access-refused", "job.access-refused"}
 ROLES = ("partner", "police_partner", "lead_professional", "verifier", "programme_manager", "admin")
 
 
@@ -44,7 +44,13 @@ def world(app, people):
         own, own_ids = _family(people["lead_professional"], people, (people["school"], people["police"]))
         other_lead = f.make_user("lead_professional")
         other, other_ids = _family(other_lead, people, (people["police"],))
-        common = {"user_id": other_lead.id, "agency_id": people["police"].id, "plan_id": "suffolk-2017"}
+        from portal.models import Job
+
+        job = Job(kind="closure-summaries-zip", requested_by_id=other_lead.id, params={"family_ids": [other.id]})
+        db.session.add(job)
+        db.session.commit()
+        common = {"user_id": other_lead.id, "agency_id": people["police"].id, "plan_id": "suffolk-2017",
+                  "job_id": job.id}
         return [({"family_id": own.id, **common, **own_ids}),
                 ({"family_id": own.id, **common, **other_ids}),  # another family's rows through this one
                 ({"family_id": other.id, **common, **other_ids})]
