@@ -31,6 +31,13 @@ class Config:
     # Requests pass through this many proxies that set X-Forwarded-For/-Proto
     # (TRUSTED_PROXY_HOPS); 0 trusts none, so the limiter sees the real peer.
     TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+    # Closure summaries (docs/closure-summary.md): the address printed in each PDF's QR
+    # code (the document must not depend on which host served the download), and the
+    # certificate and key that sign them (PEM file paths; unset: unsigned).
+    SERVICE_URL = os.environ.get("SERVICE_URL", "http://127.0.0.1:5000")
+    PDF_SIGNING_CERT = os.environ.get("PDF_SIGNING_CERT")
+    PDF_SIGNING_KEY = os.environ.get("PDF_SIGNING_KEY")
+    PDF_SIGNING_KEY_PASSPHRASE = os.environ.get("PDF_SIGNING_KEY_PASSPHRASE")
 
 
 class DevelopmentConfig(Config):

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from .audit import AuditEvent
 from .evidence import Evidence, Review
 from .families import CaseClosure, EssentialRecord
+from .summaries import ClosureSummary
 
-APPEND_ONLY = (AuditEvent, Evidence, Review, CaseClosure, EssentialRecord)
+APPEND_ONLY = (AuditEvent, Evidence, Review, CaseClosure, EssentialRecord, ClosureSummary)
 
 
 class AppendOnlyError(RuntimeError):
