@@ -43,7 +43,7 @@ def verify_form():
     if code is None:
         message = ENTER if not typed.strip() else FORMAT
         return render_template("closure/verify.html", page_title="Check a closure summary", typed=typed[:40],
-                               error=message, has_errors=True), 400
+                               error=message, has_errors=True)
     return redirect(url_for("closure.verify", code=snapshots.grouped(code)))
 
 
