@@ -133,6 +133,15 @@ def test_the_summary_gives_every_detail_of_the_accepted_evidence(demo):
                   "Version 1", "Accepted by:"):
         assert label in evidence
     assert "Accepted by: Jenny Clarke on " in evidence
+    # An outcome's words are printed once, in the verdict part; the evidence says where.
+    assert "Outcome: EDU1 (its words are under Family need EDU1, above)" in evidence
+    assert escape(plan_outcome_text("EDU1")) not in evidence and escape(plan_outcome_text("EDU1")) in page
+
+
+def plan_outcome_text(outcome_id, plan_id="hertfordshire-2022"):
+    from portal.rules.plan import load_plans
+
+    return load_plans()[plan_id].outcome_by_id[outcome_id].text
 
 
 def test_an_open_case_is_a_draft_and_leaves_out_evidence_not_yet_accepted(demo):

@@ -66,12 +66,14 @@ def summary_context(family, as_of, rows, snap, code) -> dict:
     words = verdicts.words_for(family, rows)
     ages_on = family.closed_on or as_of
     made = snapshots.latest_record_time(snap).replace(microsecond=0)
+    view = verdicts.present(plan, verdict, words)
+    shown = outcomes_shown(view)
     return {
-        "family": family, "plan": plan, "view": verdicts.present(plan, verdict, words),
+        "family": family, "plan": plan, "view": view,
         "draft": family.closed_on is None, "day": verdicts.day,
         "members": [(m, age_on(m.date_of_birth, ages_on)) for m in family.current_members],
         "ages_on": ages_on, "essentials": essential_rows(plan, family),
-        "evidence": [relied_on(family, plan, e) for e in rows if e.status == "accepted"],
+        "evidence": [relied_on(family, plan, e, shown) for e in rows if e.status == "accepted"],
         "code": snapshots.grouped(code), "verify_url": verify_url(code), "qr": qr_data_uri(verify_url(code)),
         "made": made.isoformat().replace("+00:00", "Z"),
     }
@@ -85,14 +87,35 @@ def essential_rows(plan, family) -> list[tuple]:
     return [(e["text"], in_place.get(e["id"])) for e in plan.rule.get("essentials") or []]
 
 
-def relied_on(family, plan, e) -> dict:
-    """One accepted evidence item, every detail a verifier checks, in words."""
+def outcomes_shown(view) -> dict[str, str]:
+    """Outcome id -> the heading it is printed under, with its words, in the verdict part."""
+    shown = {}
+    for problem in view.problems:
+        if problem.needs is None:
+            shown.update((o.id, problem.heading.split(":")[0]) for o in problem.outcomes)
+        for need in problem.needs or []:
+            shown.update((o.id, need.heading.split(":")[0]) for o in need.outcomes)
+    if view.continuous_employment:
+        shown.setdefault(view.continuous_employment.id, "Continuous employment")
+    return shown
+
+
+def relied_on(family, plan, e, shown: dict) -> dict:
+    """One accepted evidence item, every detail a verifier checks, in words.
+
+    An outcome's words are printed once, in the verdict part; an evidence item names
+    where (they are long, and 30 items repeating them cost a sixth of the render time).
+    """
     names = {m.id: m.name for m in family.members}
     outcome = plan.outcome_by_id.get(e.outcome_id)
     review = e.latest_review
+    if e.outcome_id in shown:
+        said = f"{e.outcome_id} (its words are under {shown[e.outcome_id]}, above)"
+    else:
+        said = f"{e.outcome_id}: {outcome.text}" if outcome else e.outcome_id
     return {
         "heading": f"{e.source} (outcome {e.outcome_id})",
-        "outcome": f"{e.outcome_id}: {outcome.text}" if outcome else e.outcome_id,
+        "outcome": said,
         "about": ", ".join(names.get(i, "a withdrawn member") for i in e.member_ids) or "The whole family",
         "source": e.source, "agency": e.agency.name if e.agency else "Not recorded",
         "submitted": f"{e.submitted_by.name} on {verdicts.day(e.submitted_at.date())}",
