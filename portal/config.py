@@ -48,6 +48,13 @@ class Config:
     JOBS_PROGRESS_EVERY_SECONDS = float(os.environ.get("JOBS_PROGRESS_EVERY_SECONDS", "1"))
     # Finished files hold case data: they are deleted this many days after they were built.
     JOBS_KEEP_FILES_DAYS = int(os.environ.get("JOBS_KEEP_FILES_DAYS", "7"))
+    # Closure summaries (docs/closure-summary.md): the address printed in each PDF's QR
+    # code (the document must not depend on which host served the download), and the
+    # certificate and key that sign them (PEM file paths; unset: unsigned).
+    SERVICE_URL = os.environ.get("SERVICE_URL", "http://127.0.0.1:5000")
+    PDF_SIGNING_CERT = os.environ.get("PDF_SIGNING_CERT")
+    PDF_SIGNING_KEY = os.environ.get("PDF_SIGNING_KEY")
+    PDF_SIGNING_KEY_PASSPHRASE = os.environ.get("PDF_SIGNING_KEY_PASSPHRASE")
 
 
 class DevelopmentConfig(Config):

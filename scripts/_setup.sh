@@ -9,7 +9,9 @@ PYTHON="${PYTHON:-python3}"
 
 # Debian/Ubuntu libraries WeasyPrint (PDF export) loads at run time; see
 # https://doc.courtbouillon.org/weasyprint/stable/first_steps.html
-WEASYPRINT_DEBS=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+# fonts-liberation2: Liberation Sans (SIL OFL 1.1, metric-compatible with Arial), the
+# closure summary's only font, embedded in the PDF (docs/closure-summary.md).
+WEASYPRINT_DEBS=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2)
 
 ensure_python() {
   if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then

@@ -35,6 +35,10 @@ def rows(app, people):
         f.add_essentials(family, lp, "keyworker")
         db.session.add(CaseClosure(family_id=family.id, closed_on=dt.date(2024, 9, 1), recorded_by_id=lp.id))
         record("test.event", family, detail="something happened", user=db.session.merge(lp))
+        from portal.models import ClosureSummary
+
+        db.session.add(ClosureSummary(code="ABCDEFGHJKMN", family_id=family.id, snapshot={}, plan_hash="0" * 64,
+                                      as_of=dt.date(2024, 9, 2), generated_by_id=lp.id))
         db.session.commit()
         counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(_table(name))) for name in TABLES}
         assert all(counts.values()), f"give every protected table a row here: {counts}"

@@ -166,3 +166,40 @@ def test_an_id_too_big_for_the_database_is_not_found(app, client, people):
             url = rule.build({name: 99999999999999999999 for name in rule.arguments})[1]
             method = "GET" if "GET" in rule.methods else "POST"
             assert client.open(url, method=method).status_code in (403, 404), url
+def code_routes(app):
+    """Routes that find family data by a closure summary's verification code (no family_id)."""
+    for rule in app.url_map.iter_rules():
+        if "code" in rule.arguments:
+            yield rule
+
+
+@pytest.mark.parametrize("role", ["partner", "police_partner", "lead_professional", "admin"])
+def test_an_outsider_gets_the_same_not_found_from_a_real_verification_code_as_from_an_unknown_one(
+        app, client, people, family_world, role):
+    from portal.closure import service
+    from portal.closure.summary import build
+    from portal.models import ClosureSummary, Family
+    from tests.test_verify import without_csrf_token
+
+    with app.test_request_context():
+        family = db.session.get(Family, family_world["family"].id)
+        row = service.record(build(family), family_world["lead"])
+        db.session.commit()
+        code = row.code
+    rules = list(code_routes(app))
+    assert {rule.endpoint for rule in rules} >= {"closure.verify"}
+    f.sign_in(client, people[role])
+    leaks = []
+    for rule in rules:
+        real = client.get(rule.build({"code": code})[1])
+        unknown = client.get(rule.build({"code": "ZZZZZZZZZZZZ"})[1])
+        body = without_csrf_token(real.get_data(as_text=True).replace(code, "CODE"))
+        other = without_csrf_token(unknown.get_data(as_text=True).replace("ZZZZZZZZZZZZ", "CODE"))
+        if (real.status_code, body) != (unknown.status_code, other) or real.status_code != 404 \
+                or any(s in body for s in SECRETS):
+            leaks.append(f"{rule.rule} -> {real.status_code}")
+    assert leaks == []
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(ClosureSummary)) == 1
+        refused = db.session.scalars(db.select(AuditEvent.action).filter_by(family_id=family_world["family"].id)).all()
+        assert "closure.verify-refused" in refused

@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("closure", __name__)
 
+
+@bp.app_template_global()
+def grouped(code: str) -> str:
+    from .snapshot import grouped as _grouped
+
+    return _grouped(code)
+
+
 from . import views, zip_views  # noqa: F401

@@ -1,20 +1,52 @@
-"""HTML to PDF with WeasyPrint, fetching nothing from outside the document."""
+"""HTML to PDF with WeasyPrint: tagged (PDF/UA-1), reproducible, fetching nothing from outside.
+
+One FontConfiguration serves the whole process: making one per document costs
+time on every call and let memory grow with each document of a batch (issue 9).
+The document identifier is derived from the content, and the creation dates come
+from the HTML's dcterms meta (the records' latest time), so the same HTML always
+gives the same bytes. Signing (signing.py) happens after, on those bytes.
+"""
+
+import hashlib
+
+_FONTS = None
 
 
-def html_to_pdf(html: str) -> bytes:
+def font_config():
+    global _FONTS
+    if _FONTS is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _FONTS = FontConfiguration()
+    return _FONTS
+
+
+def html_to_pdf(html: str, tagged: bool = True) -> bytes:
     # Imported here: WeasyPrint loads Pango at import, which only this feature needs.
     import weasyprint
 
-    return weasyprint.HTML(string=html, url_fetcher=_no_fetching(weasyprint)).write_pdf()
+    document = weasyprint.HTML(string=html, url_fetcher=_no_fetching(weasyprint))
+    options = {"pdf_variant": "pdf/ua-1"} if tagged else {}
+    return document.write_pdf(font_config=font_config(), pdf_identifier=_identifier(html), **options)
+
+
+def _identifier(html: str) -> bytes:
+    # The PDF's /ID: from the content, not random, so it is reproducible too.
+    return hashlib.sha256(html.encode()).hexdigest()[:32].encode()
 
 
 def _no_fetching(weasyprint):
     # The summary is self-contained: nothing in it may make the server fetch a URL
-    # or read a file. WeasyPrint 66+ takes a fetcher object, older versions a function.
+    # or read a file; only data: URLs (the QR code) are read. WeasyPrint 66+ takes a
+    # fetcher object, older versions a function.
     if hasattr(weasyprint, "URLFetcher"):
-        return weasyprint.URLFetcher(allowed_protocols=())
+        return weasyprint.URLFetcher(allowed_protocols=("data",))
     return _refuse
 
 
 def _refuse(url, *args, **kwargs):
+    if url.startswith("data:"):
+        import weasyprint
+
+        return weasyprint.default_url_fetcher(url)
     raise ValueError(f"the closure summary may not load {url}")

@@ -1,17 +1,11 @@
 """Template filters for the family pages (registered app-wide by the blueprint)."""
 
-
-def day_month_year(day) -> str:
-    """GOV.UK date style: 5 January 2024."""
-    return f"{day.day} {day:%B %Y}" if day else ""
+from ..verdicts import day, sentence
 
 
-def sentence(text) -> str:
-    """The engine's reasons are clauses ("no accepted evidence ..."); shown as sentences."""
-    text = str(text).strip()
-    if not text:
-        return ""
-    return f"{text[:1].upper()}{text[1:]}" + ("" if text.endswith(".") else ".")
+def day_month_year(value) -> str:
+    """GOV.UK date style: 5 January 2024 (one rule: portal.verdicts.day)."""
+    return day(value) if value else ""
 
 
 def with_article(word) -> str:

@@ -8,7 +8,7 @@ verdict. The choice is made here, once, so templates never decide who sees what.
 
 from dataclasses import dataclass, field
 
-from .. import casefile
+from .. import casefile, verdicts
 from ..evidence import duties
 from ..extensions import db
 from ..models import Evidence
@@ -78,7 +78,7 @@ def page_data(family, user) -> dict:
         data["open_outcomes"] = open_outcomes(family, plan)
     else:
         data["lines"] = evidence_lines(family, user)
-        data["verdict"] = casefile.verdict(family)
+        data["verdict"] = verdicts.family_verdict(family)[0]
     return data
 
 

@@ -3,7 +3,7 @@
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import casefile
+from .. import casefile, verdicts
 from ..access import READERS, family_access, roles
 from ..admin.plans import open_plan_ids
 from ..audit import record
@@ -55,4 +55,4 @@ def verdict(family):
     if not is_htmx():
         return redirect(url_for("families.show", family_id=family.id, _anchor="verdict"))
     return render_template("families/_verdict.html", family=family, plan=casefile.plan_for(family),
-                           verdict=casefile.verdict(family))
+                           verdict=verdicts.family_verdict(family)[0])

@@ -19,11 +19,13 @@ from .families import (
 from .jobs import Job
 from .people import Agency, User, UserSession
 from .plans import PlanSetting
+from .summaries import ClosureSummary
 
 __all__ = [
     "Agency",
     "AuditEvent",
     "CaseClosure",
+    "ClosureSummary",
     "EssentialRecord",
     "Evidence",
     "Family",

@@ -31,6 +31,7 @@ TABLES = (
     "case_closure",
     "essential_record",
     "family_plan_outcome",
+    "closure_summary",
 )
 
 _FUNCTION = "append_only_refuse"

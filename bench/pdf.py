@@ -1,0 +1,160 @@
+"""Closure summary PDFs: per-page cost against a hello page, a batch on both cores, memory.
+
+    .venv/bin/python bench/pdf.py                      # the issue's sizes (about 10-15 min)
+    .venv/bin/python bench/pdf.py --batch 20 --small 10 --large 40 --repeat 2   # a quick look
+
+Builds a scratch SQLite database of heavy families (bench/pdf_family.py: 6 problems,
+30 accepted evidence items, Hertfordshire 2022), then measures, in this run:
+
+- per page: the heavy summary and the one-page hello document, both through
+  portal.closure.pdf.html_to_pdf (tagged PDF/UA, the shared FontConfiguration), in
+  turn, `--repeat` times each after a warm-up; the fastest of each is kept;
+- the batch: render_summaries() of `--batch` summaries into a ZIP on both cores,
+  in a fresh process; the fastest of `--batch-repeat` runs;
+- peak memory: render_summaries() of `--small` and of `--large` summaries, each in a
+  fresh process (a process's peak includes what its parent had at the fork, so the
+  benchmark never forks the measured batch from itself); the peak is the batch
+  process's own peak plus the largest worker's times the number of workers;
+- the summary's file size per page.
+
+The large batch cycles through the families loaded (the same records render to the
+same bytes; each is still built and rendered from scratch).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+HELLO = ("<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Hello</title></head>"
+         "<body><h1>Hello</h1><p>Hello, world.</p></body></html>")
+
+# Run in a fresh interpreter: one batch, then its peak memory and time as JSON.
+CHILD = r"""
+import json, resource, sys, time, warnings
+sys.path.insert(0, sys.argv[1])
+warnings.filterwarnings("ignore", message="Duplicate name")
+from bench.pdf import make_app
+from portal.closure.batch import render_summaries
+from portal.extensions import db
+from portal.models import Family
+app = make_app(sys.argv[2])
+count, out = int(sys.argv[3]), sys.argv[4]
+with app.app_context():
+    ids = db.session.scalars(db.select(Family.id).order_by(Family.id)).all()
+    ids = [ids[i % len(ids)] for i in range(count)]
+    started = time.perf_counter()
+    render_summaries(ids, out, processes=2)
+    seconds = time.perf_counter() - started
+me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "parent_mb": me, "worker_mb": workers}))
+"""
+
+
+def make_app(database_url: str):
+    from portal import create_app
+
+    return create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
+
+
+def build_database(database_url: str, families: int) -> None:
+    from bench.pdf_family import load_heavy_families
+    from portal.extensions import db
+
+    app = make_app(database_url)
+    with app.app_context():
+        db.create_all()
+        load_heavy_families(families)
+
+
+def per_page(database_url: str, repeat: int) -> dict:
+    import pypdf
+
+    from portal.closure.pdf import html_to_pdf
+    from portal.closure.summary import build
+    from portal.extensions import db
+    from portal.models import Family
+
+    app = make_app(database_url)
+    with app.app_context():
+        html = build(db.session.scalars(db.select(Family).order_by(Family.id)).first()).html
+    html_to_pdf(HELLO), html_to_pdf(html)  # warm-up: imports, fonts, caches
+    hello, heavy, hello_cpu, heavy_cpu = [], [], [], []
+    for _ in range(repeat):
+        for source, walls, cpus in ((HELLO, hello, hello_cpu), (html, heavy, heavy_cpu)):
+            wall, cpu = time.perf_counter(), time.process_time()
+            pdf = html_to_pdf(source)
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+    pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    return {"hello_ms": min(hello) * 1000, "summary_ms": min(heavy) * 1000, "pages": pages,
+            "hello_cpu_ms": min(hello_cpu) * 1000, "summary_cpu_ms": min(heavy_cpu) * 1000,
+            "bytes": len(pdf)}
+
+
+def batch(database_url: str, count: int, folder: Path) -> dict:
+    out = folder / f"batch-{count}.zip"
+    result = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), database_url, str(count), str(out)],
+                            check=True, capture_output=True, text=True)
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures["peak_mb"] = figures["parent_mb"] + 2 * figures["worker_mb"]
+    out.unlink()
+    return figures
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=500, help="summaries in the timed batch")
+    parser.add_argument("--batch-repeat", type=int, default=2, help="timed batch runs (fastest kept)")
+    parser.add_argument("--small", type=int, default=100, help="summaries in the small memory batch")
+    parser.add_argument("--large", type=int, default=2000, help="summaries in the large memory batch")
+    parser.add_argument("--repeat", type=int, default=7, help="interleaved per-page runs (fastest kept)")
+    parser.add_argument("--families", type=int, default=None, help="heavy families loaded (default: --batch)")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
+        folder = Path(tmp)
+        url = f"sqlite:///{folder / 'bench.sqlite3'}"
+        started = time.perf_counter()
+        build_database(url, args.families or max(args.batch, args.small))
+        print(f"loaded {args.families or max(args.batch, args.small)} heavy families in "
+              f"{time.perf_counter() - started:.1f} s; {os.cpu_count()} CPUs", flush=True)
+
+        page = per_page(url, args.repeat)
+        per_page_ms = page["summary_ms"] / page["pages"]
+        ratio = per_page_ms / page["hello_ms"]
+        print(f"hello page: {page['hello_ms']:.1f} ms (cpu {page['hello_cpu_ms']:.1f}); "
+              f"summary: {page['summary_ms']:.1f} ms for {page['pages']} pages = {per_page_ms:.1f} ms a page "
+              f"(cpu {page['summary_cpu_ms'] / page['pages']:.1f}); {ratio:.2f}x hello", flush=True)
+        print(f"file size: {page['bytes'] / 1024:.1f} KB, {page['bytes'] / page['pages'] / 1024:.1f} KB a page",
+              flush=True)
+
+        runs = [batch(url, args.batch, folder) for _ in range(args.batch_repeat)]
+        seconds = min(r["seconds"] for r in runs)
+        print(f"batch of {args.batch} on 2 workers: {seconds:.1f} s "
+              f"({seconds / args.batch * 1000:.0f} ms a summary; runs: "
+              f"{', '.join(format(r['seconds'], '.1f') for r in runs)})", flush=True)
+
+        small, large = batch(url, args.small, folder), batch(url, args.large, folder)
+        for n, r in ((args.small, small), (args.large, large)):
+            print(f"peak memory at {n}: {r['peak_mb']:.1f} MB (batch process {r['parent_mb']:.1f} MB, "
+                  f"largest worker {r['worker_mb']:.1f} MB x 2); {r['seconds']:.1f} s", flush=True)
+
+    print(f"pdf_per_page_vs_hello: {ratio:.2f}")
+    print(f"pdf_batch_{args.batch}_seconds: {seconds:.1f}")
+    print(f"pdf_peak_mb_{args.large}_vs_{args.small}: {large['peak_mb'] / small['peak_mb']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

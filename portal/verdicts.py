@@ -1,0 +1,198 @@
+"""The verdict as people read it: one presentation for the family page, the PDF and the claim file.
+
+The rules engine (portal.rules) answers in clauses that name members and evidence
+by their case ids ("Sam (m12)", "evidence e22") and dates in ISO form. This module
+turns one verdict into the words every output shows: names instead of ids, dates
+the GOV.UK way ("7 November 2025"), reasons as whole sentences, and a
+continuous-employment claim explained as such. The family page's verdict block,
+the closure summary PDF and anything else that states a verdict take every figure
+and sentence from `present()`, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from .models.families import STAGES
+
+CLAIM_TYPES = {
+    "significant_and_sustained": "Significant and sustained progress",
+    "continuous_employment": "Continuous employment",
+}
+NO_CLAIM = "No claim yet"
+NOT_NEEDED = "Not needed for a continuous-employment claim"
+
+ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+NAMED_MEMBER = re.compile(r" \(m\d+\)")  # "Sam (m12)": the name is already there
+MEMBER_KEY = re.compile(r"\bm(\d+)\b")
+EVIDENCE_KEY = re.compile(r"\bevidence e(\d+)\b")
+
+
+def day(value) -> str:
+    """A date the GOV.UK way: 7 November 2025 (no leading zero)."""
+    if value is None:
+        return "Not recorded"
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return f"{value.day} {value:%B %Y}"
+
+
+def sentence(text) -> str:
+    """The engine's reasons are clauses ("no accepted evidence ..."); shown as sentences."""
+    text = str(text).strip()
+    if not text:
+        return ""
+    return f"{text[:1].upper()}{text[1:]}" + ("" if text.endswith((".", "?", "!")) else ".")
+
+
+@dataclass
+class OutcomeLine:
+    id: str
+    name: str  # "2.1: Attendance of 90% ..." (the plan's own number and words)
+    met: bool
+    reasons: list[str]
+
+
+@dataclass
+class NeedLine:
+    id: str
+    heading: str
+    achieved: bool
+    outcomes: list[OutcomeLine]
+
+
+@dataclass
+class ProblemLine:
+    id: str
+    heading: str  # "Headline EDU: Getting a Good Education"
+    achieved: bool
+    status: str  # "Achieved", "Not achieved" or NOT_NEEDED
+    stage: str
+    identified_on: str
+    indicators: str  # "family needs EDU1, EDU2"
+    needs: list[NeedLine] | None
+    outcomes: list[OutcomeLine]
+    reasons: list[str]
+
+
+@dataclass
+class VerdictView:
+    as_of: str
+    eligible: bool
+    eligible_label: str
+    eligibility: list[str]
+    turned_around: bool
+    turned_around_label: str
+    claim_type: str
+    earliest_claim_date: str
+    missing: list[str]
+    not_needed: list[str]
+    problems: list[ProblemLine]
+    continuous_employment: OutcomeLine | None
+    continuous_employment_claim: bool
+    notes: list[str] = field(default_factory=list)
+    nothing_missing: str = "Nothing: the family meets the plan's rules for a claim."
+
+    def facts(self) -> dict[str, str]:
+        """The four headline facts, as every output prints them."""
+        return {"Eligible": self.eligible_label, "Claim type": self.claim_type,
+                "Earliest claim date": self.earliest_claim_date}
+
+
+class Words:
+    """Rewrites the engine's clauses for one family: names, dates, evidence."""
+
+    def __init__(self, members: dict[int, str], evidence: dict[int, str]):
+        self.members, self.evidence = members, evidence
+
+    def __call__(self, text: str) -> str:
+        text = NAMED_MEMBER.sub("", text)
+        text = EVIDENCE_KEY.sub(lambda m: self.evidence.get(int(m.group(1)), "an evidence item"), text)
+        text = MEMBER_KEY.sub(lambda m: self.members.get(int(m.group(1)), "a family member"), text)
+        return ISO_DAY.sub(lambda m: day(m.group(0)), text)
+
+    def sentences(self, items) -> list[str]:
+        return [sentence(self(item)) for item in items]
+
+
+def words_for(family, evidence_rows=None) -> Words:
+    from .models import Evidence
+
+    rows = evidence_rows if evidence_rows is not None else Evidence.query.filter_by(family_id=family.id).all()
+    return Words({m.id: m.name for m in family.members}, {e.id: evidence_name(e) for e in rows})
+
+
+def evidence_name(e) -> str:
+    """How a sentence names an evidence item: what it is and the period it covers."""
+    return f"the evidence \u201c{e.source}\u201d for {day(e.period_start)} to {day(e.period_end)}"
+
+
+def earliest_claim_text(verdict) -> str:
+    """One answer for "Earliest claim date", wherever it is shown."""
+    if verdict.turned_around:
+        return "Now: the family can be claimed for"
+    if verdict.earliest_claim_date:
+        return day(verdict.earliest_claim_date)
+    if not verdict.eligible:
+        return "None: the family is not eligible"
+    return "Not known yet: it depends on evidence not accepted yet"
+
+
+def present(plan, verdict, words: Words) -> VerdictView:
+    ce_claim = verdict.claim_type == "continuous_employment"
+    missing = words.sentences(verdict.missing)
+    return VerdictView(
+        as_of=day(verdict.as_of),
+        eligible=verdict.eligible,
+        eligible_label="Eligible" if verdict.eligible else "Not eligible",
+        eligibility=words.sentences(verdict.eligibility),
+        turned_around=verdict.turned_around,
+        turned_around_label="Turned around" if verdict.turned_around else "Not yet",
+        claim_type=CLAIM_TYPES.get(verdict.claim_type, NO_CLAIM),
+        earliest_claim_date=earliest_claim_text(verdict),
+        # A continuous-employment claim does not wait for the problems or the essentials
+        # of a significant-and-sustained claim: they are not missing, just not needed.
+        missing=[] if ce_claim else missing,
+        not_needed=missing if ce_claim else [],
+        problems=[_problem(plan, p, words, ce_claim) for p in verdict.problems],
+        continuous_employment=_outcome(plan, verdict.continuous_employment, words)
+        if verdict.continuous_employment else None,
+        continuous_employment_claim=ce_claim,
+        notes=words.sentences(verdict.notes),
+    )
+
+
+def _outcome(plan, result, words) -> OutcomeLine:
+    outcome = plan.outcome_by_id.get(result.id)
+    name = f"{result.id}: {outcome.text}" if outcome else result.id
+    return OutcomeLine(result.id, name, result.met, words.sentences(result.reasons))
+
+
+def _problem(plan, p, words, ce_claim) -> ProblemLine:
+    indicator = plan.term("indicator")
+    status = "Achieved" if p.achieved else NOT_NEEDED if ce_claim else "Not achieved"
+    needs = None
+    if p.needs is not None:
+        needs = [NeedLine(n.id, f"{indicator.capitalize()} {n.id}: {n.text}", n.achieved,
+                          [_outcome(plan, o, words) for o in n.outcomes]) for n in p.needs]
+    indicators = sorted(p.info["indicators"])
+    return ProblemLine(
+        id=p.id, heading=f"{plan.term('problem').capitalize()} {p.id}: {p.title}", achieved=p.achieved,
+        status=status, stage=STAGES.get(p.stage, p.stage), identified_on=day(p.info.get("identified_on")),
+        indicators=f"{plan.terms_of('indicator', len(indicators))} {', '.join(indicators)}",
+        needs=needs, outcomes=[_outcome(plan, o, words) for o in p.outcomes],
+        reasons=words.sentences(p.reasons),
+    )
+
+
+def family_verdict(family, as_of=None):
+    """The family's verdict, presented: (VerdictView, the engine's Verdict)."""
+    from . import casefile
+    from .models import Evidence
+
+    rows = (Evidence.query.filter_by(family_id=family.id).order_by(Evidence.id)
+            .options(*Evidence.with_status()).all())
+    verdict = casefile.verdict(family, as_of=as_of, evidence_rows=rows)
+    return present(casefile.plan_for(family), verdict, words_for(family, rows)), verdict
