@@ -13,8 +13,7 @@ from ..extensions import db
 from ..jobs import JobKind, register, start_job
 from ..jobs.service import unfinished_like
 from ..models import Family
-from .pdf import html_to_pdf
-from .summary import summary_html
+from . import service
 from .views import download_name
 
 KIND = "closure-summaries-zip"
@@ -40,7 +39,9 @@ def build_zip(family_ids, out_path, user, progress):
             if name in names:  # two references that differ only in characters made safe
                 name = f"{family.id}-{name}"
             names.add(name)
-            archive.writestr(name, html_to_pdf(summary_html(family, user)))
+            _built, pdf = service.generate(family, user)  # recorded, with its verification code
+            archive.writestr(name, pdf)
+            db.session.commit()
             progress(done, len(families))
 
 
