@@ -6,6 +6,21 @@ package is imported (Alembic autogenerate and tests rely on it).
 
 from . import append_only  # noqa: F401  (registers the append-only guard)
 from .audit import AuditEvent
+from .claims import (
+    Claim,
+    ClaimApproval,
+    ClaimFile,
+    ClaimLine,
+    ClaimLineExit,
+    ClaimLineMember,
+    ClaimPhaseLock,
+    ClaimSample,
+    ClaimSubmission,
+    ClaimWindow,
+    ClaimWindowPlan,
+    LineDecision,
+    QueryAnswer,
+)
 from .evidence import Evidence, Review
 from .families import (
     CaseClosure,
@@ -22,6 +37,19 @@ from .plans import PlanSetting
 __all__ = [
     "Agency",
     "AuditEvent",
+    "Claim",
+    "ClaimApproval",
+    "ClaimFile",
+    "ClaimLine",
+    "ClaimLineExit",
+    "ClaimLineMember",
+    "ClaimPhaseLock",
+    "ClaimSample",
+    "ClaimSubmission",
+    "ClaimWindow",
+    "ClaimWindowPlan",
+    "LineDecision",
+    "QueryAnswer",
     "CaseClosure",
     "EssentialRecord",
     "Evidence",

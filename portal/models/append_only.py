@@ -8,10 +8,27 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .audit import AuditEvent
+from .claims import (
+    Claim,
+    ClaimApproval,
+    ClaimFile,
+    ClaimLine,
+    ClaimLineExit,
+    ClaimLineMember,
+    ClaimSample,
+    ClaimSubmission,
+    ClaimWindow,
+    ClaimWindowPlan,
+    LineDecision,
+    QueryAnswer,
+)
 from .evidence import Evidence, Review
 from .families import CaseClosure, EssentialRecord
 
-APPEND_ONLY = (AuditEvent, Evidence, Review, CaseClosure, EssentialRecord)
+APPEND_ONLY = (AuditEvent, Evidence, Review, CaseClosure, EssentialRecord,
+               # Claims (issue 10): everything but the per-phase lock row.
+               ClaimWindow, ClaimWindowPlan, Claim, ClaimLine, ClaimLineMember, ClaimLineExit, ClaimSample,
+               LineDecision, QueryAnswer, ClaimApproval, ClaimSubmission, ClaimFile)
 
 
 class AppendOnlyError(RuntimeError):
