@@ -74,9 +74,9 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def verdict(family, as_of=None, evidence_rows=None):
-    """What the rules engine decides for the family today (or as_of)."""
-    return engine.evaluate(plan_for(family), case_data(family, evidence_rows), as_of or today())
+def verdict(family, as_of=None, evidence_rows=None, plan=None):
+    """What the rules engine decides for the family today (or as_of; with `plan`, a claim window's stored plan)."""
+    return engine.evaluate(plan or plan_for(family), case_data(family, evidence_rows), as_of or today())
 
 
 def check(family, submission: dict, as_of=None):

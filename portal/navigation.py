@@ -6,8 +6,8 @@ from flask_login import current_user
 NAVIGATION = {
     "partner": [("Families", "families.index")],
     "lead_professional": [("Families", "families.index")],
-    "verifier": [("Families", "families.index")],
-    "programme_manager": [("Families", "families.index")],
+    "verifier": [("Families", "families.index"), ("Claims", "claims.index")],
+    "programme_manager": [("Families", "families.index"), ("Claims", "claims.index")],
     "admin": [
         ("Users", "admin.users"),
         ("Agencies", "admin.agencies"),

@@ -62,6 +62,10 @@ def page_data(family, user) -> dict:
     else:
         data["lines"] = evidence_lines(family)
         data["verdict"] = casefile.verdict(family)
+    if user.role == LP:
+        from ..claims.verifying import open_queries
+
+        data["claim_queries"] = open_queries(family)
     return data
 
 
