@@ -19,7 +19,10 @@ TURNED_AROUND_PHASE_2 = {"SUF-EX-0001", "SWK-0217", "DUR-2018-0412", "SUN-0142",
 def demo(app):
     with app.app_context():
         load_demo(dt.date.today())
-        return {u.email.split("@")[0]: u for u in db.session.scalars(db.select(User))}
+        users = db.session.scalars(db.select(User)).all()
+        for user in users:
+            _ = user.agency  # loaded now: services audit with the user's agency after the session ends
+        return {u.email.split("@")[0]: u for u in users}
 
 
 def demo_window(app):

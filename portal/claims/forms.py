@@ -13,10 +13,25 @@ from ..rules.plan import load_plans
 from .windows import phase_for
 
 
+class WholeNumberField(IntegerField):
+    """A whole number; text that is not one gets the same message as one out of range."""
+
+    def __init__(self, label, message, low, high, **kwargs):
+        self.range_message = f"{label} must be a whole number from {low} to {high}"
+        super().__init__(label, widget=GovTextInput(), validators=[
+            InputRequired(message), NumberRange(low, high, self.range_message.replace("%", "%%"))], **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist and str(valuelist[0]).strip():
+            text = str(valuelist[0]).strip()
+            if not text.isdigit():
+                self.data = None
+                raise ValueError(self.range_message)
+            self.data = int(text)
+
+
 def _whole(label, message, low, high, **kwargs):
-    return IntegerField(label, widget=GovTextInput(), validators=[
-        InputRequired(message), NumberRange(low, high, f"{label} must be a whole number from {low} to {high}")],
-        **kwargs)
+    return WholeNumberField(label, message, low, high, **kwargs)
 
 
 class WindowForm(FlaskForm):
