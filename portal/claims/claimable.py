@@ -5,11 +5,13 @@ this module only sorts the answers into the list. All families are read in a
 fixed number of queries (loading.py), because the filter is on the decision.
 """
 
+import gc
 from dataclasses import dataclass, field
 from math import ceil
 
 from ..models.claims import CLAIM_TYPES
 from ..rules.claims import FLAGS
+from ..rules.sources import load_sources
 from . import ledger, loading
 from .plans import window_plans
 from .snapshot import Decided, decide
@@ -97,14 +99,19 @@ class Filters:
 
 def decided_rows(window, family_ids=None) -> list[Row]:
     """Every family of the window's plans, decided, with its place in the list."""
-    plans = window_plans(window)
-    families, evidence = loading.load_families(plans, family_ids)
-    held = ledger.held(window.phase)
-    rows = []
-    for family in families:
-        decided = decide(family, evidence.get(family.id, []), plans[family.plan_id], window)
-        rows.append(_row(decided, held))
-    return rows
+    plans, sources = window_plans(window), load_sources()
+    # Tens of thousands of rows are made and kept at once: the cyclic garbage collector
+    # would walk them again and again (most of the time at 5,000 families) and find nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        families, evidence = loading.load_families(plans, family_ids)
+        held = ledger.held(window.phase)
+        return [_row(decide(family, evidence.get(family.id, []), plans[family.plan_id], window, sources), held)
+                for family in families]
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _row(decided: Decided, held) -> Row:

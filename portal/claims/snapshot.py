@@ -23,7 +23,7 @@ class Decided:
     evidence: list[dict]  # the accepted items and versions
 
 
-def decide(family, evidence_rows, plan, window) -> Decided:
+def decide(family, evidence_rows, plan, window, sources=None) -> Decided:
     """The family as of the window's claim date, with the window's stored plan."""
     case = casefile.case_data(family, evidence_rows)
     case["evidence"] = [e for e in case["evidence"] if e["status"] == "accepted"]
@@ -32,7 +32,7 @@ def decide(family, evidence_rows, plan, window) -> Decided:
     facts = {f"e{e.id}": EvidenceFacts(e.agency.kind if e.agency else None,
                                        e.submitted_by_id == family.lead_professional_id) for e in accepted}
     flags = integrity_flags(plan, case, verdict, window.claim_date, window.minimum_intervention_days, facts,
-                            load_sources())
+                            sources or load_sources())
     items = [{"id": f"e{e.id}", "version": e.version, "outcome": e.outcome_id, "source": e.source,
               "agency": e.agency.name if e.agency else None, "agency_kind": e.agency.kind if e.agency else None,
               "by_lead_professional": e.submitted_by_id == family.lead_professional_id,

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -102,7 +103,8 @@ def test_a_claim_from_window_to_submitted_files(checked_page, demo_users, tmp_pa
     assert "Claim" in page.locator(".govuk-panel").inner_text()
     with page.expect_download() as csv_download:
         page.get_by_role("link", name="Download the claim file (CSV)").click()
-    rows = list(csv.DictReader(io.StringIO(open(csv_download.value.path(), encoding="utf-8").read())))
+    text = Path(csv_download.value.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert {r["reference"] for r in rows} == TURNED_AROUND_PHASE_2 - {sampled[0]}
     with page.expect_download() as zip_download:
         page.get_by_role("link", name="Download the ZIP", exact=False).click()
