@@ -487,3 +487,58 @@ def test_two_claims_adding_the_same_family_at_once_cannot_both_win(app, demo):  
         second, refused = building.add_families(b, [family_id], demo["programme"])
         assert len(first) == 1 and second == [] and f"is already in claim {a.id}" in refused[0]
         assert ledger.held(window.phase).by_family == {family_id: a.id}
+
+
+def test_lines_are_fixed_once_the_sample_is_drawn(app, client, demo):  # noqa: F811
+    claim_id = built_claim(app, client, demo)
+    ids = lines_of(app, claim_id)
+    assert client.post(f"/claims/{claim_id}/lines/{ids['SUN-0142']}/remove", data={"reason": "Wrong window"}).status_code == 302
+    with app.app_context():
+        assert [line.family_ref for line in approving.included(claim(app, claim_id))].count("SUN-0142") == 0
+    draw(app, client, claim_id)
+    response = client.post(f"/claims/{claim_id}/lines/{ids['SUF-EX-0001']}/remove", data={"reason": "x"},
+                           follow_redirects=True)
+    assert "so its lines are fixed" in response.get_data(as_text=True)
+    with app.app_context():
+        family_id = db.session.get(ClaimLine, ids["SUN-0142"]).family_id
+    response = client.post(f"/claims/{claim_id}/add", data={"family_id": str(family_id)}, follow_redirects=True)
+    assert "so its lines are fixed" in response.get_data(as_text=True)
+    with app.app_context():
+        sample = claim(app, claim_id).sample
+        assert ids["SUN-0142"] not in sample.population and len(sample.population) == 7
+
+
+@pytest.mark.parametrize("query", ["page=999999", "page=-3", "sort=__class__", "status=evil&plan=../../etc",
+                                   "lead=1%20OR%201=1", "order=sideways&claim_type=<script>"])
+def test_hostile_list_parameters_are_ignored(app, client, demo, query):  # noqa: F811
+    window = demo_window(app)
+    sign_in(client, demo["programme"])
+    response = client.get(f"/claims/windows/{window.id}?{query}")
+    assert response.status_code == 200
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_the_same_family_added_to_two_claims_at_once_goes_into_one(app, demo):  # noqa: F811
+    import threading
+
+    with app.app_context():
+        window = db.session.scalar(sa.select(ClaimWindow).order_by(ClaimWindow.id))
+        claim_ids = [building.create_claim(window, demo["programme"]).id for _ in range(2)]
+        family_id = db.session.scalar(sa.select(Family.id).filter_by(ref="DUR-2018-0412"))
+    results, barrier = {}, threading.Barrier(2)
+
+    def add(claim_id):
+        with app.app_context():
+            barrier.wait()
+            c = db.session.get(Claim, claim_id)
+            added, refused = building.add_families(c, [family_id], demo["programme"])
+            results[claim_id] = (len(added), refused)
+
+    threads = [threading.Thread(target=add, args=(i,)) for i in claim_ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(n for n, _ in results.values()) == [0, 1]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ClaimLine).filter_by(family_id=family_id)) == 1
