@@ -542,3 +542,29 @@ def test_the_same_family_added_to_two_claims_at_once_goes_into_one(app, demo):  
     assert sorted(n for n, _ in results.values()) == [0, 1]
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ClaimLine).filter_by(family_id=family_id)) == 1
+
+
+def test_redeciding_as_of_today_lists_what_changed_since_the_claim(app, client, demo):  # noqa: F811
+    from portal.models import Evidence, Review
+    from portal.models.types import utcnow
+
+    claim_id = built_claim(app, client, demo)
+    ids = lines_of(app, claim_id)
+    with app.app_context():
+        line = db.session.get(ClaimLine, ids["SWK-0217"])
+        assert redecide.as_of_today(line).changes == []
+        family = line.family
+        child = family.current_members[-1]
+        child.withdrawn_at, child.withdrawn_reason = utcnow(), "Moved to live with her father"
+        new = Evidence(family_id=family.id, outcome_id="1.1", member_ids=[], source="Police data",
+                       period_start=dt.date.today() - dt.timedelta(days=30), period_end=dt.date.today(),
+                       values={}, statement="Later", submitted_by_id=demo["police"].id)
+        db.session.add(new)
+        db.session.flush()
+        db.session.add(Review(evidence_id=new.id, decision="accepted", reviewed_by_id=demo["lead"].id))
+        db.session.commit()
+        changes = redecide.as_of_today(db.session.get(ClaimLine, ids["SWK-0217"])).changes
+        assert f"{child.name} is no longer recorded as a member of the family" in changes
+        assert any(c.startswith(f"Evidence e{new.id} (1.1, Police data) was accepted after the claim") for c in changes)
+        again = redecide.as_of_claim_date(db.session.get(ClaimLine, ids["SWK-0217"]))
+        assert again.same_verdict and again.same_hash  # the claim itself is unchanged

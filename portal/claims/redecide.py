@@ -57,6 +57,10 @@ def as_of_today(line, today=None) -> AsOfToday:
     for e in rows:
         if f"e{e.id}" not in claimed and e.status == "accepted":
             changes.append(f"Evidence e{e.id} ({e.outcome_id}, {e.source}) was accepted after the claim")
+    current = {m.key for m in family.current_members}
+    for member in line.case_snapshot.get("members", []):
+        if member["id"] not in current:
+            changes.append(f"{member.get('name', member['id'])} is no longer recorded as a member of the family")
     stored = line.verdict
     if verdict.turned_around != stored["turned_around"] or verdict.claim_type != stored["claim_type"]:
         changes.append(f"The verdict changed: {_said(stored['turned_around'], stored['claim_type'])} then, "
