@@ -15,6 +15,12 @@ TURNED_AROUND_PHASE_2 = {"SUF-EX-0001", "SWK-0217", "DUR-2018-0412", "SUN-0142",
                          "DUR-2018-0733", "SUN-0318"}
 
 
+@pytest.fixture(autouse=True)
+def claim_files(app, tmp_path, monkeypatch):
+    """Claim files of each test in its own folder, not the developer's instance folder."""
+    monkeypatch.setitem(app.config, "CLAIM_FILES_FOLDER", str(tmp_path / "claim-files"))
+
+
 @pytest.fixture
 def demo(app):
     with app.app_context():

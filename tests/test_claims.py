@@ -26,7 +26,14 @@ from portal.models import (
 from portal.models.append_only import AppendOnlyError
 from portal.rules.claims import draw_sample
 from tests import factories as f
-from tests.claims_helpers import PHASE_2, TURNED_AROUND_PHASE_2, demo, demo_window, sign_in  # noqa: F401
+from tests.claims_helpers import (  # noqa: F401
+    PHASE_2,
+    TURNED_AROUND_PHASE_2,
+    claim_files,
+    demo,
+    demo_window,
+    sign_in,
+)
 from tests.test_families_list import queries_to_list
 
 

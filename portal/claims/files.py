@@ -89,8 +89,13 @@ def build_claim_zip(claim, path: Path, progress=None) -> None:
                 progress(n, total)
 
 
+def files_root() -> Path:
+    """Where claim files are kept: CLAIM_FILES_FOLDER, else instance/claim-files."""
+    return Path(current_app.config.get("CLAIM_FILES_FOLDER") or Path(current_app.instance_path) / "claim-files")
+
+
 def claim_folder(claim_id) -> Path:
-    folder = Path(current_app.instance_path) / "claim-files" / f"claim-{claim_id}"
+    folder = files_root() / f"claim-{claim_id}"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -116,7 +121,7 @@ def _file(claim_id, kind, path: Path) -> ClaimFile:
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
-    relative = path.relative_to(Path(current_app.instance_path))
+    relative = path.relative_to(files_root())
     return ClaimFile(claim_id=claim_id, kind=kind, path=str(relative), sha256=digest.hexdigest(),
                      size=path.stat().st_size)
 
@@ -127,4 +132,4 @@ def latest_file(claim, kind) -> ClaimFile | None:
 
 
 def file_path(row: ClaimFile) -> Path:
-    return Path(current_app.instance_path) / row.path
+    return files_root() / row.path

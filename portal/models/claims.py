@@ -274,7 +274,7 @@ class ClaimFile(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(sa.ForeignKey("claim.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(10))  # csv, zip
-    path: Mapped[str] = mapped_column(sa.Text)  # relative to the instance folder
+    path: Mapped[str] = mapped_column(sa.Text)  # relative to the claim files folder (claims/files.py)
     sha256: Mapped[str] = mapped_column(sa.String(64))
     size: Mapped[int] = mapped_column(sa.BigInteger)
     built_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
