@@ -96,3 +96,6 @@ def _register_blueprints(app):
     from .account import bp as account_bp
 
     app.register_blueprint(account_bp)
+    from .claims import bp as claims_bp
+
+    app.register_blueprint(claims_bp)

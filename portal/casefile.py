@@ -26,16 +26,18 @@ def case_data(family, evidence_rows=None) -> dict:
     if evidence_rows is None:
         evidence_rows = (Evidence.query.filter_by(family_id=family.id).order_by(Evidence.id)
                          .options(*Evidence.with_status()).all())
+    members = family.current_members
+    current = {m.id for m in members}
     return {
         "ref": family.ref,
         "plan": family.plan_id,
-        "members": [_member(m) for m in family.current_members],
+        "members": [_member(m) for m in members],
         "essentials": sorted({e.essential_id for e in family.essentials}),
         "problems": [_problem(p) for p in family.current_problems],
         "plan_outcomes": [o.outcome_id for o in family.plan_outcomes],
         "engaged_on": _iso(family.engaged_on),
         "closed_on": _iso(family.closed_on),
-        "evidence": [_evidence(e, {m.id for m in family.current_members}) for e in evidence_rows],
+        "evidence": [_evidence(e, current) for e in evidence_rows],
     }
 
 
@@ -74,9 +76,9 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def verdict(family, as_of=None, evidence_rows=None):
-    """What the rules engine decides for the family today (or as_of)."""
-    return engine.evaluate(plan_for(family), case_data(family, evidence_rows), as_of or today())
+def verdict(family, as_of=None, evidence_rows=None, plan=None):
+    """What the rules engine decides for the family today (or as_of; with `plan`, a claim window's stored plan)."""
+    return engine.evaluate(plan or plan_for(family), case_data(family, evidence_rows), as_of or today())
 
 
 def check(family, submission: dict, as_of=None):

@@ -6,9 +6,9 @@ from flask_login import current_user
 NAVIGATION = {
     "partner": [("Families", "families.index")],
     "lead_professional": [("Families", "families.index"), ("Check a summary", "closure.verify_form")],
-    "verifier": [("Families", "families.index"), ("Check a summary", "closure.verify_form")],
-    "programme_manager": [("Families", "families.index"), ("Evidence to review", "families.review_queue_page"),
-                          ("Check a summary", "closure.verify_form")],
+    "verifier": [("Families", "families.index"), ("Claims", "claims.index"), ("Check a summary", "closure.verify_form")],
+    "programme_manager": [("Families", "families.index"), ("Claims", "claims.index"),
+                          ("Evidence to review", "families.review_queue_page"), ("Check a summary", "closure.verify_form")],
     "admin": [
         ("Users", "admin.users"),
         ("Agencies", "admin.agencies"),

@@ -64,14 +64,14 @@ def test_every_admin_page_opens_for_an_admin(client, people, admin):
         assert "<h1" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("role", ["partner", "lead_professional", "verifier"])
+@pytest.mark.parametrize("role", ["partner", "lead_professional", "verifier", "programme_manager"])
 def test_other_roles_are_refused_every_admin_page(client, people, role):
     sign_in(client, people[role])
     for path in _pages(people):
         assert client.get(path).status_code == 403, path
 
 
-@pytest.mark.parametrize("role", ["partner", "lead_professional", "verifier"])
+@pytest.mark.parametrize("role", ["partner", "lead_professional", "verifier", "programme_manager"])
 def test_other_roles_cannot_change_anything(client, app, people, role):
     sign_in(client, people[role])
     target = people["police_partner"]
@@ -484,3 +484,11 @@ def test_a_closed_plan_can_be_opened_again(client, app, admin):
     with app.app_context():
         assert "durham-2018" in open_plan_ids()
     assert [e.action for e in _audit(app, "plan.open")] == ["plan.open"]
+
+
+def test_an_admin_adds_a_programme_manager_like_any_other_role(client, app, admin):
+    assert client.post("/admin/users/new", data=_new_user(role="programme_manager")).status_code == 302
+    with app.app_context():
+        user = db.session.scalar(db.select(User).filter_by(name="Jo Bloggs"))
+        assert (user.role, user.agency_id) == ("programme_manager", None)
+    assert "Programme manager" in client.get("/admin/users").get_data(as_text=True)

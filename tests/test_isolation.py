@@ -166,6 +166,8 @@ def test_an_id_too_big_for_the_database_is_not_found(app, client, people):
             url = rule.build({name: 99999999999999999999 for name in rule.arguments})[1]
             method = "GET" if "GET" in rule.methods else "POST"
             assert client.open(url, method=method).status_code in (403, 404), url
+
+
 def code_routes(app):
     """Routes that find family data by a closure summary's verification code (no family_id)."""
     for rule in app.url_map.iter_rules():
@@ -203,3 +205,44 @@ def test_an_outsider_gets_the_same_not_found_from_a_real_verification_code_as_fr
         assert db.session.scalar(db.select(db.func.count()).select_from(ClosureSummary)) == 1
         refused = db.session.scalars(db.select(AuditEvent.action).filter_by(family_id=family_world["family"].id)).all()
         assert "closure.verify-refused" in refused
+
+
+def claim_routes(app):
+    """Every claim route, with ids that exist or not (refused before the id is looked at)."""
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("claims.") or "family_id" in rule.arguments:
+            continue
+        values = {name: (1 if type(rule._converters[name]).__name__ == "IntegerConverter" else "csv")
+                  for name in rule.arguments}
+        url = rule.build(values)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, url
+
+
+def test_there_are_claim_routes_to_check(app):
+    endpoints = {endpoint for endpoint, _, _ in claim_routes(app)}
+    assert {"claims.index", "claims.show", "claims.line", "claims.decide", "claims.approve",
+            "claims.download"} <= endpoints
+
+
+@pytest.mark.parametrize("role", ["partner", "lead_professional", "admin"])
+def test_only_programme_managers_and_verifiers_reach_claim_routes(app, client, people, role):
+    f.sign_in(client, people[role])
+    reached = []
+    for endpoint, method, url in claim_routes(app):
+        response = client.open(url, method=method, data={})
+        if response.status_code != 403:
+            reached.append(f"{method} {url} ({endpoint}) -> {response.status_code}")
+    assert reached == []
+
+
+def test_verifiers_cannot_build_approve_or_withdraw_and_programme_managers_cannot_decide(app, client, people):
+    pm_only = {"claims.new_window", "claims.new_claim", "claims.add", "claims.remove_line", "claims.draw_sample",
+               "claims.redraw_sample", "claims.widen_sample", "claims.check", "claims.approve", "claims.submit",
+               "claims.withdraw"}
+    for role, forbidden in (("verifier", pm_only), ("programme_manager", {"claims.decide"})):
+        f.sign_in(client, people[role])
+        for endpoint, method, url in claim_routes(app):
+            if endpoint in forbidden:
+                assert client.open(url, method=method, data={}).status_code == 403, (role, endpoint)
+        client.post("/sign-out")

@@ -49,7 +49,17 @@ def load_demo(today):
     people = add_people()
     families = [load_family(case_for(s, today), s.name, people, s.team) for s in SCENARIOS]
     db.session.commit()
+    add_claim_window(people, today)
     return families
+
+
+def add_claim_window(people, today):
+    """A claim window ready to work through: the phase-2 plans, decided as of today."""
+    from ..claims.windows import open_window
+
+    open_window(people["users"]["programme"], f"Demo claim window {today.isoformat()}", today,
+                ["durham-2018", "southwark-2018", "suffolk-2017", "sunderland-2015"], tolerance_percent=10,
+                sample_percent=25, sample_minimum=3, minimum_intervention_days=84)
 
 
 def reset_database(yes):

@@ -25,6 +25,8 @@ USERS = [
     ("lead", "lead", "Jenny Clarke", "lead_professional", "early_help"),
     ("lead2", "lead2", "Ben Carter", "lead_professional", "early_help"),  # leads none: a colleague to hand over to
     ("verifier", "verifier", "Tom Okafor", "verifier", None),
+    ("programme", "programme", "Grace Mensah", "programme_manager", None),  # builds claims
+    ("programme2", "programme2", "Owen Davies", "programme_manager", None),  # approves them
     ("school", "school", "Sarah Bennett", "partner", "school"),
     ("police", "police", "Dan Hughes", "partner", "police"),
     ("health", "health", "Aisha Malik", "partner", "health"),

@@ -79,6 +79,10 @@ def page_data(family, user) -> dict:
     else:
         data["lines"] = evidence_lines(family, user)
         data["verdict"] = verdicts.family_verdict(family)[0]
+    if user.role == LP:
+        from ..claims.verifying import open_queries
+
+        data["claim_queries"] = open_queries(family)
     return data
 
 

@@ -6,6 +6,21 @@ package is imported (Alembic autogenerate and tests rely on it).
 
 from . import append_only  # noqa: F401  (registers the append-only guard)
 from .audit import AuditEvent
+from .claims import (
+    Claim,
+    ClaimApproval,
+    ClaimFile,
+    ClaimLine,
+    ClaimLineExit,
+    ClaimLineMember,
+    ClaimPhaseLock,
+    ClaimSample,
+    ClaimSubmission,
+    ClaimWindow,
+    ClaimWindowPlan,
+    LineDecision,
+    QueryAnswer,
+)
 from .evidence import Evidence, Review
 from .families import (
     CaseClosure,
@@ -25,6 +40,17 @@ __all__ = [
     "Agency",
     "AuditEvent",
     "CaseClosure",
+    "Claim",
+    "ClaimApproval",
+    "ClaimFile",
+    "ClaimLine",
+    "ClaimLineExit",
+    "ClaimLineMember",
+    "ClaimPhaseLock",
+    "ClaimSample",
+    "ClaimSubmission",
+    "ClaimWindow",
+    "ClaimWindowPlan",
     "ClosureSummary",
     "EssentialRecord",
     "Evidence",
@@ -32,8 +58,10 @@ __all__ = [
     "FamilyPlanOutcome",
     "IdentifiedProblem",
     "Job",
+    "LineDecision",
     "Member",
     "PlanSetting",
+    "QueryAnswer",
     "Review",
     "TeamMembership",
     "User",

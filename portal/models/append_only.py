@@ -32,6 +32,19 @@ TABLES = (
     "essential_record",
     "family_plan_outcome",
     "closure_summary",
+    # Claims (issue 10): everything but the per-phase lock row, which is a counter.
+    "claim_window",
+    "claim_window_plan",
+    "claim",
+    "claim_line",
+    "claim_line_member",
+    "claim_line_exit",
+    "claim_sample",
+    "claim_line_decision",
+    "claim_query_answer",
+    "claim_approval",
+    "claim_submission",
+    "claim_file",
 )
 
 _FUNCTION = "append_only_refuse"

@@ -210,11 +210,29 @@ def read_yaml(path: Path):
 
 
 def load_tools(path: Path) -> dict:
+    return parse_tools(read_yaml(path), str(path))
+
+
+def parse_tools(document, source: str) -> dict:
     walk = s.Walk()
-    tools = TOOLS(read_yaml(path), "", walk)
+    tools = TOOLS(document, "", walk)
     if walk.faults:
-        raise PlanError(str(path), walk.faults)
+        raise PlanError(source, walk.faults)
     return tools["tools"]
+
+
+def plan_from_text(plan_text: str, tools_text: str, plan_id: str) -> Plan:
+    """A plan from the stored text of its file and of tools.yaml (a claim window decides with these)."""
+    source = f"{plan_id}.yaml (stored)"
+    tools = parse_tools(_yaml_text(tools_text, "tools.yaml (stored)"), "tools.yaml (stored)")
+    return parse_plan(_yaml_text(plan_text, source), source, tools, expected_id=plan_id)
+
+
+def _yaml_text(text: str, source: str):
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as error:
+        raise PlanError(source, [f"not valid YAML ({getattr(error, 'problem', None) or error})"]) from None
 
 
 def parse_plan(document, source: str, tools: dict, expected_id: str | None = None) -> Plan:
@@ -339,13 +357,21 @@ def display(path: Path) -> str:
         return str(path)
 
 
+# Data files beside the plans that are not plans themselves.
+NOT_PLANS = {"tools.yaml", "sources.yaml"}
+
+
+def plan_files(directory: Path) -> list[Path]:
+    return sorted(p for p in Path(directory).glob("*.yaml") if p.name not in NOT_PLANS)
+
+
 _CACHE: dict = {}
 
 
 def load_plans(directory: Path | None = None) -> dict[str, Plan]:
     """Every plan in the folder, by id; cached by file times so edits are picked up."""
     directory = Path(directory or frameworks_dir())
-    files = sorted(p for p in directory.glob("*.yaml") if p.name != "tools.yaml")
+    files = plan_files(directory)
     stamp = tuple((str(p), p.stat().st_mtime_ns) for p in [directory / "tools.yaml", *files])
     if _CACHE.get(directory, (None,))[0] != stamp:
         tools = load_tools(directory / "tools.yaml")
@@ -357,6 +383,6 @@ def load_plan(plan_id: str, directory: Path | None = None) -> Plan:
     directory = Path(directory or frameworks_dir())
     path = directory / f"{plan_id}.yaml"
     if not path.exists():
-        known = ", ".join(sorted(p.stem for p in directory.glob("*.yaml") if p.name != "tools.yaml"))
+        known = ", ".join(sorted(p.stem for p in plan_files(directory)))
         raise PlanError(plan_id, [f"no plan with this id; the plans are: {known}"])
     return load_plan_file(path)

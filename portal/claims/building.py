@@ -1,0 +1,99 @@
+"""Building a draft claim: lines added one by one or all at once, each with its snapshot; removing a line."""
+
+from ..audit import record
+from ..extensions import db
+from ..models import Claim, ClaimLine, ClaimLineExit, ClaimLineMember
+from . import ledger
+from .claimable import decided_rows
+from .snapshot import snapshot_hash
+
+
+class Refused(Exception):
+    """A change the claim's state does not allow; the message says why, for the page."""
+
+
+def create_claim(window, user) -> Claim:
+    claim = Claim(window_id=window.id, created_by_id=user.id)
+    db.session.add(claim)
+    db.session.flush()
+    audit(user, "claim.create", detail=f"claim {claim.id} in window {window.id} {window.name!r}")
+    db.session.commit()
+    return claim
+
+
+def editable(claim) -> None:
+    if claim.status != "draft":
+        raise Refused(f"Claim {claim.id} is {claim.status}: its lines can no longer change")
+    if claim.samples:
+        raise Refused(f"The audit sample of claim {claim.id} has been drawn, so its lines are fixed")
+
+
+def add_families(claim, family_ids, user) -> tuple[list[ClaimLine], list[str]]:
+    """Add these families as lines; returns the lines added and, for each family refused, why."""
+    window = claim.window
+    ledger.lock_phase(window.phase)  # held until commit: no parallel double claim or sample drawn meanwhile
+    db.session.expire(claim)
+    editable(claim)
+    held = ledger.held(window.phase)
+    window_plans = {wp.plan_id: wp for wp in window.plans}
+    added, refused = [], []
+    for row in decided_rows(window, family_ids):
+        family, verdict = row.family, row.decided.verdict
+        holding = ledger.holder(held, family)
+        if holding:
+            refused.append(f"{holding}: it cannot be claimed for twice")
+            continue
+        if not verdict.turned_around:
+            refused.append(f"{family.ref} cannot be claimed for as of {window.claim_date.isoformat()}: {row.reason}")
+            continue
+        line = _line(claim, row.decided, window_plans[family.plan_id], user)
+        added.append(line)
+        held.by_family[family.id] = claim.id
+        for member in family.current_members:
+            held.by_person[(ledger.name_key(member.name), member.date_of_birth)] = (claim.id, family.ref)
+    db.session.commit()
+    return added, refused
+
+
+def _line(claim, decided, window_plan, user) -> ClaimLine:
+    family, verdict = decided.family, decided.verdict.to_json()
+    line = ClaimLine(
+        claim_id=claim.id, family_id=family.id, family_ref=family.ref, plan_id=family.plan_id,
+        claim_type=decided.verdict.claim_type, lead_professional_id=family.lead_professional_id,
+        identified_on=min((p.identified_on for p in family.current_problems), default=None),
+        engaged_on=family.engaged_on, closed_on=family.closed_on, case_snapshot=decided.case, verdict=verdict,
+        evidence=decided.evidence, flags=[f.to_json() for f in decided.flags],
+        snapshot_hash=snapshot_hash(window_plan, claim.window.claim_date, decided.case, verdict, decided.evidence),
+        added_by_id=user.id)
+    db.session.add(line)
+    db.session.flush()
+    for member in family.current_members:
+        db.session.add(ClaimLineMember(line_id=line.id, name_key=ledger.name_key(member.name),
+                                       date_of_birth=member.date_of_birth))
+    audit(user, "claim.line.add", family, detail=f"claim {claim.id}, line {line.id}: {line.claim_type}; "
+                                            f"snapshot {line.snapshot_hash}")
+    return line
+
+
+def remove_line(line, user, reason) -> ClaimLineExit:
+    ledger.lock_phase(line.claim.window.phase)
+    db.session.expire(line)
+    db.session.expire(line.claim)
+    editable(line.claim)
+    if line.exit is not None:
+        raise Refused(f"{line.family_ref} has already left claim {line.claim_id}")
+    row = ClaimLineExit(line_id=line.id, kind="removed", reason=reason.strip(), recorded_by_id=user.id)
+    db.session.add(row)
+    audit(user, "claim.line.remove", line.family, detail=f"claim {line.claim_id}, line {line.id}; reason: {row.reason}")
+    db.session.commit()
+    return row
+
+
+def builders(claim) -> set[int]:
+    """Who built the claim: whoever created it and whoever added a line."""
+    return {claim.created_by_id, *(line.added_by_id for line in claim.lines)}
+
+
+def audit(user, action, family=None, detail=""):
+    """Audit as this user (services also run outside a request: the CLI, a job)."""
+    return record(action, family, detail=detail, user=user)

@@ -1,0 +1,99 @@
+"""Claim forms, with GOV.UK messages naming the field and the reason."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
+from wtforms import IntegerField, StringField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from ..families.dates import DateNotBefore, DateRequired, GovukDateField
+from ..families.fields import ChecklistField, ChoiceField, options
+from ..families.forms import DATE_HINT, _reason, _submit, strip
+from ..models.claims import DECISIONS, REJECTION_REASONS
+from ..rules.plan import load_plans
+from .windows import phase_for
+
+
+class WholeNumberField(IntegerField):
+    """A whole number; text that is not one gets the same message as one out of range."""
+
+    def __init__(self, label, message, low, high, **kwargs):
+        self.range_message = f"{label} must be a whole number from {low} to {high}"
+        super().__init__(label, widget=GovTextInput(), validators=[
+            InputRequired(message), NumberRange(low, high, self.range_message.replace("%", "%%"))], **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist and str(valuelist[0]).strip():
+            text = str(valuelist[0]).strip()
+            if not text.isdigit():
+                self.data = None
+                raise ValueError(self.range_message)
+            self.data = int(text)
+
+
+def _whole(label, message, low, high, **kwargs):
+    return WholeNumberField(label, message, low, high, **kwargs)
+
+
+class WindowForm(FlaskForm):
+    name = StringField("Name of the claim window", widget=GovTextInput(), filters=[strip],
+                       description="For example, 2026-27 quarter 3", validators=[
+                           DataRequired("Enter the name of the claim window"),
+                           Length(max=100, message="Name must be 100 characters or fewer")])
+    claim_date = GovukDateField("Claim date", description=f"Families are decided as of this date. {DATE_HINT}",
+                                validators=[DateRequired("Enter the claim date"), DateNotBefore()])
+    plans = ChecklistField("Plans the window covers", message="Choose at least one plan",
+                           description="Plans of one programme phase: a family is claimed for once per phase")
+    tolerance_percent = _whole("Tolerated rejection rate in the sample (%)", "Enter the tolerated rejection rate",
+                               0, 100, default=10)
+    sample_percent = _whole("Sample size (% of the lines)", "Enter the sample size", 1, 100, default=10)
+    sample_minimum = _whole("Smallest sample (lines)", "Enter the smallest sample", 1, 10000, default=5)
+    minimum_intervention_days = _whole(
+        "Shortest intervention not flagged (days)", "Enter the shortest intervention not flagged", 0, 3650,
+        default=84, description="A case closed sooner after it started is flagged and always sampled")
+    submit = _submit("Open the claim window")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plans = load_plans()
+        self.plans.choices = options((p, f"{plans[p].council}: {plans[p].title} ({p})") for p in sorted(plans))
+
+    def validate_plans(self, field):
+        if len(phase_for(field.data or [])) > 1:
+            raise ValidationError("Choose plans of one programme phase only")
+
+    def validate_name(self, field):
+        from ..extensions import db
+        from ..models import ClaimWindow
+
+        if db.session.scalar(db.select(ClaimWindow.id).filter_by(name=field.data)):
+            raise ValidationError("A claim window with this name exists already: choose another name")
+
+
+class ReasonForm(FlaskForm):
+    reason = _reason("Reason", "Enter the reason")
+    submit = _submit("Continue")
+
+
+class DecisionForm(FlaskForm):
+    decision = ChoiceField("Decision", message="Choose a decision", choices=options(DECISIONS.items()))
+    reason_code = ChoiceField("If you are rejecting it, why", message=None,
+                              choices=options(REJECTION_REASONS.items()))
+    note = TextAreaField("Note", widget=GovTextArea(), filters=[strip],
+                         description="Required when rejecting or querying: what the lead professional or the "
+                                     "approver needs to know",
+                         validators=[Length(max=4000, message="Note must be 4000 characters or fewer")])
+    submit = _submit("Save decision")
+
+    def validate_reason_code(self, field):
+        if self.decision.data == "rejected" and not field.data:
+            raise ValidationError("Choose why the line is rejected")
+
+    def validate_note(self, field):
+        if self.decision.data in ("rejected", "queried") and not field.data:
+            raise ValidationError("Enter a note saying what is wrong or what you need")
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField("Your answer", widget=GovTextArea(), filters=[strip], validators=[
+        DataRequired("Enter your answer"), Length(max=4000, message="Answer must be 4000 characters or fewer")])
+    submit = _submit("Send answer")

@@ -1,0 +1,81 @@
+"""Re-deciding a claimed line: as of the claim date (must give the stored verdict) and as of today."""
+
+from dataclasses import dataclass
+
+from .. import casefile
+from ..rules import engine
+from ..rules.plan import load_plans
+from . import loading
+from .plans import current_texts, sha256, stored_plan
+from .snapshot import snapshot_hash
+
+
+@dataclass
+class AsOfClaimDate:
+    verdict: dict
+    same_verdict: bool
+    same_hash: bool
+
+
+def as_of_claim_date(line) -> AsOfClaimDate:
+    """The stored plan text and the stored case, decided again as of the claim date."""
+    window = line.claim.window
+    window_plan = next(wp for wp in window.plans if wp.plan_id == line.plan_id)
+    verdict = engine.evaluate(stored_plan(window_plan), line.case_snapshot, window.claim_date).to_json()
+    again = snapshot_hash(window_plan, window.claim_date, line.case_snapshot, verdict, line.evidence)
+    return AsOfClaimDate(verdict, verdict == line.verdict, again == line.snapshot_hash)
+
+
+@dataclass
+class AsOfToday:
+    verdict: object
+    changes: list[str]
+
+
+def as_of_today(line, today=None) -> AsOfToday:
+    """Today's records and today's plan file, decided today, and what changed since the claim in plain words."""
+    today = today or casefile.today()
+    families, evidence = loading.load_families([line.plan_id], [line.family_id])
+    family, rows = families[0], evidence.get(line.family_id, [])
+    plan = load_plans()[line.plan_id]
+    verdict = casefile.verdict(family, as_of=today, evidence_rows=rows, plan=plan)
+    changes = []
+    window_plan = next(wp for wp in line.claim.window.plans if wp.plan_id == line.plan_id)
+    if sha256(current_texts(line.plan_id)[0]) != window_plan.plan_sha256:
+        changes.append(f"The plan file {line.plan_id}.yaml has changed since the claim window opened")
+    claimed = {item["id"]: item for item in line.evidence}
+    by_id = {f"e{e.id}": e for e in rows}
+    for eid, item in claimed.items():
+        now = by_id.get(eid)
+        if now is None:
+            changes.append(f"Evidence {eid} ({item['outcome']}) is no longer on the case")
+        elif now.replaced_by is not None:
+            changes.append(f"Evidence {eid} ({item['outcome']}, version {item['version']}) was corrected: "
+                           f"version {now.replaced_by.version} is e{now.replaced_by.id}")
+        elif now.status != "accepted":
+            changes.append(f"Evidence {eid} ({item['outcome']}) is now {now.status}")
+    for e in rows:
+        if f"e{e.id}" not in claimed and e.status == "accepted":
+            changes.append(f"Evidence e{e.id} ({e.outcome_id}, {e.source}) was accepted after the claim")
+    current = {m.key for m in family.current_members}
+    for member in line.case_snapshot.get("members", []):
+        if member["id"] not in current:
+            changes.append(f"{member.get('name', member['id'])} is no longer recorded as a member of the family")
+    stored = line.verdict
+    if verdict.turned_around != stored["turned_around"] or verdict.claim_type != stored["claim_type"]:
+        changes.append(f"The verdict changed: {_said(stored['turned_around'], stored['claim_type'])} then, "
+                       f"{_said(verdict.turned_around, verdict.claim_type)} now")
+    before = {p["id"]: p["achieved"] for p in stored["problems"]}
+    for p in verdict.problems:
+        if p.id not in before:
+            changes.append(f"{plan.term('problem').capitalize()} {p.id} ({p.title}) was identified after the claim")
+        elif before[p.id] != p.achieved:
+            changes.append(f"{plan.term('problem').capitalize()} {p.id} ({p.title}) is "
+                           f"{'achieved' if p.achieved else 'no longer achieved'}")
+    for pid in sorted(set(before) - {p.id for p in verdict.problems}):
+        changes.append(f"{plan.term('problem').capitalize()} {pid} is no longer on the case")
+    return AsOfToday(verdict, changes)
+
+
+def _said(turned_around, claim_type) -> str:
+    return f"turned around ({claim_type.replace('_', ' ')})" if turned_around else "not turned around"

@@ -1,0 +1,122 @@
+"""The audit sample: drawn from a stored seed and size, flagged lines always in; redrawn with a reason; widened."""
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import ClaimSample
+from ..rules.claims import draw_sample, sample_size, widening
+from . import ledger
+from .building import Refused, audit
+
+
+def in_claim(claim) -> list:
+    """Lines still in the claim: not removed or withdrawn (rejected lines count until the claim is submitted)."""
+    return [line for line in claim.lines if line.exit is None]
+
+
+def draw(claim, user, reason: str = "") -> ClaimSample:
+    """The first sample, or a redraw with a new seed (a reason is required, and kept)."""
+    _lock(claim)
+    if claim.status != "draft":
+        raise Refused(f"Claim {claim.id} is {claim.status}: its sample can no longer change")
+    if claim.samples and not reason.strip():
+        raise Refused("Say why the sample is redrawn")
+    lines = in_claim(claim)
+    if not lines:
+        raise Refused(f"Claim {claim.id} has no lines to sample")
+    window = claim.window
+    size = sample_size(len(lines), window.sample_percent, window.sample_minimum)
+    return _save(claim, user, secrets.token_hex(8), size, "redrawn" if claim.samples else "drawn", reason.strip())
+
+
+def widen(claim, user) -> ClaimSample:
+    """The same seed with more lines, as many as the sample result asks for (every line if need be)."""
+    _lock(claim)
+    state = sample_state(claim)
+    if claim.status != "draft" or state is None or not state.widen_by:
+        raise Refused("The sample does not need widening")
+    current = claim.sample
+    reason = (f"rejection rate {state.rate_text} is above the tolerance of {claim.window.tolerance_percent}%: "
+              f"{state.widen_by} more lines")
+    return _save(claim, user, current.seed, current.size + state.widen_by, "widened", reason)
+
+
+def _lock(claim):
+    ledger.lock_phase(claim.window.phase)
+    db.session.expire(claim)
+
+
+def _save(claim, user, seed, size, kind, reason) -> ClaimSample:
+    lines = in_claim(claim)
+    population = [line.id for line in lines]
+    flagged = [line.id for line in lines if line.flags]
+    chosen = draw_sample(population, flagged, seed, size)
+    sequence = claim.samples[-1].sequence + 1 if claim.samples else 1
+    sample = ClaimSample(claim_id=claim.id, sequence=sequence, seed=seed, size=size, population=population,
+                         flagged=flagged, chosen=chosen, kind=kind, reason=reason, drawn_by_id=user.id)
+    db.session.add(sample)
+    audit(user, f"claim.sample.{kind}", detail=f"claim {claim.id}: seed {seed}, size {size} of {len(population)} lines "
+                                          f"({len(flagged)} flagged, always in); {len(chosen)} chosen"
+                                          + (f"; reason: {reason}" if reason else ""))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Refused("Someone else changed the sample at the same time; look at it again") from None
+    return sample
+
+
+@dataclass
+class SampleState:
+    sampled: list  # lines in the sample
+    verified: int
+    rejected: int
+    queried: int
+    undecided: int
+    total: int  # lines in the claim
+    tolerance: int
+    widen_by: int | None  # extra lines needed, None when within the tolerance
+
+    @property
+    def rate(self) -> float:
+        return self.rejected / len(self.sampled) if self.sampled else 0.0
+
+    @property
+    def rate_text(self) -> str:
+        return f"{self.rate * 100:.1f}%"
+
+    @property
+    def all_checked(self) -> bool:
+        return len(self.sampled) >= self.total
+
+    @property
+    def exceeded(self) -> bool:
+        return self.widen_by is not None and not self.all_checked
+
+    @property
+    def complete(self) -> bool:
+        return self.undecided == 0 and self.queried == 0
+
+
+def sample_state(claim) -> SampleState | None:
+    sample = claim.sample
+    if sample is None:
+        return None
+    chosen = set(sample.chosen)
+    sampled = [line for line in claim.lines if line.id in chosen]
+    decisions = [line.decision.decision if line.decision else None for line in sampled]
+    rejected = decisions.count("rejected")
+    total = len(sample.population)
+    widen_by = widening(len(sampled), rejected, claim.window.tolerance_percent, total)
+    return SampleState(sampled, decisions.count("verified"), rejected, decisions.count("queried"),
+                       decisions.count(None), total, claim.window.tolerance_percent,
+                       widen_by if widen_by else None)
+
+
+def reproduces(sample) -> bool:
+    """Whether the stored seed and size give the stored sample again."""
+    return draw_sample(sample.population, sample.flagged, sample.seed, sample.size) == sample.chosen
+

@@ -1,0 +1,88 @@
+"""Verifiers' decisions on sampled lines, and the lead professional's answer to a query.
+
+Decisions are append-only: a changed decision is the next row in the line's
+sequence and names the one it replaces (unique, so two verifiers changing the
+same decision at once cannot both win).
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import ClaimLine, LineDecision, QueryAnswer
+from ..models.claims import DECISIONS, REJECTION_REASONS
+from .building import Refused, audit, builders
+
+
+def why_not_decide(user, line) -> str | None:
+    """Why this user may not decide this line (None: they may). Segregation of duties first."""
+    if user.role != "verifier":
+        return "Only claim verifiers decide claim lines"
+    if user.id in (line.family.lead_professional_id, line.lead_professional_id):
+        return f"You lead {line.family_ref}, so another verifier must decide it"
+    if user.id in builders(line.claim):
+        return f"You built claim {line.claim_id}, so another verifier must decide its lines"
+    claim = line.claim
+    if claim.status != "draft":
+        return f"Claim {claim.id} is {claim.status}: its decisions are final"
+    if claim.sample is None or line.id not in claim.sample.chosen:
+        return f"{line.family_ref} is not in the audit sample of claim {claim.id}"
+    if line.exit is not None:
+        return f"{line.family_ref} has left claim {claim.id}"
+    return None
+
+
+def decide(line, user, decision, reason_code=None, note="") -> LineDecision:
+    refusal = why_not_decide(user, line)
+    if refusal:
+        raise Refused(refusal)
+    if decision not in DECISIONS:
+        raise Refused("Choose a decision")
+    if decision == "rejected" and reason_code not in REJECTION_REASONS:
+        raise Refused("Choose why the line is rejected")
+    previous = line.decision
+    row = LineDecision(line_id=line.id, sequence=previous.sequence + 1 if previous else 1,
+                       replaces_id=previous.id if previous else None, decision=decision,
+                       reason_code=reason_code if decision == "rejected" else None, note=(note or "").strip(),
+                       decided_by_id=user.id)
+    db.session.add(row)
+    audit(user, "claim.line.decide", line.family,
+           detail=f"claim {line.claim_id}, line {line.id}: {decision}"
+                  + (f" ({reason_code})" if row.reason_code else "")
+                  + (f", replacing decision {previous.id} ({previous.decision})" if previous else "")
+                  + (f"; note: {row.note}" if row.note else ""))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Refused("Someone else decided this line at the same time; look at it again") from None
+    return row
+
+
+def open_queries(family) -> list[LineDecision]:
+    """Queries on this family's lines still waiting for the lead professional's answer."""
+    later = sa.orm.aliased(LineDecision)
+    return db.session.scalars(
+        sa.select(LineDecision).join(ClaimLine, ClaimLine.id == LineDecision.line_id)
+        .where(ClaimLine.family_id == family.id, LineDecision.decision == "queried",
+               ~sa.exists().where(later.replaces_id == LineDecision.id),
+               ~sa.exists().where(QueryAnswer.decision_id == LineDecision.id))
+        .order_by(LineDecision.id)).all()
+
+
+def answer(decision, user, text) -> QueryAnswer:
+    line = decision.line
+    if user.id != line.family.lead_professional_id:
+        raise Refused("Only the family's lead professional answers a query")
+    if decision.decision != "queried" or decision not in open_queries(line.family):
+        raise Refused("This query has been answered or decided already")
+    row = QueryAnswer(decision_id=decision.id, answer=text.strip(), answered_by_id=user.id)
+    db.session.add(row)
+    audit(user, "claim.query.answer", line.family, detail=f"claim {line.claim_id}, line {line.id}, query {decision.id}")
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Refused("This query has been answered already") from None
+    return row
+
