@@ -39,10 +39,43 @@ def rows(app, people):
 
         db.session.add(ClosureSummary(code="ABCDEFGHJKMN", family_id=family.id, snapshot={}, plan_hash="0" * 64,
                                       as_of=dt.date(2024, 9, 2), generated_by_id=lp.id))
+        _claim_rows(family, lp, people["programme_manager"], people["verifier"])
         db.session.commit()
         counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(_table(name))) for name in TABLES}
         assert all(counts.values()), f"give every protected table a row here: {counts}"
         return {"family_id": family.id, "evidence_id": evidence.id}
+
+
+def _claim_rows(family, lp, pm, verifier):
+    """One row in each claim table (issue 10), built directly: the cycle itself is tested elsewhere."""
+    from portal.models import (
+        Claim, ClaimApproval, ClaimFile, ClaimLine, ClaimLineExit, ClaimLineMember, ClaimSample, ClaimSubmission,
+        ClaimWindow, ClaimWindowPlan, LineDecision, QueryAnswer,
+    )
+
+    def add(row):
+        db.session.add(row)
+        db.session.flush()
+        return row
+
+    window = add(ClaimWindow(name="2024-25 quarter 3", claim_date=dt.date(2024, 12, 1), phase="phase 2",
+                             tolerance_percent=10, sample_percent=10, sample_minimum=1,
+                             minimum_intervention_days=90, created_by_id=pm.id))
+    add(ClaimWindowPlan(window_id=window.id, plan_id="suffolk-2017", title="t", version="1", plan_sha256="0" * 64,
+                        plan_text="x", tools_sha256="0" * 64, tools_text="x"))
+    claim = add(Claim(window_id=window.id, created_by_id=pm.id))
+    line = add(ClaimLine(claim_id=claim.id, family_id=family.id, family_ref=family.ref, plan_id="suffolk-2017",
+                         claim_type="significant_and_sustained", lead_professional_id=lp.id, case_snapshot={},
+                         verdict={}, evidence=[], flags=[], snapshot_hash="0" * 64, added_by_id=pm.id))
+    add(ClaimLineMember(line_id=line.id, name_key="sam", date_of_birth=dt.date(2012, 5, 1)))
+    add(ClaimSample(claim_id=claim.id, sequence=1, seed="s", size=1, population=[line.id], flagged=[],
+                    chosen=[line.id], kind="drawn", drawn_by_id=pm.id))
+    decision = add(LineDecision(line_id=line.id, sequence=1, decision="queried", decided_by_id=verifier.id))
+    add(QueryAnswer(decision_id=decision.id, answer="answered", answered_by_id=lp.id))
+    add(ClaimApproval(claim_id=claim.id, approved_by_id=pm.id))
+    add(ClaimSubmission(claim_id=claim.id, submitted_by_id=pm.id))
+    add(ClaimFile(claim_id=claim.id, kind="csv", path="x.csv", sha256="0" * 64, size=1))
+    add(ClaimLineExit(line_id=line.id, kind="withdrawn", reason="invalid", recorded_by_id=pm.id))
 
 
 def _table(name):
@@ -54,8 +87,13 @@ def _model(name):
 
 
 def _text_column(table):
-    """A column to rewrite: the first text one (every protected table has one)."""
-    return next(c for c in table.columns if isinstance(c.type, sa.String) and not c.primary_key)
+    """A column to rewrite: the first text one, or else the first other column."""
+    return next((c for c in table.columns if isinstance(c.type, sa.String) and not c.primary_key),
+                next(c for c in table.columns if not c.primary_key))
+
+
+def _new_value(column):
+    return "rewritten" if isinstance(column.type, sa.String) else column + 0
 
 
 def _snapshot(name):
@@ -65,9 +103,10 @@ def _snapshot(name):
 
 
 def _raw_update(name):
-    column = _text_column(_table(name)).name
+    column = _text_column(_table(name))
+    value = "'rewritten'" if isinstance(column.type, sa.String) else column.name  # SET x = x still updates
     with db.engine.begin() as conn:
-        return conn.exec_driver_sql(f"UPDATE {name} SET {column} = 'rewritten'").rowcount
+        return conn.exec_driver_sql(f"UPDATE {name} SET {column.name} = {value}").rowcount
 
 
 def _raw_delete(name):
@@ -78,14 +117,15 @@ def _raw_delete(name):
 def _core_update(name):
     table = _table(name)
     with db.engine.begin() as conn:
-        return conn.execute(table.update().values({_text_column(table).name: "rewritten"})).rowcount
+        column = _text_column(table)
+        return conn.execute(table.update().values({column.name: _new_value(column)})).rowcount
 
 
 def _orm_bulk_update(name):
     model = _model(name)
     column = _text_column(_table(name))
     try:
-        changed = db.session.execute(sa.update(model).values({column.key: "rewritten"})).rowcount
+        changed = db.session.execute(sa.update(model).values({column.key: _new_value(column)})).rowcount
         db.session.commit()
         return changed
     finally:
