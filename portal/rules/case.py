@@ -16,6 +16,16 @@ STAGES = ("identification", "engagement")
 STATUSES = ("submitted", "accepted", "returned", "superseded")
 _fromiso = dt.date.fromisoformat
 
+# The keys each part of a case may have (docs/case-format.md); any other key is a fault, named by its
+# path, so that a misspelt key ("closed_no") is never silently read as absent.
+CASE_KEYS = frozenset(("ref", "plan", "members", "essentials", "problems", "plan_outcomes", "engaged_on",
+                       "closed_on", "evidence"))
+MEMBER_KEYS = frozenset(("id", "name", "role", "date_of_birth", "activity"))
+PROBLEM_KEYS = frozenset(("problem", "indicator", "stage", "identified_on", "member"))
+EVIDENCE_KEYS = frozenset(("id", "outcome", "option", "members", "source", "period", "values", "statement",
+                           "status"))
+PERIOD_KEYS = frozenset(("start", "end"))
+
 
 class CaseError(Exception):
     def __init__(self, faults: list[str]):
@@ -125,6 +135,14 @@ def objects(data: dict, key: str, faults: Faults) -> list:
     return []
 
 
+def unknown_keys(data: dict, allowed: frozenset, prefix: str, faults: Faults) -> None:
+    if not allowed.issuperset(data):
+        for key in data:
+            if key not in allowed:
+                where = f"{prefix}.{key}" if prefix else str(key)
+                faults.add(where, f"unknown key (the keys are: {', '.join(sorted(allowed))})")
+
+
 def at(prefix: str):
     return lambda key: f"{prefix}.{key}" if prefix else key
 
@@ -134,6 +152,7 @@ def parse_case(data) -> Case:
         raise CaseError(["the case must be a JSON object"])
     faults = Faults()
     top = at("")
+    unknown_keys(data, CASE_KEYS, "", faults)
     members = _members(data, faults)
     case = Case(
         ref=text(data, "ref", top, faults),
@@ -156,6 +175,7 @@ def _members(data, faults):
     members = {}
     for i, m in enumerate(objects(data, "members", faults)):
         where = at(f"members[{i}]")
+        unknown_keys(m, MEMBER_KEYS, f"members[{i}]", faults)
         member = Member(
             text(m, "id", where, faults), choice(m, "role", where, faults, ROLES, "child"),
             date(m, "date_of_birth", where, faults), choice(m, "activity", where, faults, ACTIVITIES, None),
@@ -181,6 +201,7 @@ def _essentials(data, faults):
 
 def _identified(p, i, faults):
     where = at(f"problems[{i}]")
+    unknown_keys(p, PROBLEM_KEYS, f"problems[{i}]", faults)
     return Identified(
         text(p, "problem", where, faults), text(p, "indicator", where, faults),
         choice(p, "stage", where, faults, STAGES, "identification"), date(p, "identified_on", where, faults),
@@ -190,10 +211,15 @@ def _identified(p, i, faults):
 
 def _evidence(e, i, faults):
     where = at(f"evidence[{i}]")
+    unknown_keys(e, EVIDENCE_KEYS, f"evidence[{i}]", faults)
     period = e.get("period")
     if type(period) is not dict:
         faults.add(where("period"), "is required, with start and end dates")
         period = {}
+    unknown_keys(period, PERIOD_KEYS, f"evidence[{i}].period", faults)
+    source = e.get("source")
+    if source is not None and type(source) is not str:
+        faults.add(where("source"), "expected text")
     on = at(f"evidence[{i}].period")
     members = e.get("members") or []
     if type(members) is not list:
@@ -202,7 +228,7 @@ def _evidence(e, i, faults):
     values = e.get("values")
     evidence = Evidence(
         text(e, "id", where, faults, required=False) or f"evidence[{i}]", text(e, "outcome", where, faults),
-        [m if type(m) is str else str(m) for m in members], e.get("source") or "",
+        [m if type(m) is str else str(m) for m in members], source if type(source) is str else "",
         date(period, "start", on, faults), date(period, "end", on, faults),
         values if type(values) is dict else {}, e.get("statement") or "",
         choice(e, "status", where, faults, STATUSES, "accepted"), e.get("option"),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from . import calendar as cal
 from .case import Case, CaseError, Evidence, parse_case
 from .measures import Context, Finding
-from .plan import Outcome, Plan, Problem
+from .plan import Outcome, Plan, Problem, same_text
 from .verdict import NeedResult, OutcomeResult, ProblemResult, Verdict
 
 ABOUT_WORDS = {
@@ -70,29 +70,54 @@ def member_fits(member, about: str, ages, start: dt.date, end: dt.date) -> bool:
     }[about]
 
 
-def about_words(outcome: Outcome) -> str:
-    words = ABOUT_WORDS.get(outcome.about, "a family member")
-    if outcome.ages:
-        words += f" aged {outcome.ages[0]} to {outcome.ages[1]}"
+def about_words(outcome: Outcome, option=None) -> str:
+    about, ages = outcome.scope(option)
+    words = ABOUT_WORDS.get(about, "a family member")
+    if ages:
+        words += f" aged {ages[0]} to {ages[1]}"
     return words
 
 
 def judge_evidence(plan: Plan, outcome: Outcome, ev: Evidence, case: Case, as_of: dt.date) -> Finding:
-    """What one evidence item shows; faulty values or an ill-fitting member never meet."""
+    """What one evidence item shows. An item that cannot be used (faulty values, a source the outcome
+    does not name, a member it cannot be about, values that contradict each other) is set aside: it never
+    meets, and the finding says why (`set_aside`)."""
     values = with_option(ev.values, ev.option)
-    faults = outcome.measure.check_values(values)
-    if faults:
-        return Finding(False, f"evidence {ev.id} cannot be used: {faults[0][1]}")
+    why = unusable(outcome, ev, values, case, as_of)
+    if why:
+        return Finding(False, f"evidence {ev.id} cannot be used: {why}", set_aside=why)
     members = [case.members[m] for m in ev.members]
-    if outcome.about != "family" and not members:
-        return Finding(False, f"evidence {ev.id} names no family member; it must be about {about_words(outcome)}")
-    for member in members:
-        if not member_fits(member, outcome.about, outcome.ages, ev.start, ev.end):
-            return Finding(False, f"evidence {ev.id} is about {member.label()}, but {outcome.id} "
-                                  f"must be about {about_words(outcome)}")
     ages = {m.id: cal.age_on(m.born, ev.end) for m in members}
     ctx = Context(as_of=as_of, start=ev.start, end=ev.end, closed_on=case.closed_on, ages=ages)
-    return outcome.measure.evaluate(values, ctx)
+    finding = outcome.measure.evaluate(values, ctx)
+    if finding.earliest is not None and finding.earliest < as_of:
+        # The window has closed already: evidence to its end could come in today, so no earlier date.
+        finding.earliest = as_of
+    return finding
+
+
+def unusable(outcome: Outcome, ev: Evidence, values: dict, case: Case, as_of: dt.date) -> str | None:
+    """Why this evidence item cannot be used for its outcome, or None."""
+    faults = outcome.measure.check_values(values)
+    if faults:
+        return faults[0][1]
+    if outcome.source_keys and same_text(ev.source) not in outcome.source_keys:
+        named = "; ".join(outcome.sources)
+        if not ev.source.strip():
+            return f"it names no source; {outcome.id} names: {named}"
+        return f"its source \"{ev.source}\" is not one {outcome.id} names ({named})"
+    about, ages = outcome.scope(values.get("option"))
+    if about != "family" and not ev.members:
+        return f"it names no family member; it must be about {about_words(outcome, values.get('option'))}"
+    for mid in ev.members:
+        member = case.members[mid]
+        if not member_fits(member, about, ages, ev.start, ev.end):
+            return f"it is about {member.label()}, but {outcome.id} must be about {about_words(outcome, values.get('option'))}"
+    ctx = Context(as_of=as_of, start=ev.start, end=ev.end, closed_on=case.closed_on)
+    contradictions = outcome.measure.contradictions(values, ctx)
+    if contradictions:
+        return f"it contradicts itself: {contradictions[0][1]}"
+    return None
 
 
 def with_option(values: dict, option) -> dict:
@@ -119,6 +144,7 @@ class Decision:
                 continue
             self.by_outcome.setdefault(ev.outcome, []).append(ev)
         self.identified = identified_problems(self.case)
+        self._findings: dict = {}
 
     # -- outcomes ---------------------------------------------------------------
 
@@ -141,10 +167,28 @@ class Decision:
         items = self.by_outcome.get(outcome.id)
         if not items and not outcome.each:
             return no_evidence(outcome)  # most outcomes of most families: shared, never changed
-        findings = [(ev, judge_evidence(self.plan, outcome, ev, self.case, self.as_of)) for ev in items or ()]
+        findings = [(ev, self.finding(outcome, ev)) for ev in items or ()]
         if outcome.each:
             return self._judge_each(outcome, findings)
         return self._judge_any(outcome, findings)
+
+    def finding(self, outcome: Outcome, ev: Evidence) -> Finding:
+        """One evidence item's finding, worked out once."""
+        done = self._findings.get(id(ev))
+        if done is None:
+            done = self._findings[id(ev)] = judge_evidence(self.plan, outcome, ev, self.case, self.as_of)
+        return done
+
+    def set_aside_items(self) -> list[str]:
+        """Every counted evidence item that cannot be used, which and why (each is judged, asked or not)."""
+        out = []
+        for oid, items in self.by_outcome.items():
+            outcome = self.plan.outcome_by_id[oid]
+            for ev in items:
+                why = self.finding(outcome, ev).set_aside
+                if why:
+                    out.append(f"Evidence {ev.id} for {oid} is set aside: {why}.")
+        return out
 
     def _judge_any(self, outcome: Outcome, findings) -> OutcomeResult:
         if not findings:
@@ -160,8 +204,7 @@ class Decision:
         return OutcomeResult(outcome.id, False, reasons, [ev.id for ev, _ in findings], earliest=earliest)
 
     def _judge_each(self, outcome: Outcome, findings) -> OutcomeResult:
-        people = [m for m in self.case.members.values()
-                  if member_fits(m, outcome.about, outcome.ages, self.as_of, self.as_of)]
+        people = self._in_scope(outcome, [ev for ev, _ in findings])
         if not people:
             return OutcomeResult(outcome.id, False, [f"no family member is {about_words(outcome)}"])
         results = [self._judge_member(outcome, m, findings) for m in people]
@@ -171,6 +214,28 @@ class Decision:
         evidence = [e for r in results for e in r.evidence]
         via = set().union(*(r.via for r in results)) if met else set()
         return OutcomeResult(outcome.id, met, reasons, evidence, earliest=earliest, via=via)
+
+    def _in_scope(self, outcome: Outcome, items) -> list:
+        """Whom an "every child" outcome is about: each member who fits it over a period its evidence
+        measures (statutory school age on the period's start, other ages on its end), and each member an
+        item names by a route that is about someone else (Suffolk 2.1's 16-17 route) who fits that route.
+        With no evidence yet, nothing is measured: those who fit it on the as-of date."""
+        members = self.case.members.values()
+        if not items:
+            return [m for m in members if member_fits(m, outcome.about, outcome.ages, self.as_of, self.as_of)]
+        people = []
+        for m in members:
+            for ev in items:
+                if member_fits(m, outcome.about, outcome.ages, ev.start, ev.end):
+                    break
+                option = ev.option if ev.option is not None else ev.values.get("option")
+                route = outcome.route_scope.get(option) if type(option) is str else None
+                if route and m.id in ev.members and member_fits(m, *route, ev.start, ev.end):
+                    break
+            else:
+                continue
+            people.append(m)
+        return people
 
     def _judge_member(self, outcome, member, findings) -> OutcomeResult:
         mine = [(ev, f) for ev, f in findings if member.id in ev.members]
@@ -351,6 +416,7 @@ class Decision:
         if not problems:
             out.append(f"No {self.plan.term('problem')} has been identified.")
         out += [w[0].upper() + w[1:] + "." for w in waiting]
+        out += self.set_aside_items()
         return out
 
     def _claim_date(self, problems, ready, ce) -> dt.date | None:
@@ -362,7 +428,9 @@ class Decision:
             needs_closure = self.plan.rule["sustainment_after_closure_months"] and ready is None
             ss_date = max(candidates) if candidates and not needs_closure else None
         ce_date = ce.earliest if ce is not None and not ce.met else None
-        return min((d for d in (ss_date, ce_date) if d), default=None)
+        earliest = min((d for d in (ss_date, ce_date) if d), default=None)
+        # Never before the as-of date: a window that has closed already could be evidenced today.
+        return max(earliest, self.as_of) if earliest is not None else None
 
 
 def no_evidence(outcome: Outcome) -> OutcomeResult:

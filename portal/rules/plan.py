@@ -11,13 +11,13 @@ import yaml
 
 from . import spec as s
 from .measures import AnyOf, ContinuousEmployment, Measure, measure_spec, use_tools
+from .measures.choice import ABOUT, ages_spec
 
 try:  # the C loader is several times faster; the pure one reads the same YAML
     _Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
 
-ABOUT = ("family", "any", "adult", "child", "school_age_child", "young_person", "pre_school_child")
 ACHIEVEMENT = ("every_outcome_in_family_plan", "every_problem", "every_indicator")
 
 
@@ -52,8 +52,24 @@ class Outcome:
     satisfied_by: list[str] = field(default_factory=list)
     notes: str = ""
 
+    def __post_init__(self):
+        # Worked out once per plan: the sources as compared (same_text), and the routes of an any_of
+        # measure that are about someone else than the outcome is (Suffolk 2.1's 16-17 route).
+        self.source_keys = frozenset(same_text(s) for s in self.sources)
+        options = self.measure.p.get("options") or () if isinstance(self.measure, AnyOf) else ()
+        self.route_scope = {o["id"]: (o["about"], o["ages"]) for o in options if o.get("about")}
+
     def answers_any(self, indicators) -> bool:
         return self.answers is None or bool(self.answers & set(indicators))
+
+    def scope(self, option=None) -> tuple:
+        """(about, ages): who evidence by this route may be about; the outcome's own unless the route says."""
+        return (type(option) is str and self.route_scope.get(option)) or (self.about, self.ages)
+
+
+def same_text(text: str) -> str:
+    """Sources are compared as people read them: case, curly quotes and spacing do not matter."""
+    return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").casefold().split())
 
 
 @dataclass
@@ -112,11 +128,6 @@ class Plan:
 _IRREGULAR = {"criterion": "criteria", "family need": "family needs"}
 
 
-def _ages(value, path, walk):
-    pair = s.list_of(s.number(0, 120, whole=True), minimum=2)(value, path, walk)
-    return tuple(pair[:2]) if len(pair) >= 2 and None not in pair[:2] else None
-
-
 def _answers(value, path, walk):
     if value == "all" or value is None:
         return None
@@ -132,7 +143,7 @@ OUTCOME = s.mapping({
     "frequency": s.Key(s.optional_text, False, ""),
     "answers": s.Key(_answers, False),
     "about": s.Key(s.one_of(*ABOUT), False, "any"),
-    "ages": s.Key(_ages, False),
+    "ages": s.Key(ages_spec, False),
     "each": s.Key(s.boolean, False, False),
     "mandatory": s.Key(s.mapping({
         "indicators": s.Key(s.list_of(s.ident, minimum=1)), "option": s.Key(s.ident),

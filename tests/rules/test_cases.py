@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from portal.rules import check_submission, evaluate, parse_case
+from portal.rules import CaseError, check_submission, evaluate, parse_case
 from portal.rules.engine import Decision, check_case_against_plan
 from portal.rules.plan import PlanError, frameworks_dir, load_plans, load_tools, parse_plan
 
@@ -69,6 +69,11 @@ def check_a_submission(plan, document, case, expect):
 
 def check_verdict(plan, document, case, expect):
     family = family_for(document, case)
+    if "case_error" in expect:
+        with pytest.raises(CaseError) as caught:
+            evaluate(plan, family, case["as_of"])
+        assert expect["case_error"] in str(caught.value), str(caught.value)
+        return
     verdict = evaluate(plan, family, case["as_of"])
     for key in ("eligible", "turned_around", "claim_type"):
         if key in expect:
@@ -80,6 +85,9 @@ def check_verdict(plan, document, case, expect):
     text = all_text(verdict)
     for fragment in expect.get("reasons_include") or []:
         assert str(fragment).casefold() in text.casefold(), text
+    missing = "\n".join(verdict.missing)
+    for fragment in expect.get("missing_include") or []:
+        assert str(fragment).casefold() in missing.casefold(), missing
 
 
 def check_problems(verdict, expected):

@@ -31,7 +31,7 @@ from portal.rules.fast import compile_plan
 from portal.rules.fast.checks import compile_check
 from portal.rules.fast.dates import add_months, window_end
 from portal.rules.fast.evidence import members_test
-from portal.rules.fast.outcomes import CompiledOutcome, ages_on, merge
+from portal.rules.fast.outcomes import CompiledOutcome, merge
 from portal.rules.measures import Finding
 from portal.rules.plan import load_plans
 from portal.rules.verdict import OutcomeResult, ProblemResult
@@ -374,14 +374,16 @@ def test_who_an_outcome_is_about_is_the_engines():
     days = [dt.date(2016, 6, 30), dt.date(2016, 7, 1), dt.date(2016, 2, 29), dt.date(2017, 9, 1)]
     for about in ABOUTS:
         for ages in (None, (5, 15), (16, 18), (0, 4), (18, 120), (3, 2)):
-            outcome = SimpleNamespace(about=about, ages=ages, each=True, satisfied_by=[], id="x",
+            outcome = SimpleNamespace(about=about, ages=ages, each=True, satisfied_by=[], id="x", route_scope={},
+                                      scope=lambda option, about=about, ages=ages: (about, ages), source_keys=set(),
                                       measure=load_plans()["suffolk-2017"].outcome_by_id["1.1"].measure)
             _, fits = members_test(outcome)
             people = CompiledOutcome(outcome, days[0]).people
             born = {f"p{i}": b for i, b in enumerate(births)}
+            found = [(None, [], days[2], days[0], None)]
             expected_people = [m for m, b in born.items() if member_fits(SimpleNamespace(born=b), about, ages,
-                                                                                         days[0], days[0])]
-            assert people(ages_on(days[0], born)) == expected_people, (about, ages)
+                                                                                         days[2], days[0])]
+            assert people(found, born) == expected_people, (about, ages)
             for b in births:
                 for start, end in zip(days, days[1:] + days[:1]):
                     expected = member_fits(SimpleNamespace(born=b), about, ages, start, end)

@@ -98,4 +98,5 @@ class CompiledPlan:
             needs_closure = self.months and ready is None
             ss_date = max(candidates) if candidates and not needs_closure else None
         ce_date = ce[1] if ce is not None and not ce[0] else None
-        return min((d for d in (ss_date, ce_date) if d), default=None)
+        earliest = min((d for d in (ss_date, ce_date) if d), default=None)
+        return max(earliest, self.as_of) if earliest is not None else None

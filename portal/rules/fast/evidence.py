@@ -18,6 +18,7 @@ from __future__ import annotations
 from ..engine import with_option
 from ..measures import AnyOf
 from ..measures.base import Context
+from ..plan import same_text
 from .checks import compile_check
 from .dates import age_on
 from .measures import compile_decide
@@ -49,15 +50,16 @@ def age_range(about: str, ages):
     return -_NO_BOUND if low is None else low, _NO_BOUND if high is None else high
 
 
-def members_test(outcome):
+def members_test(outcome, option=None):
     """(someone must be named?, fits(ids, born, start, end) or None when anyone named fits):
-    engine.judge_evidence's test of the members an evidence item names."""
-    bounds = age_range(outcome.about, outcome.ages)
-    someone = outcome.about != "family"
+    engine.judge_evidence's test of the members an evidence item names (by this route)."""
+    about, ages = outcome.scope(option)
+    bounds = age_range(about, ages)
+    someone = about != "family"
     if bounds is None:
         return someone, None
     low, high = bounds
-    at_start = outcome.about == "school_age_child"
+    at_start = about == "school_age_child"
 
     def fits(ids, born, start, end):
         day = start if at_start else end
@@ -71,8 +73,28 @@ def members_test(outcome):
     return someone, fits
 
 
+def source_test(outcome):
+    """known(source) -> whether the outcome names this source (engine.unusable), remembered per text."""
+    keys, memo = outcome.source_keys, {}
+
+    def known(source):
+        ok = memo.get(source)
+        if ok is None:
+            if len(memo) > 256:
+                memo.clear()
+            ok = memo[source] = same_text(source or "") in keys
+        return ok
+
+    return known
+
+
+def not_before(as_of):
+    """An earliest date before the as-of date is the as-of date (engine.judge_evidence)."""
+    return lambda earliest: earliest if earliest is None or earliest >= as_of else as_of
+
+
 def compile_judge(outcome, as_of):
-    """judge(values, option, ids, start, end, born, closed_on) -> (met, earliest, via)."""
+    """judge(values, option, ids, start, end, born, closed_on, source) -> (met, earliest, via)."""
     measure = outcome.measure
     if isinstance(measure, AnyOf):
         if any(isinstance(o["measure"], AnyOf) for o in measure.p["options"]):
@@ -84,13 +106,15 @@ def compile_judge(outcome, as_of):
 def _plain_judge(outcome, measure, as_of):
     faulty, decide = compile_check(measure), compile_decide(measure, as_of)
     someone, fits = members_test(outcome)
+    known, dated = source_test(outcome), not_before(as_of)
 
-    def judge(values, option, ids, start, end, born, closed_on):
+    def judge(values, option, ids, start, end, born, closed_on, source):
         # No measure but any_of has a field called "option", so the engine's with_option changes nothing here.
-        if faulty(values) or (someone and not ids) or (fits is not None and not fits(ids, born, start, end)):
+        if faulty(values) or not known(source) or (someone and not ids) or \
+                (fits is not None and not fits(ids, born, start, end)):
             return NOT_MET
         met, earliest = decide(values, start, end, closed_on, ids, born)
-        return MET if met else (False, earliest, ())
+        return MET if met else (False, dated(earliest), ())
 
     return judge
 
@@ -101,34 +125,40 @@ def _any_of_judge(outcome, measure, as_of):
     for option in measure.p["options"]:
         inner = option["measure"]
         routes.setdefault(option["id"], (compile_check(inner), compile_decide(inner, as_of),
-                                         option["supplementary"], (True, None, (option["id"],))))
-    confirm, (someone, fits) = measure.also_confirmed, members_test(outcome)
+                                         option["supplementary"], (True, None, (option["id"],)),
+                                         members_test(outcome, option["id"])))
+    confirm, known, dated = measure.also_confirmed, source_test(outcome), not_before(as_of)
 
-    def judge(values, option, ids, start, end, born, closed_on):
+    def judge(values, option, ids, start, end, born, closed_on, source):
         route = routes.get(values.get("option") if option is None else option)
         if route is None:
             return NOT_MET  # "choose which evidence route this is"
-        faulty, decide, supplementary, met_this_way = route
-        if faulty(values) or (someone and not ids) or (fits is not None and not fits(ids, born, start, end)):
+        faulty, decide, supplementary, met_this_way, (someone, fits) = route
+        if faulty(values) or not known(source) or (someone and not ids) or \
+                (fits is not None and not fits(ids, born, start, end)):
             return NOT_MET
         met, earliest = decide(values, start, end, closed_on, ids, born)
         if met and confirm and values.get("confirmed") is not True:
             return NOT_MET
-        return met_this_way if met and not supplementary else (False, earliest, ())
+        return met_this_way if met and not supplementary else (False, dated(earliest), ())
 
     return judge
 
 
 def _engine_judge(outcome, as_of):
     """The engine's judge_evidence, reasons and all, on this path's evidence tuples."""
-    measure, (someone, fits) = outcome.measure, members_test(outcome)
+    measure, known, dated = outcome.measure, source_test(outcome), not_before(as_of)
 
-    def judge(values, option, ids, start, end, born, closed_on):
+    def judge(values, option, ids, start, end, born, closed_on, source):
         values = with_option(values, option)
-        if measure.check_values(values) or (someone and not ids) or (fits is not None and not fits(ids, born, start, end)):
+        someone, fits = members_test(outcome, values.get("option"))
+        if measure.check_values(values) or not known(source) or (someone and not ids) or \
+                (fits is not None and not fits(ids, born, start, end)):
             return NOT_MET
-        ages = {i: age_on(born[i], end) for i in ids}
-        f = measure.evaluate(values, Context(as_of=as_of, start=start, end=end, closed_on=closed_on, ages=ages))
-        return (True, None, (f.option,)) if f.met and not f.supplementary else (False, f.earliest, ())
+        ctx = Context(as_of=as_of, start=start, end=end, closed_on=closed_on, ages={i: age_on(born[i], end) for i in ids})
+        if measure.contradictions(values, ctx):
+            return NOT_MET
+        f = measure.evaluate(values, ctx)
+        return (True, None, (f.option,)) if f.met and not f.supplementary else (False, dated(f.earliest), ())
 
     return judge

@@ -136,16 +136,18 @@ def count_reduction(measure):
     def decide(values, start, end, closed_on, ids, born):
         if clean_months:
             last = as_date(values.get("last_incident_date"))
+            if last is not None and last <= end and (last < start) == bool(values.get("after") or 0):
+                return False, None  # CountReduction.contradictions: the evidence is set aside
             if last is not None and end >= window_end(last, clean_months, 0):
                 return True, None
         ready = window(start)
         if end < ready:
             return False, ready
         before, after = values.get("before") or 0, values.get("after") or 0
-        if severe_bars and values.get("severe_offence") is True:
-            return False, None
         if zero_up_to is not None and before <= zero_up_to:
             return after == 0, None
+        if severe_bars and values.get("severe_offence") is True:
+            return False, None
         if before == 0:
             return False, None
         return after <= allowed_for(before), None

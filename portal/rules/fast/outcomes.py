@@ -35,14 +35,14 @@ class CompiledOutcome:
         self.plain = not self.each and not self.satisfied_by
         self.people = _people(outcome, as_of)
 
-    def each_answer(self, found, ages):
-        """engine._judge_each, from [(answer, member ids)]: met when met for every member it is about
-        (`ages`: each member's age on the as-of date)."""
-        people = self.people(ages)
+    def each_answer(self, found, born):
+        """engine._judge_each, from [(answer, member ids, start, end, route)]: met when met for every member
+        it is about (engine._in_scope: those who fit it over a period its evidence measures)."""
+        people = self.people(found, born)
         if not people:
             return NO_EVIDENCE
         if len(found) == 1:  # the usual case: one item, met for everyone only if it names everyone
-            answer, ids = found[0]
+            answer, ids = found[0][:2]
             for member in people:
                 if member not in ids:
                     return NO_EVIDENCE  # someone with no evidence: not met, and no date
@@ -50,7 +50,7 @@ class CompiledOutcome:
         results = []
         for member in people:
             answer = None
-            for item, ids in found:
+            for item, ids, *_ in found:
                 if member in ids:
                     answer = item if answer is None else merge(answer, item)
             results.append(answer or NO_EVIDENCE)
@@ -59,13 +59,33 @@ class CompiledOutcome:
         return met, earliest, set().union(*(r[2] for r in results)) if met else EMPTY
 
 
+def _fits(born, day, bounds) -> bool:
+    return bounds is None or bounds[0] <= day.year - born.year - ((day.month, day.day) < (born.month, born.day)) <= bounds[1]
+
+
 def _people(outcome, as_of):
-    """people(ages) -> the member ids an `each` outcome is about: those who fit on the as-of date."""
-    bounds = age_range(outcome.about, outcome.ages)
+    """people(found, born) -> the member ids an `each` outcome is about (engine._in_scope): those who fit it
+    over a period its evidence measures, and those an item names by a route about someone else who fit it."""
+    bounds, at_start = age_range(outcome.about, outcome.ages), outcome.about == "school_age_child"
+    routes = {option: (age_range(about, ages), about == "school_age_child")
+              for option, (about, ages) in outcome.route_scope.items()}
     if bounds is None:
-        return list
-    low, high = bounds
-    return lambda ages: [m for m, age in ages.items() if low <= age <= high]
+        return lambda found, born: list(born)
+
+    def people(found, born):
+        out = []
+        for m, b in born.items():
+            for _, ids, start, end, option in found:
+                if _fits(b, start if at_start else end, bounds):
+                    out.append(m)
+                    break
+                route = routes.get(option) if type(option) is str else None
+                if route is not None and m in ids and _fits(b, start if route[1] else end, route[0]):
+                    out.append(m)
+                    break
+        return out
+
+    return people
 
 
 def ages_on(day, born: dict) -> dict:
@@ -128,11 +148,11 @@ class Answers(dict):
             self._ages = ages_on(self.as_of, self.born)
         return self._ages
 
-    def add(self, outcome, answer, ids) -> None:
+    def add(self, outcome, answer, ids, start, end, option) -> None:
         """An evidence item's answer for an outcome that is not plain."""
         if outcome.each:
             self.found = self.found or {}
-            self.found.setdefault(outcome.id, []).append((answer, ids))
+            self.found.setdefault(outcome.id, []).append((answer, ids, start, end, option))
         else:  # satisfied_by: its own evidence counts only if no other outcome satisfies it
             self.own = self.own or {}
             before = self.own.get(outcome.id)
@@ -143,7 +163,7 @@ class Answers(dict):
         for oid, found in (self.found or {}).items():
             outcome = self.compiled[oid]
             if not outcome.satisfied_by:
-                self[oid] = outcome.each_answer(found, self.ages)
+                self[oid] = outcome.each_answer(found, self.born)
 
     def __missing__(self, oid):
         outcome = self.compiled[oid]
@@ -159,5 +179,5 @@ class Answers(dict):
                 return True, None, (other,)
         if outcome.each:
             found = (self.found or {}).get(outcome.id)
-            return outcome.each_answer(found, self.ages) if found else NO_EVIDENCE
+            return outcome.each_answer(found, self.born) if found else NO_EVIDENCE
         return (self.own or {}).get(outcome.id, NO_EVIDENCE)

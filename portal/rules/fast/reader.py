@@ -125,12 +125,13 @@ class Reader:
             if (status is None or status == "accepted") and end <= as_of:  # the engine sets later evidence aside
                 values = e.values
                 answer = outcome.judge(values if type(values) is dict else {}, e.option, ids, start, end,
-                                       born, closed_on)
+                                       born, closed_on, e.source)
                 if outcome.plain:
                     before = answers.get(outcome.id)
                     answers[outcome.id] = answer if before is None else merge(before, answer)
                 else:
-                    answers.add(outcome, answer, ids)
+                    answers.add(outcome, answer, ids, start, end, e.option if e.option is not None else
+                                values.get("option") if type(values) is dict else None)
         if answers.found:  # `each` outcomes, answered once all their evidence is in
             answers.finish()
         return answers

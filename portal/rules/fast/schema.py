@@ -29,14 +29,15 @@ Status = Literal[STATUSES]  # type: ignore[valid-type]
 
 # gc=False: these hold only text, dates and decoded JSON, never themselves, so the cycle collector
 # need not track a few million of them.
-class Member(msgspec.Struct, gc=False):
+class Member(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     id: str
     role: Role
     date_of_birth: dt.date
     activity: Activity | None = None
+    name: Any = None
 
 
-class Problem(msgspec.Struct, gc=False):
+class Problem(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     problem: str
     indicator: str
     identified_on: dt.date
@@ -44,12 +45,12 @@ class Problem(msgspec.Struct, gc=False):
     member: str | None = None
 
 
-class Period(msgspec.Struct, gc=False):
+class Period(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     start: dt.date
     end: dt.date
 
 
-class Evidence(msgspec.Struct, gc=False):
+class Evidence(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     outcome: str
     period: Period
     id: str | None = None
@@ -57,9 +58,11 @@ class Evidence(msgspec.Struct, gc=False):
     members: list[str] | None = None
     values: Any = None
     status: Status | None = None
+    source: str | None = None
+    statement: Any = None
 
 
-class Line(msgspec.Struct, gc=False):
+class Line(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     ref: str
     plan: Any = None
     members: list[Member] | None = None

@@ -48,6 +48,7 @@ class Finding:
     earliest: dt.date | None = None  # when a running window could make it met
     supplementary: bool = False
     option: str | None = None
+    set_aside: str | None = None  # why the evidence cannot be used at all (it then never meets)
 
 
 @dataclass
@@ -121,6 +122,10 @@ class Measure(abc.ABC):
         return cached
 
     def check_more(self, values: dict) -> list[tuple[str, str]]:
+        return []
+
+    def contradictions(self, values: dict, ctx: Context) -> list[tuple[str, str]]:
+        """Values (already checked one by one) that cannot all be true of the period, each (field, why)."""
         return []
 
     def describe(self) -> dict:

@@ -31,8 +31,19 @@ def _option_spec():
         "id": s.Key(s.ident),
         "label": s.Key(s.text),
         "supplementary": s.Key(s.boolean, False, False),
+        "about": s.Key(s.one_of(*ABOUT), False),  # who this route is about, if not whom the outcome is
+        "ages": s.Key(ages_spec, False),
         "measure": s.Key(measure_spec),
     })
+
+
+ABOUT = ("family", "any", "adult", "child", "school_age_child", "young_person", "pre_school_child")
+
+
+def ages_spec(value, path, walk):
+    """[low, high], whole years."""
+    pair = s.list_of(s.number(0, 120, whole=True), minimum=2)(value, path, walk)
+    return tuple(pair[:2]) if len(pair) >= 2 and None not in pair[:2] else None
 
 
 class AnyOf(Measure):
@@ -65,6 +76,10 @@ class AnyOf(Measure):
             return [("option", f"Choose which evidence route this is: one of {choices}")]
         return option["measure"].check_values(values)
 
+    def contradictions(self, values, ctx):
+        option = self.option(values.get("option"))
+        return option["measure"].contradictions(values, ctx) if option else []
+
     def decide(self, values, ctx):
         option = self.option(values.get("option"))
         finding = option["measure"].evaluate(values, ctx)
@@ -75,5 +90,6 @@ class AnyOf(Measure):
 
     def describe(self):
         options = [{"id": o["id"], "label": o["label"], "supplementary": o["supplementary"],
+                    **({"about": o["about"]} if o["about"] else {}), **({"ages": list(o["ages"])} if o["ages"] else {}),
                     "measure": o["measure"].describe()} for o in self.p["options"]]
         return {"kind": self.kind, "options": options}

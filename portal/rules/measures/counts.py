@@ -50,14 +50,32 @@ class CountReduction(Measure):
         if short:
             return short
         before, after = values.get("before") or 0, values.get("after") or 0
-        if self.p["severe_offence_bars"] and values.get("severe_offence") is True:
-            return Finding(False, "an incident is a severe offence, which rules out the reduction route")
         zero_up_to = self.p["zero_required_up_to"]
         if zero_up_to is not None and before <= zero_up_to:
             return self._none_allowed(before, after, zero_up_to)
+        # A severe offence bars the reduction route only (Hertfordshire CRIME3: "5 or more incidents ...
+        # at least a 50% reduction ... provided none of these are a severe offence").
+        if self.p["severe_offence_bars"] and values.get("severe_offence") is True:
+            return Finding(False, "an incident is a severe offence, which rules out the reduction route")
         if before == 0:
             return Finding(False, f"no {self.p['incident']} in the baseline, so there is nothing to reduce")
         return self._reduced(before, after)
+
+    def contradictions(self, values, ctx):
+        """A last-incident date that the counts deny: incidents counted in the months measured, yet the
+        last one dated before them; or none counted, yet the last one dated within them."""
+        last = as_date(values.get("last_incident_date")) if self.p["clean_months"] else None
+        if last is None or last > ctx.end:
+            return []
+        after, inc = values.get("after") or 0, self.p["incident"]
+        months = f"the months measured ({ctx.start.isoformat()} to {ctx.end.isoformat()})"
+        if after and last < ctx.start:
+            why = f"{fmt(after)} {inc} are counted in {months}, but the last incident is dated {last.isoformat()}, before them"
+            return [("last_incident_date", why)]
+        if not after and last >= ctx.start:
+            why = f"no {inc} are counted in {months}, but the last incident is dated {last.isoformat()}, within them"
+            return [("last_incident_date", why)]
+        return []
 
     def _clean(self, values, ctx):
         months, last = self.p["clean_months"], as_date(values.get("last_incident_date"))
