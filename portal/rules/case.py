@@ -10,21 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-ROLES = ("parent", "carer", "child", "other_adult")
-ACTIVITIES = ("education", "training", "employment", "unemployed", "none")
-STAGES = ("identification", "engagement")
-STATUSES = ("submitted", "accepted", "returned", "superseded")
+from . import format as fmt
+from .format import ACTIVITIES, ROLES, STAGES, STATUSES
+
 _fromiso = dt.date.fromisoformat
 
-# The keys each part of a case may have (docs/case-format.md); any other key is a fault, named by its
-# path, so that a misspelt key ("closed_no") is never silently read as absent.
-CASE_KEYS = frozenset(("ref", "plan", "members", "essentials", "problems", "plan_outcomes", "engaged_on",
-                       "closed_on", "evidence"))
-MEMBER_KEYS = frozenset(("id", "name", "role", "date_of_birth", "activity"))
-PROBLEM_KEYS = frozenset(("problem", "indicator", "stage", "identified_on", "member"))
-EVIDENCE_KEYS = frozenset(("id", "outcome", "option", "members", "source", "period", "values", "statement",
-                           "status"))
-PERIOD_KEYS = frozenset(("start", "end"))
+# The keys each part of a case may have (the case format, portal/rules/format.py); any other key is a
+# fault, named by its path, so that a misspelt key ("closed_no") is never silently read as absent.
+CASE_KEYS, MEMBER_KEYS, PROBLEM_KEYS, EVIDENCE_KEYS, PERIOD_KEYS = (
+    frozenset(part.__struct_fields__) for part in (fmt.Case, fmt.Member, fmt.Problem, fmt.Evidence, fmt.Period))
 
 
 class CaseError(Exception):

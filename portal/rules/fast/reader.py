@@ -2,8 +2,8 @@
 
 `case.parse_case` builds a dataclass for every member, problem and evidence item
 and keeps every field; the decision needs a handful of them. `Reader.read` decodes
-only those (schema.py: msgspec checks their types and reads their dates as it
-parses), and checks as it goes every other rule that `parse_case` and
+only those (the case format's structs, format.py: msgspec checks their types and
+reads their dates as it parses), and checks as it goes every other rule that `parse_case` and
 `check_case_against_plan` apply. It vouches only for what they accept: wherever it
 is unsure (a missing key, an id written as a number, a date written otherwise than
 2017-06-30, an unknown outcome...) it raises, `Unsure` or whatever msgspec or
@@ -21,8 +21,8 @@ from __future__ import annotations
 import datetime as dt
 from operator import itemgetter
 
+from ..format import decode_case as decode_line
 from .outcomes import Answers, merge
-from .schema import decode_line
 
 _by_date = itemgetter(0)
 
