@@ -26,7 +26,7 @@ Role = Literal[ROLES]  # type: ignore[valid-type]
 Activity = Literal[ACTIVITIES]  # type: ignore[valid-type]
 Stage = Literal[STAGES]  # type: ignore[valid-type]
 Status = Literal[STATUSES]  # type: ignore[valid-type]
-Id = Annotated[str, Meta(min_length=1, pattern=r"\S")]
+Id = Annotated[str, Meta(min_length=1)]  # not blank either: case.check_case (a pattern here costs a regex per id)
 Day = Annotated[dt.date, Meta(extra_json_schema={"pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})]
 
 # gc=False: they hold only text, numbers, dates and decoded JSON, never themselves, so the cycle
@@ -43,6 +43,9 @@ class Member(msgspec.Struct, **_STRUCT):
     date_of_birth: Day
     name: str | None = None
     activity: Annotated[Activity | None, Meta(description="Used by the dependent-child rule")] = None
+
+    def label(self) -> str:
+        return f"{self.name} ({self.id})" if self.name else self.id
 
 
 class Problem(msgspec.Struct, **_STRUCT):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .case import Case, Evidence
+from .case import Case, Evidence, Period
 from .engine import about_words, identified_problems, judge_evidence, member_fits, with_option
 from .measures import Context, Finding
 from .plan import Outcome, Plan, same_text
@@ -83,7 +83,7 @@ def check_submission(plan: Plan, case: Case, data: dict, as_of: dt.date) -> Subm
                 result.add(f"values.{name}", message[0].upper() + message[1:])
     if not any(f.startswith("values.") or f in ("option", "members", "period.start", "period.end") for f, _ in result.errors):
         ev = Evidence(id="this submission", outcome=outcome.id, members=[m.id for m in members],
-                      source=data.get("source") or "", start=start, end=end, values=values,
+                      source=str(data.get("source") or ""), period=Period(start, end), values=values,
                       option=data.get("option"))
         result.finding = judge_evidence(plan, outcome, ev, case, as_of)
     return result
@@ -104,9 +104,10 @@ def _outcome(plan, case, data, result):
 
 def _members(case, outcome, option, data, result):
     ids = data.get("members") or []
-    members = [case.members[m] for m in ids if m in case.members]
+    known = {m.id: m for m in case.members}
+    members = [known[m] for m in ids if m in known]
     for m in ids:
-        if m not in case.members:
+        if m not in known:
             result.add("members", f"{m} is not a member of this family")
     if outcome.scope(option)[0] != "family" and not ids:
         result.add("members", f"Choose who this evidence is about: {outcome.id} must be about "

@@ -18,10 +18,17 @@ class Checklist(Measure):
         return [Field("items", f"Completed (at least {self.p['minimum']})", "choices", choices=choices)]
 
     def decide(self, values, ctx):
-        done = set(values.get("items") or [])
-        if len(done) >= self.p["minimum"]:
-            return Finding(True, f"{len(done)} of {len(self.p['items'])} completed ({self.p['minimum']} needed)")
-        return Finding(False, f"{len(done)} of {len(self.p['items'])} completed; {self.p['minimum']} needed")
+        done = len(set(values.get("items") or []))
+        return Finding(done >= self.p["minimum"], self.said, (done,))
+
+    def said(self, done) -> str:
+        of, minimum = len(self.p["items"]), self.p["minimum"]
+        return f"{done} of {of} completed ({minimum} needed)" if done >= minimum else \
+            f"{done} of {of} completed; {minimum} needed"
+
+
+def by_route(label: str, say, facts) -> str:
+    return f"{label}: {say if type(say) is str else say(*facts)}"
 
 
 def _option_spec():
@@ -58,8 +65,14 @@ class AnyOf(Measure):
         if ids and all(o.get("supplementary") for o in params["options"] if o):
             walk.fault(s.join(path, "options"), "every option is supplementary, so nothing could meet the outcome")
 
+    def __init__(self, params, tools):
+        super().__init__(params, tools)
+        self.routes: dict = {}  # worked out once: option id -> the option (the first with the id)
+        for option in params["options"]:
+            self.routes.setdefault(option["id"], option)
+
     def option(self, option_id):
-        return next((o for o in self.p["options"] if o["id"] == option_id), None)
+        return self.routes.get(option_id) if type(option_id) is str else None
 
     def own_fields(self):
         choices = tuple((o["id"], o["label"]) for o in self.p["options"])
@@ -82,10 +95,9 @@ class AnyOf(Measure):
 
     def decide(self, values, ctx):
         option = self.option(values.get("option"))
-        finding = option["measure"].evaluate(values, ctx)
-        finding.option = option["id"]
-        finding.supplementary = option["supplementary"]
-        finding.reason = f"{option['label']}: {finding.reason}"
+        finding = option["measure"].judge(values, ctx)
+        finding._say, finding.facts = by_route, (option["label"], finding._say, finding.facts)
+        finding.supplementary, finding.option = option["supplementary"], option["id"]
         return finding
 
     def describe(self):
