@@ -4,8 +4,8 @@ Pure Python: no Flask, no database, so it runs in a worker, the CLI or a noteboo
 This is the only place the plans' rules are decided, for the portal, the command
 line and the cohort alike. It decides first and writes later: every result keeps
 what was decided and the facts behind it, and its sentences are written from
-those only when someone reads them (verdict.py), so a cohort of a million families
-writes none.
+those only when someone reads them (reading.py, verdict.py), so a cohort of a
+million families writes none.
 """
 
 from __future__ import annotations
