@@ -57,12 +57,13 @@ def _on_its_date(example_name):
     return verdict.eligible, verdict.turned_around, verdict.claim_type, verdict.earliest_claim_date
 
 
-def _as_named(scenario, years):
-    """The example's own decision, its claim date (if any) moved on with the rest."""
+def _as_named(scenario, years, day):
+    """The example's own decision, its claim date (if any) moved on with the rest, but never before `day`:
+    a window that has closed by then could be evidenced that day (the engine gives no earlier date)."""
     eligible, turned_around, claim_type, earliest = _on_its_date(scenario.example)
     if scenario.example == MOVED_PAST_A_PLAN_CHANGE:
         earliest = None
-    return eligible, turned_around, claim_type, earliest and add_years(earliest, years)
+    return eligible, turned_around, claim_type, earliest and max(add_years(earliest, years), day)
 
 
 _plan = functools.cache(load_plan)
@@ -143,13 +144,20 @@ def test_every_demo_password_passes_the_password_policy_and_signs_in(demo, clien
     sign_in(client, lead, password=DEMO_PASSWORD)
 
 
+def engine_case(case: dict) -> dict:
+    """The demo case without its instructions to the builder (which version replaces which, why one was
+    returned): they are not part of the case format, which refuses unknown keys."""
+    drop = ("replaces", "return_reason")
+    return {**case, "evidence": [{k: v for k, v in e.items() if k not in drop} for e in case["evidence"]]}
+
+
 def test_the_database_round_trip_decides_as_the_engine_does_on_the_case(demo):
     today = dt.date.today()
     with demo.app_context():
         for scenario in SCENARIOS:
             case = case_for(scenario, today)
             family = db.session.scalar(db.select(Family).filter_by(ref=case["ref"]))
-            expected = engine.evaluate(load_plan(case["plan"]), case, today)
+            expected = engine.evaluate(load_plan(case["plan"]), engine_case(case), today)
             assert _decision(casefile.verdict(family)) == _decision(expected), case["ref"]
 
 
@@ -174,7 +182,7 @@ def test_each_worked_example_is_today_in_the_state_its_name_says(demo):
     with demo.app_context():
         for scenario in EXAMPLES:
             family = _family(read_example(scenario.example)["ref"])
-            expected = _as_named(scenario, years_on(scenario, today))
+            expected = _as_named(scenario, years_on(scenario, today), today)
             assert _decision(casefile.verdict(family)) == expected, scenario.example
 
 
@@ -183,8 +191,8 @@ def test_whatever_day_the_demo_is_loaded_each_example_is_in_its_named_state():
     for day in (first + dt.timedelta(days=n) for n in range(0, 2 * 366, 3)):  # a leap day included
         for scenario in EXAMPLES:
             case = case_for(scenario, day)
-            verdict = engine.evaluate(_plan(case["plan"]), case, day)
-            assert _decision(verdict) == _as_named(scenario, years_on(scenario, day)), (scenario.example, day)
+            verdict = engine.evaluate(_plan(case["plan"]), engine_case(case), day)
+            assert _decision(verdict) == _as_named(scenario, years_on(scenario, day), day), (scenario.example, day)
 
 
 def test_the_example_moved_past_sunderlands_90_percent_change_says_how_it_differs(demo):

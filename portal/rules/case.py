@@ -1,20 +1,23 @@
-"""A family case, read from JSON-like data (docs/case-format.md).
+"""A family case (docs/case-format.md), read into the case format's structs (format.py).
 
-Parsing runs once per family in a cohort of a million, so the happy path is
-kept short and a fault's place ("evidence[2].period.end") is only worked out
-when there is a fault.
+The format is defined once, by the structs: `parse_case` converts data given as
+Python values (the portal, a YAML rule test) with msgspec, as the cohort decodes
+JSON lines with it, so both read a case alike. What a type cannot say (member ids
+used twice, a reference to no member, a period that ends before it starts) is
+checked here, for both. A fault names its place: `evidence[0].period.ned: unknown key`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+import re
 
-ROLES = ("parent", "carer", "child", "other_adult")
-ACTIVITIES = ("education", "training", "employment", "unemployed", "none")
-STAGES = ("identification", "engagement")
-STATUSES = ("submitted", "accepted", "returned", "superseded")
-_fromiso = dt.date.fromisoformat
+import msgspec
+import msgspec.inspect
+
+from .format import ACTIVITIES, ROLES, STAGES, STATUSES, Case, Evidence, Member, Period, Problem
+
+__all__ = ["ACTIVITIES", "ROLES", "STAGES", "STATUSES", "Case", "CaseError", "Evidence", "Member", "Period",
+           "Problem", "check_case", "faults_of", "parse_case"]
 
 
 class CaseError(Exception):
@@ -23,200 +26,110 @@ class CaseError(Exception):
         super().__init__("; ".join(faults))
 
 
-@dataclass(slots=True)
-class Member:
-    id: str
-    role: str
-    born: dt.date
-    activity: str | None = None
-    name: str = ""
-
-    def label(self) -> str:
-        return f"{self.name} ({self.id})" if self.name else self.id
-
-
-@dataclass(slots=True)
-class Identified:
-    problem: str
-    indicator: str
-    stage: str
-    on: dt.date
-    member: str | None = None
-
-
-@dataclass(slots=True)
-class Evidence:
-    id: str
-    outcome: str
-    members: list[str]
-    source: str
-    start: dt.date
-    end: dt.date
-    values: dict
-    statement: str = ""
-    status: str = "accepted"
-    option: str | None = None
-
-
-@dataclass
-class Case:
-    ref: str
-    members: dict[str, Member]
-    essentials: set[str]
-    problems: list[Identified]
-    evidence: list[Evidence]
-    plan: str | None = None
-    plan_outcomes: list[str] = field(default_factory=list)
-    engaged_on: dt.date | None = None
-    closed_on: dt.date | None = None
-
-
-class Faults(list):
-    def add(self, where, message) -> None:
-        self.append(f"{where}: {message}")
-
-
-def text(data: dict, key: str, where, faults: Faults, required=True):
-    value = data.get(key)
-    if type(value) is str and value.strip():
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if value is None and not required:
-        return None
-    faults.add(where(key), "is required" if value is None else "expected text")
-    return None
-
-
-def date(data: dict, key: str, where, faults: Faults, required=True):
-    value = data.get(key)
-    if type(value) is str:
-        try:
-            return _fromiso(value)
-        except ValueError:
-            pass
-    elif isinstance(value, dt.date):
-        return value
-    elif value is None:
-        if required:
-            faults.add(where(key), "is required")
-        return None
-    faults.add(where(key), f"expected a date (YYYY-MM-DD), got {value!r}")
-    return None
-
-
-def choice(data: dict, key: str, where, faults: Faults, choices, default):
-    value = data.get(key)
-    if value is None:
-        return default
-    if value in choices:
-        return value
-    faults.add(where(key), f"expected one of {', '.join(choices)}, got {value!r}")
-    return default
-
-
-def objects(data: dict, key: str, faults: Faults) -> list:
-    value = data.get(key)
-    if value is None:
-        return []
-    if type(value) is list and all(type(v) is dict for v in value):
-        return value
-    faults.add(key, "expected a list of objects")
-    return []
-
-
-def at(prefix: str):
-    return lambda key: f"{prefix}.{key}" if prefix else key
-
-
 def parse_case(data) -> Case:
+    """The case, checked; raises CaseError naming every fault found."""
+    if isinstance(data, Case):
+        return data
     if type(data) is not dict:
         raise CaseError(["the case must be a JSON object"])
-    faults = Faults()
-    top = at("")
-    members = _members(data, faults)
-    case = Case(
-        ref=text(data, "ref", top, faults),
-        plan=data.get("plan"),
-        members=members,
-        essentials=_essentials(data, faults),
-        problems=[_identified(p, i, faults) for i, p in enumerate(objects(data, "problems", faults))],
-        evidence=[_evidence(e, i, faults) for i, e in enumerate(objects(data, "evidence", faults))],
-        plan_outcomes=[str(o) for o in data.get("plan_outcomes") or ()],
-        engaged_on=date(data, "engaged_on", top, faults, required=False),
-        closed_on=date(data, "closed_on", top, faults, required=False),
-    )
-    _check_references(case, faults)
-    if faults:
-        raise CaseError(faults)
+    try:
+        case = msgspec.convert(data, Case)
+    except msgspec.ValidationError as error:
+        raise CaseError(faults_of(error, data)) from None
+    check_case(case)
     return case
 
 
-def _members(data, faults):
-    members = {}
-    for i, m in enumerate(objects(data, "members", faults)):
-        where = at(f"members[{i}]")
-        member = Member(
-            text(m, "id", where, faults), choice(m, "role", where, faults, ROLES, "child"),
-            date(m, "date_of_birth", where, faults), choice(m, "activity", where, faults, ACTIVITIES, None),
-            m.get("name") or "",
-        )
-        if m.get("role") is None:
-            faults.add(where("role"), f"is required: one of {', '.join(ROLES)}")
-        if member.id in members:
-            faults.add(where("id"), f"member id {member.id!r} is used twice")
-        members[member.id] = member
-    return members
+def faults_of(error: msgspec.ValidationError, data) -> list[str]:
+    """msgspec names the first fault only; every unknown key is named too, found by walking the data
+    along the structs' own fields."""
+    first = fault_of(error)
+    unknown = [f"{path}: {UNKNOWN}" for path in unknown_keys(data, _CASE_INFO, "")]
+    return unknown + ([first] if first not in unknown else [])
 
 
-def _essentials(data, faults):
-    value = data.get("essentials") or ()
-    if type(value) is dict:  # {"lead_professional": true, ...} reads naturally too
-        return {k for k, v in value.items() if v is True}
-    if type(value) in (list, tuple):
-        return {str(v) for v in value}
-    faults.add("essentials", "expected a list of essential ids")
-    return set()
+UNKNOWN = "unknown key (the case format is docs/case-format.md)"
+_CASE_INFO = msgspec.inspect.type_info(Case)
 
 
-def _identified(p, i, faults):
-    where = at(f"problems[{i}]")
-    return Identified(
-        text(p, "problem", where, faults), text(p, "indicator", where, faults),
-        choice(p, "stage", where, faults, STAGES, "identification"), date(p, "identified_on", where, faults),
-        p.get("member"),
-    )
+def unknown_keys(data, info, path: str) -> list[str]:
+    """The paths of every key in `data` that the type `info` (msgspec.inspect) does not have."""
+    mi = msgspec.inspect
+    if isinstance(info, mi.Metadata):
+        return unknown_keys(data, info.type, path)
+    if isinstance(info, mi.UnionType):
+        return [p for t in info.types for p in unknown_keys(data, t, path)]
+    if isinstance(info, mi.ListType) and type(data) is list:
+        return [p for i, item in enumerate(data) for p in unknown_keys(item, info.item_type, f"{path}[{i}]")]
+    if isinstance(info, mi.StructType) and type(data) is dict:
+        fields = {f.encode_name: f.type for f in info.fields}
+        out = []
+        for key, value in data.items():
+            where = f"{path}.{key}" if path else str(key)
+            out += unknown_keys(value, fields[key], where) if key in fields else [where]
+        return out
+    return []
 
 
-def _evidence(e, i, faults):
-    where = at(f"evidence[{i}]")
-    period = e.get("period")
-    if type(period) is not dict:
-        faults.add(where("period"), "is required, with start and end dates")
-        period = {}
-    on = at(f"evidence[{i}].period")
-    members = e.get("members") or []
-    if type(members) is not list:
-        faults.add(where("members"), "expected a list of member ids")
-        members = []
-    values = e.get("values")
-    evidence = Evidence(
-        text(e, "id", where, faults, required=False) or f"evidence[{i}]", text(e, "outcome", where, faults),
-        [m if type(m) is str else str(m) for m in members], e.get("source") or "",
-        date(period, "start", on, faults), date(period, "end", on, faults),
-        values if type(values) is dict else {}, e.get("statement") or "",
-        choice(e, "status", where, faults, STATUSES, "accepted"), e.get("option"),
-    )
-    if evidence.start and evidence.end and evidence.end < evidence.start:
-        faults.add(where("period"), f"ends {evidence.end} before it starts {evidence.start}")
-    return evidence
+_AT = re.compile(r"^(.*?)(?: - at `\$(.*)`)?$", re.DOTALL)
+_FIELD = re.compile(r"^Object (missing required|contains unknown) field `(.*)`$")
+_EXPECTED = re.compile(r"^Expected `(.*)`, got `(.*)`$")
 
 
-def _check_references(case, faults):
-    for i, ev in enumerate(case.evidence):
-        for member in ev.members:
-            if member not in case.members:
-                faults.add(f"evidence[{i}].members", f"no family member with id {member!r}")
+def fault_of(error: msgspec.ValidationError) -> str:
+    """msgspec's message as this engine's faults read: the place, then what is wrong there."""
+    message, path = _AT.match(str(error)).groups()
+    path = (path or "").lstrip(".")
+    field = _FIELD.match(message)
+    if field:
+        path = f"{path}.{field[2]}" if path else field[2]
+        message = "is required" if field[1] == "missing required" else UNKNOWN
+    elif path == "" and message.startswith("Expected `object`"):
+        return "the case must be a JSON object"
+    elif _EXPECTED.match(message):
+        want, got = _EXPECTED.match(message).groups()
+        message = f"expected {_WORDS.get(want, want)}, got {_WORDS.get(got, got)}"
+    elif message.startswith("Invalid enum value"):
+        choices = _CHOICES.get(path.rsplit(".", 1)[-1])
+        message = f"expected one of {', '.join(choices)}, got {message.split(' ', 3)[3]}" if choices else message
+    elif "date" in message:
+        message = "expected a date (YYYY-MM-DD)"
+    elif "matching regex" in message:
+        message = "expected text, not blank"
+    else:
+        message = message[0].lower() + message[1:]
+    return f"{path}: {message}" if path else message
+
+
+_CHOICES = {"role": ROLES, "activity": ACTIVITIES, "stage": STAGES, "status": STATUSES}
+_WORDS = {"str": "text", "int": "a number", "float": "a number", "bool": "true or false", "null": "nothing",
+          "array": "a list", "object": "an object", "date": "a date (YYYY-MM-DD)"}
+
+
+def check_case(case: Case) -> None:
+    """What the types cannot say; raises CaseError naming every fault."""
+    faults = []
+    if not case.ref.strip():
+        faults.append("ref: expected text, not blank")
+    seen = set()
+    for i, m in enumerate(case.members):
+        if not m.id.strip():
+            faults.append(f"members[{i}].id: expected text, not blank")
+        if m.id in seen:
+            faults.append(f"members[{i}].id: member id {m.id!r} is used twice")
+        seen.add(m.id)
     for i, p in enumerate(case.problems):
-        if p.member and p.member not in case.members:
-            faults.add(f"problems[{i}].member", f"no family member with id {p.member!r}")
+        if p.member is not None and p.member not in seen:
+            faults.append(f"problems[{i}].member: no family member with id {p.member!r}")
+    for i, ev in enumerate(case.evidence):
+        if ev.id is None:
+            ev.id = f"evidence[{i}]"
+        elif not ev.id.strip():
+            faults.append(f"evidence[{i}].id: expected text")
+        if ev.period.end < ev.period.start:
+            faults.append(f"evidence[{i}].period: ends {ev.period.end} before it starts {ev.period.start}")
+        for member in ev.members:
+            if member not in seen:
+                faults.append(f"evidence[{i}].members: no family member with id {member!r}")
+    if faults:
+        raise CaseError(faults)

@@ -94,6 +94,13 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_schema(args) -> int:
+    from .format import schema_text
+
+    sys.stdout.write(schema_text())
+    return 0
+
+
 def cmd_cohort(args) -> int:
     from .cohort import run_cohort
 
@@ -124,6 +131,8 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("case")
     ev.add_argument("--as-of", type=iso_date, help="decide as on this date (default: today)")
     ev.set_defaults(run=cmd_evaluate)
+    sub.add_parser("schema", help="the JSON Schema of a family case (docs/case.schema.json)").set_defaults(
+        run=cmd_schema)
     co = sub.add_parser("cohort", help="decide every case in a JSON Lines file, writing CSV")
     co.add_argument("plan")
     co.add_argument("cases")

@@ -1,9 +1,10 @@
 """Evaluating a whole cohort from JSON Lines, streaming: memory does not grow with it.
 
-Each family goes through the compiled fast path (`portal.rules.fast`), which gives
-the engine's answer without writing the engine's reasons. A line the fast path is
-not sure of goes to the engine itself (`decide_line`), which decides it or names
-what is wrong with it; a malformed line is reported by number, counted and skipped.
+Each line is decoded by msgspec straight into the case format's structs (format.py:
+types, dates and unknown keys checked in C), checked as `parse_case` checks a case,
+and decided by the engine, which writes no sentence the CSV does not show. A
+malformed line is reported by number, with the fault `portal-rules evaluate` would
+name, counted and skipped.
 """
 
 from __future__ import annotations
@@ -19,10 +20,9 @@ from operator import itemgetter
 
 import msgspec
 
-from .case import CaseError, parse_case
+from .case import CaseError, check_case, faults_of, parse_case
 from .engine import Decision, check_case_against_plan
-from .fast import compile_plan
-from .fast.reader import Unsure
+from .format import decode_case
 from .plan import Plan
 
 COLUMNS = ["ref", "eligible", "turned_around", "claim_type", "problems_not_achieved", "earliest_claim_date"]
@@ -38,12 +38,10 @@ class Summary:
     claims: dict = field(default_factory=lambda: {"significant_and_sustained": 0, "continuous_employment": 0})
     malformed: int = 0
     seconds: float = 0.0
-    by_engine: int = 0  # families the fast path left to the general engine (slower, same answer)
 
     def describe(self) -> str:
         rate = self.families / self.seconds if self.seconds else 0
-        engine = f" ({self.by_engine} by the general engine)" if self.by_engine else ""
-        return (f"{self.families} families in {self.seconds:.2f} s ({rate:,.0f} a second){engine}: "
+        return (f"{self.families} families in {self.seconds:.2f} s ({rate:,.0f} a second): "
                 f"{self.eligible} eligible, "
                 f"{self.claims['significant_and_sustained']} significant and sustained progress, "
                 f"{self.claims['continuous_employment']} continuous employment; "
@@ -58,15 +56,19 @@ class Summary:
                 self.claims[claim] += n
 
 
-_decode_json = msgspec.json.Decoder().decode  # any JSON, as Python values: what the engine reads
-
-
-def decide_line(plan: Plan, line: bytes, as_of: dt.date):
-    """The engine's verdict for one line (the general path)."""
-    return decide_data(plan, _decode_json(line), as_of)
+def decide_line(plan: Plan, line: bytes, as_of: dt.date) -> Decision:
+    """The engine's decision for one line; raises CaseError (or msgspec's DecodeError for a line that is not JSON)."""
+    try:
+        case = decode_case(line)
+    except msgspec.ValidationError as error:  # named as `evaluate` names it
+        raise CaseError(faults_of(error, msgspec.json.decode(line))) from None
+    check_case(case)
+    check_case_against_plan(plan, case)
+    return Decision(plan, case, as_of)
 
 
 def decide_data(plan: Plan, data, as_of: dt.date):
+    """The engine's verdict for a case given as Python values."""
     case = parse_case(data)
     check_case_against_plan(plan, case)
     return Decision(plan, case, as_of).verdict()
@@ -114,40 +116,21 @@ class Cohort:
 
     def __init__(self, plan: Plan, as_of: dt.date, summary: Summary, errors):
         self.plan, self.as_of, self.summary, self.errors = plan, as_of, summary, errors
-        compiled = compile_plan(plan, as_of)
-        self.read, self.fast_row = (compiled.reader.read, compiled.row) if compiled else (_unsure, None)
 
     def __call__(self, line: bytes, number: int):
         try:
-            return self.fast_row(self.read(line))
-        except Exception:  # noqa: BLE001 - whatever the fast path cannot vouch for, the engine decides or reports
-            return self._engine_row(line, number)
-
-    def _engine_row(self, line: bytes, number: int):
-        try:
-            data = _decode_json(line)
-        except (msgspec.DecodeError, UnicodeDecodeError) as error:
-            if line.strip():  # a blank line is no family, and no fault
-                self._skip(number, f"not valid JSON ({error})")
-            return None
-        try:
-            verdict = decide_data(self.plan, data, self.as_of)
-            self.summary.by_engine += 1
-            return row(verdict)
+            return decide_line(self.plan, line, self.as_of).row()
         except CaseError as error:
             message = "; ".join(error.faults)
+        except (msgspec.DecodeError, UnicodeDecodeError) as error:
+            if not line.strip():  # a blank line is no family, and no fault
+                return None
+            message = f"not valid JSON ({error})"
         except Exception as error:  # noqa: BLE001 - one odd family must never stop a cohort of a million
             message = f"could not be decided ({type(error).__name__}: {error})"
-        self._skip(number, message)
-        return None
-
-    def _skip(self, number: int, message: str) -> None:
         self.summary.malformed += 1
         print(f"line {number}: skipped: {message}", file=self.errors)
-
-
-def _unsure(line):
-    raise Unsure  # the plan is not compiled: every family goes to the engine
+        return None
 
 
 class Progress:

@@ -28,6 +28,8 @@ class DatedValue:
 
     def at(self, when: dt.date):
         """The value in force on `when`; before the first date, the first value."""
+        if len(self.pairs) == 1:
+            return self.pairs[0][1]
         index = bisect.bisect_right(self._starts, when) - 1
         return self.pairs[max(index, 0)][1]
 

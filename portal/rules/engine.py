@@ -1,34 +1,36 @@
 """Decides a family case against a plan: eligibility, each problem, the claim.
 
 Pure Python: no Flask, no database, so it runs in a worker, the CLI or a notebook.
+This is the only place the plans' rules are decided, for the portal, the command
+line and the cohort alike. It decides first and writes later: every result keeps
+what was decided and the facts behind it, and its sentences are written from
+those only when someone reads them (reading.py, verdict.py), so a cohort of a
+million families writes none.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from operator import attrgetter
 
 from . import calendar as cal
 from .case import Case, CaseError, Evidence, parse_case
 from .measures import Context, Finding
-from .plan import Outcome, Plan, Problem
-from .verdict import NeedResult, OutcomeResult, ProblemResult, Verdict
+from .plan import Candidates, Outcome, Plan, age_bounds
+from .reading import Reading
+from .verdict import OutcomeResult, Verdict
+from .words import ABOUT_WORDS, about_words
 
-ABOUT_WORDS = {
-    "adult": "an adult (18 or over)",
-    "child": "a child (under 18)",
-    "school_age_child": "a child of statutory school age (5 to 15)",
-    "young_person": "a young person (16 or 17)",
-    "pre_school_child": "a pre-school child (0 to 4)",
-    "any": "a family member",
-}
+__all__ = ["ABOUT_WORDS", "CLAIMS", "CaseError", "Decision", "about_words", "check_case_against_plan", "evaluate",
+           "judge_evidence", "member_fits", "with_option"]
 DEPENDENT_ACTIVITIES = ("education", "training", "unemployed")
 CLAIMS = ("significant_and_sustained", "continuous_employment")
+SS, CE = CLAIMS
 
 
 def evaluate(plan: Plan, case_data, as_of: dt.date) -> Verdict:
     """The verdict for one case; raises CaseError if the case does not fit the plan."""
-    case = case_data if isinstance(case_data, Case) else parse_case(case_data)
+    case = parse_case(case_data)
     check_case_against_plan(plan, case)
     return Decision(plan, case, as_of).verdict()
 
@@ -38,61 +40,84 @@ def check_case_against_plan(plan: Plan, case: Case) -> None:
     if case.plan and case.plan != plan.id:
         faults.append(f"plan: the case is on plan {case.plan!r}, not {plan.id!r}")
     for i, item in enumerate(case.problems):
-        problem = plan.problem_by_id.get(item.problem)
-        if problem is None:
+        indicators = plan.indicator_ids.get(item.problem)
+        if indicators is None:
             faults.append(f"problems[{i}].problem: no {plan.term('problem')} {item.problem!r} in {plan.id}")
-        elif problem.indicator(item.indicator) is None:
+        elif item.indicator not in indicators:
             faults.append(f"problems[{i}].indicator: {plan.term('problem')} {item.problem} has no "
                           f"{plan.term('indicator')} {item.indicator!r}")
+    outcomes = plan.outcome_by_id
     for i, ev in enumerate(case.evidence):
-        if ev.outcome not in plan.outcome_by_id:
+        if ev.outcome not in outcomes:
             faults.append(f"evidence[{i}].outcome: no outcome {ev.outcome!r} in {plan.id}")
     for ref in case.plan_outcomes:
-        if ref not in plan.outcome_by_id:
+        if ref not in outcomes:
             faults.append(f"plan_outcomes: no outcome {ref!r} in {plan.id}")
     if faults:
         raise CaseError(faults)
 
 
 def member_fits(member, about: str, ages, start: dt.date, end: dt.date) -> bool:
-    if about == "family":
-        return True
-    age = cal.age_on(member.born, start if about == "school_age_child" else end)
-    if ages and not ages[0] <= age <= ages[1]:
-        return False
-    return {
-        "any": True,
-        "adult": age >= 18,
-        "child": age < 18,
-        "school_age_child": 5 <= age <= 15,
-        "young_person": 16 <= age <= 17 if not ages else True,
-        "pre_school_child": age <= 4,
-    }[about]
+    bounds = age_bounds(about, ages)
+    return bounds is None or bounds.fits(member.date_of_birth, start, end)
 
 
-def about_words(outcome: Outcome) -> str:
-    words = ABOUT_WORDS.get(outcome.about, "a family member")
-    if outcome.ages:
-        words += f" aged {outcome.ages[0]} to {outcome.ages[1]}"
-    return words
+def judge_evidence(plan: Plan, outcome: Outcome, ev: Evidence, case: Case, as_of: dt.date, members=None,
+                   ctx: Context | None = None) -> Finding:
+    """What one evidence item shows. An item that cannot be used (faulty values, a source the outcome
+    does not name, a member it cannot be about, values that contradict each other) is set aside: it never
+    meets, and the finding says why (`set_aside`). `ctx` may be a Context to reuse (it is reset here)."""
+    members = members if members is not None else {m.id: m for m in case.members}
+    option = ev.option
+    values = ev.values if option is None else {**ev.values, "option": option}
+    period = ev.period
+    start, end = period.start, period.end
+    if ctx is None:
+        ctx = Context(as_of, start, end, case.closed_on, ids=ev.members, people=members)
+    else:
+        ctx.start, ctx.end, ctx._ids, ctx._ages = start, end, ev.members, None
+    why = unusable(outcome, ev, values, members, ctx)
+    if why:
+        return Finding(False, cannot_be_used, (ev.id, why), set_aside=why)
+    finding = outcome.measure.judge(values, ctx)
+    if finding.earliest is not None and finding.earliest < as_of:
+        # The window has closed already: evidence to its end could come in today, so no earlier date.
+        finding.earliest = as_of
+    return finding
 
 
-def judge_evidence(plan: Plan, outcome: Outcome, ev: Evidence, case: Case, as_of: dt.date) -> Finding:
-    """What one evidence item shows; faulty values or an ill-fitting member never meet."""
-    values = with_option(ev.values, ev.option)
-    faults = outcome.measure.check_values(values)
+def cannot_be_used(ev_id: str, why: str) -> str:
+    return f"evidence {ev_id} cannot be used: {why}"
+
+
+def unusable(outcome: Outcome, ev: Evidence, values: dict, members: dict, ctx: Context) -> str | None:
+    """Why this evidence item cannot be used for its outcome, or None (`ctx`: its period)."""
+    measure = outcome.measure
+    faults = measure.check_values(values)
     if faults:
-        return Finding(False, f"evidence {ev.id} cannot be used: {faults[0][1]}")
-    members = [case.members[m] for m in ev.members]
-    if outcome.about != "family" and not members:
-        return Finding(False, f"evidence {ev.id} names no family member; it must be about {about_words(outcome)}")
-    for member in members:
-        if not member_fits(member, outcome.about, outcome.ages, ev.start, ev.end):
-            return Finding(False, f"evidence {ev.id} is about {member.label()}, but {outcome.id} "
-                                  f"must be about {about_words(outcome)}")
-    ages = {m.id: cal.age_on(m.born, ev.end) for m in members}
-    ctx = Context(as_of=as_of, start=ev.start, end=ev.end, closed_on=case.closed_on, ages=ages)
-    return outcome.measure.evaluate(values, ctx)
+        return faults[0][1]
+    if not outcome.names_source(ev.source):
+        named = "; ".join(outcome.sources)
+        if not ev.source.strip():
+            return f"it names no source; {outcome.id} names: {named}"
+        return f"its source \"{ev.source}\" is not one {outcome.id} names ({named})"
+    option = values.get("option") if outcome.route_bounds else None
+    if ev.members:
+        bounds = outcome.bounds_for(option)
+        if bounds is not None:
+            start, end = ctx.start, ctx.end
+            for mid in ev.members:
+                member = members[mid]
+                if not bounds.fits(member.date_of_birth, start, end):
+                    return (f"it is about {member.label()}, but {outcome.id} must be about "
+                            f"{about_words(outcome, option)}")
+    elif outcome.scope(option)[0] != "family":
+        return f"it names no family member; it must be about {about_words(outcome, option)}"
+    if measure.may_contradict:
+        contradictions = measure.contradictions(values, ctx)
+        if contradictions:
+            return f"it contradicts itself: {contradictions[0][1]}"
+    return None
 
 
 def with_option(values: dict, option) -> dict:
@@ -100,157 +125,202 @@ def with_option(values: dict, option) -> dict:
     return {**values, "option": option} if option is not None else values
 
 
-@dataclass
-class Decision:
-    plan: Plan
-    case: Case
-    as_of: dt.date
-    _outcomes: dict = field(default_factory=dict)
+NO_ANSWER = (False, None, ())  # an outcome nobody has evidenced: not met, no date, no route
+_ACHIEVEMENT = {"every_problem": "_problem_any", "every_indicator": "_problem_each_need",
+                "every_outcome_in_family_plan": "_problem_family_plan"}
 
-    def __post_init__(self):
-        self.by_outcome: dict[str, list[Evidence]] = {}
-        self.set_aside: list[str] = []
-        for ev in self.case.evidence:
+
+class Decision:
+    """One family's decision. Each outcome's answer is compact, (met, earliest date, routes), worked out
+    once when first asked for (`answer`); so is each problem's. The objects a person reads, with their
+    sentences (`verdict()`), are made from those; the cohort's row (`row()`) needs none of them."""
+
+    def __init__(self, plan: Plan, case: Case, as_of: dt.date):
+        self.plan, self.case, self.as_of = plan, case, as_of
+        self.members = members = {m.id: m for m in case.members}
+        # Every counted evidence item (accepted, ended by the as-of date) is judged as it is read:
+        # outcome id -> [(item, finding)].
+        found: dict[str, list[tuple[Evidence, Finding]]] = {}
+        later = []
+        outcomes, ctx = plan.outcome_by_id, Context(as_of, as_of, as_of, case.closed_on, people=members)
+        for ev in case.evidence:
             if ev.status != "accepted":
                 continue
-            if ev.end > self.as_of:
-                self.set_aside.append(f"evidence {ev.id} runs to {ev.end.isoformat()}, after {self.as_of.isoformat()}, "
-                                      "so it is not counted yet")
+            if ev.period.end > as_of:
+                later.append(ev)
                 continue
-            self.by_outcome.setdefault(ev.outcome, []).append(ev)
-        self.identified = identified_problems(self.case)
+            item = (ev, judge_evidence(plan, outcomes[ev.outcome], ev, case, as_of, members, ctx))
+            items = found.get(ev.outcome)
+            if items is None:
+                found[ev.outcome] = [item]
+            else:
+                items.append(item)
+        self.found, self.later = found, later
+        self.identified = identified_problems(case)
+        self._answers: dict = {}
+        self._results: dict = {}
+        self._problem_answers = self._decided = None
 
-    # -- outcomes ---------------------------------------------------------------
+    @property
+    def by_outcome(self) -> dict[str, list[Evidence]]:
+        """outcome id -> its counted evidence items."""
+        return {oid: [ev for ev, _ in items] for oid, items in self.found.items()}
 
-    def outcome(self, outcome_id: str) -> OutcomeResult:
-        done = self._outcomes.get(outcome_id)
+    # -- outcomes: the decision -------------------------------------------------
+
+    def answer(self, outcome_id: str) -> tuple:
+        """(met, earliest, routes) for an outcome."""
+        done = self._answers.get(outcome_id)
         if done is not None:
             return done
         outcome = self.plan.outcome_by_id[outcome_id]
-        if outcome_id not in self.by_outcome and not outcome.each and not outcome.satisfied_by:
-            return no_evidence(outcome)
-        if outcome_id not in self._outcomes:
-            self._outcomes[outcome_id] = None  # a satisfied_by loop reads as "not met"
-            self._outcomes[outcome_id] = self._judge(self.plan.outcome_by_id[outcome_id])
-        return self._outcomes[outcome_id] or OutcomeResult(outcome_id, False, ["(circular satisfied_by)"])
+        if outcome.plain:  # neither "every child" nor satisfied by another: its items' answer, merged
+            found = self.found.get(outcome_id)
+            if not found:
+                return NO_ANSWER
+            if len(found) == 1:
+                f = found[0][1]
+                done = (True, None, (f.option,)) if f.met and not f.supplementary else (False, f.earliest, ())
+            else:
+                done = merged([f for _, f in found])
+            self._answers[outcome_id] = done
+            return done
+        if outcome_id not in self.found and not outcome.each and not outcome.satisfied_by:
+            return NO_ANSWER
+        if outcome_id in self._answers:
+            return NO_ANSWER  # a satisfied_by loop reads as "not met"
+        self._answers[outcome_id] = None
+        done = self._answers[outcome_id] = self._decide(outcome)
+        return done
 
-    def _judge(self, outcome: Outcome) -> OutcomeResult:
+    def _decide(self, outcome: Outcome) -> tuple:
         for other in outcome.satisfied_by:
-            if self.outcome(other).met:
-                return OutcomeResult(outcome.id, True, [f"met because {other} is met"], via={other})
-        items = self.by_outcome.get(outcome.id)
-        if not items and not outcome.each:
-            return no_evidence(outcome)  # most outcomes of most families: shared, never changed
-        findings = [(ev, judge_evidence(self.plan, outcome, ev, self.case, self.as_of)) for ev in items or ()]
+            if self.answer(other)[0]:
+                return True, None, (other,)
         if outcome.each:
-            return self._judge_each(outcome, findings)
-        return self._judge_any(outcome, findings)
+            return self._decide_each(outcome)
+        found = self.found.get(outcome.id)
+        if not found:
+            return NO_ANSWER
+        if len(found) == 1:
+            f = found[0][1]
+            return (True, None, (f.option,)) if f.met and not f.supplementary else (False, f.earliest, ())
+        return merged([f for _, f in found])
 
-    def _judge_any(self, outcome: Outcome, findings) -> OutcomeResult:
-        if not findings:
-            return no_evidence(outcome)
-        good = [(ev, f) for ev, f in findings if f.met and not f.supplementary]
-        if good:
-            return OutcomeResult(outcome.id, True, [f.reason for _, f in good[:1]], [ev.id for ev, _ in good],
-                                 via={f.option for _, f in good})
-        reasons = [f.reason for _, f in findings]
-        if any(f.met for _, f in findings):
-            reasons.append(f"supplementary evidence supports {outcome.id} but cannot prove it alone")
-        earliest = min((f.earliest for _, f in findings if f.earliest), default=None)
-        return OutcomeResult(outcome.id, False, reasons, [ev.id for ev, _ in findings], earliest=earliest)
-
-    def _judge_each(self, outcome: Outcome, findings) -> OutcomeResult:
-        people = [m for m in self.case.members.values()
-                  if member_fits(m, outcome.about, outcome.ages, self.as_of, self.as_of)]
+    def _decide_each(self, outcome: Outcome) -> tuple:
+        found = self.found.get(outcome.id, ())
+        people = self._in_scope(outcome, [ev for ev, _ in found])
         if not people:
-            return OutcomeResult(outcome.id, False, [f"no family member is {about_words(outcome)}"])
-        results = [self._judge_member(outcome, m, findings) for m in people]
-        met = all(r.met for r in results)
-        reasons = [r.reasons[0] for r in results if r.met == met]
-        earliest = latest_of([r.earliest for r in results if not r.met])
-        evidence = [e for r in results for e in r.evidence]
-        via = set().union(*(r.via for r in results)) if met else set()
-        return OutcomeResult(outcome.id, met, reasons, evidence, earliest=earliest, via=via)
+            return NO_ANSWER
+        met, dates, via = True, [], ()
+        for m in people:
+            mine = [f for ev, f in found if m.id in ev.members]
+            a = merged(mine) if mine else NO_ANSWER
+            if a[0]:
+                via += a[2]
+            else:
+                met = False
+                dates.append(a[1])
+        return (True, None, via) if met else (False, latest_of(dates), ())
 
-    def _judge_member(self, outcome, member, findings) -> OutcomeResult:
-        mine = [(ev, f) for ev, f in findings if member.id in ev.members]
+    def finding(self, outcome: Outcome, ev: Evidence) -> Finding:
+        """One evidence item's finding."""
+        return next(f for item, f in self.found[outcome.id] if item is ev)
+
+    def _in_scope(self, outcome: Outcome, items) -> list:
+        """Whom an "every child" outcome is about: each member who fits it over a period its evidence
+        measures (statutory school age on the period's start, other ages on its end), and each member an
+        item names by a route that is about someone else (Suffolk 2.1's 16-17 route) who fits that route.
+        With no evidence yet, nothing is measured: those who fit it on the as-of date."""
+        members = self.case.members
+        if not items:
+            day = self.as_of
+            return [m for m in members if outcome.fits(m.date_of_birth, day, day)]
+        bounds, routes, people = outcome.bounds, outcome.route_bounds, []
+        if bounds is None:
+            return list(members)
+        for m in members:
+            born = m.date_of_birth
+            for ev in items:
+                period = ev.period
+                if bounds.fits(born, period.start, period.end):
+                    break
+                if routes:
+                    option = ev.option if ev.option is not None else ev.values.get("option")
+                    if type(option) is str and option in routes and m.id in ev.members:
+                        route = routes[option]  # None: the route is about anyone
+                        if route is None or route.fits(born, period.start, period.end):
+                            break
+            else:
+                continue
+            people.append(m)
+        return people
+
+    def member_answer(self, outcome: Outcome, member, found) -> tuple | None:
+        """(met, earliest, routes) of an "every child" outcome for one member, or None with no item for them."""
+        mine = [f for ev, f in found if member.id in ev.members]
+        return merged(mine) if mine else None
+
+    def set_aside_items(self) -> list[str]:
+        """Every counted evidence item that cannot be used, which and why (each is judged, asked or not)."""
+        out = []
+        for oid, items in self.found.items():
+            for ev, f in items:
+                why = f.set_aside
+                if why:
+                    out.append(f"Evidence {ev.id} for {oid} is set aside: {why}.")
+        return out
+
+    # -- problems: the decision -------------------------------------------------
+
+    def _best(self, candidates: Candidates) -> tuple[bool, dt.date | None]:
+        """(is any of these outcomes met?, the earliest date one could be). Only outcomes with evidence, or
+        that another can satisfy, can be either."""
+        met, earliest, answers = False, None, self._answers
+        if candidates.any_order:
+            ids = candidates.ids
+            asked = [oid for oid in self.found if oid in ids]
+            if candidates.satisfiable:
+                asked += candidates.satisfiable
+        else:
+            asked = [o.id for o in candidates.outcomes if o.id in self.found or o.satisfied_by]
+        for oid in asked:
+            a = answers.get(oid) or self.answer(oid)
+            if a[0]:
+                met = True
+            elif a[1] and (earliest is None or a[1] < earliest):
+                earliest = a[1]
+        return met, earliest
+
+    def problem_answers(self) -> list[tuple]:
+        """(problem id, achieved, earliest) for each identified problem, in the order first identified."""
+        done = self._problem_answers
+        if done is None:
+            decide = getattr(self, _ACHIEVEMENT[self.plan.achievement])
+            done = self._problem_answers = [decide(pid, info["indicators"]) for pid, info in self.identified.items()]
+        return done
+
+    def _problem_any(self, pid, indicators) -> tuple:
+        candidates, mandatory = self.plan.candidates(pid, indicators)
+        met, earliest = self._best(candidates)
+        if met and mandatory and any(rule["option"] not in self.answer(o.id)[2] for o, rule in mandatory):
+            met = False  # a mandatory route not taken
+        return (pid, True, None) if met else (pid, False, earliest)
+
+    def _problem_each_need(self, pid, indicators) -> tuple:
+        dates = []
+        for need_id in sorted(indicators):
+            met, earliest = self._best(self.plan.need_candidates(pid, need_id))
+            if not met:
+                dates.append(earliest)
+        return (pid, True, None) if not dates else (pid, False, latest_of(dates))
+
+    def _problem_family_plan(self, pid, indicators) -> tuple:
+        mine = [ref for ref in self.case.plan_outcomes if self._plan_owner(ref) == pid]
         if not mine:
-            return OutcomeResult(outcome.id, False, [f"{member.label()}: no accepted evidence for {outcome.id} yet"])
-        result = self._judge_any(outcome, mine)
-        result.reasons = [f"{member.label()}: {r}" for r in result.reasons]
-        return result
-
-    # -- problems ---------------------------------------------------------------
-
-    def problems(self) -> list[ProblemResult]:
-        rule = self.plan.rule["achievement"]
-        judge = {
-            "every_problem": self._problem_any,
-            "every_indicator": self._problem_each_need,
-            "every_outcome_in_family_plan": self._problem_family_plan,
-        }[rule]
-        return [judge(self.plan.problem_by_id[pid], info) for pid, info in self.identified.items()]
-
-    def _problem_any(self, problem: Problem, info) -> ProblemResult:
-        indicators = info["indicators"]
-        candidates = self._candidates(problem, indicators)
-        results = [self.outcome(o.id) for o in candidates]
-        reasons = self._mandatory_gaps(problem, indicators)
-        achieved = any(r.met for r in results) and not reasons
-        if not any(r.met for r in results):
-            reasons.insert(0, self._none_met(problem, candidates, indicators))
-        return ProblemResult(problem.id, problem.title, achieved, info, results, reasons,
-                             earliest=None if achieved else self._earliest(results))
-
-    def _candidates(self, problem: Problem, indicators) -> list[Outcome]:
-        """Outcomes that can achieve this problem for these indicators; the same for every family."""
-        key = (problem.id, frozenset(indicators))
-        cache = self.plan.__dict__.setdefault("_candidates", {})
-        if key not in cache:
-            cache[key] = [o for o in problem.outcomes if o.answers_any(indicators)] + self.plan.evidencing[problem.id]
-        return cache[key]
-
-    def _mandatory_gaps(self, problem: Problem, indicators) -> list[str]:
-        gaps = []
-        for o in problem.outcomes:
-            rule = o.mandatory
-            if rule and set(rule["indicators"]) & set(indicators) and rule["option"] not in self.outcome(o.id).via:
-                label = o.measure.option(rule["option"])["label"]
-                which = ", ".join(sorted(set(rule["indicators"]) & set(indicators)))
-                gaps.append(f"{o.id} through \"{label}\" (option {rule['option']}) is mandatory where "
-                            f"{self.plan.term('indicator')} {which} is identified, and it is not met")
-        return gaps
-
-    def _none_met(self, problem, candidates, indicators) -> str:
-        ids = ", ".join(o.id for o in candidates) or "none"
-        term = self.plan.term("indicator")
-        return (f"no outcome answering {term} {', '.join(sorted(indicators))} is met "
-                f"(outcomes that could: {ids})")
-
-    def _problem_each_need(self, problem: Problem, info) -> ProblemResult:
-        needs = []
-        for need_id in sorted(info["indicators"]):
-            candidates = [o for o in problem.outcomes if o.answers_any({need_id})]
-            results = [self.outcome(o.id) for o in candidates]
-            achieved = any(r.met for r in results)
-            needs.append(NeedResult(need_id, problem.indicator(need_id).text, achieved, results))
-        achieved = all(n.achieved for n in needs)
-        reasons = [f"{self.plan.term('indicator')} {n.id} ({n.text}): no positive outcome yet"
-                   for n in needs if not n.achieved]
-        results = [r for n in needs for r in n.outcomes]
-        earliest = None if achieved else self._need_earliest(needs)
-        return ProblemResult(problem.id, problem.title, achieved, info, results, reasons, needs=needs,
-                             earliest=earliest)
-
-    def _problem_family_plan(self, problem: Problem, info) -> ProblemResult:
-        mine = [ref for ref in self.case.plan_outcomes if self._plan_owner(ref) == problem.id]
-        results = [self.outcome(ref) for ref in mine]
-        reasons = [f"{r.id} is in the family's plan and is not met" for r in results if not r.met]
-        if not mine:
-            reasons.append(f"the family's plan lists no outcome for {self.plan.term('problem')} {problem.id}")
-        achieved = bool(mine) and not reasons
-        return ProblemResult(problem.id, problem.title, achieved, info, results, reasons,
-                             earliest=None if achieved or not mine else latest_of([r.earliest for r in results if not r.met]))
+            return pid, False, None
+        dates = [a[1] for a in map(self.answer, mine) if not a[0]]
+        return (pid, True, None) if not dates else (pid, False, latest_of(dates))
 
     def _plan_owner(self, outcome_id: str) -> str | None:
         """The identified problem a family-plan outcome counts for: its own, else one suggesting it."""
@@ -259,119 +329,119 @@ class Decision:
             return own
         return next((p for p in self.identified if outcome_id in self.plan.problem_by_id[p].suggested), None)
 
-    def _earliest(self, results) -> dt.date | None:
-        """When the first running window could close (None when no window is running)."""
-        return min((r.earliest for r in results if r.earliest), default=None)
-
-    def _need_earliest(self, needs) -> dt.date | None:
-        return latest_of([min((r.earliest for r in n.outcomes if r.earliest), default=None)
-                          for n in needs if not n.achieved])
-
     # -- the family -------------------------------------------------------------
 
-    def eligibility(self) -> list[str]:
-        reasons = []
-        minimum = self.plan.rule["eligibility"]["minimum"]
-        if len(self.identified) < minimum:
-            reasons.append(self._too_few(minimum))
-        if self.plan.rule["eligibility"]["dependent_child"] and not self._has_dependent_child():
-            reasons.append("the family has no dependent child (aged 0 to 15, or 16 to 18 and in full-time "
-                           "education, training or unemployed)")
-        return reasons
-
-    def _too_few(self, minimum: int) -> str:
-        titles = ", ".join(self.plan.problem_by_id[p].title for p in self.identified) or "none"
-        n = len(self.identified)
-        problems = self.plan.terms_of("problem", n)
-        if self.plan.rule["achievement"] == "every_indicator":
-            needs = self.plan.terms_of("indicator")
-            return f"{needs} from only {n} distinct {problems}: {titles}; {minimum} are required"
-        return f"only {n} {problems} identified ({titles}); {minimum} are required"
+    def not_eligible(self) -> tuple:
+        """Why the family is not eligible, as the names of the rules it fails (none: eligible)."""
+        out = ()
+        if len(self.identified) < self.plan.minimum:
+            out += ("minimum",)
+        if self.plan.needs_child and not self._has_dependent_child():
+            out += ("dependent_child",)
+        return out
 
     def _has_dependent_child(self) -> bool:
-        dates = [p.on for p in self.case.problems if p.on]
-        day = min(dates) if dates else self.as_of
-        for m in self.case.members.values():
-            age = cal.age_on(m.born, day)
-            if m.role == "child" and (age < 16 or (age <= 18 and m.activity in DEPENDENT_ACTIVITIES)):
+        day = min((p.identified_on for p in self.case.problems), default=self.as_of)
+        for m in self.case.members:
+            if m.role != "child":
+                continue
+            born = m.date_of_birth
+            age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+            if age < 16 or (age <= 18 and m.activity in DEPENDENT_ACTIVITIES):
                 return True
         return False
 
-    def essentials_missing(self, claim: str) -> list[dict]:
-        return [e for e in self.plan.essentials
-                if e["id"] not in self.case.essentials and claim in (e["claims"] or CLAIMS)]
+    def essentials(self) -> set:
+        given = self.__dict__.get("_essentials")
+        if given is None:
+            value = self.case.essentials
+            given = self._essentials = {k for k, v in value.items() if v is True} if type(value) is dict else set(value)
+        return given
 
-    def sustainment(self) -> tuple[list[str], dt.date | None]:
-        months = self.plan.rule["sustainment_after_closure_months"]
+    def essentials_missing(self, claim: str) -> list[dict]:
+        given = self.essentials()
+        return [e for e in self.plan.essentials_for(claim) if e["id"] not in given]
+
+    def sustainment(self) -> tuple[bool, dt.date | None]:
+        """(still waiting for the months after closure?, the day they end), for a plan that judges outcomes
+        after closure; (False, None) for any other."""
+        months = self.plan.months_after_closure
         if not months:
-            return [], None
+            return False, None
         closed = self.case.closed_on
         if closed is None:
-            return [f"the case is not closed: outcomes are judged {months} months after closure"], None
+            return True, None
         ready = cal.add_months(closed, months)
-        if self.as_of < ready:
-            return [f"outcomes are judged {months} months after closure: no claim before {ready.isoformat()}"], ready
-        return [], ready
+        return self.as_of < ready, ready
 
-    def continuous_employment(self) -> OutcomeResult | None:
-        ref = self.plan.rule["continuous_employment"]
-        return self.outcome(ref) if ref else None
+    def decide(self) -> tuple:
+        """(reasons not eligible, essentials missing, problem answers, waiting, ready, continuous employment's
+        answer, the claim, the earliest claim date): the whole decision, compact."""
+        done = self._decided
+        if done is not None:
+            return done
+        plan = self.plan
+        not_eligible = self.not_eligible()
+        essentials = self.essentials_missing(SS)
+        problems = self.problem_answers()
+        waiting, ready = self.sustainment() if plan.months_after_closure else (False, None)
+        ce = self.answer(plan.ce_ref) if plan.ce_ref else None
+        ss = not not_eligible and not essentials and bool(problems) and not waiting and all(p[1] for p in problems)
+        claim = SS if ss else CE if not not_eligible and ce is not None and ce[0] and not self.essentials_missing(CE) \
+            else None
+        earliest = None if claim or not_eligible or essentials else self._claim_date(problems, ready, ce)
+        done = self._decided = (not_eligible, essentials, problems, waiting, ready, ce, claim, earliest)
+        return done
 
     def verdict(self) -> Verdict:
-        not_eligible = self.eligibility()
-        essentials = self.essentials_missing("significant_and_sustained")
-        problems = self.problems()
-        waiting, ready = self.sustainment()
-        ce = self.continuous_employment()
-        ss = not not_eligible and not essentials and bool(problems) and all(p.achieved for p in problems) and not waiting
-        ce_met = not not_eligible and ce is not None and ce.met and not self.essentials_missing("continuous_employment")
-        claim = "significant_and_sustained" if ss else "continuous_employment" if ce_met else None
-        missing = self._missing(not_eligible, essentials, problems, waiting)
-        earliest = None if claim or not_eligible or essentials else self._claim_date(problems, ready, ce)
-        return Verdict(
-            ref=self.case.ref, plan=self.plan.id, as_of=self.as_of, eligible=not not_eligible,
-            eligibility=not_eligible or [self._eligible_because()], turned_around=claim is not None,
-            claim_type=claim, earliest_claim_date=earliest, problems=problems,
-            essentials_missing=[e["id"] for e in essentials], continuous_employment=ce,
-            missing=missing, notes=self.set_aside,
-        )
+        """The verdict a person reads: the objects are built, and their sentences written, from the decision."""
+        return Reading(self).verdict()
 
-    def _eligible_because(self) -> str:
-        titles = ", ".join(self.plan.problem_by_id[p].title for p in self.identified)
-        n = len(self.identified)
-        return f"{n} {self.plan.terms_of('problem', n)} identified: {titles}"
+    def outcome(self, outcome_id: str) -> OutcomeResult:
+        """One outcome's answer as a person reads it."""
+        return self.reading.outcome(outcome_id)
 
-    def _missing(self, not_eligible, essentials, problems, waiting) -> list[str]:
-        out = [f"Not eligible: {r}." for r in not_eligible]
-        out += [f"Essential not evidenced: {e['text']}" for e in essentials]
-        for p in problems:
-            if not p.achieved:
-                term = self.plan.term("problem").capitalize()
-                out.append(f"{term} {p.id} ({p.title}) is not achieved: " + "; ".join(p.reasons) + ".")
-        if not problems:
-            out.append(f"No {self.plan.term('problem')} has been identified.")
-        out += [w[0].upper() + w[1:] + "." for w in waiting]
-        return out
+    @property
+    def reading(self) -> Reading:
+        reading = self.__dict__.get("_reading")
+        if reading is None:
+            reading = self._reading = Reading(self)
+        return reading
+
+    def row(self) -> list:
+        """The cohort CSV row: ref, eligible, turned_around, claim_type, problems_not_achieved, earliest date."""
+        not_eligible, _, problems, _, _, _, claim, earliest = self.decide()
+        return [self.case.ref, "no" if not_eligible else "yes", "yes" if claim else "no", claim or "",
+                ";".join([p[0] for p in problems if not p[1]]), earliest.isoformat() if earliest else ""]
 
     def _claim_date(self, problems, ready, ce) -> dt.date | None:
-        open_problems = [p for p in problems if not p.achieved]
-        dates = [p.earliest for p in open_problems]
+        dates = [p[2] for p in problems if not p[1]]
         ss_date = None
         if problems and None not in dates:
             candidates = [d for d in dates if d] + ([ready] if ready else [])
             needs_closure = self.plan.rule["sustainment_after_closure_months"] and ready is None
             ss_date = max(candidates) if candidates and not needs_closure else None
-        ce_date = ce.earliest if ce is not None and not ce.met else None
-        return min((d for d in (ss_date, ce_date) if d), default=None)
+        ce_date = ce[1] if ce is not None and not ce[0] else None
+        earliest = min((d for d in (ss_date, ce_date) if d), default=None)
+        # Never before the as-of date: a window that has closed already could be evidenced today.
+        return max(earliest, self.as_of) if earliest is not None else None
 
 
-def no_evidence(outcome: Outcome) -> OutcomeResult:
-    """The shared answer for an outcome nobody has evidenced: built once per outcome."""
-    result = outcome.__dict__.get("_no_evidence")
-    if result is None:
-        result = OutcomeResult(outcome.id, False, [f"no accepted evidence for {outcome.id} yet"])
-        outcome._no_evidence = result
-    return result
+def merged(findings) -> tuple:
+    """(met, earliest, routes) of several items for one outcome: met by any met and not supplementary;
+    otherwise the earliest date any could be."""
+    via, earliest = (), None
+    for f in findings:
+        if f.met and not f.supplementary:
+            via += (f.option,)
+        elif f.earliest and (earliest is None or f.earliest < earliest):
+            earliest = f.earliest
+    return (True, None, via) if via else (False, earliest, ())
+
+
+def earliest_of(results) -> dt.date | None:
+    """When the first running window could close (None when no window is running)."""
+    return min((r.earliest for r in results if r.earliest), default=None)
 
 
 def latest_of(dates) -> dt.date | None:
@@ -382,9 +452,20 @@ def latest_of(dates) -> dt.date | None:
 def identified_problems(case: Case) -> dict[str, dict]:
     """Identified problems in the order first found, each with its indicators and stage."""
     out: dict[str, dict] = {}
-    for item in sorted(case.problems, key=lambda p: (p.on or dt.date.max)):
-        info = out.setdefault(item.problem, {"indicators": set(), "stage": item.stage, "identified_on": item.on})
-        info["indicators"].add(item.indicator)
-        if item.stage == "identification":
-            info["stage"] = "identification"
+    problems = case.problems
+    if len(problems) > 1:
+        problems = sorted(problems, key=_identified_on)  # a stable sort: ties keep the case's order
+    for item in problems:
+        info = out.get(item.problem)
+        if info is None:
+            out[item.problem] = {"indicators": {item.indicator}, "stage": item.stage, "identified_on": item.identified_on}
+        else:
+            info["indicators"].add(item.indicator)
+            if item.stage == "identification":
+                info["stage"] = "identification"
+    for info in out.values():
+        info["indicators"] = frozenset(info["indicators"])
     return out
+
+
+_identified_on = attrgetter("identified_on")

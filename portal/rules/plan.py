@@ -11,13 +11,13 @@ import yaml
 
 from . import spec as s
 from .measures import AnyOf, ContinuousEmployment, Measure, measure_spec, use_tools
+from .measures.choice import ABOUT, ages_spec
 
 try:  # the C loader is several times faster; the pure one reads the same YAML
     _Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
 
-ABOUT = ("family", "any", "adult", "child", "school_age_child", "young_person", "pre_school_child")
 ACHIEVEMENT = ("every_outcome_in_family_plan", "every_problem", "every_indicator")
 
 
@@ -52,8 +52,84 @@ class Outcome:
     satisfied_by: list[str] = field(default_factory=list)
     notes: str = ""
 
+    def __post_init__(self):
+        # Worked out once per plan: the sources as compared (same_text), and the routes of an any_of
+        # measure that are about someone else than the outcome is (Suffolk 2.1's 16-17 route).
+        self.source_keys = frozenset(same_text(s) for s in self.sources)  # a plan always names one
+        options = self.measure.p.get("options") or () if isinstance(self.measure, AnyOf) else ()
+        self.route_scope = {o["id"]: (o["about"], o["ages"]) for o in options if o.get("about")}
+        self.plain = not self.each and not self.satisfied_by
+        self.bounds = age_bounds(self.about, self.ages)
+        self.route_bounds = {oid: age_bounds(*scope) for oid, scope in self.route_scope.items()}
+        self._sources: dict = {}
+
+    def names_source(self, source: str) -> bool:
+        """Whether this outcome names the source (as people read it), remembered per text."""
+        known = self._sources.get(source)
+        if known is None:
+            if len(self._sources) > 256:
+                self._sources.clear()
+            known = self._sources[source] = same_text(source) in self.source_keys
+        return known
+
+    def bounds_for(self, option=None):
+        """The ages that fit this outcome, or this route of it (None: anyone)."""
+        return self.route_bounds.get(option, self.bounds) if type(option) is str else self.bounds
+
+    def fits(self, born: dt.date, start: dt.date, end: dt.date, option=None) -> bool:
+        """Whether someone born on `born` fits this outcome (or this route of it) over a period."""
+        bounds = self.route_bounds.get(option, self.bounds) if type(option) is str else self.bounds
+        return bounds is None or bounds.fits(born, start, end)
+
     def answers_any(self, indicators) -> bool:
         return self.answers is None or bool(self.answers & set(indicators))
+
+    def scope(self, option=None) -> tuple:
+        """(about, ages): who evidence by this route may be about; the outcome's own unless the route says."""
+        return (type(option) is str and self.route_scope.get(option)) or (self.about, self.ages)
+
+
+_NO_BOUND = 10**9
+# Who each `about` means, as a range of whole years (None: no bound); `family` and `any`: anyone.
+AGE_RANGES = {
+    "adult": (18, None), "child": (None, 17), "school_age_child": (5, 15), "young_person": (16, 17),
+    "pre_school_child": (None, 4),
+}
+
+
+class AgeBounds:
+    """An age range and the day of the period it is judged on (statutory school age: the start)."""
+
+    __slots__ = ("at_start", "high", "low")
+
+    def __init__(self, low: int, high: int, at_start: bool):
+        self.low, self.high, self.at_start = low, high, at_start
+
+    def fits(self, born: dt.date, start: dt.date, end: dt.date) -> bool:
+        day = start if self.at_start else end
+        return self.low <= day.year - born.year - ((day.month, day.day) < (born.month, born.day)) <= self.high
+
+
+def age_bounds(about: str, ages) -> AgeBounds | None:
+    """Who `about` (narrowed by the plan's `ages`) means, or None when anyone fits. A plan's own ages
+    replace a young person's 16 to 17 and narrow any other."""
+    if about in ("family", "any") and not ages:
+        return None
+    low, high = AGE_RANGES.get(about, (None, None))
+    if ages:
+        if about == "young_person":
+            low, high = None, None
+        low = ages[0] if low is None else max(low, ages[0])
+        high = ages[1] if high is None else min(high, ages[1])
+    if about == "family":
+        return None
+    return AgeBounds(-_NO_BOUND if low is None else low, _NO_BOUND if high is None else high,
+                     about == "school_age_child")
+
+
+def same_text(text: str) -> str:
+    """Sources are compared as people read them: case, curly quotes and spacing do not matter."""
+    return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").casefold().split())
 
 
 @dataclass
@@ -93,10 +169,52 @@ class Plan:
         for outcome in self.outcome_by_id.values():
             for other in outcome.also_evidences:
                 self.evidencing[other].append(outcome)
+        self.indicator_ids = {p.id: frozenset(i.id for i in p.indicators) for p in self.problems}
+        # Which outcomes can achieve a problem for a set of indicators: the same for every family, so
+        # remembered (there are only as many keys as the plan has problems and indicator sets).
+        self._candidates: dict = {}
+        self._need_candidates: dict = {}
+        self._essentials_for: dict = {}
+        self.loops = satisfied_by_loops(self.outcome_by_id)
+        rule = self.rule
+        self.minimum, self.needs_child = rule["eligibility"]["minimum"], rule["eligibility"]["dependent_child"]
+        self.achievement, self.ce_ref = rule["achievement"], rule["continuous_employment"]
+        self.months_after_closure = rule["sustainment_after_closure_months"]
+
+    def candidates(self, problem_id: str, indicators) -> tuple[Candidates, list[tuple]]:
+        """(the outcomes that can achieve this problem for these indicators, its own and those that also
+        evidence it; (outcome, rule) for each route the plan makes mandatory for them)."""
+        key = (problem_id, indicators)
+        found = self._candidates.get(key)
+        if found is None:
+            problem = self.problem_by_id[problem_id]
+            own = [o for o in problem.outcomes if o.answers_any(indicators)]
+            mandatory = [(o, o.mandatory) for o in problem.outcomes
+                         if o.mandatory and set(o.mandatory["indicators"]) & set(indicators)]
+            found = self._candidates[key] = (Candidates(own + self.evidencing[problem_id], self.loops), mandatory)
+        return found
+
+    def need_candidates(self, problem_id: str, need_id: str) -> Candidates:
+        """every_indicator: the problem's own outcomes that answer this one need."""
+        key = (problem_id, need_id)
+        found = self._need_candidates.get(key)
+        if found is None:
+            found = self._need_candidates[key] = Candidates(
+                [o for o in self.problem_by_id[problem_id].outcomes if o.answers_any({need_id})], self.loops)
+        return found
 
     @property
     def essentials(self) -> list[dict]:
         return self.rule["essentials"]
+
+    def essentials_for(self, claim: str) -> list[dict]:
+        """The essentials a claim of this type needs (an essential may name the claims it applies to)."""
+        found = self._essentials_for.get(claim)
+        if found is None:
+            found = self._essentials_for[claim] = [e for e in self.essentials
+                                                   if claim in (e["claims"] or ("significant_and_sustained",
+                                                                                "continuous_employment"))]
+        return found
 
     def term(self, name: str) -> str:
         return self.terms.get(name, name)
@@ -112,9 +230,36 @@ class Plan:
 _IRREGULAR = {"criterion": "criteria", "family need": "family needs"}
 
 
-def _ages(value, path, walk):
-    pair = s.list_of(s.number(0, 120, whole=True), minimum=2)(value, path, walk)
-    return tuple(pair[:2]) if len(pair) >= 2 and None not in pair[:2] else None
+class Candidates:
+    """Outcomes that can achieve a problem (or meet a need), worked out once per plan: as a list in the
+    plan's order, their ids, and those another outcome can satisfy (so met with no evidence of their own).
+    Where satisfied_by outcomes loop, an answer depends on the order asked, so they are asked in the
+    plan's order (`any_order` false); otherwise only those with evidence need asking, in any order."""
+
+    __slots__ = ("any_order", "ids", "outcomes", "satisfiable")
+
+    def __init__(self, outcomes: list[Outcome], loops: bool):
+        self.outcomes, self.any_order = outcomes, not loops
+        self.ids = frozenset(o.id for o in outcomes)
+        self.satisfiable = tuple(dict.fromkeys(o.id for o in outcomes if o.satisfied_by))
+
+
+def satisfied_by_loops(outcomes: dict) -> bool:
+    """Whether following satisfied_by from some outcome can come back to it."""
+    done, path = set(), set()
+
+    def visit(oid) -> bool:
+        if oid in path:
+            return True
+        if oid in done:
+            return False
+        path.add(oid)
+        looped = any(visit(other) for other in outcomes[oid].satisfied_by if other in outcomes)
+        path.discard(oid)
+        done.add(oid)
+        return looped
+
+    return any(visit(oid) for oid in outcomes)
 
 
 def _answers(value, path, walk):
@@ -132,7 +277,7 @@ OUTCOME = s.mapping({
     "frequency": s.Key(s.optional_text, False, ""),
     "answers": s.Key(_answers, False),
     "about": s.Key(s.one_of(*ABOUT), False, "any"),
-    "ages": s.Key(_ages, False),
+    "ages": s.Key(ages_spec, False),
     "each": s.Key(s.boolean, False, False),
     "mandatory": s.Key(s.mapping({
         "indicators": s.Key(s.list_of(s.ident, minimum=1)), "option": s.Key(s.ident),

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .case import Case, Evidence
+from .case import Case, Evidence, Period
 from .engine import about_words, identified_problems, judge_evidence, member_fits, with_option
-from .measures import Finding
-from .plan import Outcome, Plan
+from .measures import Context, Finding
+from .plan import Outcome, Plan, same_text
 
 EARLIEST_PERIOD = dt.date(2010, 1, 1)  # before the programme began: a typing slip
 
@@ -64,7 +64,8 @@ def check_submission(plan: Plan, case: Case, data: dict, as_of: dt.date) -> Subm
     if outcome is None:
         return result
     result.outcome = outcome
-    members = _members(case, outcome, data, result)
+    option = data.get("option")
+    members = _members(case, outcome, option, data, result)
     _source(outcome, data, result)
     start, end = _period(data, as_of, result)
     values = data.get("values") if isinstance(data.get("values"), dict) else {}
@@ -75,10 +76,14 @@ def check_submission(plan: Plan, case: Case, data: dict, as_of: dt.date) -> Subm
     if not str(data.get("statement") or "").strip():
         result.add("statement", "Enter a statement describing the evidence")
     if start and end:
-        _fit(outcome, members, start, end, result)
+        _fit(outcome, option, members, start, end, result)
+        if not any(f.startswith("values.") or f == "option" for f, _ in result.errors):
+            ctx = Context(as_of=as_of, start=start, end=end, closed_on=case.closed_on)
+            for name, message in outcome.measure.contradictions(values, ctx):
+                result.add(f"values.{name}", message[0].upper() + message[1:])
     if not any(f.startswith("values.") or f in ("option", "members", "period.start", "period.end") for f, _ in result.errors):
         ev = Evidence(id="this submission", outcome=outcome.id, members=[m.id for m in members],
-                      source=data.get("source") or "", start=start, end=end, values=values,
+                      source=str(data.get("source") or ""), period=Period(start, end), values=values,
                       option=data.get("option"))
         result.finding = judge_evidence(plan, outcome, ev, case, as_of)
     return result
@@ -97,14 +102,16 @@ def _outcome(plan, case, data, result):
     return outcome
 
 
-def _members(case, outcome, data, result):
+def _members(case, outcome, option, data, result):
     ids = data.get("members") or []
-    members = [case.members[m] for m in ids if m in case.members]
+    known = {m.id: m for m in case.members}
+    members = [known[m] for m in ids if m in known]
     for m in ids:
-        if m not in case.members:
+        if m not in known:
             result.add("members", f"{m} is not a member of this family")
-    if outcome.about != "family" and not ids:
-        result.add("members", f"Choose who this evidence is about: {outcome.id} must be about {about_words(outcome)}")
+    if outcome.scope(option)[0] != "family" and not ids:
+        result.add("members", f"Choose who this evidence is about: {outcome.id} must be about "
+                              f"{about_words(outcome, option)}")
     return members
 
 
@@ -112,13 +119,8 @@ def _source(outcome, data, result):
     source = str(data.get("source") or "").strip()
     if not source:
         result.add("source", "Choose the source of this evidence")
-    elif same_text(source) not in {same_text(s) for s in outcome.sources}:
+    elif same_text(source) not in outcome.source_keys:
         result.add("source", f"{source} is not a source {outcome.id} names; choose one of: {'; '.join(outcome.sources)}")
-
-
-def same_text(text: str) -> str:
-    """Sources are compared as people read them: case, curly quotes and spacing do not matter."""
-    return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").casefold().split())
 
 
 def _period(data, as_of, result):
@@ -147,8 +149,9 @@ def _date(value, name, words, result):
         return None
 
 
-def _fit(outcome, members, start, end, result):
+def _fit(outcome, option, members, start, end, result):
+    about, ages = outcome.scope(option)
     for member in members:
-        if not member_fits(member, outcome.about, outcome.ages, start, end):
-            result.add("members", f"{member.label()} is not {about_words(outcome)}, so cannot be the subject of "
-                                  f"{outcome.id}")
+        if not member_fits(member, about, ages, start, end):
+            result.add("members", f"{member.label()} is not {about_words(outcome, option)}, so cannot be the "
+                                  f"subject of {outcome.id}")

@@ -7,23 +7,37 @@ from pathlib import Path
 import pytest
 import yaml
 
-from portal.rules import check_submission, evaluate, parse_case
+from portal.rules import CaseError, check_submission, evaluate, parse_case
 from portal.rules.engine import Decision, check_case_against_plan
 from portal.rules.plan import PlanError, frameworks_dir, load_plans, load_tools, parse_plan
+from tests.rules.ruletests import UNSET, RuleTestError, read_case, read_file
 
 CASE_DIR = Path(__file__).parent / "cases"
 
 
 def collect():
+    """Every case of every file, as (document, case); a file or case the runner cannot read as written
+    becomes a failing test that says why, so nothing is silently passed."""
     for path in sorted(CASE_DIR.glob("*.yaml")):
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for case in document.get("cases") or []:
-            yield pytest.param(document, case, id=f"{path.stem}: {case['name']}")
+        try:
+            document = read_file(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except RuleTestError as error:
+            yield pytest.param(None, error, id=f"{path.stem}: (cannot be read)")
+            continue
+        for i, data in enumerate(document.cases):
+            name = data.get("name") if isinstance(data, dict) else None
+            try:
+                case = read_case(data)
+            except RuleTestError as error:
+                yield pytest.param(document, RuleTestError(f"{path.name} cases[{i}]: {error}"),
+                                   id=f"{path.stem}: {name or f'cases[{i}]'}")
+                continue
+            yield pytest.param(document, case, id=f"{path.stem}: {case.name}")
 
 
 def family_for(document, case) -> dict:
-    family = dict(document.get("defaults") or {})
-    family.update(case.get("family") or {})
+    family = dict(document.defaults)
+    family.update(case.family or {})
     return family
 
 
@@ -39,47 +53,59 @@ def all_text(verdict) -> str:
 
 @pytest.mark.parametrize(("document", "case"), list(collect()))
 def test_case(document, case):
-    expect = case.get("expect") or {}
-    if "plan_file" in case:
+    if isinstance(case, RuleTestError):
+        pytest.fail(str(case))
+    expect = case.expect
+    if case.kind == "plan_file":
         return check_plan_error(case, expect)
-    plan = load_plans()[document["plan"]]
-    if "submission" in case:
+    plan = load_plans()[document.plan]
+    if case.kind == "submission":
         return check_a_submission(plan, document, case, expect)
     return check_verdict(plan, document, case, expect)
+
+
+def given(value) -> bool:
+    return value is not UNSET
 
 
 def check_plan_error(case, expect):
     tools = load_tools(frameworks_dir() / "tools.yaml")
     with pytest.raises(PlanError) as caught:
-        parse_plan(yaml.safe_load(case["plan_file"]), "frameworks/example.yaml", tools, "example")
-    assert expect["plan_error"] in str(caught.value), str(caught.value)
+        parse_plan(yaml.safe_load(case.plan_file), "frameworks/example.yaml", tools, "example")
+    assert expect.plan_error in str(caught.value), str(caught.value)
 
 
 def check_a_submission(plan, document, case, expect):
     family = parse_case(family_for(document, case))
-    result = check_submission(plan, family, case["submission"], case["as_of"])
+    result = check_submission(plan, family, case.submission, case.as_of)
     text = "\n".join(f"{field}: {message}" for field, message in result.errors)
-    if "valid" in expect:
-        assert result.valid is expect["valid"], text or "no errors"
-    for fragment in expect.get("errors_include") or []:
+    if given(expect.valid):
+        assert result.valid is expect.valid, text or "no errors"
+    for fragment in expect.errors_include or []:
         assert fragment.casefold() in text.casefold(), text
-    if "preview_met" in expect:
-        assert result.finding is not None and result.finding.met is expect["preview_met"], result.finding
+    if given(expect.preview_met):
+        assert result.finding is not None and result.finding.met is expect.preview_met, result.finding
 
 
 def check_verdict(plan, document, case, expect):
     family = family_for(document, case)
-    verdict = evaluate(plan, family, case["as_of"])
-    for key in ("eligible", "turned_around", "claim_type"):
-        if key in expect:
-            assert getattr(verdict, key) == expect[key], (key, verdict.to_json())
-    if "earliest_claim_date" in expect:
-        assert verdict.earliest_claim_date == expect["earliest_claim_date"], verdict.to_json()
-    check_problems(verdict, expect.get("problems") or {})
-    check_outcomes(plan, family, case["as_of"], expect.get("outcomes") or {})
+    if given(expect.case_error):
+        with pytest.raises(CaseError) as caught:
+            evaluate(plan, family, case.as_of)
+        assert expect.case_error in str(caught.value), str(caught.value)
+        return
+    verdict = evaluate(plan, family, case.as_of)
+    for key in ("eligible", "turned_around", "claim_type", "earliest_claim_date"):
+        if given(getattr(expect, key)):
+            assert getattr(verdict, key) == getattr(expect, key), (key, verdict.to_json())
+    check_problems(verdict, expect.problems or {})
+    check_outcomes(plan, family, case.as_of, expect.outcomes or {})
     text = all_text(verdict)
-    for fragment in expect.get("reasons_include") or []:
+    for fragment in expect.reasons_include or []:
         assert str(fragment).casefold() in text.casefold(), text
+    missing = "\n".join(verdict.missing)
+    for fragment in expect.missing_include or []:
+        assert str(fragment).casefold() in missing.casefold(), missing
 
 
 def check_problems(verdict, expected):

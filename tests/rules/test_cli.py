@@ -112,3 +112,47 @@ def test_cohort_skips_a_malformed_line_and_counts_it(capsys, tmp_path):
     assert "2 malformed line(s) skipped" in err
     assert rows[0]["turned_around"] == "yes" and rows[1]["turned_around"] == "no"
     assert rows[1]["problems_not_achieved"] == "2;3"
+
+
+def test_evaluate_refuses_a_misspelt_key_with_status_2_and_its_path(capsys, tmp_path):
+    """A misspelt closure date must not silently make a closed case open (issue 12)."""
+    data = family("F1", [95, 95, 95])
+    data["closed_no"] = "2016-03-31"
+    data["evidence"][0]["period"]["ned"] = data["evidence"][0]["period"].pop("end")
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(data))
+    status, out, err = run(capsys, "evaluate", "sunderland-2015", str(case), "--as-of", "2017-01-01")
+    assert status == 2 and not out
+    assert f"{case}: closed_no: unknown key" in err
+    assert f"{case}: evidence[0].period.ned: unknown key" in err
+
+
+def test_cohort_skips_a_line_with_an_unknown_key_naming_it(capsys, tmp_path):
+    misspelt = family("F2", [95, 95, 95])
+    misspelt["members"][0]["date_of_brith"] = "1980-01-01"
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps(family("F1", [95, 95, 95])) + "\n" + json.dumps(misspelt) + "\n")
+    out = tmp_path / "out.csv"
+    status, _, err = run(capsys, "cohort", "sunderland-2015", str(cases), "--as-of", "2017-01-01", "-o", str(out))
+    assert status == 0
+    assert [r["ref"] for r in csv.DictReader(out.open())] == ["F1"]
+    assert "line 2: skipped: members[0].date_of_brith: unknown key" in err
+
+
+def test_evidence_from_a_source_the_outcome_does_not_name_is_refused_by_evaluate_and_cohort(capsys, tmp_path):
+    """The engine refuses it on every path, not only the web form (issue 12)."""
+    stranger = family("F1", [95, 95, 95])
+    stranger["evidence"][0]["source"] = "A neighbour"
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(stranger))
+    status, out, _ = run(capsys, "evaluate", "sunderland-2015", str(case), "--as-of", "2017-01-01")
+    verdict = json.loads(out)
+    assert status == 0 and verdict["turned_around"] is False
+    assert any("Evidence e1 for 2.1 is set aside" in m and "A neighbour" in m for m in verdict["missing"])
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps(family("F0", [95, 95, 95])) + "\n" + json.dumps(stranger) + "\n")
+    out_csv = tmp_path / "out.csv"
+    status, _, err = run(capsys, "cohort", "sunderland-2015", str(cases), "--as-of", "2017-01-01", "-o", str(out_csv))
+    rows = list(csv.DictReader(out_csv.open()))
+    assert status == 0 and "0 malformed" in err
+    assert [(r["ref"], r["turned_around"]) for r in rows] == [("F0", "yes"), ("F1", "no")]

@@ -56,59 +56,75 @@ class SchoolAttendance(Measure):
         return out
 
     def decide(self, values, ctx):
+        p, short = self.p, ()
+        if p["threshold"] is not None:
+            terms = values.get("attendance") or []
+            if len(terms) != p["terms"]:
+                short += ("terms",)
+            else:
+                threshold, comparison, _ = self._threshold(values, ctx.start)
+                if not passes(min(terms) if p["aggregate"] == "each_term" else average(terms), threshold, comparison):
+                    short += ("attendance",)
+        if p["max_fixed_term_exclusions"] is not None and \
+                (values.get("fixed_term_exclusions") or 0) > p["max_fixed_term_exclusions"]:
+            short += ("fixed",)
+        if p["max_permanent_exclusions"] is not None and \
+                (values.get("permanent_exclusions") or 0) > p["max_permanent_exclusions"]:
+            short += ("permanent",)
+        if p["on_roll_required"] and values.get("on_roll") is not True:
+            short += ("on_roll",)
+        return Finding(not short, self.said, (values, ctx.start, short))
+
+    def _threshold(self, values, start):
+        """(threshold, comparison, low start?): the plan's, or the low-start one when attendance before was low."""
+        low, base = self.p["low_start"], values.get("baseline_attendance")
+        if low and base is not None and base < low["below"]:
+            return low["threshold"], low["comparison"], True
+        return self.p["threshold"].at(start), self.p["comparison"], False
+
+    def said(self, values, start, short) -> str:
         parts, failures = [], []
         if self.p["threshold"] is not None:
-            self._attendance(values, ctx, parts, failures)
-        self._exclusions(values, parts, failures)
-        if self.p["on_roll_required"] and values.get("on_roll") is not True:
+            self._said_attendance(values, start, short, parts, failures)
+        for key, name, most in (("fixed", "fixed-term", "max_fixed_term_exclusions"),
+                                ("permanent", "permanent", "max_permanent_exclusions")):
+            if self.p[most] is not None:
+                count = values.get(f"{name.replace('-', '_')}_exclusions") or 0
+                (failures if key in short else parts).append(
+                    f"{fmt(count)} {name} exclusion(s) (at most {self.p[most]} allowed)")
+        if "on_roll" in short:
             failures.append("not on a school roll or in full-time alternative provision")
-        if failures:
-            return Finding(False, "; ".join(failures))
-        return Finding(True, ", ".join(parts))
+        return "; ".join(failures) if short else ", ".join(parts)
 
-    def _attendance(self, values, ctx, parts, failures):
+    def _said_attendance(self, values, start, short, parts, failures):
         terms = values.get("attendance") or []
-        if len(terms) != self.p["terms"]:
+        if "terms" in short:
             failures.append(f"attendance for {self.p['terms']} terms is needed; {len(terms)} given")
             return
-        threshold, comparison, why = self._threshold(values, ctx)
+        threshold, comparison, low_start = self._threshold(values, start)
+        why = self._why(values, start, low_start)
         if self.p["aggregate"] == "each_term":
             low = min(terms)
-            ok, said = passes(low, threshold, comparison), f"lowest of {len(terms)} terms {fmt(low)}%"
+            said = f"lowest of {len(terms)} terms {fmt(low)}%"
         else:
-            avg = average(terms)
-            ok, said = passes(avg, threshold, comparison), f"{len(terms)} terms averaging {fmt(avg)}%"
-            low = avg
-        if ok:
+            low = average(terms)
+            said = f"{len(terms)} terms averaging {fmt(low)}%"
+        if "attendance" not in short:
             parts.append(f"{said} ({needs(threshold, comparison)} needed{why})")
         else:
             gap = f"{fmt(round(threshold - low, 2))} points short" if low < threshold else "not above it"
             failures.append(f"{said}; the plan needs {needs(threshold, comparison)}{why} ({gap})")
 
-    def _threshold(self, values, ctx):
+    def _why(self, values, start, low_start) -> str:
+        if low_start:
+            return (f", as attendance before intervention was {fmt(values['baseline_attendance'])}%, below "
+                    f"{fmt(self.p['low_start']['below'])}%")
         dated = self.p["threshold"]
-        threshold, comparison, why = dated.at(ctx.start), self.p["comparison"], ""
-        if dated.changes:
-            since, upcoming = dated.since(ctx.start), dated.next_change(ctx.start)
-            when = f"from {since.isoformat()}" if since else f"before {upcoming.isoformat()}"
-            why = f", the value in force {when}, as the period measured starts {ctx.start.isoformat()}"
-        low = self.p["low_start"]
-        base = values.get("baseline_attendance")
-        if low and base is not None and base < low["below"]:
-            threshold, comparison = low["threshold"], low["comparison"]
-            why = f", as attendance before intervention was {fmt(base)}%, below {fmt(low['below'])}%"
-        return threshold, comparison, why
-
-    def _exclusions(self, values, parts, failures):
-        fixed_max, perm_max = self.p["max_fixed_term_exclusions"], self.p["max_permanent_exclusions"]
-        if fixed_max is not None:
-            fixed = values.get("fixed_term_exclusions") or 0
-            target = failures if fixed > fixed_max else parts
-            target.append(f"{fmt(fixed)} fixed-term exclusion(s) (at most {fixed_max} allowed)")
-        if perm_max is not None:
-            perm = values.get("permanent_exclusions") or 0
-            target = failures if perm > perm_max else parts
-            target.append(f"{fmt(perm)} permanent exclusion(s) (at most {perm_max} allowed)")
+        if not dated.changes:
+            return ""
+        since, upcoming = dated.since(start), dated.next_change(start)
+        when = f"from {since.isoformat()}" if since else f"before {upcoming.isoformat()}"
+        return f", the value in force {when}, as the period measured starts {start.isoformat()}"
 
 
 class AttendanceImprovement(Measure):
@@ -137,30 +153,39 @@ class AttendanceImprovement(Measure):
     def decide(self, values, ctx):
         base, terms = values.get("baseline_attendance") or 0, values.get("attendance") or []
         if len(terms) != self.p["terms"]:
-            return Finding(False, f"attendance for {self.p['terms']} terms is needed; {len(terms)} given")
+            return Finding(False, self.said_terms, (len(terms),))
         value = min(terms) if self.p["aggregate"] == "each_term" else average(terms)
-        said = f"lowest term {fmt(value)}%" if self.p["aggregate"] == "each_term" else f"average {fmt(value)}%"
-        failures = self._shortfalls(base, value, ctx)
-        if failures:
-            return Finding(False, f"from {fmt(base)}% to {said}: " + "; ".join(failures))
-        return Finding(True, f"from {fmt(base)}% to {said} over {len(terms)} terms")
+        short = self._short(base, value, ctx.start)
+        return Finding(not short, self.said, (base, value, len(terms), ctx.start, short))
 
-    def _shortfalls(self, base, value, ctx):
-        out = []
-        if self.p["min_points"] is not None:
-            points = self.p["min_points"].at(ctx.start)
-            if round(value - base, 6) < points:
-                out.append(f"up {fmt(round(value - base, 2))} points; {fmt(points)} needed")
-        if self.p["min_factor"] is not None:
-            factor = self.p["min_factor"].at(ctx.start)
-            target = round(base * factor, 6)
-            if value < target:
-                out.append(f"{fmt(factor)} times the start is {fmt(target)}%, {fmt(round(target - value, 2))} points short")
-        if self.p["minimum"] is not None:
-            floor = self.p["minimum"].at(ctx.start)
-            if value < floor:
-                out.append(f"a minimum average of {fmt(floor)}% is needed")
+    def _short(self, base, value, start) -> tuple:
+        """Which of the plan's conditions the attendance falls short of (none: met)."""
+        out = ()
+        if self.p["min_points"] is not None and round(value - base, 6) < self.p["min_points"].at(start):
+            out += ("min_points",)
+        if self.p["min_factor"] is not None and value < round(base * self.p["min_factor"].at(start), 6):
+            out += ("min_factor",)
+        if self.p["minimum"] is not None and value < self.p["minimum"].at(start):
+            out += ("minimum",)
         return out
+
+    def said_terms(self, given) -> str:
+        return f"attendance for {self.p['terms']} terms is needed; {given} given"
+
+    def said(self, base, value, count, start, short) -> str:
+        said = f"lowest term {fmt(value)}%" if self.p["aggregate"] == "each_term" else f"average {fmt(value)}%"
+        if not short:
+            return f"from {fmt(base)}% to {said} over {count} terms"
+        out = []
+        if "min_points" in short:
+            out.append(f"up {fmt(round(value - base, 2))} points; {fmt(self.p['min_points'].at(start))} needed")
+        if "min_factor" in short:
+            factor = self.p["min_factor"].at(start)
+            target = round(base * factor, 6)
+            out.append(f"{fmt(factor)} times the start is {fmt(target)}%, {fmt(round(target - value, 2))} points short")
+        if "minimum" in short:
+            out.append(f"a minimum average of {fmt(self.p['minimum'].at(start))}% is needed")
+        return f"from {fmt(base)}% to {said}: " + "; ".join(out)
 
 
 class EarlyYearsEntitlement(Measure):
@@ -190,17 +215,33 @@ class EarlyYearsEntitlement(Measure):
             return Finding(False, "the early education place has not been taken up")
         attended, needed = values.get("terms_attended") or 0, self.p["terms"]
         if attended < needed and not (self.p["ends_at_reception"] and values.get("started_reception") is True):
-            return Finding(False, f"{attended} consecutive term(s) attended; {needed} needed")
-        return self._level(values, ctx, attended)
-
-    def _level(self, values, ctx, attended):
+            return Finding(False, self.said_terms, (attended,))
         if self.p["threshold"] is None:
-            return Finding(True, f"place taken up and {attended} consecutive term(s) attended")
+            return Finding(True, self.said_taken_up, (attended,))
         threshold, rate = self.p["threshold"].at(ctx.start), values.get("attendance") or 0
         if rate >= threshold:
-            return Finding(True, f"place taken up, attendance {fmt(rate)}% (at least {fmt(threshold)}% needed)")
+            return Finding(True, self.said_rate, (rate, threshold))
         points, base = self.p["alternative_min_points"], values.get("baseline_attendance")
         if points is not None and base is not None and round(rate - base, 6) >= points:
-            return Finding(True, f"place taken up, attendance up {fmt(round(rate - base, 2))} points from {fmt(base)}%")
+            return Finding(True, self.said_rise, (rate, base))
+        return Finding(False, self.said_short, (rate, threshold))
+
+    def said_terms(self, attended) -> str:
+        return f"{attended} consecutive term(s) attended; {self.p['terms']} needed"
+
+    @staticmethod
+    def said_taken_up(attended) -> str:
+        return f"place taken up and {attended} consecutive term(s) attended"
+
+    @staticmethod
+    def said_rate(rate, threshold) -> str:
+        return f"place taken up, attendance {fmt(rate)}% (at least {fmt(threshold)}% needed)"
+
+    @staticmethod
+    def said_rise(rate, base) -> str:
+        return f"place taken up, attendance up {fmt(round(rate - base, 2))} points from {fmt(base)}%"
+
+    def said_short(self, rate, threshold) -> str:
+        points = self.p["alternative_min_points"]
         alt = f" or a rise of {fmt(points)} points" if points is not None else ""
-        return Finding(False, f"attendance {fmt(rate)}%; at least {fmt(threshold)}%{alt} needed")
+        return f"attendance {fmt(rate)}%; at least {fmt(threshold)}%{alt} needed"

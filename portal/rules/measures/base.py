@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .. import spec as s
@@ -39,26 +39,56 @@ class Field:
         return out
 
 
-@dataclass
 class Finding:
-    """What one evidence item shows for its outcome."""
+    """What one evidence item shows for its outcome: whether it is met, the date a running window could
+    close, and the numbers behind it (`facts`). The sentence a person reads (`reason`) is made from
+    those only when someone reads it: a cohort of a million never does.
 
-    met: bool
-    reason: str
-    earliest: dt.date | None = None  # when a running window could make it met
-    supplementary: bool = False
-    option: str | None = None
+    `say` is the sentence itself, or a function of the facts that writes it.
+    """
+
+    __slots__ = ("_reason", "_say", "earliest", "facts", "met", "option", "set_aside", "supplementary")
+
+    def __init__(self, met: bool, say, facts: tuple = (), earliest: dt.date | None = None,
+                 supplementary: bool = False, option: str | None = None, set_aside: str | None = None):
+        self.met, self._say, self.facts, self.earliest = met, say, facts, earliest
+        self.supplementary, self.option, self.set_aside, self._reason = supplementary, option, set_aside, None
+
+    @property
+    def reason(self) -> str:
+        if self._reason is None:
+            say = self._say
+            self._reason = say if type(say) is str else say(*self.facts)
+        return self._reason
+
+    def reasons(self) -> list[str]:
+        return [self.reason]
+
+    def __repr__(self) -> str:
+        return f"Finding(met={self.met}, earliest={self.earliest}, reason={self.reason!r})"
 
 
-@dataclass
 class Context:
     """What a measure may know besides the evidence values."""
 
-    as_of: dt.date
-    start: dt.date
-    end: dt.date
-    closed_on: dt.date | None = None
-    ages: dict = field(default_factory=dict)  # member id -> age at period end
+    __slots__ = ("_ages", "_ids", "_people", "as_of", "closed_on", "end", "start")
+
+    def __init__(self, as_of: dt.date, start: dt.date, end: dt.date, closed_on: dt.date | None = None,
+                 ages: dict | None = None, ids=(), people=None):
+        self.as_of, self.start, self.end, self.closed_on = as_of, start, end, closed_on
+        self._ages, self._ids, self._people = ages, ids, people
+
+    @property
+    def ages(self) -> dict:
+        """Member id -> age at the period's end, for the members the evidence names (`ids`, looked up in
+        `people`, id -> member), worked out when a measure asks."""
+        if self._ages is None:
+            end, people = self.end, self._people
+            self._ages = {}
+            for mid in self._ids:
+                b = people[mid].date_of_birth
+                self._ages[mid] = end.year - b.year - ((end.month, end.day) < (b.month, b.day))
+        return self._ages
 
 
 class Measure(abc.ABC):
@@ -69,6 +99,10 @@ class Measure(abc.ABC):
         self.p = params
         self.tools = tools
         self.also_confirmed = params.get("also_confirmed") or ""
+        # Whether its values can contradict each other (a kind with its own `contradictions`).
+        self.may_contradict = type(self).contradictions is not Measure.contradictions
+        # What an evidence item shows: `decide`, and the plan's extra confirmation when it asks for one.
+        self.judge = self.evaluate if self.also_confirmed else self.decide
 
     @classmethod
     def schema(cls) -> dict[str, s.Key]:
@@ -92,7 +126,7 @@ class Measure(abc.ABC):
     def evaluate(self, values: dict, ctx: Context) -> Finding:
         finding = self.decide(values, ctx)
         if finding.met and self.also_confirmed and values.get("confirmed") is not True:
-            return Finding(False, f"not confirmed that {self.also_confirmed}")
+            return Finding(False, not_confirmed, (self.also_confirmed,))
         return finding
 
     @abc.abstractmethod
@@ -100,7 +134,26 @@ class Measure(abc.ABC):
         """The finding for values already checked by check_values."""
 
     def check_values(self, values: dict) -> list[tuple[str, str]]:
-        """Faults in the values, each (field name, sentence a partner can act on)."""
+        """Faults in the values, each (field name, sentence a partner can act on).
+
+        This runs for every evidence item of every family in a cohort, so each value is first put to a
+        quick test that only values its field's checker certainly accepts pass (a whole number in range
+        for a count...); only when one does not are the checkers asked, and they say what is wrong."""
+        quick = self.__dict__.get("_quick")
+        if quick is None:
+            quick = self._quick = [(f.name, f.required, *quick_test(f, checker)) for f, checker in self.checkers()]
+        for name, required, types, low, high, test in quick:
+            value = values.get(name)
+            if value is None:
+                if required:
+                    return self.faults(values)
+            elif type(value) not in types or (test is None and not low <= value <= high) or \
+                    (test is not None and not test(value)):
+                return self.faults(values)
+        return self.check_more(values)
+
+    def faults(self, values: dict) -> list[tuple[str, str]]:
+        """Every field's checker on its value, then the measure's own cross-field checks."""
         faults = []
         for f, checker in self.checkers():
             value = values.get(f.name)
@@ -123,12 +176,20 @@ class Measure(abc.ABC):
     def check_more(self, values: dict) -> list[tuple[str, str]]:
         return []
 
+    def contradictions(self, values: dict, ctx: Context) -> list[tuple[str, str]]:
+        """Values (already checked one by one) that cannot all be true of the period, each (field, why)."""
+        return []
+
     def describe(self) -> dict:
         out = {"kind": self.kind}
         for name, value in self.p.items():
             if value not in (None, "", [], {}):
                 out[name] = jsonable(value)
         return out
+
+
+def not_confirmed(what: str) -> str:
+    return f"not confirmed that {what}"
 
 
 def jsonable(value):
@@ -222,6 +283,49 @@ _CHECKERS = {
     "choices": _check_choices,
     "date": _check_date,
 }
+
+
+class _AnyType:
+    """Every type: the value goes to its checker."""
+
+    def __contains__(self, kind) -> bool:
+        return True
+
+
+_INF, _BIG, _NUMBER = float("inf"), 2**53, (int, float)
+
+
+def _bounds(low, high, floor=None, ceiling=None):
+    low = floor if low is None else low if floor is None else max(low, floor)
+    high = ceiling if high is None else high if ceiling is None else min(high, ceiling)
+    return -_INF if low is None else low, _INF if high is None else high
+
+
+def quick_test(f: Field, checker):
+    """(types, low, high, test) for a field: a value whose type is in `types`, that lies between low and
+    high (when there is no test) or passes the test, is one the field's checker accepts. Anything else is
+    put to the checker itself."""
+    kind = f.type
+    if kind == "number":
+        return (_NUMBER, *_bounds(f.low, f.high), None)
+    if kind == "percent":
+        return (_NUMBER, *_bounds(f.low, f.high, 0, 100), None)
+    if kind == "count":
+        return ((int,), *_bounds(f.low, f.high, 0, _BIG), None)
+    if kind == "yes_no":
+        return (bool,), -_INF, _INF, None
+    if kind == "percents" and f.size:
+        size = f.size
+        return (list,), -_INF, _INF, lambda v: len(v) == size and all(type(x) in _NUMBER and 0 <= x <= 100 for x in v)
+    allowed = [v for v, _ in f.choices]
+    if kind in ("choice", "choices") and allowed and all(type(v) is str for v in allowed):
+        allowed = frozenset(allowed)
+        if kind == "choice":
+            return (str,), -_INF, _INF, allowed.__contains__
+        return (list,), -_INF, _INF, lambda v: bool(v) and all(type(x) is str for x in v) and allowed.issuperset(v)
+    if kind == "text":
+        return (str,), -_INF, _INF, str.strip
+    return _AnyType(), -_INF, _INF, lambda v: checker(f, v) is None
 
 
 def fmt(value) -> str:

@@ -42,46 +42,77 @@ class CountReduction(Measure):
             out.append(Field("severe_offence", "Was any of the incidents a severe offence?", "yes_no"))
         return out
 
+    def __init__(self, params, tools):
+        super().__init__(params, tools)
+        self._allowed: dict = {}  # before -> most allowed after, remembered: counts are small whole numbers
+
     def decide(self, values, ctx):
-        clean = self._clean(values, ctx)
-        if clean:
-            return clean
+        months, last = self.p["clean_months"], as_date(values.get("last_incident_date"))
+        if months and last is not None and cal.covers(last, ctx.end, months):
+            return Finding(True, self.said_clean, (last,))
         short = window_shortfall(ctx, self.p["measured_months"], 0)
         if short:
             return short
         before, after = values.get("before") or 0, values.get("after") or 0
-        if self.p["severe_offence_bars"] and values.get("severe_offence") is True:
-            return Finding(False, "an incident is a severe offence, which rules out the reduction route")
         zero_up_to = self.p["zero_required_up_to"]
         if zero_up_to is not None and before <= zero_up_to:
-            return self._none_allowed(before, after, zero_up_to)
+            return Finding(after == 0, self.said_none_allowed, (before, after))
+        # A severe offence bars the reduction route only (Hertfordshire CRIME3: "5 or more incidents ...
+        # at least a 50% reduction ... provided none of these are a severe offence").
+        if self.p["severe_offence_bars"] and values.get("severe_offence") is True:
+            return Finding(False, "an incident is a severe offence, which rules out the reduction route")
         if before == 0:
-            return Finding(False, f"no {self.p['incident']} in the baseline, so there is nothing to reduce")
-        return self._reduced(before, after)
+            return Finding(False, self.said_nothing_to_reduce)
+        allowed = self.allowed(before)
+        return Finding(after <= allowed, self.said_reduced, (before, after, allowed))
 
-    def _clean(self, values, ctx):
-        months, last = self.p["clean_months"], as_date(values.get("last_incident_date"))
-        if not months or last is None or not cal.covers(last, ctx.end, months):
-            return None
-        return Finding(True, f"no {self.p['incident']} since {last.isoformat()}: {months} months or more, "
-                             "which counts as a 100% reduction")
+    def allowed(self, before) -> int:
+        """Most incidents allowed in the measured period after `before` in the baseline."""
+        allowed = self._allowed.get(before) if type(before) is int else None
+        if allowed is None:
+            allowed = self.allowance(before)[0]
+            if type(before) is int and len(self._allowed) < 1000:
+                self._allowed[before] = allowed
+        return allowed
 
-    def _none_allowed(self, before, after, zero_up_to):
-        head = f"{fmt(before)} {self.p['incident']} before ({zero_up_to} or fewer), so none are allowed"
+    def contradictions(self, values, ctx):
+        """A last-incident date that the counts deny: incidents counted in the months measured, yet the
+        last one dated before them; or none counted, yet the last one dated within them."""
+        last = as_date(values.get("last_incident_date")) if self.p["clean_months"] else None
+        if last is None or last > ctx.end:
+            return []
+        after, inc = values.get("after") or 0, self.p["incident"]
+        months = f"the months measured ({ctx.start.isoformat()} to {ctx.end.isoformat()})"
+        if after and last < ctx.start:
+            why = f"{fmt(after)} {inc} are counted in {months}, but the last incident is dated {last.isoformat()}, before them"
+            return [("last_incident_date", why)]
+        if not after and last >= ctx.start:
+            why = f"no {inc} are counted in {months}, but the last incident is dated {last.isoformat()}, within them"
+            return [("last_incident_date", why)]
+        return []
+
+    def said_clean(self, last) -> str:
+        return (f"no {self.p['incident']} since {last.isoformat()}: {self.p['clean_months']} months or more, "
+                "which counts as a 100% reduction")
+
+    def said_none_allowed(self, before, after) -> str:
+        head = f"{fmt(before)} {self.p['incident']} before ({self.p['zero_required_up_to']} or fewer), so none are allowed"
         if after == 0:
-            return Finding(True, f"{head}; none recorded in {self.p['measured_months']} months")
-        return Finding(False, f"{head}; {fmt(after)} recorded")
+            return f"{head}; none recorded in {self.p['measured_months']} months"
+        return f"{head}; {fmt(after)} recorded"
 
-    def _reduced(self, before, after):
-        allowed, basis_words = self.allowance(before)
+    def said_nothing_to_reduce(self) -> str:
+        return f"no {self.p['incident']} in the baseline, so there is nothing to reduce"
+
+    def said_reduced(self, before, after, allowed) -> str:
+        basis_words = self.allowance(before)[1]
         want = percent(self.p["reduction"]) + " reduction" if self.p["reduction"] else "a reduction"
         head = f"{fmt(before)} {self.p['incident']} in the {self.p['baseline_months']} months before{basis_words}"
         if after <= allowed:
-            return Finding(True, f"{head}; {fmt(after)} in {self.p['measured_months']} months is within "
-                                 f"the {fmt(allowed)} allowed for {want}")
-        over = after - allowed
-        return Finding(False, f"{head}; at most {fmt(allowed)} allowed for {want}, "
-                              f"{fmt(after)} recorded ({fmt(over)} too many)")
+            return (f"{head}; {fmt(after)} in {self.p['measured_months']} months is within "
+                    f"the {fmt(allowed)} allowed for {want}")
+        return (f"{head}; at most {fmt(allowed)} allowed for {want}, "
+                f"{fmt(after)} recorded ({fmt(after - allowed)} too many)")
 
     def allowance(self, before):
         """Most incidents allowed in the measured period, and how it was worked out."""

@@ -3,7 +3,7 @@
 from typing import ClassVar
 
 from .. import spec as s
-from .base import Field, Finding, Measure
+from .base import Field, Finding, Measure, not_confirmed
 
 
 class Judgement(Measure):
@@ -19,5 +19,8 @@ class Judgement(Measure):
 
     def decide(self, values, ctx):
         if values.get("confirmed") is True:
-            return Finding(True, f"{values.get('practitioner', 'the practitioner')} confirms {self.p['criterion']}")
-        return Finding(False, f"not confirmed that {self.p['criterion']}")
+            return Finding(True, self.confirms, (values.get("practitioner", "the practitioner"),))
+        return Finding(False, not_confirmed, (self.p["criterion"],))
+
+    def confirms(self, practitioner) -> str:
+        return f"{practitioner} confirms {self.p['criterion']}"

@@ -32,8 +32,9 @@ class ScoreChange(Measure):
         ]
 
     def check_more(self, values):
-        info = self.tools.get(values.get("tool"))
-        if info is None or values.get("tool") not in self.p["tools"]:
+        tool = values.get("tool")
+        info = self.tools.get(tool) if type(tool) is str else None
+        if info is None or tool not in self.p["tools"]:
             return []
         faults = []
         for name, label in (("initial_score", "Score at the start"), ("final_score", "Score at the end")):
@@ -48,11 +49,27 @@ class ScoreChange(Measure):
         info = self.tool(values.get("tool"))
         start, end = values.get("initial_score"), values.get("final_score")
         gain = end - start if info["better"] == "higher" else start - end
+        short = self._short(start, end, gain)
+        return Finding(not short, self.said, (info, start, end, short))
+
+    def _short(self, start, end, gain) -> tuple:
+        """What the scores fall short of, as the names of the plan's conditions (none: met)."""
+        p, out = self.p, ()
+        if p["initial_above"] is not None and not start > p["initial_above"]:
+            out += ("initial_above",)
+        if round(gain, 6) < p["min_change"]:
+            out += ("min_change",)
+        if p["final_above"] is not None and not end > p["final_above"]:
+            out += ("final_above",)
+        if p["final_below"] is not None and not end < p["final_below"]:
+            out += ("final_below",)
+        return out
+
+    def said(self, info, start, end, short) -> str:
         moved = self._moved(info, start, end)
-        failures = self._failures(start, end, gain)
-        if failures:
-            return Finding(False, f"{moved}: the plan needs " + " and ".join(failures))
-        return Finding(True, moved)
+        if not short:
+            return moved
+        return f"{moved}: the plan needs " + " and ".join(NEEDS[key].format(fmt(self.p[key])) for key in short)
 
     def _moved(self, info, start, end):
         name = info["name"].split(" (")[0]
@@ -61,14 +78,10 @@ class ScoreChange(Measure):
         verb = "rose" if end > start else "fell"
         return f"{name} {verb} {fmt(abs(round(end - start, 6)))} point(s) from {fmt(start)} to {fmt(end)}"
 
-    def _failures(self, start, end, gain):
-        p, out = self.p, []
-        if p["initial_above"] is not None and not start > p["initial_above"]:
-            out.append(f"a starting score above {fmt(p['initial_above'])} (clinically high)")
-        if round(gain, 6) < p["min_change"]:
-            out.append(f"an improvement of at least {fmt(p['min_change'])} point(s)")
-        if p["final_above"] is not None and not end > p["final_above"]:
-            out.append(f"a final score above {fmt(p['final_above'])}")
-        if p["final_below"] is not None and not end < p["final_below"]:
-            out.append(f"a final score below {fmt(p['final_below'])}")
-        return out
+
+NEEDS = {
+    "initial_above": "a starting score above {} (clinically high)",
+    "min_change": "an improvement of at least {} point(s)",
+    "final_above": "a final score above {}",
+    "final_below": "a final score below {}",
+}

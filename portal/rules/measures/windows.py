@@ -4,7 +4,7 @@ from typing import ClassVar
 
 from .. import calendar as cal
 from .. import spec as s
-from .base import Field, Finding, Measure, as_date, fmt
+from .base import Field, Finding, Measure, as_date, fmt, not_confirmed
 
 _WHOLE = s.number(1, 120, whole=True)
 _COUNT = s.number(0, None, whole=True)
@@ -12,16 +12,15 @@ _COUNT = s.number(0, None, whole=True)
 
 def window_shortfall(ctx, months, weeks):
     """A finding when the evidence period is too short, else None."""
-    if cal.covers(ctx.start, ctx.end, months, weeks):
-        return None
     ready = cal.period_end_for(ctx.start, months, weeks)
-    need = cal.length_words(months, weeks)
-    return Finding(
-        False,
-        f"the period {ctx.start.isoformat()} to {ctx.end.isoformat()} is shorter than the {need} "
-        f"needed; evidence to {ready.isoformat()} or later is needed",
-        earliest=ready,
-    )
+    if ctx.end >= ready:
+        return None
+    return Finding(False, too_short, (ctx.start, ctx.end, ready, months, weeks), earliest=ready)
+
+
+def too_short(start, end, ready, months, weeks) -> str:
+    return (f"the period {start.isoformat()} to {end.isoformat()} is shorter than the "
+            f"{cal.length_words(months, weeks)} needed; evidence to {ready.isoformat()} or later is needed")
 
 
 class Sustained(Measure):
@@ -50,17 +49,25 @@ class Sustained(Measure):
 
     def decide(self, values, ctx):
         months, weeks = self.p["months"] or 0, self.p["weeks"] or 0
-        length = cal.length_words(months, weeks)
         if self.p["condition"] and values.get("condition_met") is not True:
-            return Finding(False, f"not confirmed that {self.p['condition']}")
+            return Finding(False, not_confirmed, (self.p["condition"],))
         incidents = values.get("incidents") or 0
         if incidents:
-            return Finding(False, f"{fmt(incidents)} {self.p['incident']} recorded in the period; none allowed for {length}")
+            return Finding(False, self.said_incidents, (incidents,))
         short = window_shortfall(ctx, months, weeks)
         if short:
             return short
+        return Finding(True, self.said_clean, (ctx.start, ctx.end))
+
+    def length(self) -> str:
+        return cal.length_words(self.p["months"] or 0, self.p["weeks"] or 0)
+
+    def said_incidents(self, incidents) -> str:
+        return f"{fmt(incidents)} {self.p['incident']} recorded in the period; none allowed for {self.length()}"
+
+    def said_clean(self, start, end) -> str:
         what = f"no {self.p['incident']}" if self.p["incident"] else self.p["condition"]
-        return Finding(True, f"{what} for {length} ({ctx.start.isoformat()} to {ctx.end.isoformat()})")
+        return f"{what} for {self.length()} ({start.isoformat()} to {end.isoformat()})"
 
 
 class ClosureWindow(Measure):
@@ -94,15 +101,29 @@ class ClosureWindow(Measure):
         starts_by = cal.add_months(closed, -self.p["before_months"])
         ready = cal.period_end_for(closed, self.p["after_months"])
         if ctx.start > starts_by:
-            return Finding(False, f"the evidence must run from {starts_by.isoformat()} (a month before closure)")
+            return Finding(False, self.said_start, (starts_by,))
         if values.get("incidents_before_closure"):
-            return Finding(False, f"{values['incidents_before_closure']} {self.p['incident']}(s) in the month before closure; none allowed")
+            return Finding(False, self.said_before, (values["incidents_before_closure"],))
         if values.get("referrals_after_closure"):
-            return Finding(False, f"{values['referrals_after_closure']} {self.p['referral']}(s) after closure; none allowed")
+            return Finding(False, self.said_after, (values["referrals_after_closure"],))
         if ctx.end < ready:
-            return Finding(False, f"the {self.p['after_months']} months after closure run to {ready.isoformat()}; "
-                                  f"the evidence ends {ctx.end.isoformat()}", earliest=ready)
+            return Finding(False, self.said_ends, (ready, ctx.end), earliest=ready)
         if self.p["also_one_of"] and not values.get("supporting_item"):
             return Finding(False, "no supporting item given (at least one is needed)")
-        return Finding(True, f"no {self.p['incident']} in the month before closure and no "
-                             f"{self.p['referral']} in the {self.p['after_months']} months after")
+        return Finding(True, self.said_met)
+
+    def said_start(self, starts_by) -> str:
+        return f"the evidence must run from {starts_by.isoformat()} (a month before closure)"
+
+    def said_before(self, count) -> str:
+        return f"{count} {self.p['incident']}(s) in the month before closure; none allowed"
+
+    def said_after(self, count) -> str:
+        return f"{count} {self.p['referral']}(s) after closure; none allowed"
+
+    def said_ends(self, ready, end) -> str:
+        return f"the {self.p['after_months']} months after closure run to {ready.isoformat()}; the evidence ends {end.isoformat()}"
+
+    def said_met(self) -> str:
+        return (f"no {self.p['incident']} in the month before closure and no "
+                f"{self.p['referral']} in the {self.p['after_months']} months after")

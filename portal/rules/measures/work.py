@@ -45,14 +45,17 @@ class ContinuousEmployment(Measure):
 
     def decide(self, values, ctx):
         benefit = values.get("benefit")
+        weeks, needed = values.get("weeks_in_work") or 0, self.p["requirements"][benefit]["weeks"]
+        if weeks >= needed:
+            return Finding(True, self.said, (benefit, weeks))
+        return Finding(False, self.said, (benefit, weeks), earliest=cal.add_weeks(ctx.end, needed - weeks))
+
+    def said(self, benefit, weeks) -> str:
         rule = self.p["requirements"][benefit]
-        weeks, needed = values.get("weeks_in_work") or 0, rule["weeks"]
+        needed = rule["weeks"]
         how = f"in the last {rule['of_last']}" if rule.get("of_last") else "consecutive"
         said = f"{BENEFITS[benefit]} claimant: {weeks} week(s) in work {how}"
-        if weeks >= needed:
-            return Finding(True, f"{said} ({needed} needed)")
-        ready = cal.add_weeks(ctx.end, needed - weeks)
-        return Finding(False, f"{said}; {needed} needed ({needed - weeks} more)", earliest=ready)
+        return f"{said} ({needed} needed)" if weeks >= needed else f"{said}; {needed} needed ({needed - weeks} more)"
 
 
 _ACTIVITY = s.mapping({
@@ -74,9 +77,6 @@ class Activity(Measure):
         for i, act in enumerate(params.get("activities") or []):
             if act and not (act.get("min_weeks") or act.get("completion") or act.get("completed_course_weeks")):
                 walk.fault(s.join(s.join(path, "activities"), i), "give min_weeks, completion or completed_course_weeks")
-
-    def activity(self, activity_id):
-        return next((a for a in self.p["activities"] if a["id"] == activity_id), None)
 
     def own_fields(self):
         choices = tuple((a["id"], a["label"]) for a in self.p["activities"])
@@ -101,30 +101,50 @@ class Activity(Measure):
         act = self.activity(values.get("activity"))
         weeks, done = values.get("weeks") or 0, values.get("completed") is True
         if act.get("completion") and done:
-            return Finding(True, f"{act['label']}: completed")
-        course = self._course(act, values, done)
-        if course:
-            return course
-        return self._duration(act, values, weeks, ctx)
-
-    def _course(self, act, values, done):
-        span = act.get("completed_course_weeks")
-        length = values.get("course_weeks")
+            return Finding(True, self.said_completed, (act,))
+        span, length = act.get("completed_course_weeks"), values.get("course_weeks")
         if span and done and length is not None and span[0] <= length <= span[1]:
-            return Finding(True, f"{act['label']}: a whole {length}-week course completed")
-        return None
-
-    def _duration(self, act, values, weeks, ctx):
+            return Finding(True, self.said_course, (act, length))
         need = act.get("min_weeks")
         if not need:
-            return Finding(False, f"{act['label']}: not yet completed")
+            return Finding(False, self.said_not_completed, (act,))
         if weeks < need:
-            return Finding(False, f"{act['label']}: {weeks} week(s); {need} needed",
-                           earliest=cal.add_weeks(ctx.end, need - weeks))
+            return Finding(False, self.said_weeks, (act, weeks), earliest=cal.add_weeks(ctx.end, need - weeks))
         hours, min_hours = values.get("hours"), act.get("min_hours")
         if min_hours and (hours or 0) < min_hours:
-            return Finding(False, f"{act['label']}: {fmt(hours or 0)} hours; {fmt(min_hours)} needed over {need} weeks")
-        return Finding(True, f"{act['label']}: {weeks} weeks ({need} needed)")
+            return Finding(False, self.said_hours, (act, hours or 0))
+        return Finding(True, self.said_weeks, (act, weeks))
+
+    def activity(self, activity_id):
+        return self._activities.get(activity_id) if type(activity_id) is str else None
+
+    def __init__(self, params, tools):
+        super().__init__(params, tools)
+        self._activities: dict = {}  # worked out once: id -> the first activity with it
+        for act in params["activities"]:
+            self._activities.setdefault(act["id"], act)
+
+    @staticmethod
+    def said_completed(act) -> str:
+        return f"{act['label']}: completed"
+
+    @staticmethod
+    def said_course(act, length) -> str:
+        return f"{act['label']}: a whole {length}-week course completed"
+
+    @staticmethod
+    def said_not_completed(act) -> str:
+        return f"{act['label']}: not yet completed"
+
+    @staticmethod
+    def said_weeks(act, weeks) -> str:
+        need = act["min_weeks"]
+        return f"{act['label']}: {weeks} week(s); {need} needed" if weeks < need else \
+            f"{act['label']}: {weeks} weeks ({need} needed)"
+
+    @staticmethod
+    def said_hours(act, hours) -> str:
+        return f"{act['label']}: {fmt(hours)} hours; {fmt(act['min_hours'])} needed over {act['min_weeks']} weeks"
 
 
 _BAND = s.mapping({
@@ -154,9 +174,16 @@ class EarningsThreshold(Measure):
         age = ages[0]
         band = self.band(age)
         if band is None:
-            return Finding(False, f"no earnings threshold is set for someone aged {age}")
+            return Finding(False, self.said_no_band, (age,))
         amount, earned = band["amount"].at(ctx.start), values.get("earnings") or 0
+        return Finding(earned >= amount, self.said, (age, amount, earned))
+
+    @staticmethod
+    def said_no_band(age) -> str:
+        return f"no earnings threshold is set for someone aged {age}"
+
+    def said(self, age, amount, earned) -> str:
         said = f"earnings of £{earned:,.2f} per {self.p['per']} at age {age}"
         if earned >= amount:
-            return Finding(True, f"{said} meet the £{fmt(amount)} threshold")
-        return Finding(False, f"{said}; the threshold is £{fmt(amount)} (£{amount - earned:,.2f} short)")
+            return f"{said} meet the £{fmt(amount)} threshold"
+        return f"{said}; the threshold is £{fmt(amount)} (£{amount - earned:,.2f} short)"
