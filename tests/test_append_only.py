@@ -49,8 +49,18 @@ def rows(app, people):
 def _claim_rows(family, lp, pm, verifier):
     """One row in each claim table (issue 10), built directly: the cycle itself is tested elsewhere."""
     from portal.models import (
-        Claim, ClaimApproval, ClaimFile, ClaimLine, ClaimLineExit, ClaimLineMember, ClaimSample, ClaimSubmission,
-        ClaimWindow, ClaimWindowPlan, LineDecision, QueryAnswer,
+        Claim,
+        ClaimApproval,
+        ClaimFile,
+        ClaimLine,
+        ClaimLineExit,
+        ClaimLineMember,
+        ClaimSample,
+        ClaimSubmission,
+        ClaimWindow,
+        ClaimWindowPlan,
+        LineDecision,
+        QueryAnswer,
     )
 
     def add(row):
