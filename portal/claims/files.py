@@ -15,7 +15,7 @@ from pathlib import Path
 from flask import current_app, render_template
 
 from ..closure.pdf import html_to_pdf
-from ..closure.summary import summary_html
+from ..closure import service
 from ..extensions import db
 from ..models import Claim, ClaimFile
 from ..models.claims import CLAIM_TYPES
@@ -82,8 +82,9 @@ def build_claim_zip(claim, path: Path, progress=None) -> None:
         for n, line in enumerate(lines, start=3):
             from ..closure.views import download_name
 
-            archive.writestr(f"closure-summaries/{download_name(line.family_ref)}",
-                             html_to_pdf(summary_html(line.family, user)))
+            # Decided as of the claim date, recorded with its verification code like any download.
+            _built, pdf = service.generate(line.family, user, as_of=claim.window.claim_date)
+            archive.writestr(f"closure-summaries/{download_name(line.family_ref)}", pdf)
             db.session.expire(line.family)  # keep memory flat: the family's rows are not needed again
             if progress:
                 progress(n, total)

@@ -27,7 +27,7 @@ CHILDREN = (
     ("members", Member, Member.id),
     ("problems", IdentifiedProblem, IdentifiedProblem.id),
     ("essentials", EssentialRecord, EssentialRecord.id),
-    ("plan_outcomes", FamilyPlanOutcome, FamilyPlanOutcome.id),
+    ("plan_outcome_history", FamilyPlanOutcome, FamilyPlanOutcome.id),
     ("closures", CaseClosure, CaseClosure.id),
 )
 

@@ -30,9 +30,9 @@ def record(built: Built, user, at: dt.datetime | None = None) -> ClosureSummary:
     return row
 
 
-def generate(family, user) -> tuple[Built, bytes]:
-    """Build, render, sign (where configured) and record one summary."""
-    built = build(family)
+def generate(family, user, as_of: dt.date | None = None) -> tuple[Built, bytes]:
+    """Build (as of today, or `as_of`: a claim's date), render, sign (where configured) and record one summary."""
+    built = build(family, as_of=as_of)
     pdf = signing.sign(html_to_pdf(built.html), current_app.config)
     record(built, user)
     return built, pdf

@@ -155,6 +155,8 @@ class _Member:
     def born(self) -> dt.date:
         return _day(self.data["date_of_birth"])
 
+    date_of_birth = born  # what the engine's member_fits reads
+
 
 def _day(text) -> dt.date | None:
     if text is None or isinstance(text, dt.date):
