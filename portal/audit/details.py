@@ -29,6 +29,7 @@ DETAIL_WORDS = frozenset([
     "search", "page", "filtered", "by", "action", "email", "added", "removed",
     "lead", "professional", "user", "to", "families", "led", "changed", "name", "role", "agency",
     "other", "sessions", "ended", "loaded", "the", "demo", "command", "outcome", "none",
+    "summary", "matches", "unknown", "claim", "window", "line", "job",
 ])
 
 WITHHELD = "Withheld: this detail may hold case data"

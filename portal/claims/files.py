@@ -14,8 +14,8 @@ from pathlib import Path
 
 from flask import current_app, render_template
 
-from ..closure.pdf import html_to_pdf
 from ..closure import service
+from ..closure.pdf import html_to_pdf
 from ..extensions import db
 from ..models import Claim, ClaimFile
 from ..models.claims import CLAIM_TYPES
@@ -85,6 +85,7 @@ def build_claim_zip(claim, path: Path, progress=None) -> None:
             # Decided as of the claim date, recorded with its verification code like any download.
             _built, pdf = service.generate(line.family, user, as_of=claim.window.claim_date)
             archive.writestr(f"closure-summaries/{download_name(line.family_ref)}", pdf)
+            db.session.commit()  # the summary's record; and no write lock held while progress is written
             db.session.expire(line.family)  # keep memory flat: the family's rows are not needed again
             if progress:
                 progress(n, total)

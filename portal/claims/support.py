@@ -1,26 +1,30 @@
 """Loading a claim or a line for a view (404 for a wrong id or a line of another claim), and audited reads."""
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 
+from ..access import refuse
 from ..audit import record
 from ..extensions import db
 from ..models import Claim, ClaimLine, ClaimWindow
 
 CLAIM_ROLES = ("programme_manager", "verifier")
+# A claim, window or line that does not exist (or a line asked for under another claim):
+# 404, audited like every other refusal.
+REFUSED = "claim.access-refused"
 
 
 def window_or_404(window_id) -> ClaimWindow:
-    return db.session.get(ClaimWindow, window_id) or abort(404)
+    return db.session.get(ClaimWindow, window_id) or refuse(REFUSED)
 
 
 def claim_or_404(claim_id) -> Claim:
-    return db.session.get(Claim, claim_id) or abort(404)
+    return db.session.get(Claim, claim_id) or refuse(REFUSED)
 
 
 def line_or_404(claim_id, line_id) -> ClaimLine:
     line = db.session.get(ClaimLine, line_id)
     if line is None or line.claim_id != claim_id:
-        abort(404)
+        refuse(REFUSED, line.family if line is not None else None)  # a changed id is worth knowing about
     return line
 
 

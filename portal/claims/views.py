@@ -11,6 +11,7 @@ from ..models import Claim, ClaimWindow
 from ..models.claims import CLAIM_TYPES
 from ..rules.claims import FLAGS, phase_label
 from . import approving, bp, building, claimable, files, sampling
+from . import jobs as claim_jobs
 from .building import Refused
 from .forms import ReasonForm, WindowForm
 from .support import CLAIM_ROLES, claim_or_404, line_or_404, read, refused, window_or_404
@@ -216,7 +217,7 @@ def submit(claim_id):
         approving.submit(claim, current_user)
     except Refused as refusal:
         return refused(str(refusal), "claims.show", claim_id=claim.id)
-    files.build_claim_files(claim.id)  # the lead moves this onto the job queue
+    claim_jobs.start(claim, current_user)  # the CSV and ZIP are built in the background
     return redirect(url_for("claims.submitted", claim_id=claim.id))
 
 
@@ -228,6 +229,7 @@ def submitted(claim_id):
         abort(404)
     read("claim.read", detail=f"claim {claim.id} (confirmation)")
     return render_template("claims/submitted.html", claim=claim, totals=approving.totals(claim),
+                           job=claim_jobs.latest_job(claim), zip_file=files.latest_file(claim, "zip"),
                            page_title=f"Claim {claim.id} submitted")
 
 

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ..access import family_access, signed_in
 from ..audit import record
+from ..audit.details import request_detail
 from ..extensions import db
 from . import bp, service
 from . import snapshot as snapshots
@@ -57,8 +58,8 @@ def verify(code):
         return render_template("closure/verify.html", page_title="Check a closure summary",
                                typed=code[:40], not_found=True), 404
     result = service.check(row)
-    said = "matches the records" if result.matches else f"{len(result.changes)} changes since"
-    record("closure.verify", row.family, detail=f"code {snapshots.grouped(row.code)}: {said}")
+    said = "matches" if result.matches else f"{len(result.changes)} changed"
+    record("closure.verify", row.family, detail=f"{request_detail()}: summary {row.id} {said}")
     db.session.commit()
     return render_template("closure/verify.html", page_title="Check a closure summary",
                            typed=snapshots.grouped(row.code), result=result, code=snapshots.grouped(row.code))
@@ -70,8 +71,9 @@ def _audit_miss(normalised, typed):
     from ..models import ClosureSummary
 
     row = db.session.scalar(db.select(ClosureSummary).filter_by(code=normalised)) if normalised else None
+    # Ids only: what was typed may be anything, so it is never written to the log.
     if row is not None:
-        record("closure.verify-refused", row.family, detail=f"code {snapshots.grouped(normalised)}")
+        record("closure.verify-refused", row.family, detail=f"{request_detail()}: summary {row.id}")
     else:
-        record("closure.verify", detail=f"code {typed[:40]!r}: not found")
+        record("closure.verify-refused", detail=f"{request_detail()}: unknown")
     db.session.commit()
