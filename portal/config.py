@@ -31,10 +31,16 @@ class Config:
     # Requests pass through this many proxies that set X-Forwarded-For/-Proto
     # (TRUSTED_PROXY_HOPS); 0 trusts none, so the limiter sees the real peer.
     TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+    DEMO_ACCOUNTS_SKIP_SECOND_FACTOR = False
+    # One JSON object per line on stdout (portal/requestlog.py); development keeps plain lines.
+    JSON_LOGS = False
 
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    # So a newcomer can try the demo with the published password alone; never in
+    # production or testing (portal/auth/two_factor.py, the sign-in page says so).
+    DEMO_ACCOUNTS_SKIP_SECOND_FACTOR = True
 
 
 class TestingConfig(Config):
@@ -47,6 +53,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     REQUIRE_SECRET_KEY_FROM_ENV = True
+    JSON_LOGS = True
     SESSION_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
 

@@ -16,7 +16,7 @@ from .families import (
     Member,
     TeamMembership,
 )
-from .people import Agency, User, UserSession
+from .people import Agency, KeptForm, RecoveryCode, User, UserSession
 from .plans import PlanSetting
 
 __all__ = [
@@ -28,8 +28,10 @@ __all__ = [
     "Family",
     "FamilyPlanOutcome",
     "IdentifiedProblem",
+    "KeptForm",
     "Member",
     "PlanSetting",
+    "RecoveryCode",
     "Review",
     "TeamMembership",
     "User",
