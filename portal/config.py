@@ -32,6 +32,8 @@ class Config:
     # (TRUSTED_PROXY_HOPS); 0 trusts none, so the limiter sees the real peer.
     TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
     DEMO_ACCOUNTS_SKIP_SECOND_FACTOR = False
+    # Larger requests get the styled 413 page; no form of the portal comes near it.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # One JSON object per line on stdout (portal/requestlog.py); development keeps plain lines.
     JSON_LOGS = False
 

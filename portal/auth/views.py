@@ -84,4 +84,7 @@ def sign_out():
     return redirect(url_for("auth.sign_in"))
 
 
-from . import two_factor_views  # noqa: F401
+from . import (
+    session_views,  # noqa: F401
+    two_factor_views,  # noqa: F401
+)
