@@ -25,6 +25,8 @@ _LEET = {"@": "a", "4": "a", "8": "b", "(": "c", "3": "e", "6": "g", "9": "g", "
 _LEET_I = str.maketrans({**_LEET, "1": "i", "|": "i"})
 _LEET_L = str.maketrans({**_LEET, "1": "l", "|": "l"})
 _AFFIXES = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+_SUFFIX = re.compile(r"[\W\d_]+$")
+_PREFIX = re.compile(r"^[\W\d_]+")
 _RUNS = re.compile(r"(.)\1{2,}")
 
 _hasher = PasswordHasher()
@@ -64,7 +66,7 @@ def guesses(password: str) -> set[str]:
     letters only. A password is common if any of these is on the list."""
     lowered = password.lower()
     found = set()
-    for base in (lowered, _AFFIXES.sub("", lowered)):
+    for base in {lowered, _AFFIXES.sub("", lowered), _SUFFIX.sub("", lowered), _PREFIX.sub("", lowered)}:
         for form in (base, base.translate(_LEET_I), base.translate(_LEET_L)):
             for core in (form, _AFFIXES.sub("", form), "".join(ch for ch in form if ch.isalpha())):
                 found.update((core, _unrepeat(core), _RUNS.sub(r"\1", core), _RUNS.sub(r"\1\1", core)))
