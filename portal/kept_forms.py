@@ -104,18 +104,20 @@ def _sign_in_again():
 
 def _expired_token(error):
     """A form whose CSRF token expired (or was missing) comes back filled in, not as an error page."""
-    user = owner()
-    if _keepable() and request.endpoint is not None:
-        if user is not None and keep(user, request.path, request.form):
-            if current_user.is_authenticated:
-                return redirect(request.path)
-            return redirect(url_for("auth.sign_in", next=request.path, timed_out=1))
-        if request.endpoint.startswith("auth.") or user is None:
-            flash("The page had expired, so nothing was sent. Try again", "info")
-            return redirect(request.path if request.endpoint.startswith("auth.") else url_for("auth.sign_in"))
-    from .errors import error_page
+    endpoint = request.endpoint or ""
+    if request.method != "POST" or request.headers.get("HX-Request") or not endpoint:
+        from .errors import error_page
 
-    return error_page(400, error)
+        return error_page(400, error)
+    user = owner()
+    if _keepable() and user is not None and keep(user, request.path, request.form):
+        if current_user.is_authenticated:
+            return redirect(request.path)
+        return redirect(url_for("auth.sign_in", next=request.path, timed_out=1))
+    flash("The page had expired, so nothing was sent. Try again", "info")
+    if endpoint in ("auth.sign_in", "auth.second_factor", "auth.set_up"):
+        return redirect(request.path)
+    return redirect(url_for("main.home") if current_user.is_authenticated else url_for("auth.sign_in"))
 
 
 def _offer_back():
