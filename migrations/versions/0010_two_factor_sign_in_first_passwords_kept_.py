@@ -44,7 +44,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_recovery_code_user_id'), ['user_id'], unique=False)
 
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('request_id', sa.String(length=64), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('request_id', sa.String(length=64), server_default=sa.text("''"), nullable=False))
 
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), server_default=sa.text('false'), nullable=False))

@@ -26,4 +26,4 @@ class AuditEvent(db.Model):
     detail: Mapped[str] = mapped_column(sa.Text, default="")
     # The request that did it (X-Request-Id, also in the JSON logs), so a log
     # line and an audit row can be matched.
-    request_id: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    request_id: Mapped[str] = mapped_column(sa.String(64), default="", server_default=sa.text("''"))
