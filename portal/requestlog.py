@@ -84,6 +84,8 @@ def use_json_logs(stream=None):
     for handler in list(root.handlers):
         if getattr(handler, "_portal_json", False):
             root.removeHandler(handler)
+        elif stream is None and isinstance(handler.formatter, JsonFormatter):
+            return handler  # under gunicorn: its logging config already writes JSON to stdout
     handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(JsonFormatter())
     handler._portal_json = True
@@ -98,5 +100,10 @@ GUNICORN_LOGCONFIG = {
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "portal.requestlog.JsonFormatter"}},
     "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
-    "loggers": {"gunicorn.error": {"handlers": ["stdout"], "level": "INFO", "propagate": False}},
+    "root": {"level": "INFO", "handlers": ["stdout"]},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["stdout"], "level": "INFO", "propagate": False, "qualname": "gunicorn.error"},
+        "gunicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False,
+                            "qualname": "gunicorn.access"},
+    },
 }
