@@ -49,18 +49,19 @@ def totp_code(user):
     """A real code from the user's authenticator app that the portal has not accepted yet.
 
     The portal accepts the step before, at and after now, each only once. A test that
-    signs the same user in more than three times within 30 seconds would have to
+    signs the same user in more than twice within 30 seconds would have to
     wait for the clock; instead the step the portal last accepted is cleared first
     (the only shortcut: the code itself is checked as in production).
     """
     secret, last = db.session.execute(
         sa.select(User.totp_secret, User.totp_last_step).where(User.id == user.id)).one()
     current = int(time.time() // 30)
-    unused = [step for step in (current - 1, current, current + 1) if last is None or step > last]
+    # Now first, then the next step: both still valid if the clock ticks over before the check.
+    unused = [step for step in (current, current + 1) if last is None or step > last]
     if not unused:
         db.session.execute(sa.update(User).where(User.id == user.id).values(totp_last_step=None))
         db.session.commit()
-        unused = [current - 1]
+        unused = [current]
     return pyotp.TOTP(secret).generate_otp(unused[0])
 
 
@@ -102,6 +103,19 @@ def attach(family, agency, by):
     db.session.commit()
 
 
+def _set_up_app(client, user, csrf):
+    """A user with no app yet (e.g. a demo user) sets one up, as a person would."""
+    token = csrf_token(client, "/sign-in/set-up") if csrf else None  # the page also makes the secret
+    if not csrf:
+        client.get("/sign-in/set-up")
+    with client.application.app_context():
+        secret = db.session.scalar(sa.select(User.totp_secret).where(User.id == user.id))
+    data = {"code": pyotp.TOTP(secret).now()} | ({"csrf_token": token} if csrf else {})
+    page = client.post("/sign-in/set-up", data=data)
+    assert page.status_code == 200 and "recovery-codes" in page.get_data(as_text=True), page.get_data(as_text=True)
+    return client.post("/sign-in/set-up/done", data={"csrf_token": token} if csrf else {})
+
+
 def csrf_token(client, path):
     """The CSRF token of the form on a page (for apps with WTF_CSRF_ENABLED)."""
     page = client.get(path).get_data(as_text=True)
@@ -117,7 +131,9 @@ def sign_in(client, user, password=PASSWORD, next_page=None, csrf=False):
         data["csrf_token"] = csrf_token(client, "/sign-in")
     response = client.post(f"/sign-in{query}", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
-    if response.headers["Location"].endswith("/sign-in/code"):
+    if response.headers["Location"].endswith("/sign-in/set-up"):
+        response = _set_up_app(client, user, csrf)
+    elif response.headers["Location"].endswith("/sign-in/code"):
         with client.application.app_context():
             data = {"code": totp_code(user)}
         if csrf:
