@@ -62,7 +62,10 @@ def error_page(code, error=None):
     if code == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)
     if code >= 500:
-        db.session.rollback()  # whatever failed, the page must not reuse its transaction
+        try:
+            db.session.rollback()  # whatever failed, the page must not reuse its transaction
+        except Exception:
+            log.exception("rollback after an error failed")
     try:
         signed_in = current_user.is_authenticated
         page = render_template("errors/error.html", code=code, title=title, text=text, signed_in=signed_in,
