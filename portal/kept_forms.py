@@ -62,7 +62,8 @@ def keep(user: User, path: str, form) -> bool:
               if not any(word in name.lower() for word in NEVER_KEPT_FIELDS)]
     if not fields or sum(len(n) + len(v) for n, v in fields) > MAX_CHARACTERS:
         return False
-    db.session.execute(sa.delete(KeptForm).where(KeptForm.user_id == user.id, KeptForm.path == path))
+    db.session.execute(sa.delete(KeptForm).where(
+        sa.or_(sa.and_(KeptForm.user_id == user.id, KeptForm.path == path), KeptForm.kept_at < utcnow() - KEEP_FOR)))
     db.session.add(KeptForm(user_id=user.id, path=path[:2000], fields=fields))
     db.session.commit()
     return True

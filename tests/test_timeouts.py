@@ -161,3 +161,16 @@ def test_the_warning_script_keeps_a_changed_form_at_the_end(client, app, people,
     sign_in(client, people["partner"])
     assert "Sent by the warning script." in client.get(f"{durham.url}/new").get_data(as_text=True)
     assert client.post("/session/keep-form", data={"_kept_path": "https://evil.example/x"}).status_code == 404
+
+
+def test_a_kept_form_older_than_a_day_is_not_offered(client, app, people, durham):  # noqa: F811
+    sign_in(client, people["partner"])
+    idle_out(app)
+    client.post(f"{durham.url}/new", data=attendance(durham.child, statement="Too old to offer."))
+    with app.app_context():
+        db.session.execute(sa.update(KeptForm).values(kept_at=utcnow() - timedelta(hours=25)))
+        db.session.commit()
+    sign_in(client, people["partner"])
+    assert "Too old to offer." not in client.get(f"{durham.url}/new").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(KeptForm)) == 0

@@ -320,3 +320,12 @@ def test_a_session_younger_than_twelve_hours_goes_on(client, app, people):
 
 def test_lockout_limit_is_shared_by_passwords_and_codes():
     assert lockout.MAX_FAILED_SIGN_INS == 10
+
+
+def test_setting_up_is_rate_limited_too(client, app, newcomer):
+    password_step(client, newcomer)
+    client.get("/sign-in/set-up")
+    statuses = [client.post("/sign-in/set-up", data={"code": "000000"}).status_code for _ in range(16)]
+    assert statuses[-1] == 429
+    page = client.post("/sign-in/set-up", data={"code": "000000"}).get_data(as_text=True)
+    assert "Too many attempts to sign in" in page and "Set up your authenticator app" in page

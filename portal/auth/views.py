@@ -64,8 +64,11 @@ def too_many_attempts(_error):
     if request.endpoint in ("auth.second_factor", "auth.set_up"):
         form = (CodeForm if request.endpoint == "auth.second_factor" else SetUpForm)(formdata=None)
         form.code.errors = [TOO_MANY]
-        template = "auth/code.html" if request.endpoint == "auth.second_factor" else "auth/set_up_limited.html"
-        return render_template(template, form=form, page_title="Enter your security code", has_errors=True), 429
+        if request.endpoint == "auth.second_factor":
+            template, title = "auth/code.html", "Enter your security code"
+        else:
+            template, title = "auth/set_up_limited.html", "Set up your authenticator app"
+        return render_template(template, form=form, page_title=title, has_errors=True), 429
     form = SignInForm(formdata=None)
     form.email.data = request.form.get("email", "")[:320]
     form.email.errors = [TOO_MANY]
