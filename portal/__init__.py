@@ -52,6 +52,9 @@ def create_app(config_name=None, overrides=None):
     from . import jobs
 
     jobs.init_app(app)
+    from .admin.cli import create_admin_command
+
+    app.cli.add_command(create_admin_command)
     return app
 
 
@@ -70,14 +73,18 @@ def _init_extensions(app):
     # Importing the models registers their tables on db.metadata, which
     # Flask-Migrate's autogenerate compares against the database.
     from . import (
+        errors,
+        kept_forms,
         models,  # noqa: F401
         navigation,
         ratelimit,
+        requestlog,
         security,
     )
-    from .auth import sessions
+    from .auth import first_password, sessions
     from .extensions import csrf, db, login_manager, migrate
 
+    requestlog.init_app(app)  # first: every later step may log or audit with the request id
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_FOLDER))
     csrf.init_app(app)
@@ -85,6 +92,9 @@ def _init_extensions(app):
     security.init_app(app)
     ratelimit.init_app(app)
     sessions.init_app(app)
+    first_password.init_app(app)
+    errors.init_app(app)
+    kept_forms.init_app(app)
     navigation.init_app(app)
 
 

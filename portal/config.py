@@ -55,10 +55,18 @@ class Config:
     PDF_SIGNING_CERT = os.environ.get("PDF_SIGNING_CERT")
     PDF_SIGNING_KEY = os.environ.get("PDF_SIGNING_KEY")
     PDF_SIGNING_KEY_PASSPHRASE = os.environ.get("PDF_SIGNING_KEY_PASSPHRASE")
+    DEMO_ACCOUNTS_SKIP_SECOND_FACTOR = False
+    # Larger requests get the styled 413 page; no form of the portal comes near it.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # One JSON object per line on stdout (portal/requestlog.py); development keeps plain lines.
+    JSON_LOGS = False
 
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    # So a newcomer can try the demo with the published password alone; never in
+    # production or testing (portal/auth/two_factor.py, the sign-in page says so).
+    DEMO_ACCOUNTS_SKIP_SECOND_FACTOR = True
 
 
 class TestingConfig(Config):
@@ -76,6 +84,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     REQUIRE_SECRET_KEY_FROM_ENV = True
+    JSON_LOGS = True
     SESSION_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
 

@@ -95,7 +95,7 @@ def test_sign_in_and_sign_out_are_audited(client, app, people):
 
 def test_sign_in_does_not_redirect_off_site(client, people):
     user = people["verifier"]
-    response = client.post("/sign-in?next=//evil.example/", data={"email": user.email, "password": PASSWORD})
+    response = sign_in(client, user, next_page="//evil.example/")
     assert response.headers["Location"].endswith("/home")
 
 

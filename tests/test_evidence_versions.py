@@ -207,11 +207,7 @@ def test_the_live_check_is_refused_without_the_csrf_header(app, database_url, pe
     """The test app switches CSRF off; this one has it on, on the same database."""
     strict = create_app("testing", {"WTF_CSRF_ENABLED": True, "SQLALCHEMY_DATABASE_URI": database_url})
     client = strict.test_client()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"',
-                      client.get("/sign-in").get_data(as_text=True))
-    token = token.group(1) or token.group(2)
-    signed_in = client.post("/sign-in", data={"email": people["partner"].email, "password": f.PASSWORD,
-                                              "csrf_token": token})
+    signed_in = f.sign_in(client, people["partner"], csrf=True)
     assert signed_in.status_code == 302
     # Signing in starts a new session, so the form page carries a new token.
     form_page = client.get(f"{durham.url}/new?outcome=2.1").get_data(as_text=True)

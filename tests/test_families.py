@@ -319,7 +319,7 @@ def test_a_verifier_reads_everything_and_is_offered_no_changes(app, client, peop
     page = client.get(f"/families/{family.id}").get_data(as_text=True)
     assert "School statement" in page and "Payment by results check" in page
     assert "Add a family member" not in page and "/withdraw" not in page and "/reviews/" not in page
-    assert page.count('method="post"') == 1  # signing out is the only form
+    assert page.count('method="post"') == 2  # signing out, and "Stay signed in" in the timeout warning
 
 
 def test_the_verdict_partial_is_served_alone_for_htmx_and_redirects_without_it(app, client, people):

@@ -22,7 +22,9 @@ MAX_PAGES = 400
 
 
 @pytest.fixture
-def demo(app):
+def demo(app, monkeypatch):
+    # As in development: the demo accounts sign in with their password alone.
+    monkeypatch.setitem(app.config, "DEMO_ACCOUNTS_SKIP_SECOND_FACTOR", True)
     with app.app_context():
         load_demo(dt.date.today())
     return app

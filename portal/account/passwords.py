@@ -27,6 +27,7 @@ def end_other_sessions(user: User, reason: str) -> int:
 def change_password(user: User, new_password: str) -> None:
     # Someone who learnt the old password may be signed in elsewhere: sign them out.
     user.password_hash = hash_password(new_password)
+    user.must_change_password = False
     ended = end_other_sessions(user, "password changed")
     record("account.password-change", detail=f"user {user.id}; {ended} other sessions ended")
     db.session.commit()

@@ -125,7 +125,25 @@ CONFIRMATIONS = {
         users.unlock_problem,
         users.unlock,
     ),
+    "reset-second-factor": Confirmation(
+        "Reset {name}’s second factor",
+        "Do this when {name} has lost the phone with their authenticator app and has no recovery codes left. "
+        "Their app and recovery codes stop working and they are signed out. At their next sign-in, after "
+        "their password, they set up an authenticator app again. Check it is really them asking, for "
+        "example by calling them back on a number you already have.",
+        "Reset second factor",
+        "{name}’s second factor is reset. They will set up an authenticator app at their next sign-in",
+        users.reset_second_factor_problem,
+        users.reset_second_factor,
+        warning=True,
+    ),
 }
+
+
+@bp.route("/users/<int:user_id>/second-factor", methods=["GET", "POST"])
+@roles("admin")
+def reset_second_factor(user_id):
+    return _confirm(user_id, "reset-second-factor")
 
 
 # One route each (not an <any()> converter), so every URL is a plain, buildable path.

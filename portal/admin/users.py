@@ -66,10 +66,21 @@ def create_user(name: str, email: str, role: str, agency_id: int | None, passwor
         role=role,
         agency_id=agency_id,
         password_hash=hash_password(password),
+        must_change_password=True,  # an admin chose it: the user chooses their own at first sign-in
     )
     db.session.add(user)
     db.session.flush()  # loads the agency for the audit detail
     record("user.create", detail=f"{describe(user)}; role {user.role}")
+    db.session.commit()
+    return user
+
+
+def create_admin(name: str, email: str, password: str) -> User:
+    """The first admin, from `flask create-admin`: they typed the password themselves."""
+    user = User(name=name, email=email, role="admin", password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    record("user.create", user=user, detail=f"{describe(user)}, Admin, by flask create-admin")
     db.session.commit()
     return user
 
@@ -86,6 +97,7 @@ def update_user(user: User, name: str, role: str, agency_id: int | None) -> None
 
 def reset_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
+    user.must_change_password = True
     end_all_sessions(user, "password reset")
     record("user.password-reset", detail=describe(user))
     db.session.commit()
@@ -115,6 +127,24 @@ def reactivate_problem(actor: User, user: User) -> str | None:
 def reactivate(user: User) -> None:
     user.active = True
     record("user.reactivate", detail=describe(user))
+    db.session.commit()
+
+
+def reset_second_factor_problem(actor: User, user: User) -> str | None:
+    if user.id == actor.id:
+        return "You cannot reset your own second factor; ask another admin"
+    if user.totp_secret is None:
+        return f"{user.name} has not set up an authenticator app yet"
+    return None
+
+
+def reset_second_factor(user: User) -> None:
+    """A lost phone: forget the app and recovery codes; the user sets up a new app at next sign-in."""
+    from ..auth.two_factor import clear_second_factor
+
+    clear_second_factor(user)
+    end_all_sessions(user, "second factor reset")
+    record("user.second-factor-reset", detail=describe(user))
     db.session.commit()
 
 

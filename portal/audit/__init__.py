@@ -1,6 +1,6 @@
 """The audit log: record() for every sign-in, read and change of family data."""
 
-from flask import Blueprint
+from flask import Blueprint, g, has_request_context
 from flask_login import current_user
 
 from ..extensions import db
@@ -11,8 +11,10 @@ bp = Blueprint("audit", __name__)
 
 def record(action, family=None, detail="", user=None):
     """Add an audit event to the session; the caller's commit saves it with the change."""
-    user = user or (current_user if current_user.is_authenticated else None)
-    event = AuditEvent(action=action, family_id=family.id if family else None, detail=detail)
+    in_request = has_request_context()  # not in `flask create-admin` and other commands
+    user = user or (current_user if in_request and current_user.is_authenticated else None)
+    event = AuditEvent(action=action, family_id=family.id if family else None, detail=detail,
+                       request_id=g.get("request_id", "") if in_request else "")
     if user is not None:
         event.user_id = user.id
         event.user_email = user.email

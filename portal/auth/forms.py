@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired
 
 
@@ -16,3 +16,23 @@ class SignInForm(FlaskForm):
         validators=[InputRequired(message="Enter your password")],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Security code",
+        widget=GovTextInput(),
+        description="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        validators=[InputRequired(message="Enter the security code")],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class SetUpForm(FlaskForm):
+    code = StringField(
+        "Code from your app",
+        widget=GovTextInput(),
+        description="The 6-digit code your authenticator app shows for this portal.",
+        validators=[InputRequired(message="Enter the 6-digit code from your authenticator app")],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -9,9 +9,12 @@ Parallel guesses must not beat the count, so each attempt *reserves* one of the
    once, at most 10 get a reservation; the rest are refused without a password check.
 2. The password is checked (argon2) only with a reservation.
 3. A wrong password keeps its reservation; the one that takes the count to 10 locks.
-   A right password clears the count only if the account is still unlocked
-   (`UPDATE ... WHERE locked_at IS NULL`): the lock is checked again after the
-   password check, so a guess that raced a lock does not sign in.
+   After a right password the lock is checked again, so a guess that raced a
+   lock does not sign in, and the password's place is given back. The count is
+   cleared only when the whole sign-in is done (`complete_sign_in`,
+   `UPDATE ... WHERE locked_at IS NULL`): each code typed after the password
+   reserves a place like a password, so knowing the password does not reset the
+   count for guessing 6-digit codes (`check_code`): 10 wrong codes lock too.
 
 Every answer that refuses costs one argon2 verification, and unknown, locked and
 wrong-password answers carry the same message, so neither the text nor the timing
@@ -36,6 +39,7 @@ MAX_FAILED_SIGN_INS = 10
 FIRST_COOL_OFF = timedelta(minutes=15)
 LONGEST_COOL_OFF = timedelta(hours=24)
 WRONG_DETAILS = "Enter a correct email address and password"
+WRONG_CODE = "Enter a correct security code"
 # Verifying against a real hash when the email is unknown (or the account is
 # locked) takes as long as a wrong password, so timing reveals nothing.
 _DUMMY_HASH = hash_password("not a real password, only for timing")
@@ -59,12 +63,54 @@ def check_sign_in(email: str, password: str):
         return None, _refuse(user, "sign-in refused: account locked")
     if not verify_password(user.password_hash, password):
         return None, _failed(user)
-    if not _clear_failures_if_unlocked(user.id):
+    if not _release_reservation(user.id):
         return None, _refuse(user, "sign-in refused: locked during the check")
     if not user.active:
         return None, _refuse(user, "sign-in refused: account deactivated")
     db.session.refresh(user)
     return user, None
+
+
+def complete_sign_in(user: User) -> bool:
+    """Every factor is right: clear the count, unless the account was locked meanwhile."""
+    return _clear_failures_if_unlocked(user.id)
+
+
+def check_code(user: User, code: str) -> tuple[str | None, str | None]:
+    """The second step: ('app' or 'recovery', None) when the code signs in, else (None, message).
+
+    Each code reserves a place among the 10 like a password does, so guessing
+    6-digit codes locks the account after 10 tries however they are spread.
+    """
+    from .two_factor import accept_code
+
+    _lift_expired_lock(user.id)
+    if not _reserve_attempt(user.id):
+        return None, _refuse(user, "sign-in refused: account locked", WRONG_CODE)
+    kind = accept_code(user, code)
+    if kind is None:
+        if not _lock_if_due(user):
+            record("sign-in failed: wrong security code", user=user)
+        db.session.commit()
+        return None, WRONG_CODE
+    if not complete_sign_in(user):
+        return None, _refuse(user, "sign-in refused: account locked while the code was checked", WRONG_CODE)
+    if not db.session.scalar(sa.select(User.active).where(User.id == user.id)):
+        return None, _refuse(user, "sign-in refused: account deactivated", WRONG_CODE)
+    return kind, None
+
+
+def _release_reservation(user_id: int) -> bool:
+    """A right password gives back its place (it was no failure) but clears nothing: the
+    count of failures stands until the second factor is right too. False if locked meanwhile."""
+    result = db.session.execute(
+        sa.update(User)
+        .where(User.id == user_id, User.locked_at.is_(None))
+        .values(failed_sign_ins=sa.case((User.failed_sign_ins > 0, User.failed_sign_ins - 1), else_=0))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
 
 
 def register_wrong_password(user: User) -> bool:
@@ -148,7 +194,7 @@ def _failed(user):
     return WRONG_DETAILS
 
 
-def _refuse(user, action):
+def _refuse(user, action, message=WRONG_DETAILS):
     record(action, user=user)
     db.session.commit()
-    return WRONG_DETAILS
+    return message

@@ -13,6 +13,7 @@ from .. import casefile
 from ..access import READERS, family_access
 from ..audit import record
 from ..extensions import db
+from ..kept_forms import kept_for_this_page
 from . import bp, display, duties, reading, records
 from .forms import evidence_form, form_data, route, routes
 from .steps import outcome_groups, step_for
@@ -29,10 +30,13 @@ def helpers():
 @family_access(*SUBMITTERS, action="evidence.form")
 def new(family):
     posted = request.method == "POST"
-    step = step_for(family, request.form if posted else request.args, posted)
+    # A form sent after the session ended comes back filled in once signed in again (portal/kept_forms.py).
+    kept = None if posted else kept_for_this_page()
+    typed = request.form if posted else kept
+    step = step_for(family, typed if typed is not None else request.args, posted or kept is not None)
     if step.name != "form":
         return choose(family, step)
-    form = evidence_form(family, step.outcome, step.option, form_data(request.form))
+    form = evidence_form(family, step.outcome, step.option, form_data(typed if typed is not None else request.form))
     if request.method == "GET":
         return render_form(form)
     submission = reading.check(form)
@@ -91,8 +95,9 @@ def correct(family, evidence_id):
 def correction_form(family, evidence):
     """The form for the version's outcome and route, prefilled from it (GET) or as posted."""
     outcome = casefile.plan_for(family).outcome_by_id[evidence.outcome_id]
-    form = evidence_form(family, outcome, evidence.option, form_data(request.form))
-    if request.method == "GET":
+    kept = kept_for_this_page() if request.method == "GET" else None
+    form = evidence_form(family, outcome, evidence.option, form_data(kept if kept is not None else request.form))
+    if request.method == "GET" and kept is None:
         form.data = reading.data_from(evidence, form)
     return form
 

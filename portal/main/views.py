@@ -1,9 +1,14 @@
+import logging
+
+import sqlalchemy as sa
 from flask import redirect, render_template, url_for
 from flask_login import current_user
 
 from ..access import public, signed_in
+from ..extensions import db
 from . import bp
 
+TEXT = {"Content-Type": "text/plain; charset=utf-8"}
 HOME = {"admin": "admin.users"}
 
 
@@ -23,5 +28,11 @@ def home():
 @bp.get("/healthz")
 @public
 def healthz():
-    # For load balancers and uptime checks: no database, no templates.
-    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+    """For load balancers and uptime checks: the database answers (no templates, no session)."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except Exception:
+        logging.getLogger(__name__).exception("health check: the database does not answer")
+        db.session.rollback()
+        return "database unavailable", 503, TEXT
+    return "ok", 200, TEXT

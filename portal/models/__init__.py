@@ -32,7 +32,7 @@ from .families import (
     TeamMembership,
 )
 from .jobs import Job
-from .people import Agency, User, UserSession
+from .people import Agency, KeptForm, RecoveryCode, User, UserSession
 from .plans import PlanSetting
 from .summaries import ClosureSummary
 
@@ -58,10 +58,12 @@ __all__ = [
     "FamilyPlanOutcome",
     "IdentifiedProblem",
     "Job",
+    "KeptForm",
     "LineDecision",
     "Member",
     "PlanSetting",
     "QueryAnswer",
+    "RecoveryCode",
     "Review",
     "TeamMembership",
     "User",

@@ -24,3 +24,6 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(sa.String(60))
     family_id: Mapped[int | None] = mapped_column(sa.ForeignKey("family.id"), index=True)
     detail: Mapped[str] = mapped_column(sa.Text, default="")
+    # The request that did it (X-Request-Id, also in the JSON logs), so a log
+    # line and an audit row can be matched.
+    request_id: Mapped[str] = mapped_column(sa.String(64), default="", server_default=sa.text("''"))

@@ -64,6 +64,17 @@ class User(UserMixin, db.Model):
     # a successful sign-in) doubles the cool-off each time (portal/auth/lockout.py).
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     lock_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set when an admin chose the password (a new user, a reset): the user must
+    # choose their own at their next sign-in (portal/auth/first_password.py).
+    must_change_password: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.text("false")
+    )
+    # Two-factor sign-in (portal/auth/two_factor.py): the TOTP secret, kept
+    # unconfirmed until the user has typed a code from their app, and the time
+    # step of the last code accepted, so that a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     agency: Mapped[Agency | None] = relationship()
@@ -71,6 +82,7 @@ class User(UserMixin, db.Model):
     # Set per request by portal.auth.sessions: Flask-Login keeps get_id() in
     # the cookie, and it must be the server-side session token, not the user id.
     session_token = None
+    session_row = None  # the UserSession of this request (portal.auth.sessions)
 
     def get_id(self):
         return self.session_token
@@ -78,6 +90,10 @@ class User(UserMixin, db.Model):
     @property
     def role_label(self) -> str:
         return ROLES.get(self.role, self.role)
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None and self.totp_confirmed_at is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -107,3 +123,32 @@ class UserSession(db.Model):
     end_reason: Mapped[str | None] = mapped_column(sa.String(30))
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that signs in instead of the authenticator app (a lost phone).
+
+    Only its sha256 is kept: the codes are random (80 bits), so a hash needs no
+    salt or slow function. Used codes keep used_at; a new set replaces the old.
+    """
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class KeptForm(db.Model):
+    """What a user typed into a form that could not be saved because their session or
+    the form's token had expired; offered back on the same page (portal/kept_forms.py)."""
+
+    __tablename__ = "kept_form"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    path: Mapped[str] = mapped_column(sa.String(2000))
+    fields: Mapped[list] = mapped_column(sa.JSON, default=list)  # [[name, value], ...]
+    kept_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

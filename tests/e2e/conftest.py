@@ -10,6 +10,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
+from tests.e2e.live import LIVE
 
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 BENIGN_HTMX = ("htmx:sendAbort", "htmx:afterRequest")
@@ -29,6 +30,7 @@ def live_app(tmp_path_factory):
         from flask_migrate import upgrade
 
         upgrade()
+    LIVE["app"] = app
     return app
 
 

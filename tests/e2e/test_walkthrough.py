@@ -28,11 +28,20 @@ def staff(live_app):
 
 
 def sign_in(checked, user):
+    """Both factors, as a person would: the password, then the code their authenticator app shows."""
+    from tests.e2e.live import LIVE
+
     page = checked.page
     checked.goto("/sign-in")
     page.get_by_label("Email address").fill(user.email)
     page.get_by_role("textbox", name="Password").fill(f.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    checked.axe()
+    assert page.locator("h1").inner_text() == "Enter your security code"
+    with LIVE["app"].app_context():
+        code = f.totp_code(user)
+    page.get_by_label("Security code").fill(code)
+    page.get_by_role("button", name="Continue").click()
     checked.axe()
 
 
@@ -146,7 +155,7 @@ def attach_team(checked, family_url):
     for agency in ("Hillside Primary School", "Suffolk Constabulary"):
         checked.goto(f"{family_url}/team/new")
         page.get_by_label(agency, exact=False).check()
-        submit(checked, page.locator("form .govuk-button").last.inner_text().strip())
+        submit(checked, page.locator("main form .govuk-button").last.inner_text().strip())
     checked.goto(family_url)
     team = page.locator("body").inner_text()
     assert "Hillside Primary School" in team and "Suffolk Constabulary" in team
@@ -158,9 +167,9 @@ def submit_attendance(checked, family_url):
     page.get_by_role("button", name="Submit evidence").first.click()
     checked.axe()
     page.locator("input[value='2.1']").check()
-    submit(checked, page.locator("form .govuk-button").last.inner_text().strip())
+    submit(checked, page.locator("main form .govuk-button").last.inner_text().strip())
     page.get_by_label("Attendance", exact=False).first.check()
-    submit(checked, page.locator("form .govuk-button").last.inner_text().strip())
+    submit(checked, page.locator("main form .govuk-button").last.inner_text().strip())
     page.get_by_label("Jayden Walker", exact=False).check()
     page.locator("input[name=source]").first.check()
     start, end = TODAY - dt.timedelta(days=300), TODAY - dt.timedelta(days=10)

@@ -2,5 +2,7 @@
 // page is parsed by the time it runs. The import path is relative to this file
 // so the app can be served under a path prefix.
 import { initAll } from '../govuk-frontend/govuk-frontend.min.js'
+import { startTimeoutWarning } from './timeout-warning.js'
 
 initAll()
+startTimeoutWarning(document)
