@@ -37,10 +37,11 @@ def date_parts(day):
 
 
 def add_evidence(family, member, by, outcome="6.2", status=None, reviewer=None, reason="", replaces=None,
-                 statement="Kerry manages her depression well now."):
+                 statement="Kerry manages her depression well now.",
+                 source="Social Care and Early Help practitioners (via CareFirst & Profile)"):
     """An Evidence row built directly (the partner's form is another feature), optionally reviewed."""
     row = Evidence(family_id=family.id, outcome_id=outcome, member_ids=[member.id],
-                   source="Social Care and Early Help practitioners (via CareFirst & Profile)",
+                   source=source,
                    period_start=dt.date(2024, 2, 1), period_end=dt.date(2024, 8, 1),
                    values={"confirmed": True, "practitioner": "Jenny Clarke, Early Help key worker"},
                    statement=statement, submitted_by_id=by.id, agency_id=by.agency_id,

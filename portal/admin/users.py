@@ -80,7 +80,7 @@ def create_admin(name: str, email: str, password: str) -> User:
     user = User(name=name, email=email, role="admin", password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
-    record("user.create", user=user, detail=f"{describe(user)}, Admin, by flask create-admin")
+    record("user.create", user=user, detail=f"{describe(user)}; role admin; by the create-admin command")
     db.session.commit()
     return user
 

@@ -30,6 +30,9 @@ DETAIL_WORDS = frozenset([
     "lead", "professional", "user", "to", "families", "led", "changed", "name", "role", "agency",
     "other", "sessions", "ended", "loaded", "the", "demo", "command", "outcome", "none",
     "summary", "matches", "unknown", "claim", "window", "line", "job",
+    # How someone signed in, and two-factor events (portal/auth).
+    "with", "a", "code", "codes", "from", "authenticator", "app", "recovery", "made", "after", "setting", "up",
+    "password", "only", "account", "in", "development", "admin", "create-admin",
 ])
 
 WITHHELD = "Withheld: this detail may hold case data"

@@ -111,7 +111,7 @@ def confirm_set_up(user: User, code: str) -> list[str] | None:
         return None
     user.totp_confirmed_at = utcnow()
     codes = _replace_recovery_codes(user)
-    record("two-factor set up", user=user, detail=f"{user.email}; {len(codes)} recovery codes made")
+    record("two-factor set up", user=user, detail=f"user {user.id}; {len(codes)} recovery codes made")
     db.session.commit()
     return codes
 
@@ -142,7 +142,7 @@ def _replace_recovery_codes(user: User) -> list[str]:
 def new_recovery_codes(user: User) -> list[str]:
     """A new set (the old ones stop working); audited. Shown to the user once."""
     codes = _replace_recovery_codes(user)
-    record("two-factor recovery codes replaced", user=user, detail=user.email)
+    record("two-factor recovery codes replaced", user=user, detail=f"user {user.id}")
     db.session.commit()
     return codes
 
