@@ -8,6 +8,8 @@ Create Date: 2026-11-28 08:42:56.891283
 from alembic import op
 import sqlalchemy as sa
 
+from portal.models.append_only import install_append_only_triggers
+
 
 # revision identifiers, used by Alembic.
 revision = '0009'
@@ -53,6 +55,8 @@ def upgrade():
         batch_op.add_column(sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
 
     # ### end Alembic commands ###
+    # SQLite rebuilds audit_event to add the column, which drops its triggers: put them back.
+    install_append_only_triggers(op, "audit_event")
 
 
 def downgrade():
@@ -75,3 +79,4 @@ def downgrade():
 
     op.drop_table('kept_form')
     # ### end Alembic commands ###
+    install_append_only_triggers(op, "audit_event")
