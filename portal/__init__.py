@@ -61,6 +61,7 @@ def _init_extensions(app):
     # Importing the models registers their tables on db.metadata, which
     # Flask-Migrate's autogenerate compares against the database.
     from . import (
+        boundaries,
         models,  # noqa: F401
         navigation,
         ratelimit,
@@ -77,6 +78,7 @@ def _init_extensions(app):
     ratelimit.init_app(app)
     sessions.init_app(app)
     navigation.init_app(app)
+    boundaries.init_app(app)  # the <id:...> converter: before any blueprint
 
 
 def _register_blueprints(app):

@@ -9,7 +9,7 @@ from .pdf import html_to_pdf
 from .summary import summary_html
 
 
-@bp.get("/families/<int:family_id>/closure-summary.pdf")
+@bp.get("/families/<id:family_id>/closure-summary.pdf")
 @family_access("lead_professional", "verifier", "programme_manager", action="closure.download")
 def summary(family):
     pdf = html_to_pdf(summary_html(family, current_user))

@@ -12,7 +12,7 @@ from .review_data import submission_check, value_rows
 from .support import back_to_family, done
 
 
-@bp.get("/<int:family_id>/reviews")
+@bp.get("/<id:family_id>/reviews")
 @family_access("lead_professional")
 def reviews(family):
     lines = page.awaiting_review(family)
@@ -22,7 +22,7 @@ def reviews(family):
                            page_title=f"Evidence to review – family {family.ref}")
 
 
-@bp.route("/<int:family_id>/reviews/<int:evidence_id>", methods=["GET", "POST"])
+@bp.route("/<id:family_id>/reviews/<id:evidence_id>", methods=["GET", "POST"])
 @family_access("lead_professional", action="evidence.review.form")
 def review(family, evidence_id):
     evidence = db.session.get(Evidence, evidence_id)
