@@ -239,18 +239,24 @@ def discover(route, world, clients) -> dict:
 # --------------------------------------------------------------------------- the test
 
 
-@pytest.fixture(scope="module")
+class FuzzReport:
+    """Adds "fuzz (database): N requests over R routes" to pytest's closing summary."""
+
+    def __init__(self):
+        self.counts = {}  # (database, endpoint) -> examples run
+
+    def pytest_terminal_summary(self, terminalreporter):
+        for database in sorted({d for d, _ in self.counts}):
+            runs = [n for (d, _), n in self.counts.items() if d == database]
+            terminalreporter.write_line(f"fuzz ({database}): {sum(runs)} requests over {len(runs)} routes, "
+                                        f"{EXAMPLES_PER_ROUTE} examples a route, all answered without a 500")
+
+
+@pytest.fixture(scope="session")
 def fuzz_counts(request):
-    counts = {}
-    yield counts
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter and counts:
-        by_database = {}
-        for (database, _), n in counts.items():
-            by_database[database] = by_database.get(database, 0) + n
-        for database, n in sorted(by_database.items()):
-            routes = sum(1 for d, _ in counts if d == database)
-            reporter.write_line(f"fuzz ({database}): {n} requests over {routes} routes, 0 answered 500")
+    report = FuzzReport()
+    request.config.pluginmanager.register(report, "fuzz-report")
+    return report.counts
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.endpoint)
