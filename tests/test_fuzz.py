@@ -75,7 +75,7 @@ hostile_text = st.one_of(
     st.text(max_size=40),  # any unicode but surrogates (which no UTF-8 request can carry)
     st.text(alphabet=st.characters(max_codepoint=0x9F), max_size=12),  # ASCII, C0 and C1 controls
     st.builds(lambda c, n: c * n, st.sampled_from(["x", "\x00", "9", "é", "\n"]),
-              st.integers(min_value=100, max_value=20_000)),
+              st.integers(min_value=100, max_value=120_000)),
 )
 
 

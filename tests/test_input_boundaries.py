@@ -286,3 +286,12 @@ def test_an_unexpected_exception_still_answers_500(database_url):
     assert app.test_client().get("/broken").status_code == 500
     assert app.test_client().get("/broken?q=fine").status_code == 500
     assert ids.MAX_ID == 2**31 - 1
+
+
+def test_a_very_long_search_is_refused_naming_the_search(client, people):
+    """SQLite refused the LIKE pattern (a 500) for a search of 50,000 characters or more."""
+    f.sign_in(client, people["verifier"])
+    response = client.get("/families/?q=" + "x" * 60_000)
+    assert response.status_code == 400
+    assert "Search must be 1000 characters or fewer" in response.get_data(as_text=True)
+    assert client.get("/families/?q=" + "x" * 1000).status_code == 200

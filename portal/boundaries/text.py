@@ -18,7 +18,8 @@ Two layers, so a new form cannot forget it:
    form) use `control_problem` and claim their inputs with `checked_by_reader`.
 2. A check before every request refuses, with a 400 page naming the input, any
    control character in a query parameter (name or value), in a form field's
-   name, or in the value of a posted field that no form claims. `next` on the
+   name, or in the value of a posted field that no form claims; and a query
+   parameter longer than MAX_QUERY_LENGTH. `next` on the
    sign-in page is let through: portal/auth/next_page.py ignores anything but a
    portal path, so a mangled link still signs the person in.
 """
@@ -35,6 +36,9 @@ MULTI_LINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab, LF and
 
 # Query parameters whose reader accepts any text safely (see the module docstring).
 READ_AS_ANY_TEXT = frozenset({"next"})
+# No query parameter needs more (a search, an email address); SQLite refuses a LIKE
+# pattern over 50,000 bytes, which a longer search became (a 500).
+MAX_QUERY_LENGTH = 1000
 
 # What the 400 page calls a query parameter; the name itself for any other.
 QUERY_LABELS = {
@@ -110,16 +114,20 @@ def refused_inputs() -> list[str]:
     """Messages for the inputs of this request that the check before every request refuses."""
     messages = []
     for name, value in request.args.items(multi=True):
-        label = QUERY_LABELS.get(name, name if not has_control(name) else "A query parameter name")
-        if has_control(name) or (name not in READ_AS_ANY_TEXT and has_control(value)):
+        label = QUERY_LABELS.get(name, name[:100] if not has_control(name) else "A query parameter name")
+        if name in READ_AS_ANY_TEXT and not has_control(name):
+            continue
+        if has_control(name) or has_control(value):
             messages.append(control_problem(label))
+        elif len(value) > MAX_QUERY_LENGTH or len(name) > MAX_QUERY_LENGTH:
+            messages.append(f"{label} must be {MAX_QUERY_LENGTH} characters or fewer")
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         form_names = form_field_names()
         for name, value in request.form.items(multi=True):
             if has_control(name):
                 messages.append(control_problem("A form field name"))
             elif not _claimed(name, form_names) and has_control(value):
-                messages.append(control_problem(name))
+                messages.append(control_problem(name[:100]))
     return list(dict.fromkeys(messages))
 
 
