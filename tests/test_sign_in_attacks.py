@@ -21,7 +21,7 @@ CHECKED = (
     "sign-in",
     "sign-in failed: wrong password",
     "account locked after 10 failed sign-ins",
-    "sign-in refused: account locked while the password was checked",
+    "sign-in refused: locked during the password check",
 )
 
 

@@ -60,7 +60,7 @@ def check_sign_in(email: str, password: str):
     if not verify_password(user.password_hash, password):
         return None, _failed(user)
     if not _clear_failures_if_unlocked(user.id):
-        return None, _refuse(user, "sign-in refused: account locked while the password was checked")
+        return None, _refuse(user, "sign-in refused: locked during the password check")
     if not user.active:
         return None, _refuse(user, "sign-in refused: account deactivated")
     db.session.refresh(user)
