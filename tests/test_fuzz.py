@@ -17,7 +17,7 @@ unicode, empty values. Each example is one request:
   random ones; some carry `HX-Request`.
 
 A 500, or an exception (the testing app propagates them), fails the test.
-Fixed seed (derandomize) and FUZZ_EXAMPLES examples per route (default 12), so CI
+Fixed seed (derandomize) and FUZZ_EXAMPLES examples per route (default 25), so CI
 runs the same requests every time; the number run is reported at the end.
 """
 
@@ -38,7 +38,7 @@ from portal.extensions import db
 from tests import factories as f
 from tests.test_families import add_evidence, suffolk_case
 
-EXAMPLES_PER_ROUTE = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+EXAMPLES_PER_ROUTE = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 ALL_ROLES = ("admin", "lead_professional", "verifier", "programme_manager", "partner")
 ANONYMOUS = "anonymous"
 

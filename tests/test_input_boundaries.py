@@ -323,3 +323,9 @@ def test_every_audit_action_fits_its_column():
                     actions.append(node.args[position].value)
     assert len(actions) > 10
     assert [a for a in actions if len(a) > longest] == []
+
+
+def test_a_radio_value_with_a_control_character_is_named_by_its_subject(client, people):
+    f.sign_in(client, people["admin"])
+    page = client.post("/admin/agencies/new", data={"name": "Youth service", "kind": "school\x00"}).get_data(True)
+    assert "Kind of agency must not include tabs, line breaks or other control characters" in page

@@ -1,5 +1,7 @@
 """Admin forms. Checks that need the database call agencies.py / users.py."""
 
+from typing import ClassVar
+
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import (
     GovPasswordInput,
@@ -43,6 +45,7 @@ def _choice(message, choices):
 
 
 class AgencyForm(PortalForm):
+    subjects: ClassVar[dict] = {"kind": "Kind of agency"}
     name = StringField(
         "Agency name",
         widget=GovTextInput(),

@@ -44,7 +44,7 @@ MAX_QUERY_LENGTH = 1000
 QUERY_LABELS = {
     "q": "Search",
     "page": "Page number",
-    "email": "User email address contains",
+    "email": "User email address",
     "action": "Action",
     "outcome": "Outcome",
     "option": "How the evidence shows the outcome",
