@@ -37,9 +37,6 @@ def create_app(config_name=None, overrides=None):
 
         hops = app.config["TRUSTED_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
-    from . import urls
-
-    urls.init_app(app)  # before any route is added
     _init_templates(app)
     _init_extensions(app)
     _register_blueprints(app)
@@ -73,6 +70,7 @@ def _init_extensions(app):
     # Importing the models registers their tables on db.metadata, which
     # Flask-Migrate's autogenerate compares against the database.
     from . import (
+        boundaries,
         errors,
         kept_forms,
         models,  # noqa: F401
@@ -96,6 +94,7 @@ def _init_extensions(app):
     errors.init_app(app)
     kept_forms.init_app(app)
     navigation.init_app(app)
+    boundaries.init_app(app)  # the <id:...> converter: before any blueprint
 
 
 def _register_blueprints(app):

@@ -1,12 +1,12 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput
 from wtforms import PasswordField, SubmitField
 from wtforms.validators import InputRequired, StopValidation
 
 from ..auth.passwords import password_problem, verify_password
+from ..boundaries.forms import PortalForm
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortalForm):
     current_password = PasswordField(
         "Current password",
         widget=GovPasswordInput(),

@@ -29,7 +29,7 @@ def new_agency():
     return render_template("admin/agency_form.html", form=form, page_title="Add an agency")
 
 
-@bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+@bp.route("/agencies/<id:agency_id>/edit", methods=["GET", "POST"])
 @roles("admin")
 def edit_agency(agency_id):
     agency = db.session.get(Agency, agency_id) or abort(404)

@@ -1,7 +1,8 @@
 """Admin forms. Checks that need the database call agencies.py / users.py."""
 
+from typing import ClassVar
+
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovPasswordInput,
     GovRadioInput,
@@ -13,6 +14,8 @@ from wtforms import EmailField, PasswordField, RadioField, SelectField, StringFi
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, StopValidation
 
 from ..auth.passwords import password_problem
+from ..boundaries.forms import PortalForm
+from ..boundaries.ids import parse_id
 from ..families.fields import ChecklistField, ChoiceField
 from ..models.people import AGENCY_KINDS, ROLES
 from . import agencies, users
@@ -41,7 +44,8 @@ def _choice(message, choices):
     return [InputRequired(message), AnyOf(list(choices), message=message)]
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(PortalForm):
+    subjects: ClassVar[dict] = {"kind": "Kind of agency"}
     name = StringField(
         "Agency name",
         widget=GovTextInput(),
@@ -79,8 +83,9 @@ class AgencyChoice(SelectField):
 
     def process_formdata(self, valuelist):
         raw = valuelist[0] if valuelist else ""
-        self.data = int(raw) if raw.isdigit() else None
-        self._unknown = bool(raw) and not raw.isdigit()
+        # An id the database can hold, or none: "99999999999999999999" made the lookup raise.
+        self.data = parse_id(raw)
+        self._unknown = bool(raw) and self.data is None
 
     def set_choices(self):
         self.choices = [("", "No agency")] + [(str(a.id), a.name) for a in agencies.all_agencies()]
@@ -142,7 +147,7 @@ def _new_password(label, missing):
     )
 
 
-class _UserChecks(FlaskForm):
+class _UserChecks(PortalForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, obj=user, **kwargs)
         self.user = user
@@ -171,7 +176,7 @@ class EditUserForm(_UserChecks):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(PortalForm):
     password = _new_password("New password", "Enter a new password")
     submit = SubmitField("Reset password", widget=GovSubmitInput())
 
@@ -180,7 +185,7 @@ class PasswordResetForm(FlaskForm):
         self.user = user
 
 
-class HandoverForm(FlaskForm):
+class HandoverForm(PortalForm):
     """An admin hands some or all of a lead professional's families to another."""
 
     families = ChecklistField("Families to hand over", "Choose at least one family to hand over")

@@ -14,7 +14,7 @@ from .user_views import user_or_404
 from .users import describe
 
 
-@bp.route("/users/<int:user_id>/families", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/families", methods=["GET", "POST"])
 @roles("admin")
 def families_led(user_id):
     account = user_or_404(user_id)

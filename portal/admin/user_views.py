@@ -38,7 +38,7 @@ def new_user():
     return render_template("admin/user_form.html", form=form, page_title="Add a user")
 
 
-@bp.get("/users/<int:user_id>")
+@bp.get("/users/<id:user_id>")
 @roles("admin")
 def user(user_id):
     account = user_or_404(user_id)
@@ -46,7 +46,7 @@ def user(user_id):
                            page_title=account.name)
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])
 @roles("admin")
 def edit_user(user_id):
     account = user_or_404(user_id)
@@ -60,7 +60,7 @@ def edit_user(user_id):
     )
 
 
-@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/password", methods=["GET", "POST"])
 @roles("admin")
 def reset_password(user_id):
     account = user_or_404(user_id)
@@ -140,26 +140,26 @@ CONFIRMATIONS = {
 }
 
 
-@bp.route("/users/<int:user_id>/second-factor", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/second-factor", methods=["GET", "POST"])
 @roles("admin")
 def reset_second_factor(user_id):
     return _confirm(user_id, "reset-second-factor")
 
 
 # One route each (not an <any()> converter), so every URL is a plain, buildable path.
-@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/deactivate", methods=["GET", "POST"])
 @roles("admin")
 def deactivate_user(user_id):
     return _confirm(user_id, "deactivate")
 
 
-@bp.route("/users/<int:user_id>/reactivate", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/reactivate", methods=["GET", "POST"])
 @roles("admin")
 def reactivate_user(user_id):
     return _confirm(user_id, "reactivate")
 
 
-@bp.route("/users/<int:user_id>/unlock", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/unlock", methods=["GET", "POST"])
 @roles("admin")
 def unlock_user(user_id):
     return _confirm(user_id, "unlock")

@@ -1,10 +1,11 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from wtforms import SelectField, StringField, ValidationError
 from wtforms.validators import Length
 
+from ..boundaries.forms import PortalForm
 
-class AuditFilterForm(FlaskForm):
+
+class AuditFilterForm(PortalForm):
     """The service-wide log's filter: a GET form that changes nothing, so no CSRF token."""
 
     class Meta:

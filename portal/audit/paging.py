@@ -1,7 +1,8 @@
 """Pages of 50 rows and the GOV.UK pagination component's parameters for them."""
 
-from flask import request, url_for
+from flask import url_for
 
+from ..boundaries.pages import requested_page
 from ..extensions import db
 
 PER_PAGE = 50
@@ -9,8 +10,7 @@ PER_PAGE = 50
 
 def page_of(query):
     """The requested page (?page=N) of a select; a page past the end is a 404."""
-    page = request.args.get("page", 1, type=int)
-    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=True)
+    return db.paginate(query, page=requested_page(), per_page=PER_PAGE, error_out=True)
 
 
 def pagination_params(page, endpoint, **args):

@@ -30,7 +30,7 @@ def families():
                            pagination=pagination_params(page, "audit.families"))
 
 
-@bp.get("/families/<int:family_id>/audit")
+@bp.get("/families/<id:family_id>/audit")
 @roles("admin", "verifier")
 def family_log(family_id):
     # Not family_access: admins may read the log of a family they cannot see.

@@ -1,10 +1,11 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired
 
+from ..boundaries.forms import PortalForm
 
-class SignInForm(FlaskForm):
+
+class SignInForm(PortalForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),

@@ -21,7 +21,7 @@ def _common(line):
                 "reasons": REJECTION_REASONS}
 
 
-@bp.get("/<int:claim_id>/lines/<int:line_id>")
+@bp.get("/<id:claim_id>/lines/<id:line_id>")
 @roles(*CLAIM_ROLES)
 def line(claim_id, line_id):
     line = line_or_404(claim_id, line_id)
@@ -31,7 +31,7 @@ def line(claim_id, line_id):
         page_title=f"{line.family_ref} in claim {claim_id}", **_common(line))
 
 
-@bp.get("/<int:claim_id>/lines/<int:line_id>/check/<section>")
+@bp.get("/<id:claim_id>/lines/<id:line_id>/check/<section>")
 @roles(*CLAIM_ROLES)
 def section(claim_id, line_id, section):
     line = line_or_404(claim_id, line_id)
@@ -44,7 +44,7 @@ def section(claim_id, line_id, section):
                            page_title=f"{found.title}: {line.family_ref}", **_common(line))
 
 
-@bp.route("/<int:claim_id>/lines/<int:line_id>/decision", methods=["GET", "POST"])
+@bp.route("/<id:claim_id>/lines/<id:line_id>/decision", methods=["GET", "POST"])
 @roles("verifier")
 def decide(claim_id, line_id):
     line = line_or_404(claim_id, line_id)
@@ -64,7 +64,7 @@ def decide(claim_id, line_id):
                            **_common(line))
 
 
-@bp.get("/<int:claim_id>/lines/<int:line_id>/redecide")
+@bp.get("/<id:claim_id>/lines/<id:line_id>/redecide")
 @roles(*CLAIM_ROLES)
 def redecided(claim_id, line_id):
     line = line_or_404(claim_id, line_id)
@@ -76,7 +76,7 @@ def redecided(claim_id, line_id):
                            **_common(line))
 
 
-@bp.route("/<int:claim_id>/lines/<int:line_id>/withdraw", methods=["GET", "POST"])
+@bp.route("/<id:claim_id>/lines/<id:line_id>/withdraw", methods=["GET", "POST"])
 @roles("programme_manager")
 def withdraw(claim_id, line_id):
     line = line_or_404(claim_id, line_id)
@@ -97,7 +97,7 @@ def withdraw(claim_id, line_id):
                                  "later claim date.", page_title=f"Withdraw {line.family_ref}")
 
 
-@bp.get("/<int:claim_id>/lines/<int:line_id>/spot-check.pdf")
+@bp.get("/<id:claim_id>/lines/<id:line_id>/spot-check.pdf")
 @roles(*CLAIM_ROLES)
 def spot_check(claim_id, line_id):
     line = line_or_404(claim_id, line_id)
@@ -107,7 +107,7 @@ def spot_check(claim_id, line_id):
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@bp.route("/families/<int:family_id>/queries/<int:decision_id>", methods=["GET", "POST"])
+@bp.route("/families/<id:family_id>/queries/<id:decision_id>", methods=["GET", "POST"])
 @family_access("lead_professional", action="claim.query.read")
 def answer_query(family, decision_id):
     decision = db.session.get(LineDecision, decision_id)

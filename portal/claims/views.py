@@ -60,7 +60,7 @@ def _listing_page(window, claim=None):
                 "action": url_for(endpoint, **values), "phase_label": phase_label}
 
 
-@bp.get("/windows/<int:window_id>")
+@bp.get("/windows/<id:window_id>")
 @roles(*CLAIM_ROLES)
 def window(window_id):
     window = window_or_404(window_id)
@@ -69,7 +69,7 @@ def window(window_id):
                            **_listing_page(window))
 
 
-@bp.post("/windows/<int:window_id>/claims")
+@bp.post("/windows/<id:window_id>/claims")
 @roles("programme_manager")
 def new_claim(window_id):
     claim = building.create_claim(window_or_404(window_id), current_user)
@@ -77,7 +77,7 @@ def new_claim(window_id):
     return redirect(url_for("claims.add", claim_id=claim.id))
 
 
-@bp.get("/<int:claim_id>")
+@bp.get("/<id:claim_id>")
 @roles(*CLAIM_ROLES)
 def show(claim_id):
     claim = claim_or_404(claim_id)
@@ -89,7 +89,7 @@ def show(claim_id):
                            page_title=f"Claim {claim.id}")
 
 
-@bp.route("/<int:claim_id>/add", methods=["GET", "POST"])
+@bp.route("/<id:claim_id>/add", methods=["GET", "POST"])
 @roles("programme_manager")
 def add(claim_id):
     claim = claim_or_404(claim_id)
@@ -123,7 +123,7 @@ def _same_site(url):
     return bool(url) and url.startswith(request.host_url) and "/claims/" in url
 
 
-@bp.route("/<int:claim_id>/lines/<int:line_id>/remove", methods=["GET", "POST"])
+@bp.route("/<id:claim_id>/lines/<id:line_id>/remove", methods=["GET", "POST"])
 @roles("programme_manager")
 def remove_line(claim_id, line_id):
     line = line_or_404(claim_id, line_id)
@@ -141,7 +141,7 @@ def remove_line(claim_id, line_id):
                            page_title=f"Remove {line.family_ref}")
 
 
-@bp.post("/<int:claim_id>/sample")
+@bp.post("/<id:claim_id>/sample")
 @roles("programme_manager")
 def draw_sample(claim_id):
     claim = claim_or_404(claim_id)
@@ -155,7 +155,7 @@ def draw_sample(claim_id):
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
-@bp.route("/<int:claim_id>/sample/redraw", methods=["GET", "POST"])
+@bp.route("/<id:claim_id>/sample/redraw", methods=["GET", "POST"])
 @roles("programme_manager")
 def redraw_sample(claim_id):
     claim = claim_or_404(claim_id)
@@ -174,7 +174,7 @@ def redraw_sample(claim_id):
                                  "already recorded are kept.", page_title="Redraw the audit sample")
 
 
-@bp.post("/<int:claim_id>/sample/widen")
+@bp.post("/<id:claim_id>/sample/widen")
 @roles("programme_manager")
 def widen_sample(claim_id):
     claim = claim_or_404(claim_id)
@@ -186,7 +186,7 @@ def widen_sample(claim_id):
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
-@bp.get("/<int:claim_id>/check")
+@bp.get("/<id:claim_id>/check")
 @roles("programme_manager")
 def check(claim_id):
     claim = claim_or_404(claim_id)
@@ -197,7 +197,7 @@ def check(claim_id):
                            flag_titles=FLAGS, page_title=f"Check claim {claim.id} before approval")
 
 
-@bp.post("/<int:claim_id>/approve")
+@bp.post("/<id:claim_id>/approve")
 @roles("programme_manager")
 def approve(claim_id):
     claim = claim_or_404(claim_id)
@@ -209,7 +209,7 @@ def approve(claim_id):
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
-@bp.post("/<int:claim_id>/submit")
+@bp.post("/<id:claim_id>/submit")
 @roles("programme_manager")
 def submit(claim_id):
     claim = claim_or_404(claim_id)
@@ -221,7 +221,7 @@ def submit(claim_id):
     return redirect(url_for("claims.submitted", claim_id=claim.id))
 
 
-@bp.get("/<int:claim_id>/submitted")
+@bp.get("/<id:claim_id>/submitted")
 @roles(*CLAIM_ROLES)
 def submitted(claim_id):
     claim = claim_or_404(claim_id)
@@ -233,7 +233,7 @@ def submitted(claim_id):
                            page_title=f"Claim {claim.id} submitted")
 
 
-@bp.get("/<int:claim_id>/files/<kind>")
+@bp.get("/<id:claim_id>/files/<kind>")
 @roles(*CLAIM_ROLES)
 def download(claim_id, kind):
     claim = claim_or_404(claim_id)

@@ -11,7 +11,7 @@ from . import bp, service
 from . import snapshot as snapshots
 
 
-@bp.get("/families/<int:family_id>/closure-summary.pdf")
+@bp.get("/families/<id:family_id>/closure-summary.pdf")
 @family_access("lead_professional", "verifier", "programme_manager", action="closure.download")
 def summary(family):
     built, pdf = service.generate(family, current_user)

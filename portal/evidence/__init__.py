@@ -2,6 +2,6 @@
 
 from flask import Blueprint
 
-bp = Blueprint("evidence", __name__, url_prefix="/families/<int:family_id>/evidence")
+bp = Blueprint("evidence", __name__, url_prefix="/families/<id:family_id>/evidence")
 
 from . import views  # noqa: F401

@@ -11,13 +11,24 @@ import datetime as dt
 import math
 
 from .. import casefile
+from ..boundaries import dates
+from ..boundaries import text as control
 from .forms import CHOICE_TYPES, EvidenceForm, field_key
 
-DATE_PARTS = ("day", "month", "year")
+DATE_PARTS = dates.PARTS
+PERIOD_SUBJECTS = {"period-start": "The start of the period", "period-end": "The end of the period"}
+# The inputs this module reads, and so checks for control characters (portal/boundaries/text.py).
+INPUTS = ("members", "source", "statement")
+INPUT_PREFIXES = ("values-", "period-")
+control.checked_by_reader(lambda name: name in INPUTS or name.startswith(INPUT_PREFIXES))
 
 
 def check(form: EvidenceForm) -> dict:
     """Read and check the form; sets form.errors and form.finding, returns the submission."""
+    refused = control_faults(form)
+    if refused:  # nothing is read, or shown to the engine, from a form carrying control characters
+        form.errors, form.finding = refused, None
+        return {}
     submission, faults = read(form)
     result = casefile.check(form.family, submission)
     read_keys = {field_key(key) for key, _ in faults}
@@ -36,7 +47,8 @@ def read(form: EvidenceForm) -> tuple[dict, list]:
         "outcome": form.outcome.id,
         "members": [] if form.about_family else [f"m{m}" for m in form.chosen("members")],
         "source": form.value("source").strip(),
-        "period": {"start": read_date(form, "period-start"), "end": read_date(form, "period-end")},
+        "period": {prefix.removeprefix("period-"): read_date(form, prefix, subject, faults, prefix.replace("-", "."))
+                   for prefix, subject in PERIOD_SUBJECTS.items()},
         "values": values,
         "statement": form.value("statement").strip(),
     }
@@ -119,18 +131,49 @@ def read_choices(form, name, f, fault):
 
 
 def read_value_date(form, name, f, fault):
-    return read_date(form, name) or None
-
-
-def read_date(form, prefix) -> str:
-    """A GOV.UK date input as an ISO date; "" if blank; as typed if not a real date."""
-    day, month, year = (form.value(f"{prefix}-{part}").strip() for part in DATE_PARTS)
-    if not (day or month or year):
-        return ""
     try:
-        return dt.date(int(year), int(month), int(day)).isoformat()
-    except ValueError:
-        return f"{day}/{month}/{year}"
+        day = dates.read_date(*(form.value(f"{name}-{part}") for part in DATE_PARTS), subject=f["label"])
+    except dates.DateProblem as problem:
+        fault(str(problem))
+        return None
+    return day.isoformat() if day else None
+
+
+def read_date(form, prefix, subject, faults, key) -> str:
+    """A GOV.UK date input as an ISO date; "" if blank or not a real date (the fault is added)."""
+    try:
+        day = dates.read_date(*(form.value(f"{prefix}-{part}") for part in DATE_PARTS), subject=subject)
+    except dates.DateProblem as problem:
+        faults.append((key, str(problem)))
+        return ""
+    return day.isoformat() if day else ""
+
+
+def control_faults(form: EvidenceForm) -> list:
+    """(engine key, message) for each input holding a control character; only the statement is multi-line."""
+    faults = []
+    for name, typed in form.data.items():
+        multi_line = name == "statement"
+        if any(isinstance(t, str) and control.has_control(t, multi_line) for t in _texts(typed)):
+            key, subject = input_subject(form, name)
+            faults.append((key, control.control_problem(subject, multi_line)))
+    return list(dict.fromkeys(faults))
+
+
+def _texts(typed):
+    return typed if isinstance(typed, list) else [typed]
+
+
+def input_subject(form, name) -> tuple[str, str]:
+    """The engine key and the words for an input's messages: "period-end-day" -> the end of the period."""
+    for prefix, subject in PERIOD_SUBJECTS.items():
+        if name.startswith(prefix):
+            return prefix.replace("-", "."), subject
+    for f in form.fields:
+        if name == f"values-{f['name']}" or name.startswith(f"values-{f['name']}-"):
+            return f"values.{f['name']}", f["label"]
+    known = {"members": "Who this evidence is about", "source": "Source", "statement": "Statement"}
+    return name, known.get(name, name)
 
 
 READERS = {

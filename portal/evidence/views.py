@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import casefile
 from ..access import READERS, family_access
 from ..audit import record
+from ..boundaries.ids import parse_id
 from ..extensions import db
 from ..kept_forms import kept_for_this_page
 from . import bp, display, duties, reading, records
@@ -54,11 +55,11 @@ def check(family):
     reading.check(form)
     if request.headers.get("HX-Request"):
         return render_template("evidence/_check.html", form=form)
-    correcting = request.args.get("correcting", type=int)
+    correcting = parse_id(request.args.get("correcting"))
     return render_form(form, correcting and records.visible_evidence(family, correcting, current_user))
 
 
-@bp.get("/<int:evidence_id>")
+@bp.get("/<id:evidence_id>")
 @family_access(*READERS, action="evidence.read")
 def show(family, evidence_id):
     evidence = records.latest(records.visible_evidence(family, evidence_id, current_user))
@@ -71,7 +72,7 @@ def show(family, evidence_id):
                            page_title=f"Evidence for outcome {evidence.outcome_id}")
 
 
-@bp.route("/<int:evidence_id>/correct", methods=["GET", "POST"])
+@bp.route("/<id:evidence_id>/correct", methods=["GET", "POST"])
 @family_access(*SUBMITTERS, action="evidence.form")
 def correct(family, evidence_id):
     evidence = records.visible_evidence(family, evidence_id, current_user)

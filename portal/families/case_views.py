@@ -15,7 +15,7 @@ from .support import done, while_open
 FAMILY_PLAN_RULE = "every_outcome_in_family_plan"
 
 
-@bp.route("/<int:family_id>/essentials", methods=["GET", "POST"])
+@bp.route("/<id:family_id>/essentials", methods=["GET", "POST"])
 @family_access("lead_professional", action="essentials.record.form")
 @while_open("record essentials")
 def record_essentials(family):
@@ -29,7 +29,7 @@ def record_essentials(family):
                      intro="Essentials already recorded stay recorded and are not listed here.")
 
 
-@bp.route("/<int:family_id>/plan-outcomes", methods=["GET", "POST"])
+@bp.route("/<id:family_id>/plan-outcomes", methods=["GET", "POST"])
 @family_access("lead_professional", action="plan-outcomes.set.form")
 @while_open("change the family's plan")
 def plan_outcomes(family):
@@ -49,7 +49,7 @@ def plan_outcomes(family):
     return form_page(family, form, "Choose the outcomes in the family's plan")
 
 
-@bp.route("/<int:family_id>/engaged", methods=["GET", "POST"])
+@bp.route("/<id:family_id>/engaged", methods=["GET", "POST"])
 @family_access("lead_professional", action="family.engaged.form")
 @while_open("record the date the family engaged")
 def engaged(family):
@@ -62,7 +62,7 @@ def engaged(family):
     return form_page(family, form, "Record the date the family engaged")
 
 
-@bp.route("/<int:family_id>/close", methods=["GET", "POST"])
+@bp.route("/<id:family_id>/close", methods=["GET", "POST"])
 @family_access("lead_professional", action="case.close.form")
 @while_open("close the case")
 def close(family):
@@ -74,7 +74,7 @@ def close(family):
                      "case, and you can still review it. You can reopen the case later.")
 
 
-@bp.route("/<int:family_id>/reopen", methods=["GET", "POST"])
+@bp.route("/<id:family_id>/reopen", methods=["GET", "POST"])
 @family_access("lead_professional", action="case.reopen.form")
 def reopen(family):
     if family.closed_on is None:

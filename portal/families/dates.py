@@ -2,7 +2,8 @@
 
 WTForms' DateField joins the three boxes and reports any fault as "Not a valid
 date value"; the Design System asks for messages that say which part is wrong
-("Date of birth must include a month"), so the parts are read here.
+("Date of birth must include a month"). The parts are read by
+portal.boundaries.dates.read_date, the one reader of every date input.
 """
 
 import datetime as dt
@@ -11,7 +12,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field
 from wtforms.validators import StopValidation
 
-PARTS = ("day", "month", "year")
+from ..boundaries.dates import DateProblem, read_date
+
 EARLIEST = dt.date(1900, 1, 1)
 
 
@@ -27,23 +29,14 @@ class GovukDateField(Field):
         self.subject = subject or self.label.text
 
     def process_formdata(self, valuelist):
-        parts = [str(v).strip() for v in valuelist][:3]
+        parts = [str(v) for v in valuelist][:3]
         parts += [""] * (3 - len(parts))
         self.raw_data = parts  # the widget puts back exactly what was typed
         self.data = None
-        if any(parts):
-            self.data = self._parse(parts)
-
-    def _parse(self, parts):
-        missing = [name for name, value in zip(PARTS, parts, strict=True) if not value]
-        if missing:
-            raise ValueError(f"{self.subject} must include a {' and a '.join(missing)}")
-        if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-            raise ValueError(f"{self.subject} must be a real date")
         try:
-            return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            raise ValueError(f"{self.subject} must be a real date") from None
+            self.data = read_date(*parts, subject=self.subject)
+        except DateProblem as problem:
+            raise ValueError(str(problem)) from None
 
     def _value(self):
         return self.data.isoformat() if self.data else ""

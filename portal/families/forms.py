@@ -1,11 +1,14 @@
 """The lead professional's forms. Choices that depend on the plan or the family
 are filled in by the builders in form_setup.py."""
 
-from flask_wtf import FlaskForm
+from typing import ClassVar
+
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import SelectField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length
 
+from ..boundaries.forms import PortalForm
+from ..boundaries.ids import parse_id
 from ..models.families import ACTIVITIES, MEMBER_ROLES, STAGES
 from .dates import DateInPast, DateNotBefore, DateNotInFuture, DateRequired, GovukDateField
 from .fields import ChecklistField, ChoiceField, GroupedChecklistField, GroupedRadioField, options
@@ -33,7 +36,7 @@ def _submit(text):
     return SubmitField(text, widget=GovSubmitInput())
 
 
-class FamilyForm(FlaskForm):
+class FamilyForm(PortalForm):
     name = _text("Family name", "Enter the family name", description="For example, the Smith family")
     plan = ChoiceField("Outcomes plan", "Choose the outcomes plan the case will follow",
                        description="The plan the case will follow. It cannot be changed later.")
@@ -42,7 +45,7 @@ class FamilyForm(FlaskForm):
     submit = _submit("Create family")
 
 
-class MemberForm(FlaskForm):
+class MemberForm(PortalForm):
     name = _text("Full name", "Enter the family member's full name")
     role = ChoiceField("Role in the family", "Choose the family member's role", choices=options(MEMBER_ROLES.items()))
     date_of_birth = GovukDateField("Date of birth", description="For example, 31 3 2012", validators=[
@@ -52,12 +55,13 @@ class MemberForm(FlaskForm):
     submit = _submit("Add family member")
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(PortalForm):
+    subjects: ClassVar[dict] = {"reason": "Reason"}
     reason = _reason("Why was this recorded in error?", "Enter why this was recorded in error")
     submit = _submit("Withdraw")
 
 
-class ProblemForm(FlaskForm):
+class ProblemForm(PortalForm):
     indicator = GroupedRadioField("Indicator", "Choose the indicator identified")
     stage = ChoiceField("Stage it was identified at", "Choose the stage it was identified at",
                         choices=options(STAGES.items()))
@@ -73,21 +77,21 @@ class ProblemForm(FlaskForm):
 
     def validate_indicator(self, field):
         """The same indicator for the same member (or the whole family) twice adds nothing but doubt."""
-        member = int(self.member.data) if (self.member.data or "").isdigit() else None
+        member = parse_id(self.member.data)
         if (*(self.lookup or {}).get(field.data, ()), member) in self.recorded:
             who = "this family member" if member else "the whole family"
             raise ValidationError(f"This {self.indicator_term} is already recorded for {who}. "
                                   "If that one was wrong, withdraw it first")
 
 
-class EssentialsForm(FlaskForm):
+class EssentialsForm(PortalForm):
     essentials = ChecklistField("Essentials now in place", "Choose at least one essential that is in place")
     in_place_on = GovukDateField("Date they were in place", description=DATE_HINT, validators=[
         DateRequired("Enter the date they were in place"), DateNotInFuture(), DateNotBefore()])
     submit = _submit("Record essentials")
 
 
-class PlanOutcomesForm(FlaskForm):
+class PlanOutcomesForm(PortalForm):
     outcomes = GroupedChecklistField("Outcomes in the family's plan", description="Choose every outcome the "
                                      "family's plan lists. The family is turned around when all of them are met.")
     reason = TextAreaField("If you are removing an outcome, say why", widget=GovTextArea(), filters=[strip],
@@ -107,22 +111,23 @@ class PlanOutcomesForm(FlaskForm):
             raise ValidationError(f"Enter why you are removing {which} from the family's plan")
 
 
-class EngagedForm(FlaskForm):
+class EngagedForm(PortalForm):
     engaged_on = GovukDateField("Date the family engaged", description=DATE_HINT, validators=[
         DateRequired("Enter the date the family engaged"), DateNotInFuture(), DateNotBefore()])
     submit = _submit("Save date")
 
 
-class AttachForm(FlaskForm):
+class AttachForm(PortalForm):
     agency = ChoiceField("Partner agency", "Choose the agency to add to the team")
     submit = _submit("Add to the team")
 
 
-class DetachForm(FlaskForm):
+class DetachForm(PortalForm):
     submit = _submit("Remove from the team")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(PortalForm):
+    subjects: ClassVar[dict] = {"reason": "Reason"}
     decision = ChoiceField("Your decision", "Choose whether to accept or return the evidence",
                            choices=options([("accepted", "Accept"), ("returned", "Return to whoever submitted it")]))
     reason = TextAreaField("If you are returning it, say why", widget=GovTextArea(), filters=[strip],
@@ -135,7 +140,7 @@ class ReviewForm(FlaskForm):
             raise ValidationError("Enter why you are returning the evidence")
 
 
-class CloseForm(FlaskForm):
+class CloseForm(PortalForm):
     closed_on = GovukDateField("Date the case closed", description=DATE_HINT, validators=[
         DateRequired("Enter the date the case closed"), DateNotInFuture(), DateNotBefore()])
     submit = _submit("Close the case")
@@ -151,13 +156,14 @@ class CloseForm(FlaskForm):
                                   f"({engaged.day} {engaged:%B %Y})")
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(PortalForm):
+    subjects: ClassVar[dict] = {"reason": "Reason"}
     reason = _reason("Why is the case being reopened?", "Enter why the case is being reopened")
     submit = _submit("Reopen the case")
 
 
 
-class HandoverForm(FlaskForm):
+class HandoverForm(PortalForm):
     lead = ChoiceField("Who will be the family’s lead professional?", "Choose the lead professional to hand "
                        "the family to", description="Only active lead professionals are listed.")
     submit = _submit("Hand over the family")

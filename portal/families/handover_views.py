@@ -15,7 +15,7 @@ def lead_options(current) -> list:
     return options((str(u.id), f"{u.name} ({u.email})") for u in handover.successors(current))
 
 
-@bp.route("/<int:family_id>/hand-over", methods=["GET", "POST"])
+@bp.route("/<id:family_id>/hand-over", methods=["GET", "POST"])
 @family_access("lead_professional", action="family.handover.form")
 def hand_over(family):
     form = HandoverForm()

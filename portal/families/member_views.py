@@ -26,7 +26,7 @@ def current_row(rows, row_id):
     return row
 
 
-@bp.route("/<int:family_id>/members/new", methods=["GET", "POST"])
+@bp.route("/<id:family_id>/members/new", methods=["GET", "POST"])
 @family_access("lead_professional", action="member.add.form")
 @while_open("add a family member")
 def add_member(family):
@@ -38,7 +38,7 @@ def add_member(family):
     return form_page(family, form, "Add a family member")
 
 
-@bp.route("/<int:family_id>/members/<int:member_id>/withdraw", methods=["GET", "POST"])
+@bp.route("/<id:family_id>/members/<id:member_id>/withdraw", methods=["GET", "POST"])
 @family_access("lead_professional", action="member.withdraw.form")
 @while_open("withdraw a family member")
 def withdraw_member(family, member_id):
@@ -52,7 +52,7 @@ def withdraw_member(family, member_id):
                            "counts for them. The record is kept.")
 
 
-@bp.route("/<int:family_id>/problems/new", methods=["GET", "POST"])
+@bp.route("/<id:family_id>/problems/new", methods=["GET", "POST"])
 @family_access("lead_professional", action="problem.add.form")
 @while_open("add to what is identified")
 def add_problem(family):
@@ -67,7 +67,7 @@ def add_problem(family):
     return form_page(family, form, f"Add {with_article(plan.term('indicator'))} identified")
 
 
-@bp.route("/<int:family_id>/problems/<int:problem_id>/withdraw", methods=["GET", "POST"])
+@bp.route("/<id:family_id>/problems/<id:problem_id>/withdraw", methods=["GET", "POST"])
 @family_access("lead_professional", action="problem.withdraw.form")
 @while_open("withdraw what was identified")
 def withdraw_problem(family, problem_id):

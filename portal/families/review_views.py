@@ -26,7 +26,7 @@ def review_queue_page():
     return render_template("families/review_queue.html", items=items, page_title="Evidence for you to review")
 
 
-@bp.get("/<int:family_id>/reviews")
+@bp.get("/<id:family_id>/reviews")
 @family_access(*duties.REVIEWERS)
 def reviews(family):
     lines = page.awaiting_review(family, current_user)
@@ -38,7 +38,7 @@ def reviews(family):
                            page_title=f"Evidence to review – family {family.ref}")
 
 
-@bp.route("/<int:family_id>/reviews/<int:evidence_id>", methods=["GET", "POST"])
+@bp.route("/<id:family_id>/reviews/<id:evidence_id>", methods=["GET", "POST"])
 @family_access(*duties.REVIEWERS, action="evidence.review.form")
 def review(family, evidence_id):
     evidence = db.session.get(Evidence, evidence_id)

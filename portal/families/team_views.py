@@ -12,7 +12,7 @@ from .member_views import form_page
 from .support import back_to_family, done
 
 
-@bp.route("/<int:family_id>/team/new", methods=["GET", "POST"])
+@bp.route("/<id:family_id>/team/new", methods=["GET", "POST"])
 @family_access("lead_professional", action="team.attach.form")
 def attach(family):
     form = attach_form(family)
@@ -26,7 +26,7 @@ def attach(family):
                      "to see this family and submit evidence for it.")
 
 
-@bp.route("/<int:family_id>/team/<int:membership_id>/end", methods=["GET", "POST"])
+@bp.route("/<id:family_id>/team/<id:membership_id>/end", methods=["GET", "POST"])
 @family_access("lead_professional", action="team.detach.form")
 def detach(family, membership_id):
     membership = next((t for t in family.current_team if t.id == membership_id), None)

@@ -7,6 +7,7 @@ from .. import casefile, verdicts
 from ..access import READERS, family_access, roles
 from ..admin.plans import open_plan_ids
 from ..audit import record
+from ..boundaries.pages import requested_page
 from ..extensions import db
 from . import bp, changes, listing, page
 from .choices import plan_choices
@@ -19,7 +20,7 @@ from .support import done, is_htmx
 @roles(*READERS)
 def index():
     search = request.args.get("q", "")
-    page = listing.page_of(current_user, search, request.args.get("page", 1, type=int))
+    page = listing.page_of(current_user, search, requested_page())
     # Whether they searched, never what for: a search term is case data (portal/audit/details.py).
     said = ["search" if search else "", f"page {page.number}" if page.number > 1 else ""]
     record("family.list", detail="; ".join(filter(None, said)))
@@ -41,14 +42,14 @@ def new():
     return render_template("families/new.html", form=form, page_title="Add a family")
 
 
-@bp.get("/<int:family_id>")
+@bp.get("/<id:family_id>")
 @family_access(*READERS)
 def show(family):
     return render_template("families/show.html", page_title=f"Family {family.ref}",
                            **page.page_data(family, current_user))
 
 
-@bp.get("/<int:family_id>/verdict")
+@bp.get("/<id:family_id>/verdict")
 @family_access("lead_professional", "verifier", "programme_manager")
 def verdict(family):
     """The verdict alone, for HTMX; without JavaScript, the family page at the verdict."""

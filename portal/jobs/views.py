@@ -15,7 +15,7 @@ def index():
     return render_template("jobs/index.html", jobs=jobs, kinds=kinds, page_title="Files you asked for")
 
 
-@bp.get("/<int:job_id>")
+@bp.get("/<id:job_id>")
 @job_access
 def show(job):
     kind = kinds.get(job.kind)
@@ -23,7 +23,7 @@ def show(job):
     return render_template(template, job=job, kind=kind, page_title=kind.title)
 
 
-@bp.get("/<int:job_id>/file")
+@bp.get("/<id:job_id>/file")
 @job_access
 def download(job):
     path = service.result_file(job)
@@ -34,7 +34,7 @@ def download(job):
                      download_name=job.result_name, max_age=0, etag=False, conditional=False)
 
 
-@bp.post("/<int:job_id>/again")
+@bp.post("/<id:job_id>/again")
 @job_access
 def again(job):
     if not job.finished or job.file_ready:

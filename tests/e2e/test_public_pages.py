@@ -26,3 +26,12 @@ def test_the_axe_check_does_fail_on_a_real_violation(checked_page):
     checked_page.page.evaluate("() => { const i = document.createElement('img'); i.src = '/static/app/favicon.svg'; document.querySelector('main').append(i) }")
     checked_page.axe()
     assert any("image-alt" in p for p in checked_page.problems)
+
+
+def test_the_page_refusing_a_control_character_passes_axe(checked_page):
+    response = checked_page.page.goto(checked_page.base_url + "/sign-in?q=%00")
+    assert response.status == 400
+    checked_page.axe()
+    assert checked_page.page.title().startswith("Error: ")
+    assert "Search must not include" in checked_page.page.locator(".govuk-error-summary").inner_text()
+    assert [p for p in checked_page.problems if "status of 400" not in p] == []
