@@ -8,8 +8,8 @@ every role that is not attached to the family, with GET and with POST.
 import datetime as dt
 
 import pytest
-from portal.boundaries.ids import IdConverter as IntegerConverter  # the portal's bounded ids
 
+from portal.boundaries.ids import IdConverter as IntegerConverter  # the portal's bounded ids
 from portal.extensions import db
 from portal.models import AuditEvent, Evidence, Review, TeamMembership
 from tests import factories as f

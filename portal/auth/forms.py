@@ -19,7 +19,7 @@ class SignInForm(PortalForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PortalForm):
     code = StringField(
         "Security code",
         widget=GovTextInput(),
@@ -29,7 +29,7 @@ class CodeForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class SetUpForm(FlaskForm):
+class SetUpForm(PortalForm):
     code = StringField(
         "Code from your app",
         widget=GovTextInput(),

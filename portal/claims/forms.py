@@ -1,10 +1,10 @@
 """Claim forms, with GOV.UK messages naming the field and the reason."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
 from wtforms import IntegerField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from ..boundaries.forms import PortalForm
 from ..families.dates import DateNotBefore, DateRequired, GovukDateField
 from ..families.fields import ChecklistField, ChoiceField, options
 from ..families.forms import DATE_HINT, _reason, _submit, strip
@@ -34,7 +34,7 @@ def _whole(label, message, low, high, **kwargs):
     return WholeNumberField(label, message, low, high, **kwargs)
 
 
-class WindowForm(FlaskForm):
+class WindowForm(PortalForm):
     name = StringField("Name of the claim window", widget=GovTextInput(), filters=[strip],
                        description="For example, 2026-27 quarter 3", validators=[
                            DataRequired("Enter the name of the claim window"),
@@ -69,12 +69,12 @@ class WindowForm(FlaskForm):
             raise ValidationError("A claim window with this name exists already: choose another name")
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(PortalForm):
     reason = _reason("Reason", "Enter the reason")
     submit = _submit("Continue")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PortalForm):
     decision = ChoiceField("Decision", message="Choose a decision", choices=options(DECISIONS.items()))
     reason_code = ChoiceField("If you are rejecting it, why", message=None,
                               choices=options(REJECTION_REASONS.items()))
@@ -93,7 +93,7 @@ class DecisionForm(FlaskForm):
             raise ValidationError("Enter a note saying what is wrong or what you need")
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(PortalForm):
     answer = TextAreaField("Your answer", widget=GovTextArea(), filters=[strip], validators=[
         DataRequired("Enter your answer"), Length(max=4000, message="Answer must be 4000 characters or fewer")])
     submit = _submit("Send answer")
