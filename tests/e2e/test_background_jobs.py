@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.models import Job
 from tests import factories as f
 from tests.e2e.conftest import Checked, _serve_axe
+from tests.e2e.live import LIVE
 from tests.e2e.test_walkthrough import sign_in
 
 BIN = Path(sys.executable).parent
@@ -44,6 +45,7 @@ def jobs_server(jobs_settings):
         from flask_migrate import upgrade
 
         upgrade()
+    LIVE["app"] = app  # sign_in reads the app's database for the user's current code
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
