@@ -84,6 +84,9 @@ def _init_extensions(app):
 
     requestlog.init_app(app)  # first: every later step may log or audit with the request id
     db.init_app(app)
+    # The <id:...> converter (before any blueprint), and the input check, which must run
+    # before any other step reads the request (kept forms look the path up in the database).
+    boundaries.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_FOLDER))
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -94,7 +97,6 @@ def _init_extensions(app):
     errors.init_app(app)
     kept_forms.init_app(app)
     navigation.init_app(app)
-    boundaries.init_app(app)  # the <id:...> converter: before any blueprint
 
 
 def _register_blueprints(app):

@@ -328,3 +328,12 @@ def test_a_radio_value_with_a_control_character_is_named_by_its_subject(client, 
     f.sign_in(client, people["admin"])
     page = client.post("/admin/agencies/new", data={"name": "Youth service", "kind": "school\x00"}).get_data(True)
     assert "Kind of agency must not include tabs, line breaks or other control characters" in page
+
+
+def test_a_control_character_in_a_text_part_of_the_address_is_a_message_not_a_500(app, client, people):
+    """Found by the fuzz test on PostgreSQL: a NUL in /claims/1/files/<kind> reached a query."""
+    f.sign_in(client, people["programme_manager"])
+    for path in ("/claims/1/files/%00", "/claims/1/files/%0D%0A", "/verify/AB%00CD"):
+        response = client.get(path)
+        assert response.status_code == 400, path
+        assert "The page address must not include" in response.get_data(as_text=True)

@@ -113,6 +113,8 @@ def _claimed(name, form_names) -> bool:
 def refused_inputs() -> list[str]:
     """Messages for the inputs of this request that the check before every request refuses."""
     messages = []
+    if has_control(request.path):  # a path segment read as text, e.g. a file kind
+        messages.append(control_problem("The page address"))
     for name, value in request.args.items(multi=True):
         label = QUERY_LABELS.get(name, name[:100] if not has_control(name) else "A query parameter name")
         if name in READ_AS_ANY_TEXT and not has_control(name):
