@@ -103,7 +103,10 @@ def install_statements(dialect: str, table: str) -> list[str]:
         return [*drops,
                 f"CREATE TRIGGER {update} BEFORE UPDATE ON {table} {refuse}",
                 f"CREATE TRIGGER {delete} BEFORE DELETE ON {table} {refuse}"]
-    raise NotImplementedError(f"append-only triggers for {dialect} are not written yet")
+    # The portal runs on SQLite and PostgreSQL only (README); refuse anything else loudly
+    # rather than create tables whose records could be rewritten.
+    raise RuntimeError(f"the portal supports SQLite and PostgreSQL only, not {dialect}: "
+                       "append-only records could not be enforced")
 
 
 def drop_statements(dialect: str, table: str) -> list[str]:
