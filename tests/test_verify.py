@@ -184,6 +184,7 @@ def without_csrf_token(body: str) -> str:
     # the session, so two pages a second apart differ there.
     body = re.sub(r'data-seconds-left="\d+"', "data-seconds-left", body)
     body = re.sub(r'data-csrf-token="[^"]*"', "data-csrf-token", body)
+    body = re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token"', body)
     return re.sub(r'hx-headers="[^"]*"', "hx-headers", body)
 
 
