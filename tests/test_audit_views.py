@@ -86,7 +86,7 @@ def test_the_family_log_shows_50_events_a_page_with_govuk_pagination(app, client
     _add_events(app, family, people["partner"], 60)
     sign_in(client, people["verifier"])
     first = client.get(f"/families/{family.id}/audit").get_data(as_text=True)
-    assert first.count('<tr class="govuk-table__row">') == 1 + 50  # header row + a page of events
+    assert first.count('<tr class="govuk-table__row" role="row">') == 1 + 50  # header row + a page of events
     assert "govuk-pagination" in first and f"/families/{family.id}/audit?page=2" in first
     second = client.get(f"/families/{family.id}/audit?page=2").get_data(as_text=True)
     assert "member 0<" in second and "member 59<" not in second

@@ -133,11 +133,13 @@ def test_the_attendance_form_asks_for_each_term_and_the_plans_other_values(clien
     assert 'value="School Census"' in page and 'value="Synergy"' in page
     assert 'name="period-start-day"' in page and 'id="period-end-year"' in page
     assert 'id="statement"' in page
-    # The live check: posted on input, shown beside the form in a polite live region.
+    # The live check: posted on input, shown beside the form; not itself a live region
+    # (it would be re-read whole on each update): a polite region beside it gets the changes.
     assert f'hx-post="{durham.url}/check"' in page
     assert 'hx-trigger="input changed delay:400ms, change"' in page
     assert 'hx-target="#evidence-check"' in page and 'hx-swap="innerHTML"' in page
-    assert 'id="evidence-check" aria-live="polite"' in page
+    assert '<div id="evidence-check">' in page
+    assert re.search(r'id="evidence-check-news"[^>]*role="status" aria-live="polite"', page)
     assert "novalidate" in page
 
 

@@ -3,6 +3,8 @@
 Each step is a plain GET form, so the journey works without JavaScript; the
 query string (?outcome=2.1&option=sdq) carries the choices made so far.
 Whether an outcome is open to the family is the rules engine's decision.
+Each step's form also sends `step` (its own name), so "Continue" with nothing
+chosen is told apart from arriving at the step, and answered with an error.
 """
 
 from dataclasses import dataclass, field
@@ -24,7 +26,8 @@ class Step:
 
 def step_for(family, choices, posted=False) -> Step:
     """The step for the choices so far (request.args, or the posted form, which must name an outcome)."""
-    if "outcome" not in choices and not posted:
+    sent = posted or choices.get("step") == "outcome"
+    if "outcome" not in choices and not sent:
         return Step("outcome")
     outcome_id = choices.get("outcome", "").strip()
     why_not = outcome_refusal(family, outcome_id) if outcome_id else CHOOSE_OUTCOME
@@ -38,8 +41,9 @@ def option_step(outcome, choices) -> Step:
     if not needs_option(outcome):
         return Step("form", outcome)
     option = choices.get("option")
-    if option is None:
-        return Step("option", outcome)
+    if option is None:  # arrived at the step, or sent it with nothing chosen
+        sent = choices.get("step") == "option"
+        return Step("option", outcome, errors=[("option", CHOOSE_ROUTE)] if sent else [])
     if route(outcome, option) is None:
         return Step("option", outcome, errors=[("option", CHOOSE_ROUTE)])
     return Step("form", outcome, option)

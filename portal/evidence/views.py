@@ -53,8 +53,9 @@ def check(family):
         return check_partial(step.errors) if request.headers.get("HX-Request") else choose(family, step)
     form = evidence_form(family, step.outcome, step.option, form_data(request.form))
     reading.check(form)
-    if request.headers.get("HX-Request"):
-        return render_template("evidence/_check.html", form=form)
+    if request.headers.get("HX-Request"):  # the page shows an error summary: list the problems once
+        return render_template("evidence/_check.html", form=form, live=True,
+                               summary_shown=request.form.get("error-summary-shown") == "yes")
     correcting = parse_id(request.args.get("correcting"))
     return render_form(form, correcting and records.visible_evidence(family, correcting, current_user))
 
@@ -139,7 +140,7 @@ def choose(family, step):
 
 
 def check_partial(errors):
-    return render_template("evidence/_check.html", form=None, errors=errors)
+    return render_template("evidence/_check.html", form=None, errors=errors, live=True)
 
 
 def render_form(form, correcting=None):

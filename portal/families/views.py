@@ -56,4 +56,4 @@ def verdict(family):
     if not is_htmx():
         return redirect(url_for("families.show", family_id=family.id, _anchor="verdict"))
     return render_template("families/_verdict.html", family=family, plan=casefile.plan_for(family),
-                           verdict=verdicts.family_verdict(family)[0])
+                           verdict=verdicts.family_verdict(family)[0], announce=True)

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..access import public, signed_in
 from ..extensions import db
-from . import bp
+from . import bp, statutory
 
 TEXT = {"Content-Type": "text/plain; charset=utf-8"}
 HOME = {"admin": "admin.users"}
@@ -36,3 +36,36 @@ def healthz():
         db.session.rollback()
         return "database unavailable", 503, TEXT
     return "ok", 200, TEXT
+
+
+# ---- The statutory and expected pages, linked from the footer (portal/main/statutory.py)
+
+
+def _statutory(template, title):
+    details = statutory.council_details()
+    return render_template(f"main/{template}.html", page_title=title, council=details,
+                           unfinished=statutory.unfinished(details))
+
+
+@bp.get("/accessibility-statement")
+@public
+def accessibility_statement():
+    return _statutory("accessibility_statement", "Accessibility statement")
+
+
+@bp.get("/privacy")
+@public
+def privacy():
+    return _statutory("privacy", "Privacy notice")
+
+
+@bp.get("/cookies")
+@public
+def cookies():
+    return _statutory("cookies", "Cookies")
+
+
+@bp.get("/help")
+@public
+def help_page():
+    return _statutory("help", "Get help with the portal")

@@ -3,6 +3,8 @@
 // so the app can be served under a path prefix.
 import { initAll } from '../govuk-frontend/govuk-frontend.min.js'
 import { startTimeoutWarning } from './timeout-warning.js'
+import { startLiveCheck } from './live-check.js'
 
 initAll()
 startTimeoutWarning(document)
+startLiveCheck(document)
