@@ -181,7 +181,7 @@ def submit_attendance(checked, family_url):
     page.locator("#values-fixed_term_exclusions").fill("0")
     page.locator("#values-permanent_exclusions").fill("0")
     page.locator("#statement").fill("Attendance from the school register for the last three terms.")
-    live = page.locator("[aria-live]").first
+    live = page.locator("#evidence-check")
     live.locator(".govuk-tag", has_text="Does not meet 2.1").wait_for(timeout=5000)
     checked.axe()
     page.locator("#values-attendance-3").fill("91")
