@@ -6,17 +6,33 @@ element an error message belongs to. The browser-only barriers (focus,
 announcements, reflow) are in tests/e2e/test_accessibility.py.
 """
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import pytest
 
 from tests import factories as f
-from tests.test_evidence import attendance, durham, htmx  # noqa: F401 (durham is a fixture)
+from tests.test_evidence import attendance, htmx
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 STATUTORY = {"/help": "Help", "/accessibility-statement": "Accessibility statement",
              "/privacy": "Privacy", "/cookies": "Cookies"}
+
+
+@pytest.fixture
+def durham(app, people):
+    """A Durham family (as in tests/test_evidence.py) with a child; the school is attached."""
+    with app.app_context():
+        lp = people["lead_professional"]
+        family = f.make_family(lp, plan_id="durham-2018", name="Reed family", engaged_on=dt.date(2017, 12, 4))
+        f.add_member(family, lp, role="parent", born=dt.date(1985, 4, 12), name="Alex Reed", activity="")
+        child = f.add_member(family, lp, role="child", born=dt.date(2008, 3, 1), name="Sam Reed")
+        f.add_problem(family, lp, "2", "4", member=child, identified_on=dt.date(2017, 11, 20))
+        f.add_problem(family, lp, "3", "5", identified_on=dt.date(2017, 11, 20))
+        f.attach(family, people["school"], lp)
+        return SimpleNamespace(id=family.id, child=child.id, url=f"/families/{family.id}/evidence")
 
 
 class Node:

@@ -49,6 +49,7 @@ QUERY_LABELS = {
     "outcome": "Outcome",
     "option": "How the evidence shows the outcome",
     "correcting": "Evidence being corrected",
+    "step": "Step of submitting evidence",
 }
 
 
