@@ -35,6 +35,7 @@ DETAIL_WORDS = frozenset([
     "password", "only", "account", "in", "development", "admin", "create-admin",
     # Evidence documents and the closure pack (portal/documents, portal/closure/pack.py).
     "document", "documents", "attached", "carried", "refused", "virus", "found", "pack",
+    "family",
 ])
 
 WITHHELD = "Withheld: this detail may hold case data"

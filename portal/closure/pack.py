@@ -32,6 +32,7 @@ from .views import download_name
 KIND = "closure-pack"
 MANIFEST_JSON = "manifest.json"
 MANIFEST_TEXT = "manifest.txt"
+CHECK_IT = "check it on the portal's 'Check a closure summary' page"
 
 
 def accepted_documents(family) -> list:
@@ -98,8 +99,7 @@ def readable(manifest: dict) -> str:
     lines = [f"Closure pack for family {manifest['family']['reference']}",
              f"Built {manifest['built_at']} by {manifest['built_by']}", "",
              f"Closure summary: {summary['file']}",
-             f"  Verification code: {summary['verification_code']} (check it on the portal's 'Check a closure "
-             f"summary' page)",
+             f"  Verification code: {summary['verification_code']} ({CHECK_IT})",
              f"  sha256: {summary['sha256']}", "",
              f"Accepted evidence documents: {len(manifest['documents'])}"]
     for d in manifest["documents"]:
