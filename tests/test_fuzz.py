@@ -81,7 +81,7 @@ FORMS_NOT_IN_THIS_WORLD = {
 }
 
 BUTTON_ONLY = {"auth.sign_out", "admin.open_plan", "admin.close_plan", "admin.deactivate_user",
-               "admin.reactivate_user", "admin.unlock_user", "families.detach"}
+               "admin.reactivate_user", "admin.unlock_user", "families.detach", "closure.closure_pack"}
 
 # Where to read a POST-only route's form, and routes whose form needs a particular page.
 FORM_PAGES = {
