@@ -128,7 +128,8 @@ def _run(run):
     family = _family(run.job)
     build(family, run.job.requested_by, run.out_path, run.progress)
     db.session.commit()
-    return pack_name(family)
+    # Ids only: the file's name goes into the download's audit detail.
+    return f"closure-pack-family-{family.id}-job-{run.job.id}.zip"
 
 
 def _may_see(user, job) -> bool:
