@@ -413,3 +413,13 @@ def test_only_the_lead_professional_gets_the_closure_pack(app, client, people, d
     response = client.post(f"/families/{durham.id}/closure-pack")
     assert response.status_code in (403, 404)
     assert rows(app, ClosureSummary) == []
+
+
+def test_checking_against_the_plan_without_javascript_carries_files_but_keeps_none(app, client, people, durham):  # noqa: F811
+    f.sign_in(client, people["partner"])
+    form = client.get(f"{durham.url}/new?outcome=2.1").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in form and 'name="documents"' in form and "multiple" in form
+    data = attendance(durham.child) | {"documents": [upload(PDF, "letter.pdf")]}
+    response = client.post(f"{durham.url}/check", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert rows(app, Evidence) == [] and stored_files(app) == []
