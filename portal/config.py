@@ -57,7 +57,29 @@ class Config:
     PDF_SIGNING_KEY_PASSPHRASE = os.environ.get("PDF_SIGNING_KEY_PASSPHRASE")
     DEMO_ACCOUNTS_SKIP_SECOND_FACTOR = False
     # Larger requests get the styled 413 page; no form of the portal comes near it.
+    # The evidence forms, which carry documents, allow DOCUMENTS_MAX_REQUEST_BYTES instead.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Evidence documents (docs/documents.md): each file at most DOCUMENTS_MAX_FILE_MB,
+    # at most DOCUMENTS_MAX_FILES a submission; a larger request is refused with a page
+    # that says so. Stored under DOCUMENTS_DIR (default instance/documents) or, with
+    # DOCUMENTS_STORAGE=s3, in DOCUMENTS_S3_BUCKET. Scanned by clamd at CLAMD_SOCKET
+    # (default instance/clamav/clamd.sock) or CLAMD_HOST:CLAMD_PORT.
+    DOCUMENTS_MAX_FILE_BYTES = int(float(os.environ.get("DOCUMENTS_MAX_FILE_MB", "10")) * 1024 * 1024)
+    DOCUMENTS_MAX_FILES = int(os.environ.get("DOCUMENTS_MAX_FILES", "10"))
+    DOCUMENTS_MAX_REQUEST_BYTES = int(float(os.environ.get("DOCUMENTS_MAX_REQUEST_MB", "30")) * 1024 * 1024)
+    DOCUMENTS_STORAGE = os.environ.get("DOCUMENTS_STORAGE") or "filesystem"
+    DOCUMENTS_DIR = os.environ.get("DOCUMENTS_DIR") or ""
+    DOCUMENTS_S3_BUCKET = os.environ.get("DOCUMENTS_S3_BUCKET") or ""
+    DOCUMENTS_S3_PREFIX = os.environ.get("DOCUMENTS_S3_PREFIX") or "documents/"
+    DOCUMENTS_S3_ENDPOINT_URL = os.environ.get("DOCUMENTS_S3_ENDPOINT_URL") or None
+    CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET") or ""
+    CLAMD_HOST = os.environ.get("CLAMD_HOST") or ""
+    CLAMD_PORT = int(os.environ.get("CLAMD_PORT", "3310"))
+    CLAMD_TIMEOUT_SECONDS = float(os.environ.get("CLAMD_TIMEOUT_SECONDS", "30"))
+    # A closure pack whose documents add up to more than this (or more than
+    # CLOSURE_PACK_SYNC_MAX_DOCUMENTS files) is built as a background job.
+    CLOSURE_PACK_SYNC_MAX_BYTES = int(float(os.environ.get("CLOSURE_PACK_SYNC_MAX_MB", "20")) * 1024 * 1024)
+    CLOSURE_PACK_SYNC_MAX_DOCUMENTS = int(os.environ.get("CLOSURE_PACK_SYNC_MAX_DOCUMENTS", "20"))
     # One JSON object per line on stdout (portal/requestlog.py); development keeps plain lines.
     JSON_LOGS = False
 

@@ -40,6 +40,11 @@ def rows(app, people):
         db.session.add(ClosureSummary(code="ABCDEFGHJKMN", family_id=family.id, snapshot={}, plan_hash="0" * 64,
                                       as_of=dt.date(2024, 9, 2), generated_by_id=lp.id))
         _claim_rows(family, lp, people["programme_manager"], people["verifier"])
+        from portal.models import EvidenceDocument
+
+        db.session.add(EvidenceDocument(evidence_id=evidence.id, family_id=family.id, sha256="0" * 64, size=1,
+                                        kind="pdf", filename="letter.pdf", scanned_with="ClamAV",
+                                        uploaded_by_id=people["partner"].id))
         db.session.commit()
         counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(_table(name))) for name in TABLES}
         assert all(counts.values()), f"give every protected table a row here: {counts}"

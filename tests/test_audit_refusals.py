@@ -33,10 +33,27 @@ def _family(lead, people, attached):
                         statement="x", submitted_by_id=people["police_partner"].id,
                         agency_id=people["police"].id)  # the police's: the school's partner may not see it
     db.session.add(evidence)
+    db.session.flush()
+    document = _document(evidence, people["police_partner"])
     db.session.commit()
     membership = db.session.scalars(sa.select(TeamMembership).filter_by(family_id=family.id)).first()
     return family, {"member_id": member.id, "problem_id": problem.id, "evidence_id": evidence.id,
-                    "membership_id": membership.id if membership else 999_999}
+                    "membership_id": membership.id if membership else 999_999, "document_id": document.id}
+
+
+def _document(evidence, by):
+    """A stored document on the evidence (docs/documents.md), so its download route is walked too."""
+    from flask import current_app
+
+    from portal.documents.storage import storage
+    from portal.models import EvidenceDocument
+
+    sha256 = storage(current_app).put(b"%PDF-1.4\n%%EOF\n")
+    row = EvidenceDocument(evidence_id=evidence.id, family_id=evidence.family_id, sha256=sha256, size=15,
+                           kind="pdf", filename="letter.pdf", scanned_with="ClamAV", uploaded_by_id=by.id)
+    db.session.add(row)
+    db.session.flush()
+    return row
 
 
 @pytest.fixture

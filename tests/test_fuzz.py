@@ -81,7 +81,7 @@ FORMS_NOT_IN_THIS_WORLD = {
 }
 
 BUTTON_ONLY = {"auth.sign_out", "admin.open_plan", "admin.close_plan", "admin.deactivate_user",
-               "admin.reactivate_user", "admin.unlock_user", "families.detach"}
+               "admin.reactivate_user", "admin.unlock_user", "families.detach", "closure.closure_pack"}
 
 # Where to read a POST-only route's form, and routes whose form needs a particular page.
 FORM_PAGES = {
@@ -227,7 +227,7 @@ def build_world(app, client_for):
             "plan_id": ["durham-2018", "suffolk-2017"],
             # Claims, jobs and closure summaries: none exist in this world, so these ids are
             # refused like any other id of something the user cannot see.
-            "claim_id": [1], "window_id": [1], "line_id": [1], "decision_id": [1], "job_id": [1],
+            "claim_id": [1], "window_id": [1], "line_id": [1], "decision_id": [1], "job_id": [1], "document_id": [1],
             "kind": ["csv", "zip"], "section": ["eligibility"], "code": ["ABCD-EFGH-JKMN"],
         }
         # The page each form is read from: a family where the form is offered.

@@ -33,6 +33,9 @@ DETAIL_WORDS = frozenset([
     # How someone signed in, and two-factor events (portal/auth).
     "with", "a", "code", "codes", "from", "authenticator", "app", "recovery", "made", "after", "setting", "up",
     "password", "only", "account", "in", "development", "admin", "create-admin",
+    # Evidence documents and the closure pack (portal/documents, portal/closure/pack.py).
+    "document", "documents", "attached", "carried", "refused", "virus", "found", "pack",
+    "family",
 ])
 
 WITHHELD = "Withheld: this detail may hold case data"

@@ -12,4 +12,4 @@ def grouped(code: str) -> str:
     return _grouped(code)
 
 
-from . import views, zip_views  # noqa: F401
+from . import pack_views, views, zip_views  # noqa: F401

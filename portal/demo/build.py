@@ -17,6 +17,7 @@ from ..models import (
     Review,
     TeamMembership,
 )
+from .documents import attach_demo_document
 
 # The audit log's "who" for rows the command line adds: nobody signed in did it.
 COMMAND_LINE = SimpleNamespace(id=None, email="", role="", agency=None)
@@ -120,6 +121,8 @@ def add_evidence(items, members, people, family):
             submitted_at=submitted_at(item, replaces), replaces=replaces,
             version=replaces.version + 1 if replaces else 1)
         db.session.add(evidence)
+        db.session.flush()  # the document names the evidence by id
+        db.session.add(attach_demo_document(evidence, family.id))
         add_review(evidence, item, family.lead_professional)
         rows[item["id"]] = evidence
 

@@ -53,3 +53,10 @@ def field_hint(f) -> str:
     if high is not None:
         return f"{as_text(low if low is not None else 0)} to {as_text(high)}"
     return ""
+
+
+def size(n: int) -> str:
+    """A file's size as people read it: "812 KB", "2.4 MB"."""
+    if n < 1024 * 1024:
+        return f"{max(1, round(n / 1024))} KB"
+    return f"{n / (1024 * 1024):.1f} MB"

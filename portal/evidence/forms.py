@@ -27,6 +27,8 @@ class EvidenceForm:
     data: dict = field(default_factory=dict)  # what was typed, by input name
     errors: list = field(default_factory=list)  # (engine key, message)
     finding: object = None  # the engine's preview, when the values could be judged
+    files_chosen: bool = False  # files were sent (a page shown again cannot keep them)
+    keep: set | None = None  # a correction's earlier documents to carry forward; None: all (not posted yet)
 
     @property
     def about_family(self) -> bool:
@@ -65,7 +67,7 @@ class EvidenceForm:
 
     def keys(self) -> list[str]:
         return ["outcome", "option", "members", "source", *DATE_KEYS,
-                *(f"values.{f['name']}" for f in self.fields), "statement"]
+                *(f"values.{f['name']}" for f in self.fields), "statement", "documents"]
 
     def anchor(self, key: str) -> str:
         """The id of the input for an error key (a date's day, a list's first or named term)."""

@@ -5,7 +5,7 @@ what it shows are the rules engine's answers (portal.casefile), and who may
 see or correct a version is portal/evidence/records.py.
 """
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -13,6 +13,7 @@ from .. import casefile
 from ..access import READERS, family_access
 from ..audit import record
 from ..boundaries.ids import parse_id
+from ..documents import service as documents
 from ..extensions import db
 from ..kept_forms import kept_for_this_page
 from . import bp, display, duties, reading, records
@@ -22,9 +23,37 @@ from .steps import outcome_groups, step_for
 SUBMITTERS = ("partner", "lead_professional")
 
 
+@bp.url_value_preprocessor
+def allow_documents(endpoint, _values):
+    # The forms that carry documents may be larger than the portal's other requests.
+    if endpoint in DOCUMENT_FORMS:
+        request.max_content_length = current_app.config["DOCUMENTS_MAX_REQUEST_BYTES"]
+
+
+DOCUMENT_FORMS = ("evidence.new", "evidence.correct", "evidence.check")
+
+
+@bp.errorhandler(413)
+def too_large(_error):
+    """A request over the limit cannot be read, so the form cannot be shown again: say why, and link back."""
+    args = request.view_args or {}
+    back = (url_for("evidence.correct", **args) if request.endpoint == "evidence.correct"
+            else url_for("evidence.new", family_id=args.get("family_id")))
+    limits = current_app.config
+    message = (f"The files you attached are too large. Each file must be smaller than "
+               f"{documents.megabytes(limits['DOCUMENTS_MAX_FILE_BYTES'])}, and all of them together smaller than "
+               f"{documents.megabytes(limits['DOCUMENTS_MAX_REQUEST_BYTES'])}. Nothing was saved")
+    return render_template("evidence/too_large.html", message=message, back=back, has_errors=True,
+                           page_title="The files you attached are too large"), 413
+
+
 @bp.context_processor
 def helpers():
-    return {"long_date": display.long_date, "age": display.age, "field_hint": display.field_hint}
+    config = current_app.config
+    return {"long_date": display.long_date, "age": display.age, "field_hint": display.field_hint,
+            "document_size": display.size,
+            "document_limits": {"file": documents.megabytes(config["DOCUMENTS_MAX_FILE_BYTES"]),
+                                "count": config["DOCUMENTS_MAX_FILES"]}}
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -41,7 +70,8 @@ def new(family):
     if request.method == "GET":
         return render_form(form)
     submission = reading.check(form)
-    return render_form(form) if form.errors else save_new(family, submission)
+    uploads = read_documents(family, form)
+    return render_form(form) if form.errors else save_new(family, submission, uploads)
 
 
 @bp.post("/check")
@@ -91,7 +121,11 @@ def correct(family, evidence_id):
     if request.method == "GET":
         return render_form(form, evidence)
     submission = reading.check(form)
-    return render_form(form, evidence) if form.errors else save_correction(family, evidence, submission)
+    uploads = read_documents(family, form)
+    form.keep = documents.keep_ids(request.form)
+    if form.errors:
+        return render_form(form, evidence)
+    return save_correction(family, evidence, submission, uploads, form.keep)
 
 
 def correction_form(family, evidence):
@@ -104,16 +138,49 @@ def correction_form(family, evidence):
     return form
 
 
-def save_new(family, submission):
+def read_documents(family, form):
+    """The checked files of this request; their errors go on the form (a virus is audited at once)."""
+    files = request.files.getlist(documents.FIELD)
+    checked = documents.check_files(files)
+    form.errors.extend((documents.FIELD, message) for message in checked.errors)
+    form.files_chosen = any(f.filename for f in files)
+    if checked.infected:
+        documents.audit_refusal(family, checked, current_user)
+        db.session.commit()
+    return checked.uploads
+
+
+@bp.get("/<id:evidence_id>/documents/<id:document_id>")
+@family_access(*READERS, action="document.download")
+def document(family, evidence_id, document_id):
+    """One document, always as a download (never shown inline); audited as a read of the family."""
+    evidence = records.visible_evidence(family, evidence_id, current_user)
+    row = documents.document_of(evidence, document_id)
+    if row is None:
+        abort(404)
+    try:
+        data = documents.read(row)
+    except documents.Damaged as error:  # missing, or no longer the bytes that were scanned
+        current_app.logger.error("document not served: %s", error)
+        abort(500)
+    return Response(data, mimetype=row.media_type, headers={
+        "Content-Disposition": f'attachment; filename="{row.download_name}"',
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+    })
+
+
+def save_new(family, submission, uploads=()):
     evidence = records.new_evidence(family, submission, current_user)
     db.session.flush()  # for the id in the audit detail
     record("evidence.submit", family, f"evidence {evidence.id} v{evidence.version}")
+    documents.attach(family, evidence, uploads, current_user)
     db.session.commit()
     flash(f"Evidence for outcome {evidence.outcome_id} submitted", "success")
     return redirect(url_for("families.show", family_id=family.id))
 
 
-def save_correction(family, previous, submission):
+def save_correction(family, previous, submission, uploads=(), keep=frozenset()):
     try:
         evidence = records.correction(previous, submission, current_user)
         db.session.flush()
@@ -123,6 +190,8 @@ def save_correction(family, previous, submission):
         return redirect(url_for(".show", family_id=family.id, evidence_id=previous.id))
     detail = f"evidence {evidence.id} v{evidence.version} replaces evidence {previous.id} v{previous.version}"
     record("evidence.correct", family, detail)
+    documents.carry_forward(family, previous, evidence, keep, current_user)
+    documents.attach(family, evidence, uploads, current_user)
     db.session.commit()
     flash(f"Evidence for outcome {evidence.outcome_id} corrected (version {evidence.version})", "success")
     return redirect(url_for(".show", family_id=family.id, evidence_id=evidence.id))

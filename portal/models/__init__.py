@@ -21,7 +21,7 @@ from .claims import (
     LineDecision,
     QueryAnswer,
 )
-from .evidence import Evidence, Review
+from .evidence import Evidence, EvidenceDocument, Review
 from .families import (
     CaseClosure,
     EssentialRecord,
@@ -54,6 +54,7 @@ __all__ = [
     "ClosureSummary",
     "EssentialRecord",
     "Evidence",
+    "EvidenceDocument",
     "Family",
     "FamilyPlanOutcome",
     "IdentifiedProblem",

@@ -28,6 +28,7 @@ TABLES = (
     "audit_event",
     "evidence",
     "evidence_review",
+    "evidence_document",
     "case_closure",
     "essential_record",
     "family_plan_outcome",

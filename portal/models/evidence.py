@@ -48,6 +48,8 @@ class Evidence(db.Model):
     replaced_by: Mapped["Evidence | None"] = relationship(
         foreign_keys=[replaces_id], back_populates="replaces", uselist=False, viewonly=True
     )
+    documents: Mapped[list["EvidenceDocument"]] = relationship(
+        order_by="EvidenceDocument.id", back_populates="evidence")
 
     @staticmethod
     def with_status():
@@ -90,3 +92,53 @@ class Review(db.Model):
 
     evidence: Mapped[Evidence] = relationship(back_populates="reviews")
     reviewed_by: Mapped[User] = relationship()
+
+
+# What a document may be, judged from its bytes (portal/documents/kinds.py): kind -> media type.
+DOCUMENT_MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class EvidenceDocument(db.Model):
+    """A file attached to one version of evidence (append-only, like the evidence).
+
+    The bytes are kept outside the database, content-addressed by sha256
+    (portal/documents/storage.py). A correction that keeps a file of the version
+    it replaces gets a new row naming the old one (carried_from_id); the old row
+    stays with the old version.
+    """
+
+    __tablename__ = "evidence_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence.id"), index=True)
+    family_id: Mapped[int] = mapped_column(sa.ForeignKey("family.id"), index=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    size: Mapped[int]
+    # pdf, png, jpeg, docx or xlsx: from the file's content, never its name.
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    # The name the uploader's computer gave it, made safe (letters, digits, . _ -).
+    filename: Mapped[str] = mapped_column(sa.String(120))
+    # The scanner's version and signature database that passed it.
+    scanned_with: Mapped[str] = mapped_column(sa.String(200))
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    carried_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("evidence_document.id"))
+
+    evidence: Mapped[Evidence] = relationship(back_populates="documents")
+    uploaded_by: Mapped[User] = relationship()
+    carried_from: Mapped["EvidenceDocument | None"] = relationship(remote_side=[id])
+
+    @property
+    def media_type(self) -> str:
+        return DOCUMENT_MEDIA_TYPES[self.kind]
+
+    @property
+    def download_name(self) -> str:
+        stem = self.filename.rsplit(".", 1)[0] if "." in self.filename else self.filename
+        return f"{stem or 'document'}.{self.kind if self.kind != 'jpeg' else 'jpg'}"

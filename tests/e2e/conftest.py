@@ -24,7 +24,8 @@ def live_app(tmp_path_factory):
     # CSRF on, as in production: the browser must send the tokens itself.
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": True,
                                  "JOBS_QUEUE_FILE": str(folder / "jobs-queue.sqlite3"),
-                                 "JOBS_RESULT_DIR": str(folder / "job-files")})
+                                 "JOBS_RESULT_DIR": str(folder / "job-files"),
+                                 "DOCUMENTS_DIR": str(folder / "documents")})
     _serve_axe(app)
     with app.app_context():
         from flask_migrate import upgrade

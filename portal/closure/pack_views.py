@@ -1,0 +1,24 @@
+"""The lead professional's closure pack: downloaded at once when small, else built in the background."""
+
+from flask import Response, redirect, url_for
+from flask_login import current_user
+
+from ..access import family_access
+from ..audit import record
+from ..extensions import db
+from . import bp, pack
+
+
+@bp.post("/families/<id:family_id>/closure-pack")
+@family_access("lead_professional", action="closure.pack")
+def closure_pack(family):
+    docs = pack.accepted_documents(family)
+    if pack.in_background(docs):
+        job = pack.start(family, current_user)
+        return redirect(url_for("jobs.show", job_id=job.id))
+    data, manifest = pack.build_in_memory(family, current_user)
+    record("closure.pack-built", family, f"closure pack with {len(manifest['documents'])} documents")
+    db.session.commit()
+    return Response(data, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{pack.pack_name(family)}"',
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
