@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal import create_app
+from portal.audit.details import is_safe
 from portal.closure import summaries_zip
 from portal.extensions import db
 from portal.jobs import JobKind, register, runner, service, start_job
@@ -51,6 +52,10 @@ def _job(job_id):
 def _only_job():
     db.session.remove()
     return db.session.scalars(sa.select(Job)).one()
+
+
+def _details(**filters):
+    return db.session.scalars(sa.select(AuditEvent.detail).filter_by(**filters).order_by(AuditEvent.id)).all()
 
 
 def _actions(**filters):
@@ -100,7 +105,10 @@ def test_every_download_is_audited_against_every_family_in_the_file(app, client,
             assert _actions(family_id=family_id) == ["closure.download", "closure.download"]
         assert _actions(action="job.download") == ["job.download", "job.download"]
         detail = db.session.scalar(sa.select(AuditEvent.detail).filter_by(action="job.request"))
-        assert f"job {job_id}" in detail and all(fam.ref in detail for fam in lead_world["families"])
+        assert f"job {job_id}" in detail and all(str(fam.id) in detail for fam in lead_world["families"])
+        assert is_safe(detail), detail  # ids only: admins read it (docs/security.md)
+        for download in _details(action="job.download") + _details(action="closure.download"):
+            assert is_safe(download), download
 
 
 def test_a_lead_professional_with_no_families_is_told_so(app, client, people):

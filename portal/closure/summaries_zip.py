@@ -93,4 +93,4 @@ def start(user, family_ids):
     params = {"family_ids": ids}
     return unfinished_like(KIND, user, params) or start_job(
         KIND, user, params=params, subject=("families", None),
-        audit_detail=f"{_count(len(ids))}: {', '.join(f.ref for f in families)}")
+        audit_detail=f"families {', '.join(str(i) for i in ids)}")  # ids only (portal/audit/details.py)

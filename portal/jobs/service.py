@@ -35,7 +35,7 @@ def start_job(kind: str, requested_by, params: dict | None = None, subject: tupl
               subject_id=subject[1], state="queued", heartbeat_at=utcnow())
     db.session.add(job)
     db.session.flush()
-    record("job.request", detail=f"job {job.id}: {definition.title}" + (f"; {audit_detail}" if audit_detail else ""),
+    record("job.request", detail=f"job {job.id}" + (f"; {audit_detail}" if audit_detail else ""),
            user=requested_by)
     db.session.commit()
     try:
@@ -86,11 +86,11 @@ def jobs_of(user, limit=50) -> list[Job]:
 
 def audit_download(job: Job, user):
     kind = kinds.get(job.kind)
-    record("job.download", detail=f"job {job.id}: {kind.title} ({job.result_name})", user=user)
+    record("job.download", detail=f"job {job.id}", user=user)  # ids only: the kind and file name are on the job row
     family_ids = kind.families(job)
     if family_ids:
         from ..models import Family
 
         for family in db.session.scalars(db.select(Family).where(Family.id.in_(family_ids))):
-            record(kind.family_audit_action, family, detail=f"in job {job.id}'s file {job.result_name}", user=user)
+            record(kind.family_audit_action, family, detail=f"in job {job.id}", user=user)
     db.session.commit()
