@@ -33,6 +33,8 @@ DETAIL_WORDS = frozenset([
     # How someone signed in, and two-factor events (portal/auth).
     "with", "a", "code", "codes", "from", "authenticator", "app", "recovery", "made", "after", "setting", "up",
     "password", "only", "account", "in", "development", "admin", "create-admin",
+    # E-mail preferences and password resets (portal/notify, portal/auth/resets.py).
+    "digest", "each", "locked", "deactivated",
 ])
 
 WITHHELD = "Withheld: this detail may hold case data"

@@ -16,6 +16,7 @@ from ..boundaries.ids import parse_id
 from ..extensions import db
 from ..kept_forms import kept_for_this_page
 from . import bp, display, duties, reading, records
+from ..notify import events
 from .forms import evidence_form, form_data, route, routes
 from .steps import outcome_groups, step_for
 
@@ -107,6 +108,7 @@ def save_new(family, submission):
     evidence = records.new_evidence(family, submission, current_user)
     db.session.flush()  # for the id in the audit detail
     record("evidence.submit", family, f"evidence {evidence.id} v{evidence.version}")
+    events.evidence_submitted(family, evidence, current_user)
     db.session.commit()
     flash(f"Evidence for outcome {evidence.outcome_id} submitted", "success")
     return redirect(url_for("families.show", family_id=family.id))
@@ -122,6 +124,7 @@ def save_correction(family, previous, submission):
         return redirect(url_for(".show", family_id=family.id, evidence_id=previous.id))
     detail = f"evidence {evidence.id} v{evidence.version} replaces evidence {previous.id} v{previous.version}"
     record("evidence.correct", family, detail)
+    events.evidence_submitted(family, evidence, current_user)
     db.session.commit()
     flash(f"Evidence for outcome {evidence.outcome_id} corrected (version {evidence.version})", "success")
     return redirect(url_for(".show", family_id=family.id, evidence_id=evidence.id))

@@ -32,11 +32,14 @@ from .families import (
     TeamMembership,
 )
 from .jobs import Job
+from .notify import Notification, PasswordReset
 from .people import Agency, KeptForm, RecoveryCode, User, UserSession
 from .plans import PlanSetting
 from .summaries import ClosureSummary
 
 __all__ = [
+    "Notification",
+    "PasswordReset",
     "Agency",
     "AuditEvent",
     "CaseClosure",
