@@ -35,6 +35,8 @@ DETAIL_WORDS = frozenset([
     "password", "only", "account", "in", "development", "admin", "create-admin",
     # E-mail preferences and password resets (portal/notify, portal/auth/resets.py).
     "digest", "each", "locked", "deactivated",
+    # The audit log's own filters (portal/audit/views.py).
+    "date_from", "date_to",
 ])
 
 WITHHELD = "Withheld: this detail may hold case data"
