@@ -80,7 +80,7 @@ def complete_reset(token: str, new_password: str) -> str | None:
         return USED_OR_EXPIRED
     user_id = reset.user_id
     _lift_expired_lock(user_id)  # commits; a lock whose cool-off is over is lifted as at sign-in
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id, populate_existing=True)  # as it is now, not as first loaded
     if user.locked_at is not None or not user.active:
         record("password-reset.refused", user=user, detail=f"user {user.id}; account locked"
                if user.active else f"user {user.id}; account deactivated")
