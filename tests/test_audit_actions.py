@@ -77,7 +77,7 @@ def collect_actions() -> dict[str, str]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         names = _assigned_names(tree)
         module = str(path.relative_to(PORTAL))
-        where = lambda node: f"{path.relative_to(PORTAL.parent)}:{node.lineno}"  # noqa: E731
+        shown_path = path.relative_to(PORTAL.parent)
         for node in ast.walk(tree):
             found = []
             if isinstance(node, ast.Call):
@@ -102,7 +102,7 @@ def collect_actions() -> dict[str, str]:
                     values = [f"<unresolved {ast.unparse(value)}>"]
                 for action in values:
                     if action:
-                        actions.setdefault(action, where(node))
+                        actions.setdefault(action, f"{shown_path}:{node.lineno}")
     return actions
 
 

@@ -147,8 +147,8 @@ def test_an_account_created_and_a_password_reset_by_an_admin_e_mail_the_user(app
 
 
 def test_a_verifiers_query_e_mails_the_lead_professional(app, client, demo):  # noqa: F811
-    from tests.test_claims import built_claim, claim, draw
     from portal.models import ClaimLine
+    from tests.test_claims import built_claim, claim, draw
     claim_id = built_claim(app, client, demo)
     draw(app, client, claim_id)
     with app.app_context():
@@ -166,8 +166,8 @@ def test_a_verifiers_query_e_mails_the_lead_professional(app, client, demo):  # 
     assert "Which school" not in message.body
 
 
-from tests.claims_helpers import demo, demo_window  # noqa: E402,F401  (fixtures)
-from tests.claims_helpers import sign_in as demo_sign_in  # noqa: E402
+from tests.claims_helpers import demo, demo_window  # noqa: F401  (fixtures)
+from tests.claims_helpers import sign_in as demo_sign_in
 
 
 def test_a_user_who_chose_the_digest_gets_one_e_mail_for_everything_waiting(app, client, people, durham):

@@ -15,8 +15,8 @@ from ..audit import record
 from ..boundaries.ids import parse_id
 from ..extensions import db
 from ..kept_forms import kept_for_this_page
-from . import bp, display, duties, reading, records
 from ..notify import events
+from . import bp, display, duties, reading, records
 from .forms import evidence_form, form_data, route, routes
 from .steps import outcome_groups, step_for
 

@@ -24,4 +24,4 @@ def init_app(app):
         raise RuntimeError("NOTIFY_BACKEND=notify needs NOTIFY_API_KEY (docs/notifications.md)")
 
 
-from . import views  # noqa: E402,F401
+from . import views  # noqa: F401
