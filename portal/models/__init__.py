@@ -38,8 +38,6 @@ from .plans import PlanSetting
 from .summaries import ClosureSummary
 
 __all__ = [
-    "Notification",
-    "PasswordReset",
     "Agency",
     "AuditEvent",
     "CaseClosure",
@@ -64,6 +62,8 @@ __all__ = [
     "KeptForm",
     "LineDecision",
     "Member",
+    "Notification",
+    "PasswordReset",
     "PlanSetting",
     "QueryAnswer",
     "RecoveryCode",
