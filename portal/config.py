@@ -60,6 +60,7 @@ class Config:
     # otherwise the outbox table only (nothing leaves the machine). One Notify template per
     # kind of message, its id in NOTIFY_TEMPLATE_<KIND> (e.g. NOTIFY_TEMPLATE_EVIDENCE_RETURNED).
     NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY") or ""
+    NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL") or "https://api.notifications.service.gov.uk"
     NOTIFY_BACKEND = os.environ.get("NOTIFY_BACKEND") or ("notify" if os.environ.get("NOTIFY_API_KEY") else "outbox")
     NOTIFY_TEMPLATE_IDS = MappingProxyType({
         kind: os.environ.get("NOTIFY_TEMPLATE_" + kind.upper().replace("-", "_"), "")

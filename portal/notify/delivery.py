@@ -65,7 +65,8 @@ class NotifyBackend:
     def __init__(self, app):
         from notifications_python_client.notifications import NotificationsAPIClient
 
-        self.client = NotificationsAPIClient(app.config["NOTIFY_API_KEY"])
+        self.client = NotificationsAPIClient(app.config["NOTIFY_API_KEY"], base_url=app.config["NOTIFY_BASE_URL"],
+                                             timeout=10)
         self.templates = app.config["NOTIFY_TEMPLATE_IDS"]
 
     def send(self, message: Message) -> str:
