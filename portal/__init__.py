@@ -49,6 +49,9 @@ def create_app(config_name=None, overrides=None):
     from . import jobs
 
     jobs.init_app(app)
+    from . import notify
+
+    notify.init_app(app)
     from .admin.cli import create_admin_command
 
     app.cli.add_command(create_admin_command)
@@ -64,6 +67,9 @@ def _init_templates(app):
     check_page_template(app.jinja_loader, app.jinja_env)
     WTFormsHelpers(app)
     app.context_processor(lambda: {"service_name": app.config["SERVICE_NAME"]})
+    from .uktime import uk_text
+
+    app.add_template_filter(uk_text, "uk_time")
 
 
 def _init_extensions(app):
@@ -100,9 +106,9 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
-    from . import admin, audit, auth, closure, evidence, families, jobs, main
+    from . import admin, audit, auth, closure, evidence, families, jobs, main, notify
 
-    for feature in (main, auth, admin, families, evidence, audit, closure, jobs):
+    for feature in (main, auth, admin, families, evidence, audit, closure, jobs, notify):
         app.register_blueprint(feature.bp)
     from .account import bp as account_bp
 

@@ -56,6 +56,22 @@ class Config:
     PDF_SIGNING_KEY = os.environ.get("PDF_SIGNING_KEY")
     PDF_SIGNING_KEY_PASSPHRASE = os.environ.get("PDF_SIGNING_KEY_PASSPHRASE")
     DEMO_ACCOUNTS_SKIP_SECOND_FACTOR = False
+    # E-mail (portal/notify, docs/notifications.md): GOV.UK Notify when NOTIFY_API_KEY is set,
+    # otherwise the outbox table only (nothing leaves the machine). One Notify template per
+    # kind of message, its id in NOTIFY_TEMPLATE_<KIND> (e.g. NOTIFY_TEMPLATE_EVIDENCE_RETURNED).
+    NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY") or ""
+    NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL") or "https://api.notifications.service.gov.uk"
+    NOTIFY_BACKEND = os.environ.get("NOTIFY_BACKEND") or ("notify" if os.environ.get("NOTIFY_API_KEY") else "outbox")
+    NOTIFY_TEMPLATE_IDS = MappingProxyType({
+        kind: os.environ.get("NOTIFY_TEMPLATE_" + kind.upper().replace("-", "_"), "")
+        for kind in ("evidence-returned", "evidence-submitted", "verifier-query", "family-handed-over",
+                     "account-created", "password-reset-by-admin", "password-reset-link", "password-changed",
+                     "digest")})
+    # The hour (UK time) at which the jobs worker sends the daily digests.
+    NOTIFY_DIGEST_HOUR = int(os.environ.get("NOTIFY_DIGEST_HOUR", "7"))
+    # Forgotten passwords (portal/auth/resets.py): requests per client address and per e-mail typed.
+    RESET_LIMIT_PER_ADDRESS = "10 per minute;50 per hour"
+    RESET_LIMIT_PER_ACCOUNT = "3 per 15 minutes;10 per day"
     # Larger requests get the styled 413 page; no form of the portal comes near it.
     # The evidence forms, which carry documents, allow DOCUMENTS_MAX_REQUEST_BYTES instead.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
@@ -102,6 +118,8 @@ class TestingConfig(Config):
     JOBS_IMMEDIATE = True
     JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL") or ""  # not REDIS_URL: tests choose
     JOBS_PROGRESS_EVERY_SECONDS = float(os.environ.get("JOBS_PROGRESS_EVERY_SECONDS", "0"))
+    # Tests never reach GOV.UK Notify, whatever the environment says.
+    NOTIFY_BACKEND = "outbox"
 
 
 class ProductionConfig(Config):

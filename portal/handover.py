@@ -42,11 +42,20 @@ def _led(user: User, what):
     return sa.select(what).where(Family.lead_professional_id == user.id)
 
 
-def hand_over(families, new_lead: User) -> None:
-    """Make `new_lead` the lead professional of each family, auditing each; one commit for all."""
+def hand_over(families, new_lead: User, actor: User | None = None) -> None:
+    """Make `new_lead` the lead professional of each family, auditing each; one commit for all.
+
+    The new lead professional is e-mailed about each family (unless they handed it to themselves).
+    """
+    from flask_login import current_user
+
+    from .notify import events
+
+    actor = actor or current_user
     for family in families:
         before = family.lead_professional
         family.lead_professional_id = new_lead.id
         record("family.handover", family, detail=f"lead professional user {before.id} to user {new_lead.id}")
+        events.family_handed_over(family, new_lead, actor)
     db.session.commit()
 

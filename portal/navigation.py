@@ -14,6 +14,7 @@ NAVIGATION = {
         ("Agencies", "admin.agencies"),
         ("Plans", "admin.plans"),
         ("Families and audit", "audit.families"),
+        ("Outbox", "notify.outbox"),
     ],
 }
 

@@ -38,3 +38,20 @@ def sign_in_account_limit() -> str:
     from flask import current_app
 
     return current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"]
+
+
+def reset_account_key() -> str:
+    """Password reset requests for one address as typed: nobody can flood someone's inbox."""
+    return "reset account:" + (request.form.get("email") or "").strip().lower()[:320]
+
+
+def reset_address_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["RESET_LIMIT_PER_ADDRESS"]
+
+
+def reset_account_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["RESET_LIMIT_PER_ACCOUNT"]

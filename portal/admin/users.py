@@ -16,6 +16,7 @@ from ..auth.sessions import end_all_sessions
 from ..extensions import db
 from ..handover import how_many_led_by
 from ..models import Agency, User
+from ..notify import events
 
 # Deliberately loose: the real check is the user receiving their details.
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -71,6 +72,7 @@ def create_user(name: str, email: str, role: str, agency_id: int | None, passwor
     db.session.add(user)
     db.session.flush()  # loads the agency for the audit detail
     record("user.create", detail=f"{describe(user)}; role {user.role}")
+    events.account_created(user)
     db.session.commit()
     return user
 
@@ -100,6 +102,7 @@ def reset_password(user: User, password: str) -> None:
     user.must_change_password = True
     end_all_sessions(user, "password reset")
     record("user.password-reset", detail=describe(user))
+    events.password_reset_by_admin(user)
     db.session.commit()
 
 

@@ -36,6 +36,10 @@ DETAIL_WORDS = frozenset([
     # Evidence documents and the closure pack (portal/documents, portal/closure/pack.py).
     "document", "documents", "attached", "carried", "refused", "virus", "found", "pack",
     "family",
+    # E-mail preferences and password resets (portal/notify, portal/auth/resets.py).
+    "digest", "each", "locked", "deactivated",
+    # The audit log's own filters (portal/audit/views.py).
+    "date_from", "date_to",
 ])
 
 WITHHELD = "Withheld: this detail may hold case data"

@@ -61,6 +61,10 @@ def _next_page():
 @bp.errorhandler(429)
 def too_many_attempts(_error):
     """Over a sign-in limit: the form again, with a message, and nothing checked."""
+    if request.endpoint in ("auth.forgotten_password", "auth.reset_password"):
+        from .reset_views import too_many_reset_requests
+
+        return too_many_reset_requests()
     if request.endpoint in ("auth.second_factor", "auth.set_up"):
         form = (CodeForm if request.endpoint == "auth.second_factor" else SetUpForm)(formdata=None)
         form.code.errors = [TOO_MANY]
@@ -88,6 +92,7 @@ def sign_out():
 
 
 from . import (
+    reset_views,  # noqa: F401
     session_views,  # noqa: F401
     two_factor_views,  # noqa: F401
 )

@@ -51,6 +51,10 @@ def decide(line, user, decision, reason_code=None, note="") -> LineDecision:
                   + (f" ({reason_code})" if row.reason_code else "")
                   + (f", replacing decision {previous.id} ({previous.decision})" if previous else "")
                   + (f"; note: {row.note}" if row.note else ""))
+    if decision == "queried":
+        from ..notify import events
+
+        events.verifier_query(line, row)
     try:
         db.session.commit()
     except IntegrityError:

@@ -16,6 +16,7 @@ from ..boundaries.ids import parse_id
 from ..documents import service as documents
 from ..extensions import db
 from ..kept_forms import kept_for_this_page
+from ..notify import events
 from . import bp, display, duties, reading, records
 from .forms import evidence_form, form_data, route, routes
 from .steps import outcome_groups, step_for
@@ -175,6 +176,7 @@ def save_new(family, submission, uploads=()):
     db.session.flush()  # for the id in the audit detail
     record("evidence.submit", family, f"evidence {evidence.id} v{evidence.version}")
     documents.attach(family, evidence, uploads, current_user)
+    events.evidence_submitted(family, evidence, current_user)
     db.session.commit()
     flash(f"Evidence for outcome {evidence.outcome_id} submitted", "success")
     return redirect(url_for("families.show", family_id=family.id))
@@ -192,6 +194,7 @@ def save_correction(family, previous, submission, uploads=(), keep=frozenset()):
     record("evidence.correct", family, detail)
     documents.carry_forward(family, previous, evidence, keep, current_user)
     documents.attach(family, evidence, uploads, current_user)
+    events.evidence_submitted(family, evidence, current_user)
     db.session.commit()
     flash(f"Evidence for outcome {evidence.outcome_id} corrected (version {evidence.version})", "success")
     return redirect(url_for(".show", family_id=family.id, evidence_id=evidence.id))

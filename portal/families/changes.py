@@ -151,6 +151,10 @@ def review_evidence(family, evidence, decision, reason) -> Review | None:
     except IntegrityError:
         db.session.rollback()
         return None
+    if decision != "accepted":
+        from ..notify import events
+
+        events.evidence_returned(family, evidence, current_user)
     _save(f"evidence.{'accept' if decision == 'accepted' else 'return'}", family,
           f"evidence {evidence.id} v{evidence.version}")
     return review

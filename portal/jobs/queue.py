@@ -74,6 +74,11 @@ def _register_tasks(huey, app):
     def housekeeping():
         runner.housekeeping(app)
 
+    # E-mail: retries each minute and the daily digests (portal/notify/tasks.py).
+    from ..notify.tasks import register_tasks as register_notify_tasks
+
+    register_notify_tasks(huey, app)
+
     creator = os.getpid()
 
     @huey.on_startup(name="portal.jobs.started")

@@ -32,6 +32,7 @@ from .families import (
     TeamMembership,
 )
 from .jobs import Job
+from .notify import Notification, PasswordReset
 from .people import Agency, KeptForm, RecoveryCode, User, UserSession
 from .plans import PlanSetting
 from .summaries import ClosureSummary
@@ -62,6 +63,8 @@ __all__ = [
     "KeptForm",
     "LineDecision",
     "Member",
+    "Notification",
+    "PasswordReset",
     "PlanSetting",
     "QueryAnswer",
     "RecoveryCode",

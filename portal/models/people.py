@@ -75,6 +75,9 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # E-mails about work (evidence, queries, handovers) in one daily digest instead of
+    # one by one (portal/notify). Account e-mails (a reset link) always go at once.
+    notify_digest: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     agency: Mapped[Agency | None] = relationship()
