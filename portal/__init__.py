@@ -100,9 +100,9 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
-    from . import admin, audit, auth, closure, evidence, families, jobs, main
+    from . import admin, audit, auth, closure, evidence, families, jobs, main, todo
 
-    for feature in (main, auth, admin, families, evidence, audit, closure, jobs):
+    for feature in (main, auth, admin, families, evidence, audit, closure, jobs, todo):
         app.register_blueprint(feature.bp)
     from .account import bp as account_bp
 

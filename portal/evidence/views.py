@@ -41,7 +41,7 @@ def new(family):
     if request.method == "GET":
         return render_form(form)
     submission = reading.check(form)
-    return render_form(form) if form.errors else save_new(family, submission)
+    return render_form(form) if form.errors else save_new(family, submission, form.finding)
 
 
 @bp.post("/check")
@@ -90,7 +90,7 @@ def correct(family, evidence_id):
     if request.method == "GET":
         return render_form(form, evidence)
     submission = reading.check(form)
-    return render_form(form, evidence) if form.errors else save_correction(family, evidence, submission)
+    return render_form(form, evidence) if form.errors else save_correction(family, evidence, submission, form.finding)
 
 
 def correction_form(family, evidence):
@@ -103,16 +103,27 @@ def correction_form(family, evidence):
     return form
 
 
-def save_new(family, submission):
+def save_new(family, submission, finding=None):
     evidence = records.new_evidence(family, submission, current_user)
     db.session.flush()  # for the id in the audit detail
     record("evidence.submit", family, f"evidence {evidence.id} v{evidence.version}")
     db.session.commit()
-    flash(f"Evidence for outcome {evidence.outcome_id} submitted", "success")
+    said(f"Evidence for outcome {evidence.outcome_id} submitted", evidence, finding)
     return redirect(url_for("families.show", family_id=family.id))
 
 
-def save_correction(family, previous, submission):
+def said(done, evidence, finding):
+    """Saved, and what the rules engine says of it: a green "Success" only when it meets the outcome;
+    evidence that does not meet it yet is said so plainly, in the engine's words, in an ordinary
+    (blue, "Important") notification banner."""
+    if finding is None or finding.met:
+        flash(done, "success")
+        return
+    flash(f"{done}, but it does not meet outcome {evidence.outcome_id} yet: {finding.reason}. "
+          "It will still be reviewed; you can correct it or add more evidence.")
+
+
+def save_correction(family, previous, submission, finding=None):
     try:
         evidence = records.correction(previous, submission, current_user)
         db.session.flush()
@@ -123,7 +134,7 @@ def save_correction(family, previous, submission):
     detail = f"evidence {evidence.id} v{evidence.version} replaces evidence {previous.id} v{previous.version}"
     record("evidence.correct", family, detail)
     db.session.commit()
-    flash(f"Evidence for outcome {evidence.outcome_id} corrected (version {evidence.version})", "success")
+    said(f"Evidence for outcome {evidence.outcome_id} corrected (version {evidence.version})", evidence, finding)
     return redirect(url_for(".show", family_id=family.id, evidence_id=evidence.id))
 
 
