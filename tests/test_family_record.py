@@ -99,7 +99,7 @@ def test_a_forged_or_stale_confirmation_is_warned_about_again(app, client, peopl
         family.case_system_ref = "EHM-1"
         db.session.commit()
     f.sign_in(client, people["lead_professional"])
-    for forged in ("yes", "0" * 32, "x" * 5000):
+    for forged in ("yes", "0" * 32, "x" * 5000, "é" * 32, "\u202e"):
         response = new_family(client, case_system_ref="EHM-1", confirmed=forged)
         assert response.status_code == 200 and "has the same council case-system reference" in text_of(response)
     assert len(families(app)) == 1

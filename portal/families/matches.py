@@ -74,7 +74,8 @@ class Found:
         return _digest(self.ids)
 
     def confirmed_by(self, value) -> bool:
-        return bool(value) and hmac.compare_digest(str(value), self.digest())
+        # As bytes: compare_digest refuses a str with non-ASCII characters (a forged form may send any).
+        return bool(value) and hmac.compare_digest(str(value).encode(), self.digest().encode())
 
 
 def _digest(ids) -> str:
