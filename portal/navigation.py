@@ -1,7 +1,12 @@
 """The service navigation for each role (templates/partials/navigation.html)."""
 
+import logging
+
 from flask import g, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from .extensions import db
 
 TODO = ("To do", "todo.index")  # shows the count of what waits for the user (portal/todo)
 NAVIGATION = {
@@ -42,7 +47,12 @@ def todo_count() -> int:
     if "todo_count" not in g:
         from .todo.lists import count_for
 
-        g.todo_count = count_for(current_user)
+        try:
+            g.todo_count = count_for(current_user)
+        except SQLAlchemyError:  # an error page after a failed transaction: the page matters, not the count
+            logging.getLogger(__name__).exception("the to-do count could not be read")
+            db.session.rollback()
+            g.todo_count = 0
     return g.todo_count
 
 
