@@ -81,13 +81,13 @@ def test_after_a_decision_the_reviewer_goes_straight_to_the_next_item_across_fam
     assert len(queue) == 3
     # The same family's next item first, then the oldest of the rest: never back to a list.
     response = decide(client, queue[0])
-    same_family_next = [link for link in queue[1:] if link.startswith(f"/families/{ids[0]}/")][0]
+    same_family_next = next(link for link in queue[1:] if link.startswith(f"/families/{ids[0]}/"))
     assert response.headers["Location"] == same_family_next
     page = client.get(same_family_next).get_data(as_text=True)
     assert "This is the next evidence waiting for your review" in page
     assert "1 more submission is waiting for your review after this one" in page
     response = decide(client, same_family_next, "returned", "Check the dates")
-    other = [link for link in queue if link.startswith(f"/families/{ids[2]}/")][0]
+    other = next(link for link in queue if link.startswith(f"/families/{ids[2]}/"))
     assert response.headers["Location"] == other
     response = decide(client, other)
     assert response.headers["Location"] == f"/families/{ids[2]}"

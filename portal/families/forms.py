@@ -4,7 +4,14 @@ are filled in by the builders in form_setup.py."""
 from typing import ClassVar
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms import (
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Length
 
 from ..boundaries.forms import PortalForm

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("todo", __name__)
 
-from . import views  # noqa: E402,F401  (registers the routes on bp)
+from . import views  # noqa: F401  (registers the routes on bp)
