@@ -56,11 +56,6 @@ def load_chosen(chosen) -> tuple[list[Family], dict[int, list[Evidence]]]:
     return families, evidence
 
 
-def evidence_of(chosen) -> dict[int, list[Evidence]]:
-    """Every version of every submission of the chosen families, with what `status` reads, by family."""
-    return _evidence(chosen)
-
-
 def _evidence(chosen) -> dict[int, list[Evidence]]:
     rows = db.session.scalars(sa.select(Evidence).where(Evidence.family_id.in_(chosen))
                               .order_by(Evidence.family_id, Evidence.id)

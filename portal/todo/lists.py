@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import casefile, verdicts
-from ..claims.loading import evidence_of, load_chosen
+from ..claims.loading import load_chosen
 from ..evidence.duties import may_review
 from ..extensions import db
 from ..families.listing import visible_query
@@ -206,9 +207,25 @@ def _open_queries(chosen) -> list[LineDecision]:
 
 
 def _light(chosen) -> tuple[list[Family], dict[int, list[Evidence]]]:
-    """The families (their own columns only) and every version of their evidence: what the counts read."""
-    families = db.session.scalars(sa.select(Family).where(Family.id.in_(chosen))).all()
-    return families, evidence_of(chosen)
+    """The families and every version of their evidence, with only the columns the counts read (who
+    submitted which version of what, and the decisions): no values, statements or engine."""
+    families = db.session.scalars(sa.select(Family).where(Family.id.in_(chosen))
+                                  .options(load_only(Family.id, Family.ref, Family.lead_professional_id))).all()
+    rows = db.session.scalars(
+        sa.select(Evidence).where(Evidence.family_id.in_(chosen)).order_by(Evidence.id)
+        .options(load_only(Evidence.id, Evidence.family_id, Evidence.replaces_id, Evidence.submitted_by_id,
+                           Evidence.agency_id, Evidence.version, Evidence.outcome_id))).all()
+    reviews = db.session.scalars(
+        sa.select(Review).where(Review.evidence_id.in_(sa.select(Evidence.id).where(Evidence.family_id.in_(chosen))))
+        .options(load_only(Review.id, Review.evidence_id, Review.decision)).order_by(Review.id)).all()
+    by_evidence, replaced_by, out = {}, {e.replaces_id: e for e in rows if e.replaces_id is not None}, {}
+    for review in reviews:
+        by_evidence.setdefault(review.evidence_id, []).append(review)
+    for e in rows:
+        set_committed_value(e, "reviews", by_evidence.get(e.id, []))
+        set_committed_value(e, "replaced_by", replaced_by.get(e.id))
+        out.setdefault(e.family_id, []).append(e)
+    return families, out
 
 
 # -- programme managers and verifiers ------------------------------------------------------------
