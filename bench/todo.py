@@ -20,10 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.claims import AS_OF, PLAN, load_rows  # noqa: E402
-from bench.generate import pool  # noqa: E402
-from portal.rules.describe import plan_json  # noqa: E402
-from portal.rules.plan import load_plans  # noqa: E402
+from bench.claims import AS_OF, PLAN, load_rows
+from bench.generate import pool
+from portal.rules.describe import plan_json
+from portal.rules.plan import load_plans
 
 
 def main() -> int:
@@ -36,7 +36,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         import sqlalchemy as sa
 
-        from portal import create_app, casefile
+        from portal import casefile, create_app
         from portal.claims.loading import load_chosen
         from portal.extensions import db
         from portal.models import Family, User
