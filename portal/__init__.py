@@ -106,9 +106,9 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
-    from . import admin, audit, auth, closure, evidence, families, jobs, main, notify
+    from . import admin, audit, auth, closure, evidence, families, jobs, main, notify, todo
 
-    for feature in (main, auth, admin, families, evidence, audit, closure, jobs, notify):
+    for feature in (main, auth, admin, families, evidence, audit, closure, jobs, notify, todo):
         app.register_blueprint(feature.bp)
     from .account import bp as account_bp
 

@@ -81,13 +81,14 @@ def verdict(family, as_of=None, evidence_rows=None, plan=None):
     return engine.evaluate(plan or plan_for(family), case_data(family, evidence_rows), as_of or today())
 
 
-def check(family, submission: dict, as_of=None):
-    """Check one evidence submission (the HTMX form and the plain POST both call this)."""
-    case = parse_case(case_data(family))
+def check(family, submission: dict, as_of=None, evidence_rows=None):
+    """Check one evidence submission (the HTMX form and the plain POST both call this;
+    a list of many, already loaded, passes the family's evidence_rows)."""
+    case = parse_case(case_data(family, evidence_rows))
     return check_submission(plan_for(family), case, submission, as_of or today())
 
 
-def open_outcomes(family) -> dict:
+def open_outcomes(family, evidence_rows=None) -> dict:
     """outcome id -> None if evidence may be submitted for it, else the reason why not."""
-    case = parse_case(case_data(family))
+    case = parse_case(case_data(family, evidence_rows))
     return outcomes_open_to(plan_for(family), case)

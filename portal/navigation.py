@@ -1,13 +1,20 @@
 """The service navigation for each role (templates/partials/navigation.html)."""
 
-from flask import request, url_for
-from flask_login import current_user
+import logging
 
+from flask import g, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from .extensions import db
+
+TODO = ("To do", "todo.index")  # shows the count of what waits for the user (portal/todo)
 NAVIGATION = {
-    "partner": [("Families", "families.index")],
-    "lead_professional": [("Families", "families.index"), ("Check a summary", "closure.verify_form")],
-    "verifier": [("Families", "families.index"), ("Claims", "claims.index"), ("Check a summary", "closure.verify_form")],
-    "programme_manager": [("Families", "families.index"), ("Claims", "claims.index"),
+    "partner": [TODO, ("Families", "families.index")],
+    "lead_professional": [TODO, ("Families", "families.index"), ("Check a summary", "closure.verify_form")],
+    "verifier": [TODO, ("Families", "families.index"), ("Claims", "claims.index"),
+                 ("Check a summary", "closure.verify_form")],
+    "programme_manager": [TODO, ("Families", "families.index"), ("Claims", "claims.index"),
                           ("Evidence to review", "families.review_queue_page"), ("Check a summary", "closure.verify_form")],
     "admin": [
         ("Users", "admin.users"),
@@ -20,12 +27,34 @@ NAVIGATION = {
 
 
 def navigation_items() -> list[dict]:
-    items = [{"text": text, "href": url_for(endpoint)} for text, endpoint in NAVIGATION.get(current_user.role, [])]
+    items = [_item(text, endpoint) for text, endpoint in NAVIGATION.get(current_user.role, [])]
     # The most specific match is active: /families/reviews is "Evidence to review", not "Families".
     matching = [item["href"] for item in items if request.path.startswith(item["href"])]
     for item in items:
         item["active"] = bool(matching) and item["href"] == max(matching, key=len)
     return items
+
+
+def _item(text, endpoint) -> dict:
+    if (text, endpoint) != TODO:
+        return {"text": text, "href": url_for(endpoint)}
+    count = todo_count()
+    # "To do (3)": a screen reader hears the same words; nothing waiting, no number.
+    return {"text": f"{text} ({count})" if count else text, "href": url_for(endpoint)}
+
+
+def todo_count() -> int:
+    """What waits for the signed-in user, counted once per request (portal/todo/lists.py)."""
+    if "todo_count" not in g:
+        from .todo.lists import count_for
+
+        try:
+            g.todo_count = count_for(current_user)
+        except SQLAlchemyError:  # an error page after a failed transaction: the page matters, not the count
+            logging.getLogger(__name__).exception("the to-do count could not be read")
+            db.session.rollback()
+            g.todo_count = 0
+    return g.todo_count
 
 
 def init_app(app):

@@ -196,3 +196,45 @@ def family_verdict(family, as_of=None):
             .options(*Evidence.with_status()).all())
     verdict = casefile.verdict(family, as_of=as_of, evidence_rows=rows)
     return present(casefile.plan_for(family), verdict, words_for(family, rows)), verdict
+
+
+# -- what a verdict asks of people next (the to-do lists, portal/todo) -----------------------
+
+SOON_DAYS = 28  # "ends soon": within four weeks, time to gather the last evidence
+
+
+def window_ends_soon(verdict, today: dt.date) -> dt.date | None:
+    """The day the family's running windows (sustainment, months after closure) end, when that is
+    within SOON_DAYS and the engine says the family can be claimed for then; else None."""
+    end = verdict.earliest_claim_date
+    if not verdict.eligible or verdict.turned_around or end is None:
+        return None
+    return end if today <= end <= today + dt.timedelta(days=SOON_DAYS) else None
+
+
+def every_problem_achieved(verdict) -> bool:
+    """Every identified problem achieved, as the engine decides (none identified: not achieved)."""
+    return bool(verdict.problems) and all(p.achieved for p in verdict.problems)
+
+
+def outcomes_not_met(verdict) -> list[tuple[str, str]]:
+    """(problem, outcome) for every outcome that could still achieve a problem not yet achieved."""
+    out = []
+    for p in verdict.problems:
+        if p.achieved:
+            continue
+        results = [o for n in p.needs if not n.achieved for o in n.outcomes] if p.needs else p.outcomes
+        out += [(p.id, o.id) for o in results if not o.met]
+    return list(dict.fromkeys(out))
+
+
+def check_words(check) -> tuple[bool, str]:
+    """(meets?, what the engine says of one submission) in its own words: "meets 2.1" or
+    "does not meet 2.1: 3 terms averaging 87.5%, above 90% needed"."""
+    outcome = check.outcome.id if check.outcome is not None else "the outcome"
+    if check.finding is not None and not check.errors:
+        if check.finding.met:
+            return True, f"meets {outcome}"
+        return False, f"does not meet {outcome}: {check.finding.reason}"
+    first = check.errors[0][1] if check.errors else "the engine could not judge it"
+    return False, f"cannot count for {outcome} as it stands: {first[:1].lower()}{first[1:]}"

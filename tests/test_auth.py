@@ -13,7 +13,8 @@ from tests.factories import PASSWORD, make_user, sign_in
 def test_a_user_signs_in_with_the_right_password_and_lands_on_their_list(client, people):
     response = sign_in(client, people["lead_professional"])
     assert response.headers["Location"].endswith("/home")
-    assert client.get("/home").headers["Location"].endswith("/families/")
+    assert client.get("/home").headers["Location"].endswith("/to-do")  # their to-do list (portal/todo)
+    assert 'href="/families/"' in client.get("/to-do").get_data(as_text=True)
 
 
 def test_a_wrong_password_is_refused_with_a_message_naming_the_field(client, people):

@@ -93,6 +93,17 @@ ACTION_WORDS = {
     "closure.download": "Closure summary downloaded",
     "closure.verify": "Closure summary checked",
     "closure.verify-refused": "Closure summary check refused",
+    "closure.pack": "Closure pack asked for",
+    # What needs me (portal/todo) and the family record (portal/families/matches.py)
+    "todo.read": "To-do list read",
+    "family.match-warning": "Warned of a matching family",
+    "closure.pack-built": "Closure pack built",
+    "closure.pack-download": "Closure pack downloaded",
+    # Evidence documents (portal/documents)
+    "document.attach": "Document attached to evidence",
+    "document.carry": "Document carried to a corrected version",
+    "document.download": "Document downloaded",
+    "document.virus-refused": "Document refused: a virus was found",
     "job.request": "File asked for",
     "job.download": "File downloaded",
     # Claims (portal/claims)

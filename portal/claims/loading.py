@@ -37,6 +37,12 @@ def load_families(plan_ids, family_ids=None) -> tuple[list[Family], dict[int, li
     chosen = sa.select(Family.id).where(Family.plan_id.in_(list(plan_ids)))
     if family_ids is not None:
         chosen = chosen.where(Family.id.in_(list(family_ids)))
+    return load_chosen(chosen)
+
+
+def load_chosen(chosen) -> tuple[list[Family], dict[int, list[Evidence]]]:
+    """The families a subquery of family ids selects, loaded, and their evidence by family
+    (one query per kind of row, whatever the number of families: the to-do lists use it too)."""
     families = db.session.scalars(sa.select(Family).where(Family.id.in_(chosen)).order_by(Family.id)
                                   .options(joinedload(Family.lead_professional))).unique().all()
     for attribute, model, order in CHILDREN:
@@ -53,7 +59,7 @@ def load_families(plan_ids, family_ids=None) -> tuple[list[Family], dict[int, li
 def _evidence(chosen) -> dict[int, list[Evidence]]:
     rows = db.session.scalars(sa.select(Evidence).where(Evidence.family_id.in_(chosen))
                               .order_by(Evidence.family_id, Evidence.id)
-                              .options(joinedload(Evidence.agency))).all()
+                              .options(joinedload(Evidence.agency), joinedload(Evidence.submitted_by))).all()
     reviews = db.session.scalars(
         sa.select(Review).where(Review.evidence_id.in_(sa.select(Evidence.id).where(Evidence.family_id.in_(chosen))))
         .order_by(Review.id)).all()

@@ -72,7 +72,7 @@ def new(family):
         return render_form(form)
     submission = reading.check(form)
     uploads = read_documents(family, form)
-    return render_form(form) if form.errors else save_new(family, submission, uploads)
+    return render_form(form) if form.errors else save_new(family, submission, uploads, form.finding)
 
 
 @bp.post("/check")
@@ -126,7 +126,7 @@ def correct(family, evidence_id):
     form.keep = documents.keep_ids(request.form)
     if form.errors:
         return render_form(form, evidence)
-    return save_correction(family, evidence, submission, uploads, form.keep)
+    return save_correction(family, evidence, submission, uploads, form.keep, form.finding)
 
 
 def correction_form(family, evidence):
@@ -171,18 +171,29 @@ def document(family, evidence_id, document_id):
     })
 
 
-def save_new(family, submission, uploads=()):
+def save_new(family, submission, uploads=(), finding=None):
     evidence = records.new_evidence(family, submission, current_user)
     db.session.flush()  # for the id in the audit detail
     record("evidence.submit", family, f"evidence {evidence.id} v{evidence.version}")
     documents.attach(family, evidence, uploads, current_user)
     events.evidence_submitted(family, evidence, current_user)
     db.session.commit()
-    flash(f"Evidence for outcome {evidence.outcome_id} submitted", "success")
+    said(f"Evidence for outcome {evidence.outcome_id} submitted", evidence, finding)
     return redirect(url_for("families.show", family_id=family.id))
 
 
-def save_correction(family, previous, submission, uploads=(), keep=frozenset()):
+def said(done, evidence, finding):
+    """Saved, and what the rules engine says of it: a green "Success" only when it meets the outcome;
+    evidence that does not meet it yet is said so plainly, in the engine's words, in an ordinary
+    (blue, "Important") notification banner."""
+    if finding is None or finding.met:
+        flash(done, "success")
+        return
+    flash(f"{done}, but it does not meet outcome {evidence.outcome_id} yet: {finding.reason}. "
+          "It will still be reviewed; you can correct it or add more evidence.")
+
+
+def save_correction(family, previous, submission, uploads=(), keep=frozenset(), finding=None):
     try:
         evidence = records.correction(previous, submission, current_user)
         db.session.flush()
@@ -196,7 +207,7 @@ def save_correction(family, previous, submission, uploads=(), keep=frozenset()):
     documents.attach(family, evidence, uploads, current_user)
     events.evidence_submitted(family, evidence, current_user)
     db.session.commit()
-    flash(f"Evidence for outcome {evidence.outcome_id} corrected (version {evidence.version})", "success")
+    said(f"Evidence for outcome {evidence.outcome_id} corrected (version {evidence.version})", evidence, finding)
     return redirect(url_for(".show", family_id=family.id, evidence_id=evidence.id))
 
 

@@ -22,6 +22,7 @@ from ..models import (
     TeamMembership,
 )
 from ..models.types import utcnow
+from .matches import normal_case_ref
 from .references import next_reference
 
 REF_ATTEMPTS = 3  # two families created at the same moment may draw the same reference
@@ -32,14 +33,16 @@ def _save(action, family, detail):
     db.session.commit()
 
 
-def create_family(name, plan_id, engaged_on) -> Family:
+def create_family(name, plan_id, engaged_on, case_system_ref=None, matched=None) -> Family:
+    """`matched`: the matching families the lead professional was warned of and went ahead (audited by id)."""
     for attempt in range(REF_ATTEMPTS):
         family = Family(ref=next_reference(plan_id), name=name.strip(), plan_id=plan_id,
-                        lead_professional_id=current_user.id, engaged_on=engaged_on)
+                        lead_professional_id=current_user.id, engaged_on=engaged_on,
+                        case_system_ref=normal_case_ref(case_system_ref) or None)
         db.session.add(family)
         try:
             db.session.flush()
-            _save("family.create", family, f"plan {plan_id}")
+            _save("family.create", family, f"plan {plan_id}" + _matches_detail(matched))
             return family
         except IntegrityError:
             db.session.rollback()
@@ -47,13 +50,25 @@ def create_family(name, plan_id, engaged_on) -> Family:
                 raise
 
 
-def add_member(family, name, role, date_of_birth, activity) -> Member:
+def add_member(family, name, role, date_of_birth, activity, matched=None) -> Member:
     member = Member(family_id=family.id, name=name.strip(), role=role, date_of_birth=date_of_birth,
                     activity=activity or "", recorded_by_id=current_user.id)
     db.session.add(member)
     db.session.flush()
-    _save("member.add", family, f"member {member.id}")
+    _save("member.add", family, f"member {member.id}" + _matches_detail(matched))
     return member
+
+
+def warn_of_matches(found, family=None):
+    """The lead professional is shown a warning of matching families: audited with their ids
+    (an information-governance officer can see who was told what), never their names."""
+    record("family.match-warning", family, detail=_matches_detail(found).lstrip("; "))
+    db.session.commit()
+    return found
+
+
+def _matches_detail(found) -> str:
+    return f"; matches families {', '.join(str(i) for i in found.ids)}" if found else ""
 
 
 def withdraw_member(family, member, reason):

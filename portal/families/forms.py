@@ -4,7 +4,14 @@ are filled in by the builders in form_setup.py."""
 from typing import ClassVar
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import SelectField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms import (
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Length
 
 from ..boundaries.forms import PortalForm
@@ -38,15 +45,28 @@ def _submit(text):
 
 class FamilyForm(PortalForm):
     name = _text("Family name", "Enter the family name", description="For example, the Smith family")
+    case_system_ref = StringField(
+        "Council case-system reference (optional)", widget=GovTextInput(), filters=[strip],
+        description="The family's id in your council's case system, for example EHM-004512 or a Mosaic number")
+    # Set when the lead professional was warned of a matching family and goes ahead (matches.py).
+    confirmed = HiddenField()
     plan = ChoiceField("Outcomes plan", "Choose the outcomes plan the case will follow",
                        description="The plan the case will follow. It cannot be changed later.")
     engaged_on = GovukDateField("Date the family engaged (optional)", description=DATE_HINT,
                                 subject="Date the family engaged", validators=[DateNotInFuture(), DateNotBefore()])
     submit = _submit("Create family")
 
+    def validate_case_system_ref(self, field):
+        from .matches import case_ref_problem
+
+        problem = case_ref_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
 
 class MemberForm(PortalForm):
     name = _text("Full name", "Enter the family member's full name")
+    confirmed = HiddenField()  # see FamilyForm.confirmed
     role = ChoiceField("Role in the family", "Choose the family member's role", choices=options(MEMBER_ROLES.items()))
     date_of_birth = GovukDateField("Date of birth", description="For example, 31 3 2012", validators=[
         DateRequired("Enter the date of birth"), DateInPast(), DateNotBefore()])

@@ -60,7 +60,8 @@ def _searched(query, search):
     if not search:
         return query
     return query.where(sa.or_(Family.ref.icontains(search, autoescape=True),
-                              Family.name.icontains(search, autoescape=True)))
+                              Family.name.icontains(search, autoescape=True),
+                              Family.case_system_ref.icontains(search, autoescape=True)))
 
 
 def page_of(user, search: str = "", number: int = 1) -> FamilyPage:

@@ -1,10 +1,11 @@
 """The lead professional records family members and the problems identified."""
 
 from flask import abort, render_template
+from flask_login import current_user
 
 from .. import casefile
 from ..access import family_access
-from . import bp, changes
+from . import bp, changes, matches
 from .choices import indicator_lookup
 from .filters import with_article
 from .form_setup import problem_form
@@ -31,11 +32,16 @@ def current_row(rows, row_id):
 @while_open("add a family member")
 def add_member(family):
     form = MemberForm()
+    warning = None
     if form.validate_on_submit():
-        member = changes.add_member(family, form.name.data, form.role.data, form.date_of_birth.data,
-                                    form.activity.data)
-        return done(family, f"{member.name} added to the family")
-    return form_page(family, form, "Add a family member")
+        found = matches.for_new_member(current_user, family, form.name.data, form.date_of_birth.data)
+        if not found or found.confirmed_by(form.confirmed.data):
+            member = changes.add_member(family, form.name.data, form.role.data, form.date_of_birth.data,
+                                        form.activity.data, found)
+            return done(family, f"{member.name} added to the family")
+        warning = changes.warn_of_matches(found, family)
+        form.confirmed.data, form.submit.label.text = found.digest(), "Add the member anyway"
+    return form_page(family, form, "Add a family member", warning=warning)
 
 
 @bp.route("/<id:family_id>/members/<id:member_id>/withdraw", methods=["GET", "POST"])

@@ -35,7 +35,7 @@ def _row(field, name, value) -> tuple[str, str]:
     return field.label, choices.get(value, shown(value)) if isinstance(value, str) else shown(value)
 
 
-def submission_check(family, evidence):
+def submission_check(family, evidence, evidence_rows=None):
     """The engine's check of this submission against the case as it stands."""
     submission = {
         "outcome": evidence.outcome_id, "option": evidence.option, "source": evidence.source,
@@ -43,4 +43,4 @@ def submission_check(family, evidence):
         "period": {"start": evidence.period_start, "end": evidence.period_end},
         "values": evidence.values or {}, "statement": evidence.statement,
     }
-    return casefile.check(family, submission)
+    return casefile.check(family, submission, evidence_rows=evidence_rows)

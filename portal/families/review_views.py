@@ -1,10 +1,10 @@
 """Accepting or returning evidence: the family's lead professional, or a programme manager
 for evidence the lead professional submitted (portal/evidence/duties.py)."""
 
-from flask import abort, render_template
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import casefile
+from .. import casefile, verdicts
 from ..access import family_access, roles
 from ..audit import record
 from ..evidence import duties
@@ -31,10 +31,15 @@ def review_queue_page():
 def reviews(family):
     lines = page.awaiting_review(family, current_user)
     forms = {line.latest.id: ReviewForm(prefix=f"e{line.latest.id}", formdata=None) for line in lines}
+    rows = (Evidence.query.filter_by(family_id=family.id).order_by(Evidence.id)
+            .options(*Evidence.with_status()).all())
+    # What the rules engine says of each, in its own words ("meets 2.1", "does not meet 2.1: ...").
+    said = {line.latest.id: verdicts.check_words(submission_check(family, line.latest, evidence_rows=rows))
+            for line in lines}
     others = [line for line in page.evidence_lines(family, current_user)
               if line.awaiting_programme_manager and current_user.role == duties.LP]
     return render_template("families/reviews.html", family=family, plan=casefile.plan_for(family),
-                           lines=lines, forms=forms, others=others, names=page.member_names(family),
+                           lines=lines, forms=forms, others=others, said=said, names=page.member_names(family),
                            page_title=f"Evidence to review – family {family.ref}")
 
 
@@ -54,11 +59,24 @@ def review(family, evidence_id):
         if changes.review_evidence(family, evidence, form.decision.data, form.reason.data) is None:
             return back_to_family(family, "Someone else reviewed this evidence at the same moment. "
                                           + decided(db.session.get(Evidence, evidence_id)))
-        return done(family, f"Evidence for outcome {evidence.outcome_id} {form.decision.data}")
+        return to_next(family, f"Evidence for outcome {evidence.outcome_id} {form.decision.data}.")
+    queue = review_queue.waiting_for(current_user, judged=False)
+    check = submission_check(family, evidence)
     return render_template("families/review.html", family=family, plan=casefile.plan_for(family),
                            evidence=evidence, form=form, names=page.member_names(family),
-                           values=value_rows(family, evidence), check=submission_check(family, evidence),
+                           values=value_rows(family, evidence), check=check, said=verdicts.check_words(check),
+                           after=len([i for i in queue if i.evidence.id != evidence.id]),
                            page_title=f"Review evidence – family {family.ref}")
+
+
+def to_next(family, message):
+    """After a decision the reviewer goes straight on to the next item waiting for them
+    (the same family's first), not back to a list; with nothing left, to the family page."""
+    following = review_queue.next_after(current_user, family)
+    if following is None:
+        return done(family, f"{message} Nothing else is waiting for your review.")
+    flash(f"{message} This is the next evidence waiting for your review.", "success")
+    return redirect(url_for("families.review", family_id=following.family.id, evidence_id=following.evidence.id))
 
 
 def decided(evidence) -> str:

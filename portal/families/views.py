@@ -9,7 +9,7 @@ from ..admin.plans import open_plan_ids
 from ..audit import record
 from ..boundaries.pages import requested_page
 from ..extensions import db
-from . import bp, changes, listing, page
+from . import bp, changes, listing, matches, page
 from .choices import plan_choices
 from .fields import options
 from .forms import FamilyForm
@@ -36,10 +36,16 @@ def index():
 def new():
     form = FamilyForm()
     form.plan.choices = options(plan_choices(open_plan_ids()))
+    warning = None
     if form.validate_on_submit():
-        family = changes.create_family(form.name.data, form.plan.data, form.engaged_on.data)
-        return done(family, f"Family {family.ref} added. You are its lead professional.")
-    return render_template("families/new.html", form=form, page_title="Add a family")
+        found = matches.for_new_family(current_user, form.case_system_ref.data)
+        if not found or found.confirmed_by(form.confirmed.data):
+            family = changes.create_family(form.name.data, form.plan.data, form.engaged_on.data,
+                                           form.case_system_ref.data, found)
+            return done(family, f"Family {family.ref} added. You are its lead professional.")
+        warning = changes.warn_of_matches(found)
+        form.confirmed.data, form.submit.label.text = found.digest(), "Create the family anyway"
+    return render_template("families/new.html", form=form, warning=warning, page_title="Add a family")
 
 
 @bp.get("/<id:family_id>")

@@ -9,7 +9,9 @@ from ..extensions import db
 from . import bp, statutory
 
 TEXT = {"Content-Type": "text/plain; charset=utf-8"}
-HOME = {"admin": "admin.users"}
+# Each role lands on its to-do list (portal/todo), which links to the family list.
+HOME = {"admin": "admin.users", "partner": "todo.index", "lead_professional": "todo.index",
+        "programme_manager": "todo.index", "verifier": "todo.index"}
 
 
 @bp.get("/")

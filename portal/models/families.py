@@ -37,6 +37,9 @@ class Family(db.Model):
     lead_professional_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     engaged_on: Mapped[date | None] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The council's own case-system id (EHM, Mosaic, ...), upper case; not unique: a lead
+    # professional warned of a match may still go ahead (portal/families/matches.py).
+    case_system_ref: Mapped[str | None] = mapped_column(sa.String(30), index=True)
 
     lead_professional: Mapped[User] = relationship()
     members: Mapped[list["Member"]] = relationship(back_populates="family", order_by="Member.id")

@@ -60,7 +60,7 @@ def test_a_new_user_sets_up_an_authenticator_app_and_saves_recovery_codes(checke
     assert page.locator("#recovery-codes li").count() == 10
     page.get_by_role("button", name="I have saved my recovery codes: continue").click()
     checked_page.axe()
-    assert page.url.endswith("/families/")
+    assert page.url.endswith("/to-do")  # where signing in lands: what needs them (portal/todo)
     checked_page.assert_clean()
 
 
