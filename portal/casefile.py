@@ -3,9 +3,20 @@
 The engine decides on a family case in the documented JSON format
 (docs/case-format.md); this module builds that case from a Family's rows, so
 the portal and `portal-rules evaluate` decide in exactly the same way.
+
+Cost (docs/performance.md): a submission check needs no evidence, so its case is
+built without any and at most once per request (`check_case`); a verdict reads
+the family's evidence as plain rows in one query (`evidence_facts`), never as ORM
+objects with their reviews.
 """
 
 import datetime as dt
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from flask import g, has_request_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session, aliased
 
 from .rules import engine
 from .rules import plan as plans
@@ -19,13 +30,67 @@ def plan_for(family):
     return plans.load_plans().get(family.plan_id) or plans.load_plan(family.plan_id)
 
 
-def case_data(family, evidence_rows=None) -> dict:
-    """The family as a case dict; evidence_rows defaults to every version of every submission."""
+class EvidenceFacts(NamedTuple):
+    """What the engine and the verdict's words read of one evidence version (an Evidence row quacks alike)."""
+
+    id: int
+    outcome_id: str
+    option: str | None
+    member_ids: list
+    source: str
+    period_start: dt.date
+    period_end: dt.date
+    values: dict
+    statement: str
+    status: str
+
+
+def _facts_query(counted_only: bool):
+    from .models import Evidence, Review
+
+    later = aliased(Evidence)
+    query = (sa.select(Evidence.id, Evidence.outcome_id, Evidence.option, Evidence.member_ids, Evidence.source,
+                       Evidence.period_start, Evidence.period_end, Evidence.values, Evidence.statement,
+                       Review.decision, later.id, Evidence.family_id)
+             .outerjoin(Review, Review.evidence_id == Evidence.id)  # at most one review per version
+             .outerjoin(later, later.replaces_id == Evidence.id))  # at most one correction per version
+    if counted_only:
+        query = query.where(Review.decision == "accepted", later.id.is_(None))
+    return query.order_by(Evidence.family_id, Evidence.id)
+
+
+def _facts(row) -> EvidenceFacts:
+    return EvidenceFacts(*row[:9], "superseded" if row[10] is not None else row[9] or "submitted")
+
+
+def evidence_facts(family_id, counted_only: bool = False) -> list[EvidenceFacts]:
+    """Every version of every submission of the family, oldest first, with its status: one query, no ORM.
+
+    counted_only: the accepted versions only, the ones the engine counts (it passes over every other
+    status), so a verdict's cost follows what it rests on, not the family's whole history.
+    """
+    from .extensions import db
     from .models import Evidence
 
+    query = _facts_query(counted_only).where(Evidence.family_id == family_id)
+    return [_facts(row) for row in db.session.execute(query)]
+
+
+def counted_evidence(family_ids, session=None) -> dict[int, list[EvidenceFacts]]:
+    """family id -> its accepted versions, oldest first, for many families in one query."""
+    from .extensions import db
+    from .models import Evidence
+
+    out: dict[int, list[EvidenceFacts]] = {}
+    for row in (session or db.session).execute(_facts_query(True).where(Evidence.family_id.in_(list(family_ids)))):
+        out.setdefault(row[11], []).append(_facts(row))
+    return out
+
+
+def case_data(family, evidence_rows=None) -> dict:
+    """The family as a case dict; evidence_rows defaults to every version of every submission."""
     if evidence_rows is None:
-        evidence_rows = (Evidence.query.filter_by(family_id=family.id).order_by(Evidence.id)
-                         .options(*Evidence.with_status()).all())
+        evidence_rows = evidence_facts(family.id, counted_only=True)  # all the engine reads
     members = family.current_members
     current = {m.id for m in members}
     return {
@@ -81,13 +146,31 @@ def verdict(family, as_of=None, evidence_rows=None, plan=None):
     return engine.evaluate(plan or plan_for(family), case_data(family, evidence_rows), as_of or today())
 
 
+def check_case(family):
+    """The case a submission is checked against: no evidence (no check reads any), built once per request.
+
+    A commit in the request (a change saved) forgets it, so a case read after a change is built again.
+    """
+    if not has_request_context():
+        return parse_case(case_data(family, evidence_rows=()))
+    cases = g.setdefault("check_cases", {})
+    if family.id not in cases:
+        cases[family.id] = parse_case(case_data(family, evidence_rows=()))
+    return cases[family.id]
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_check_cases(session, *_):
+    if has_request_context():
+        g.pop("check_cases", None)
+
+
 def check(family, submission: dict, as_of=None):
     """Check one evidence submission (the HTMX form and the plain POST both call this)."""
-    case = parse_case(case_data(family))
-    return check_submission(plan_for(family), case, submission, as_of or today())
+    return check_submission(plan_for(family), check_case(family), submission, as_of or today())
 
 
 def open_outcomes(family) -> dict:
     """outcome id -> None if evidence may be submitted for it, else the reason why not."""
-    case = parse_case(case_data(family))
-    return outcomes_open_to(plan_for(family), case)
+    return outcomes_open_to(plan_for(family), check_case(family))
