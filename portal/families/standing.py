@@ -69,9 +69,12 @@ def _note_changes(session, _context):
 
 @event.listens_for(FlaskSession, "before_commit")
 def _decide_changed(session):
-    if not has_app_context() or not (session.info.get(FAMILIES) or session.info.get(REVIEWED)):
+    if not has_app_context():
         return
-    session.flush()  # the change is written first: its lock is held while the family is decided
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # the change is written first (its lock held while the family is decided) and noted
+    if not (session.info.get(FAMILIES) or session.info.get(REVIEWED)):
+        return
     families, reviewed = session.info.pop(FAMILIES, set()), session.info.pop(REVIEWED, set())
     if reviewed:
         families |= set(session.scalars(sa.select(Evidence.family_id).where(Evidence.id.in_(reviewed))))
@@ -97,7 +100,10 @@ def refresh(family_ids, as_of: dt.date | None = None, session=None) -> dict[int,
         return {}
     family_ids = sorted(set(family_ids))
     # Put concurrent changes of one family in order (a no-op on SQLite, which writes one at a time).
-    session.execute(sa.select(Family.id).where(Family.id.in_(family_ids)).order_by(Family.id).with_for_update())
+    # FOR NO KEY UPDATE: the change's own rows (an audit row, a review) already hold a key-share
+    # lock on the family row; a FOR UPDATE would wait for the other's and deadlock.
+    session.execute(sa.select(Family.id).where(Family.id.in_(family_ids)).order_by(Family.id)
+                    .with_for_update(key_share=True))
     families = session.scalars(
         sa.select(Family).where(Family.id.in_(family_ids)).order_by(Family.id)
         .options(selectinload(Family.members), selectinload(Family.problems).selectinload(IdentifiedProblem.member),
