@@ -26,7 +26,13 @@ from .rules.submission import check_submission, outcomes_open_to
 
 def plan_for(family):
     # load_plans() keeps parsed plans until a file changes; load_plan() would
-    # parse the YAML again on every call, several times per page.
+    # parse the YAML again on every call, several times per page. Asking whether a
+    # file changed lists and stats every plan file, so a request asks once.
+    if has_request_context():
+        known = g.setdefault("plans_by_id", {})
+        if family.plan_id not in known:
+            known[family.plan_id] = plans.load_plans().get(family.plan_id) or plans.load_plan(family.plan_id)
+        return known[family.plan_id]
     return plans.load_plans().get(family.plan_id) or plans.load_plan(family.plan_id)
 
 
@@ -152,11 +158,66 @@ def check_case(family):
     A commit in the request (a change saved) forgets it, so a case read after a change is built again.
     """
     if not has_request_context():
-        return parse_case(case_data(family, evidence_rows=()))
+        return parse_case(check_case_data(family))
     cases = g.setdefault("check_cases", {})
     if family.id not in cases:
-        cases[family.id] = parse_case(case_data(family, evidence_rows=()))
+        cases[family.id] = parse_case(check_case_data(family))
     return cases[family.id]
+
+
+def check_case_data(family) -> dict:
+    """case_data(family, evidence_rows=()) read as plain rows, one query a kind of row, no ORM objects.
+
+    The same case: current members; current problems, naming their member only while that member
+    is current; the essentials in place; the plan's outcomes (each outcome's latest row, unless it
+    removes it); the closure in force. tests/test_audit_commits.py holds the two equal.
+    """
+    from .extensions import db
+    from .models import CaseClosure, EssentialRecord, FamilyPlanOutcome, IdentifiedProblem, Member
+
+    run = db.session.execute
+    members = run(sa.select(Member.id, Member.name, Member.role, Member.date_of_birth, Member.activity)
+                  .where(Member.family_id == family.id, Member.withdrawn_at.is_(None)).order_by(Member.id)).all()
+    current = {m.id for m in members}
+    problems = run(sa.select(IdentifiedProblem.problem_id, IdentifiedProblem.indicator_id, IdentifiedProblem.stage,
+                             IdentifiedProblem.identified_on, IdentifiedProblem.member_id)
+                   .where(IdentifiedProblem.family_id == family.id, IdentifiedProblem.withdrawn_at.is_(None))
+                   .order_by(IdentifiedProblem.id)).all()
+    essentials = run(sa.select(EssentialRecord.essential_id).where(EssentialRecord.family_id == family.id)).scalars()
+    latest = {}
+    for outcome_id, version, removed, row_id in run(
+            sa.select(FamilyPlanOutcome.outcome_id, FamilyPlanOutcome.version, FamilyPlanOutcome.removed,
+                      FamilyPlanOutcome.id).where(FamilyPlanOutcome.family_id == family.id)
+            .order_by(FamilyPlanOutcome.id)):
+        if outcome_id not in latest or version > latest[outcome_id][0]:
+            latest[outcome_id] = (version, removed, row_id)
+    closure = run(sa.select(CaseClosure.closed_on, CaseClosure.reopened).where(CaseClosure.family_id == family.id)
+                  .order_by(CaseClosure.id.desc()).limit(1)).first()
+
+    def member(m) -> dict:
+        out = {"id": f"m{m.id}", "name": m.name, "role": m.role, "date_of_birth": m.date_of_birth.isoformat()}
+        if m.activity:
+            out["activity"] = m.activity
+        return out
+
+    def problem(p) -> dict:
+        out = {"problem": p.problem_id, "indicator": p.indicator_id, "stage": p.stage,
+               "identified_on": p.identified_on.isoformat()}
+        if p.member_id is not None and p.member_id in current:
+            out["member"] = f"m{p.member_id}"
+        return out
+
+    return {
+        "ref": family.ref,
+        "plan": family.plan_id,
+        "members": [member(m) for m in members],
+        "essentials": sorted(set(essentials)),
+        "problems": [problem(p) for p in problems],
+        "plan_outcomes": [o for o, (_, removed, _) in sorted(latest.items(), key=lambda kv: kv[1][2]) if not removed],
+        "engaged_on": _iso(family.engaged_on),
+        "closed_on": _iso(closure.closed_on) if closure and not closure.reopened else None,
+        "evidence": [],
+    }
 
 
 @event.listens_for(Session, "after_commit")

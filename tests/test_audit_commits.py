@@ -214,3 +214,36 @@ def test_a_request_runs_as_many_queries_for_300_evidence_items_as_for_5(app, peo
         queries[family.id] = (seen.queries, seen.commits)
     assert queries[small.id] == queries[large.id]
     assert queries[small.id][1] <= 1
+
+
+def test_the_checks_case_read_as_plain_rows_is_the_case_the_engine_is_given(app, people):
+    """casefile.check_case_data must equal case_data without evidence: withdrawn members and problems,
+    a problem about a withdrawn member, a plan outcome removed and chosen again, a closure reopened."""
+    from portal import casefile
+    from portal.models import CaseClosure, Family, FamilyPlanOutcome, IdentifiedProblem, Member
+    from portal.models.types import utcnow
+
+    with app.app_context():
+        lp = people["lead_professional"]
+        family = durham_family(people)
+        gone = f.add_member(db.session.get(Family, family.id), lp, role="child", born=dt.date(2009, 1, 1), name="Gone")
+        f.add_problem(db.session.get(Family, family.id), lp, "1", "1", member=gone)
+        f.add_essentials(db.session.get(Family, family.id), lp, "family_plan", "lead_professional", "family_plan")
+        db.session.get(Member, gone.id).withdrawn_at = utcnow()
+        db.session.scalars(sa.select(IdentifiedProblem).filter_by(family_id=family.id, problem_id="3")).one() \
+            .withdrawn_at = utcnow()
+        db.session.add_all([
+            FamilyPlanOutcome(family_id=family.id, outcome_id="2.1", version=1, recorded_by_id=lp.id),
+            FamilyPlanOutcome(family_id=family.id, outcome_id="3.4", version=1, recorded_by_id=lp.id),
+            FamilyPlanOutcome(family_id=family.id, outcome_id="2.1", version=2, removed=True, recorded_by_id=lp.id),
+            FamilyPlanOutcome(family_id=family.id, outcome_id="2.1", version=3, recorded_by_id=lp.id),
+            CaseClosure(family_id=family.id, closed_on=dt.date(2019, 1, 31), recorded_by_id=lp.id)])
+        db.session.commit()
+        for reopened in (False, True):
+            db.session.expire_all()
+            loaded = db.session.get(Family, family.id)
+            assert casefile.check_case_data(loaded) == casefile.case_data(loaded, evidence_rows=())
+            db.session.add(CaseClosure(family_id=family.id, closed_on=None, reopened=True, reason="Again",
+                                       recorded_by_id=lp.id))
+            db.session.commit()
+        assert casefile.check_case_data(loaded)["plan_outcomes"] == ["3.4", "2.1"]
