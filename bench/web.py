@@ -32,7 +32,6 @@ is the lowest of the three paths' ratios (each is printed above it).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import http.client
 import os
 import re

@@ -9,10 +9,8 @@ by status without deciding every family (portal/families/standing.py,
 docs/performance.md). Updated in place, not append-only. No rows are written here:
 a family without one is decided when it is first listed.
 """
-from alembic import op
 import sqlalchemy as sa
-
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0014'

@@ -61,5 +61,5 @@ def _read_joins_the_commit(session):
     live.add_due_rows(session)
 
 
-from . import live, views  # noqa: E402, F401
+from . import live, views  # noqa: F401
 
