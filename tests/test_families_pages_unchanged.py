@@ -42,7 +42,7 @@ def test_every_demo_familys_verdict_reads_the_same_as_before(demo):
         turned = 0
         for family in families:
             old_view, old = before(family)
-            new_view, new = verdicts.family_verdict(family)
+            new_view, _ = verdicts.family_verdict(family)
             assert new_view == old_view, family.ref
             assert (shown[family.id]["turned_around"], shown[family.id]["eligible"],
                     shown[family.id]["earliest_claim_date"]) == (old.turned_around, old.eligible,
