@@ -77,13 +77,22 @@ def family_access(*allowed, action="family.read"):
         def wrapper(*args, family_id, **kwargs):
             _require_sign_in()
             family = visible_family(family_id, allowed)
+            from .audit import drop_read, expect_read, finish_read
+            from .audit.details import request_detail
+
+            # The read joins the view's own commit, if it makes one: one commit per request.
+            expect_read(action, family, request_detail())
             try:
                 response = view(*args, family=family, **kwargs)
             except HTTPException as error:
+                drop_read()
                 if error.code in REFUSALS and not getattr(error, "audited", False):
                     refuse("family.access-refused", family, code=error.code)  # a record not in this family
                 raise
-            _audit_read(action, family)
+            except BaseException:
+                drop_read()
+                raise
+            finish_read()
             return response
 
         wrapper._access_rule = f"family: {', '.join(allowed)}"
@@ -132,9 +141,10 @@ REFUSALS = (403, 404)
 
 def refuse(action, family=None, code=404, detail=None):
     """Audit a refused request as `action` (nothing else of it is saved), then answer `code`."""
-    from .audit import record
+    from .audit import drop_read, record
     from .audit.details import request_detail
 
+    drop_read()  # a refusal is audited as a refusal, never as a read
     db.session.rollback()
     record(action, family, detail=detail or request_detail())
     db.session.commit()
@@ -152,14 +162,6 @@ def can_see(user, family) -> bool:
     if user.role == "partner":
         return user.agency_id is not None and any(t.agency_id == user.agency_id for t in family.current_team)
     return False  # admins run the service, not cases
-
-
-def _audit_read(action, family):
-    from .audit import record
-    from .audit.details import request_detail
-
-    record(action, family, detail=request_detail())
-    db.session.commit()
 
 
 def _require_sign_in():

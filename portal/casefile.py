@@ -3,9 +3,20 @@
 The engine decides on a family case in the documented JSON format
 (docs/case-format.md); this module builds that case from a Family's rows, so
 the portal and `portal-rules evaluate` decide in exactly the same way.
+
+Cost (docs/performance.md): a submission check needs no evidence, so its case is
+built without any and at most once per request (`check_case`); a verdict reads
+the family's evidence as plain rows in one query (`evidence_facts`), never as ORM
+objects with their reviews.
 """
 
 import datetime as dt
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from flask import g, has_request_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session, aliased
 
 from .rules import engine
 from .rules import plan as plans
@@ -15,17 +26,77 @@ from .rules.submission import check_submission, outcomes_open_to
 
 def plan_for(family):
     # load_plans() keeps parsed plans until a file changes; load_plan() would
-    # parse the YAML again on every call, several times per page.
+    # parse the YAML again on every call, several times per page. Asking whether a
+    # file changed lists and stats every plan file, so a request asks once.
+    if has_request_context():
+        known = g.setdefault("plans_by_id", {})
+        if family.plan_id not in known:
+            known[family.plan_id] = plans.load_plans().get(family.plan_id) or plans.load_plan(family.plan_id)
+        return known[family.plan_id]
     return plans.load_plans().get(family.plan_id) or plans.load_plan(family.plan_id)
+
+
+class EvidenceFacts(NamedTuple):
+    """What the engine and the verdict's words read of one evidence version (an Evidence row quacks alike)."""
+
+    id: int
+    outcome_id: str
+    option: str | None
+    member_ids: list
+    source: str
+    period_start: dt.date
+    period_end: dt.date
+    values: dict
+    statement: str
+    status: str
+
+
+def _facts_query(counted_only: bool):
+    from .models import Evidence, Review
+
+    later = aliased(Evidence)
+    query = (sa.select(Evidence.id, Evidence.outcome_id, Evidence.option, Evidence.member_ids, Evidence.source,
+                       Evidence.period_start, Evidence.period_end, Evidence.values, Evidence.statement,
+                       Review.decision, later.id, Evidence.family_id)
+             .outerjoin(Review, Review.evidence_id == Evidence.id)  # at most one review per version
+             .outerjoin(later, later.replaces_id == Evidence.id))  # at most one correction per version
+    if counted_only:
+        query = query.where(Review.decision == "accepted", later.id.is_(None))
+    return query.order_by(Evidence.family_id, Evidence.id)
+
+
+def _facts(row) -> EvidenceFacts:
+    return EvidenceFacts(*row[:9], "superseded" if row[10] is not None else row[9] or "submitted")
+
+
+def evidence_facts(family_id, counted_only: bool = False) -> list[EvidenceFacts]:
+    """Every version of every submission of the family, oldest first, with its status: one query, no ORM.
+
+    counted_only: the accepted versions only, the ones the engine counts (it passes over every other
+    status), so a verdict's cost follows what it rests on, not the family's whole history.
+    """
+    from .extensions import db
+    from .models import Evidence
+
+    query = _facts_query(counted_only).where(Evidence.family_id == family_id)
+    return [_facts(row) for row in db.session.execute(query)]
+
+
+def counted_evidence(family_ids, session=None) -> dict[int, list[EvidenceFacts]]:
+    """family id -> its accepted versions, oldest first, for many families in one query."""
+    from .extensions import db
+    from .models import Evidence
+
+    out: dict[int, list[EvidenceFacts]] = {}
+    for row in (session or db.session).execute(_facts_query(True).where(Evidence.family_id.in_(list(family_ids)))):
+        out.setdefault(row[11], []).append(_facts(row))
+    return out
 
 
 def case_data(family, evidence_rows=None) -> dict:
     """The family as a case dict; evidence_rows defaults to every version of every submission."""
-    from .models import Evidence
-
     if evidence_rows is None:
-        evidence_rows = (Evidence.query.filter_by(family_id=family.id).order_by(Evidence.id)
-                         .options(*Evidence.with_status()).all())
+        evidence_rows = evidence_facts(family.id, counted_only=True)  # all the engine reads
     members = family.current_members
     current = {m.id for m in members}
     return {
@@ -81,14 +152,89 @@ def verdict(family, as_of=None, evidence_rows=None, plan=None):
     return engine.evaluate(plan or plan_for(family), case_data(family, evidence_rows), as_of or today())
 
 
+def check_case(family):
+    """The case a submission is checked against: no evidence (no check reads any), built once per request.
+
+    A commit in the request (a change saved) forgets it, so a case read after a change is built again.
+    """
+    if not has_request_context():
+        return parse_case(check_case_data(family))
+    cases = g.setdefault("check_cases", {})
+    if family.id not in cases:
+        cases[family.id] = parse_case(check_case_data(family))
+    return cases[family.id]
+
+
+def check_case_data(family) -> dict:
+    """case_data(family, evidence_rows=()) read as plain rows, one query a kind of row, no ORM objects.
+
+    The same case: current members; current problems, naming their member only while that member
+    is current; the essentials in place; the plan's outcomes (each outcome's latest row, unless it
+    removes it); the closure in force. tests/test_audit_commits.py holds the two equal.
+    """
+    from .extensions import db
+    from .models import CaseClosure, EssentialRecord, FamilyPlanOutcome, IdentifiedProblem, Member
+
+    run = db.session.execute
+    members = run(sa.select(Member.id, Member.name, Member.role, Member.date_of_birth, Member.activity)
+                  .where(Member.family_id == family.id, Member.withdrawn_at.is_(None)).order_by(Member.id)).all()
+    current = {m.id for m in members}
+    problems = run(sa.select(IdentifiedProblem.problem_id, IdentifiedProblem.indicator_id, IdentifiedProblem.stage,
+                             IdentifiedProblem.identified_on, IdentifiedProblem.member_id)
+                   .where(IdentifiedProblem.family_id == family.id, IdentifiedProblem.withdrawn_at.is_(None))
+                   .order_by(IdentifiedProblem.id)).all()
+    essentials = run(sa.select(EssentialRecord.essential_id).where(EssentialRecord.family_id == family.id)).scalars()
+    latest = {}
+    for outcome_id, version, removed, row_id in run(
+            sa.select(FamilyPlanOutcome.outcome_id, FamilyPlanOutcome.version, FamilyPlanOutcome.removed,
+                      FamilyPlanOutcome.id).where(FamilyPlanOutcome.family_id == family.id)
+            .order_by(FamilyPlanOutcome.id)):
+        if outcome_id not in latest or version > latest[outcome_id][0]:
+            latest[outcome_id] = (version, removed, row_id)
+    closure = run(sa.select(CaseClosure.closed_on, CaseClosure.reopened).where(CaseClosure.family_id == family.id)
+                  .order_by(CaseClosure.id.desc()).limit(1)).first()
+
+    def member(m) -> dict:
+        out = {"id": f"m{m.id}", "name": m.name, "role": m.role, "date_of_birth": m.date_of_birth.isoformat()}
+        if m.activity:
+            out["activity"] = m.activity
+        return out
+
+    def problem(p) -> dict:
+        out = {"problem": p.problem_id, "indicator": p.indicator_id, "stage": p.stage,
+               "identified_on": p.identified_on.isoformat()}
+        if p.member_id is not None and p.member_id in current:
+            out["member"] = f"m{p.member_id}"
+        return out
+
+    return {
+        "ref": family.ref,
+        "plan": family.plan_id,
+        "members": [member(m) for m in members],
+        "essentials": sorted(set(essentials)),
+        "problems": [problem(p) for p in problems],
+        "plan_outcomes": [o for o, (_, removed, _) in sorted(latest.items(), key=lambda kv: kv[1][2]) if not removed],
+        "engaged_on": _iso(family.engaged_on),
+        "closed_on": _iso(closure.closed_on) if closure and not closure.reopened else None,
+        "evidence": [],
+    }
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_check_cases(session, *_):
+    if has_request_context():
+        g.pop("check_cases", None)
+
+
 def check(family, submission: dict, as_of=None, evidence_rows=None):
     """Check one evidence submission (the HTMX form and the plain POST both call this;
-    a list of many, already loaded, passes the family's evidence_rows)."""
-    case = parse_case(case_data(family, evidence_rows))
+    a list of many, already loaded, passes the family's evidence_rows and no query is run)."""
+    case = check_case(family) if evidence_rows is None else parse_case(case_data(family, evidence_rows))
     return check_submission(plan_for(family), case, submission, as_of or today())
 
 
 def open_outcomes(family, evidence_rows=None) -> dict:
     """outcome id -> None if evidence may be submitted for it, else the reason why not."""
-    case = parse_case(case_data(family, evidence_rows))
+    case = check_case(family) if evidence_rows is None else parse_case(case_data(family, evidence_rows))
     return outcomes_open_to(plan_for(family), case)

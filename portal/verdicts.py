@@ -118,9 +118,9 @@ class Words:
 
 
 def words_for(family, evidence_rows=None) -> Words:
-    from .models import Evidence
+    from .casefile import evidence_facts
 
-    rows = evidence_rows if evidence_rows is not None else Evidence.query.filter_by(family_id=family.id).all()
+    rows = evidence_rows if evidence_rows is not None else evidence_facts(family.id, counted_only=True)
     return Words({m.id: m.name for m in family.members}, {e.id: evidence_name(e) for e in rows})
 
 
@@ -190,10 +190,9 @@ def _problem(plan, p, words, ce_claim) -> ProblemLine:
 def family_verdict(family, as_of=None):
     """The family's verdict, presented: (VerdictView, the engine's Verdict)."""
     from . import casefile
-    from .models import Evidence
 
-    rows = (Evidence.query.filter_by(family_id=family.id).order_by(Evidence.id)
-            .options(*Evidence.with_status()).all())
+    # The accepted versions, as plain rows in one query: all the engine reads, and all its sentences name.
+    rows = casefile.evidence_facts(family.id, counted_only=True)
     verdict = casefile.verdict(family, as_of=as_of, evidence_rows=rows)
     return present(casefile.plan_for(family), verdict, words_for(family, rows)), verdict
 

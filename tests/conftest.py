@@ -86,10 +86,12 @@ def _session_app(database_url, tmp_path_factory):
 
 @pytest.fixture
 def app(_session_app):
+    from portal.audit import live
     from portal.ratelimit import limiter
 
     yield _session_app
     with _session_app.app_context():
+        live.forget()  # live checks counted and not yet saved belong to this test's rows
         _empty_all_tables()
         limiter.reset()  # rate-limit counts are per test, like the tables
 

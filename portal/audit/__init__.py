@@ -1,7 +1,16 @@
-"""The audit log: record() for every sign-in, read and change of family data."""
+"""The audit log: record() for every sign-in, read and change of family data.
+
+One commit per request at most (docs/performance.md): a family route's read is
+recorded by `expect_read()` before the view runs and joins whatever commit the
+view makes (the change it saves), or is committed alone by `finish_read()` if
+the view saved nothing. Live checks are counted rather than committed one by
+one (portal/audit/live.py).
+"""
 
 from flask import Blueprint, g, has_request_context
 from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import AuditEvent
@@ -24,4 +33,33 @@ def record(action, family=None, detail="", user=None):
     return event
 
 
-from . import views  # noqa: F401
+def expect_read(action, family, detail):
+    """The read of `family` this request makes: saved with the request's first commit, or by finish_read()."""
+    g.audit_read = (action, family, detail)
+
+
+def drop_read():
+    """A refused request records its refusal, not a read."""
+    if has_request_context():
+        g.pop("audit_read", None)
+
+
+def finish_read():
+    """Commit the read if the view has not committed it with its change (the request's only commit)."""
+    pending = g.pop("audit_read", None)
+    if pending is not None:
+        record(*pending)
+        db.session.commit()
+
+
+@event.listens_for(Session, "before_commit")
+def _read_joins_the_commit(session):
+    if not has_request_context() or session is not db.session():
+        return  # a command's or a job's own session does not carry a request's read
+    if "audit_read" in g:
+        record(*g.pop("audit_read"))
+    live.add_due_rows(session)
+
+
+from . import live, views  # noqa: F401
+

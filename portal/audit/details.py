@@ -40,6 +40,8 @@ DETAIL_WORDS = frozenset([
     "digest", "each", "locked", "deactivated",
     # The audit log's own filters (portal/audit/views.py).
     "date_from", "date_to",
+    # Live checks counted on one form (portal/audit/live.py).
+    "live", "checks",
 ])
 
 WITHHELD = "Withheld: this detail may hold case data"

@@ -24,6 +24,7 @@ Two layers, so a new form cannot forget it:
    portal path, so a mangled link still signs the person in.
 """
 
+import functools
 import re
 
 from flask import render_template, request
@@ -93,9 +94,15 @@ def form_field_names() -> set[str]:
     names = {"csrf_token"}
     for cls in _all_subclasses(Form):
         if cls.__module__.startswith("portal."):
-            names |= {getattr(cls, attr).kwargs.get("name") or attr
-                      for attr in dir(cls) if isinstance(getattr(cls, attr, None), UnboundField)}
+            names |= _field_names(cls)
     return names
+
+
+@functools.lru_cache(maxsize=1024)
+def _field_names(cls) -> frozenset[str]:
+    # dir() of every form class on every POST was a tenth of a live check's time (docs/performance.md).
+    return frozenset(getattr(cls, attr).kwargs.get("name") or attr
+                     for attr in dir(cls) if isinstance(getattr(cls, attr, None), UnboundField))
 
 
 def _all_subclasses(cls):

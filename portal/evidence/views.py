@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import casefile
 from ..access import READERS, family_access
+from ..audit import live as live_checks
 from ..audit import record
 from ..boundaries.ids import parse_id
 from ..documents import service as documents
@@ -79,6 +80,8 @@ def new(family):
 @family_access(*SUBMITTERS, action="evidence.check")
 def check(family):
     """The live check (HTMX partial); without JavaScript, the whole form with the check's results."""
+    if request.headers.get("HX-Request"):  # as the partner types: counted, not a commit per keystroke
+        live_checks.count(family, request.form.get("outcome", "")[:40])
     step = step_for(family, request.form, posted=True)
     if step.name != "form":
         return check_partial(step.errors) if request.headers.get("HX-Request") else choose(family, step)

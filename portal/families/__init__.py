@@ -12,4 +12,12 @@ for _name, _filter in FILTERS.items():
 bp.add_app_template_filter(field_params, "govuk_params")
 bp.add_app_template_global(url_if_built, "url_if_built")
 
-from . import case_views, handover_views, member_views, review_views, team_views, views  # noqa: F401  (registers the routes)
+from . import (  # noqa: F401  (registers the routes; standing keeps each stored verdict in step with changes)
+    case_views,
+    handover_views,
+    member_views,
+    review_views,
+    standing,
+    team_views,
+    views,
+)

@@ -2,8 +2,10 @@
 
 The query mirrors access.can_see, so the list never offers a family whose page
 would then refuse the user. A page's families, their rows and their evidence are
-loaded in a fixed number of queries however many families the page shows, and only
-a page's families are decided by the rules engine.
+loaded in a fixed number of queries however many families the page shows. Whether a
+family is turned around comes from its stored verdict (portal/families/standing.py):
+no family is decided here unless its stored verdict is of an earlier day, so the list
+can filter and sort by status in the query.
 """
 
 from dataclasses import dataclass
@@ -13,11 +15,12 @@ from math import ceil
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from .. import casefile
 from ..evidence.duties import may_review
 from ..extensions import db
-from ..models import Evidence, Family, IdentifiedProblem, TeamMembership
+from ..models import Evidence, Family, FamilyVerdict, TeamMembership
+from ..models.families import VERDICT_STATUSES
 from ..rules.plan import load_plans
+from . import standing
 
 PAGE_SIZE = 50
 
@@ -64,22 +67,34 @@ def _searched(query, search):
                               Family.case_system_ref.icontains(search, autoescape=True)))
 
 
-def page_of(user, search: str = "", number: int = 1) -> FamilyPage:
-    """One page of the families the user sees; a page past the end shows the last."""
+def page_of(user, search: str = "", number: int = 1, status: str | None = None,
+            by_status: bool = False) -> FamilyPage:
+    """One page of the families the user sees; a page past the end shows the last.
+
+    status (a key of VERDICT_STATUSES) keeps only families with that verdict today; by_status
+    sorts by it (turned around first) before the reference. Both read the stored verdicts,
+    after any of an earlier day among the families the user sees are decided again.
+    """
     query = visible_query(user, search)
+    order = [Family.ref]
+    if status in VERDICT_STATUSES or by_status:
+        standing.bring_up_to_date(query.with_only_columns(Family.id))
+        query = query.join(FamilyVerdict, FamilyVerdict.family_id == Family.id)
+        if status in VERDICT_STATUSES:
+            query = query.where(FamilyVerdict.status == status)
+        if by_status:
+            order = [sa.case({key: i for i, key in enumerate(VERDICT_STATUSES)}, value=FamilyVerdict.status),
+                     Family.ref]
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     pages = max(1, ceil(total / PAGE_SIZE))
     number = min(max(1, number), pages)
-    families = _loaded(query.order_by(Family.ref).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE))
+    families = _loaded(query.order_by(*order).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE))
     return FamilyPage(_rows(user, families), total, number, pages)
 
 
 def _loaded(query) -> list[Family]:
-    """The families with every row the engine reads, in one query per kind of row."""
-    return db.session.scalars(query.options(
-        selectinload(Family.members), selectinload(Family.problems).selectinload(IdentifiedProblem.member),
-        selectinload(Family.essentials), selectinload(Family.plan_outcome_history), selectinload(Family.closures),
-    )).all()
+    """The families with what their rows show (the closure), in one query more; the verdict is stored."""
+    return db.session.scalars(query.options(selectinload(Family.closures))).all()
 
 
 def evidence_by_family(family_ids) -> dict[int, list[Evidence]]:
@@ -92,9 +107,10 @@ def evidence_by_family(family_ids) -> dict[int, list[Evidence]]:
 
 def _rows(user, families) -> list[FamilyRow]:
     plans, lead = load_plans(), user.role == "lead_professional"
-    evidence = evidence_by_family([f.id for f in families])
+    evidence = evidence_by_family([f.id for f in families]) if lead else {}
+    verdicts = standing.current([f.id for f in families])
     return [FamilyRow(f, _plan_title(plans, f.plan_id), _awaiting(user, f, evidence.get(f.id, [])) if lead else None,
-                      casefile.verdict(f, evidence_rows=evidence.get(f.id, [])).turned_around)
+                      verdicts[f.id]["turned_around"])
             for f in families]
 
 

@@ -201,3 +201,27 @@ class CaseClosure(db.Model):
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+VERDICT_STATUSES = {"turned_around": "Turned around", "eligible": "Eligible, not yet turned around",
+                    "not_eligible": "Not eligible"}
+
+
+class FamilyVerdict(db.Model):
+    """The family's verdict for `as_of` (today when written), kept so lists filter and sort by it.
+
+    Not a record of its own: a copy of the rules engine's answer, rewritten in the same
+    transaction as any change that could alter it and again when the date has moved on
+    (portal/families/standing.py, docs/performance.md). So it is updated in place.
+    """
+
+    __tablename__ = "family_verdict"
+
+    family_id: Mapped[int] = mapped_column(sa.ForeignKey("family.id"), primary_key=True)
+    as_of: Mapped[date] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(sa.String(20), index=True)  # a key of VERDICT_STATUSES
+    eligible: Mapped[bool] = mapped_column(sa.Boolean)
+    turned_around: Mapped[bool] = mapped_column(sa.Boolean)
+    claim_type: Mapped[str | None] = mapped_column(sa.String(40))
+    earliest_claim_date: Mapped[date | None] = mapped_column(sa.Date)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

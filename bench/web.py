@@ -1,0 +1,399 @@
+"""Web paths benchmark: `python bench/web.py` (issue 12, "Fast in every path").
+
+For SQLite and for PostgreSQL in turn, it makes a database, migrates it, and seeds
+County Durham families (bench: a lead professional, a school partner attached, a
+school-age child, themes 2 and 3 identified), each with either 5 or 300 evidence
+items (a third accepted, a third returned, a third awaiting review). It then starts,
+on loopback with the same gunicorn settings (2 sync workers):
+
+- the portal (PORTAL_CONFIG=production, as served);
+- bench/bare_app.py on the same database server: a one-row insert endpoint and a
+  50-row template page, the baselines.
+
+A bounded load (a pool of CLIENTS threads, REQUESTS requests per measurement, a
+new connection per request) measures each path in requests per second, signed in
+as a person would (password and authenticator code):
+
+- bare insert, bare page;
+- evidence submission (the partner's POST, validated, stored, audited, redirected),
+  to a family with 5 and one with 300 items (fresh families each round, so they
+  do not grow across rounds);
+- live check (the htmx endpoint as the partner types), 5 and 300;
+- family page (the lead professional's: verdict, every evidence line), 5 and 300.
+
+The measurements are interleaved and repeated (ROUNDS); the fastest of each is kept,
+since other work on a shared machine only ever adds time. Every submission the
+portal acknowledged (302 to the family page) is then looked for in the database.
+
+Ends with one `name: value` line per figure (docs/performance.md). evidence_300_vs_5
+is the lowest of the three paths' ratios (each is printed above it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+VENV_BIN = Path(sys.executable).parent
+
+PASSWORD = "bench granite harbour kettle"
+MARKER = "Bench submission statement."
+SIZES = (5, 300)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# -- databases -------------------------------------------------------------------------
+
+
+@contextmanager
+def sqlite_database(folder: Path):
+    yield f"sqlite:///{folder / 'portal.sqlite3'}", f"sqlite:///{folder / 'bare.sqlite3'}"
+
+
+@contextmanager
+def postgresql_database(base: str, name: str):
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(f"{base.rstrip('/')}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for db in (name, f"{name}_bare"):
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{db}"'))
+    try:
+        yield f"{base.rstrip('/')}/{name}", f"{base.rstrip('/')}/{name}_bare"
+    finally:
+        with admin.connect() as conn:
+            for db in (name, f"{name}_bare"):
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def environment(url: str, bare_url: str, folder: Path) -> dict:
+    return {**os.environ, "DATABASE_URL": url, "BARE_DATABASE_URL": bare_url, "PORTAL_CONFIG": "production",
+            "SECRET_KEY": "bench-" + secrets.token_hex(16), "JOBS_QUEUE_FILE": str(folder / "jobs.sqlite3"),
+            "JOBS_RESULT_DIR": str(folder / "job-files")}
+
+
+def migrate(env: dict) -> None:
+    subprocess.run([str(VENV_BIN / "flask"), "--app", "portal", "db", "upgrade"], env=env, cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    code = ("import bench.bare_app as b; app = b.create_app()\n"
+            "with app.app_context(): b.db.create_all()")
+    subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True)
+
+
+# -- seeding ----------------------------------------------------------------------------
+
+SEED = r'''
+import datetime as dt, json, sys
+import pyotp
+from portal import create_app
+from portal.auth.passwords import hash_password
+from portal.extensions import db
+from portal.models import (Agency, Evidence, Family, IdentifiedProblem, Member, Review, TeamMembership, User)
+
+wanted = json.loads(sys.argv[1])
+app = create_app()
+out = {"families": {}}
+with app.app_context():
+    school = Agency(name="Bench school", kind="school")
+    db.session.add(school)
+    db.session.flush()
+    password = hash_password(wanted["password"])
+    users = {}
+    for role, agency in (("lead_professional", None), ("partner", school)):
+        secret = pyotp.random_base32()
+        user = User(email=f"{role.replace('_', '-')}@bench.example", name=role.title(), role=role,
+                    agency_id=agency.id if agency else None, password_hash=password, totp_secret=secret,
+                    totp_confirmed_at=dt.datetime.now(dt.UTC))
+        db.session.add(user)
+        users[role] = user
+        out[role] = {"email": user.email, "secret": secret}
+    db.session.commit()
+    lp, partner = users["lead_professional"], users["partner"]
+    values = {"baseline_attendance": 84, "attendance": [91, 92, 90.6], "fixed_term_exclusions": 0,
+              "permanent_exclusions": 0, "on_roll": True}
+    for name, size in wanted["families"]:
+        family = Family(ref=f"BENCH-{name}", name="Bench family", plan_id="durham-2018",
+                        lead_professional_id=lp.id, engaged_on=dt.date(2017, 12, 4))
+        db.session.add(family)
+        db.session.flush()
+        parent = Member(family_id=family.id, name="Alex Bench", role="parent", date_of_birth=dt.date(1985, 4, 12),
+                        activity="", recorded_by_id=lp.id)
+        child = Member(family_id=family.id, name="Sam Bench", role="child", date_of_birth=dt.date(2008, 3, 1),
+                       activity="education", recorded_by_id=lp.id)
+        db.session.add_all([parent, child])
+        db.session.flush()
+        db.session.add_all([
+            IdentifiedProblem(family_id=family.id, problem_id="2", indicator_id="4", stage="identification",
+                              identified_on=dt.date(2017, 11, 20), member_id=child.id, recorded_by_id=lp.id),
+            IdentifiedProblem(family_id=family.id, problem_id="3", indicator_id="5", stage="identification",
+                              identified_on=dt.date(2017, 11, 20), recorded_by_id=lp.id),
+            TeamMembership(family_id=family.id, agency_id=school.id, attached_by_id=lp.id)])
+        rows = [Evidence(family_id=family.id, outcome_id="2.1", member_ids=[child.id], source="School Census",
+                         period_start=dt.date(2018, 1, 8), period_end=dt.date(2018, 12, 19), values=values,
+                         statement=f"Seeded evidence {i}.", submitted_by_id=partner.id, agency_id=school.id)
+                for i in range(size)]
+        db.session.add_all(rows)
+        db.session.flush()
+        for i, row in enumerate(rows):
+            if i % 3 != 2:
+                db.session.add(Review(evidence_id=row.id, decision="accepted" if i % 3 == 0 else "returned",
+                                      reason="" if i % 3 == 0 else "Seeded return.", reviewed_by_id=lp.id))
+        db.session.commit()
+        out["families"][name] = {"id": family.id, "child": child.id}
+print(json.dumps(out))
+'''
+
+COUNT = r'''
+import json, sys
+from portal import create_app
+from portal.extensions import db
+from portal.models import Evidence
+app = create_app()
+with app.app_context():
+    print(db.session.scalar(db.select(db.func.count()).select_from(Evidence).where(Evidence.statement == sys.argv[1])))
+'''
+
+
+def seed(env: dict, families: list[tuple[str, int]]) -> dict:
+    import json
+
+    done = subprocess.run([sys.executable, "-c", SEED, json.dumps({"password": PASSWORD, "families": families})],
+                          env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def stored_submissions(env: dict) -> int:
+    done = subprocess.run([sys.executable, "-c", COUNT, MARKER], env=env, cwd=ROOT, check=True,
+                          capture_output=True, text=True)
+    return int(done.stdout.strip().splitlines()[-1])
+
+
+# -- servers ----------------------------------------------------------------------------
+
+
+@contextmanager
+def gunicorn(app: str, env: dict, workers: int):
+    port = free_port()
+    process = subprocess.Popen([str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
+                                "--bind", f"127.0.0.1:{port}", "--timeout", "120", app],
+                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn for {app} did not start") from None
+                time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+# -- HTTP -------------------------------------------------------------------------------
+
+
+class Client:
+    """One signed-in person: the session cookie, sent by every request (a new connection each)."""
+
+    def __init__(self, port: int):
+        self.port, self.cookies = port, {}
+
+    def request(self, method, path, form=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        body = urllib.parse.urlencode(form, doseq=True) if form is not None else None
+        sent = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        if body is not None:
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        sent.update(headers or {})
+        try:
+            conn.request(method, path, body=body, headers=sent)
+            response = conn.getresponse()
+            data = response.read()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                jar = SimpleCookie()
+                jar.load(header)
+                self.cookies.update({k: m.value for k, m in jar.items()})
+            return response.status, response.getheader("Location", ""), data.decode("utf-8", "replace")
+        finally:
+            conn.close()
+
+    def csrf(self, path) -> str:
+        _, _, page = self.request("GET", path)
+        found = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+        if not found:
+            raise RuntimeError(f"no CSRF token on {path}")
+        return found.group(1)
+
+    def sign_in(self, person: dict) -> None:
+        import pyotp
+
+        status, location, _ = self.request("POST", "/sign-in", {"email": person["email"], "password": PASSWORD,
+                                                                "csrf_token": self.csrf("/sign-in")})
+        if status != 302 or not location.endswith("/sign-in/code"):
+            raise RuntimeError(f"sign-in: {status} {location}")
+        status, location, _ = self.request("POST", "/sign-in/code", {
+            "code": pyotp.TOTP(person["secret"]).now(), "csrf_token": self.csrf("/sign-in/code")})
+        if status != 302:
+            raise RuntimeError(f"second factor: {status} {location}")
+
+
+def attendance(child_id, statement=MARKER) -> dict:
+    data = {
+        "outcome": "2.1", "members": str(child_id), "source": "School Census",
+        "period-start-day": "8", "period-start-month": "1", "period-start-year": "2018",
+        "period-end-day": "19", "period-end-month": "12", "period-end-year": "2018",
+        "values-baseline_attendance": "84", "values-fixed_term_exclusions": "0",
+        "values-permanent_exclusions": "0", "values-on_roll": "yes", "statement": statement,
+    }
+    return data | {f"values-attendance-{i}": t for i, t in enumerate(("91", "92", "90.6"), 1)}
+
+
+def measure(call, requests: int, clients: int, expect) -> tuple[float, int]:
+    """Requests per second for `requests` calls from a pool of `clients` threads; and how many answered `expect`."""
+    def one(_):
+        status = call()[0]
+        return status == expect
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        answered = sum(pool.map(one, range(requests)))
+    elapsed = time.perf_counter() - started
+    if answered != requests:
+        print(f"  warning: {requests - answered} of {requests} answers were not {expect}", file=sys.stderr)
+    return requests / elapsed, answered
+
+
+# -- one database -----------------------------------------------------------------------
+
+
+def run_database(kind: str, url: str, bare_url: str, folder: Path, args) -> dict:
+    env = environment(url, bare_url, folder)
+    migrate(env)
+    families = [(f"page-{n}", n) for n in SIZES] + [(f"submit-{n}-{r}", n) for n in SIZES for r in range(args.rounds)]
+    seeded = seed(env, families)
+    fam = seeded["families"]
+    best: dict[str, float] = {}
+    acknowledged = 0
+    with gunicorn("portal:create_app()", env, args.workers) as port, \
+            gunicorn("bench.bare_app:create_app()", env, args.workers) as bare_port:
+        partner, lead, bare = Client(port), Client(port), Client(bare_port)
+        partner.sign_in(seeded["partner"])
+        lead.sign_in(seeded["lead_professional"])
+        token = partner.csrf(f"/families/{fam['page-5']['id']}/evidence/new?outcome=2.1")
+        for n in SIZES:  # warm both workers' plan caches and templates
+            for _ in range(2 * args.workers):
+                lead.request("GET", f"/families/{fam[f'page-{n}']['id']}")
+                partner.request("POST", f"/families/{fam[f'page-{n}']['id']}/evidence/check",
+                                attendance(fam[f"page-{n}"]["child"]) | {"csrf_token": token}, {"HX-Request": "true"})
+        for _ in range(20):
+            bare.request("GET", "/page")
+        for r in range(args.rounds):
+            plan = [("bare_page", lambda: bare.request("GET", "/page"), 200),
+                    ("bare_insert", lambda: bare.request("POST", "/insert", {"text": "bench row"}), 201)]
+            for n in SIZES:
+                page, submit = fam[f"page-{n}"], fam[f"submit-{n}-{r}"]
+                check_form = attendance(page["child"]) | {"csrf_token": token}
+                submit_form = attendance(submit["child"]) | {"csrf_token": token}
+                plan += [
+                    (f"family_page_{n}", lambda p=page: lead.request("GET", f"/families/{p['id']}"), 200),
+                    (f"live_check_{n}", lambda p=page, d=check_form: partner.request(
+                        "POST", f"/families/{p['id']}/evidence/check", d, {"HX-Request": "true"}), 200),
+                    (f"submission_{n}", lambda s=submit, d=submit_form: partner.request(
+                        "POST", f"/families/{s['id']}/evidence/new", d), 302),
+                ]
+            order = plan if r % 2 == 0 else list(reversed(plan))  # interleaved: neither side always goes first
+            for name, call, expect in order:
+                rate, answered = measure(call, args.requests, args.clients, expect)
+                if name.startswith("submission_"):
+                    acknowledged += answered
+                best[name] = max(best.get(name, 0.0), rate)
+                print(f"  {kind} round {r + 1} {name}: {rate:.0f} requests/s", file=sys.stderr)
+    stored = stored_submissions(env)
+    best["lost"] = max(0, acknowledged - stored)
+    best["acknowledged"], best["stored"] = acknowledged, stored
+    return best
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved runs of every measurement (fastest kept)")
+    parser.add_argument("--requests", type=int, default=300, help="requests per measurement")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (threads)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers, portal and baseline alike")
+    parser.add_argument("--postgresql", default=os.environ.get("BENCH_POSTGRESQL_URL",
+                                                                "postgresql+psycopg://postgres@127.0.0.1:5432"),
+                        help="server URL without a database; the bench makes and drops its own databases")
+    parser.add_argument("--database-name", default="h_web_bench")
+    parser.add_argument("--skip-postgresql", action="store_true")
+    args = parser.parse_args(argv)
+
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
+        folder = Path(tmp)
+        (folder / "sqlite").mkdir()
+        with sqlite_database(folder / "sqlite") as (url, bare_url):
+            results["sqlite"] = run_database("sqlite", url, bare_url, folder / "sqlite", args)
+        if not args.skip_postgresql:
+            (folder / "pg").mkdir()
+            with postgresql_database(args.postgresql, args.database_name) as (url, bare_url):
+                results["postgresql"] = run_database("postgresql", url, bare_url, folder / "pg", args)
+
+    for kind, best in results.items():
+        print(f"{kind}:")
+        for name in sorted(k for k in best if k not in ("lost", "acknowledged", "stored")):
+            print(f"  {name}: {best[name]:.0f} requests/s")
+        print(f"  submissions acknowledged {best['acknowledged']}, in the database {best['stored']}")
+    figures = {}
+    ratios = {}
+    for kind, best in results.items():
+        figures[f"submission_vs_bare_insert_{kind}"] = best["submission_5"] / best["bare_insert"]
+        figures[f"submission_300_vs_bare_insert_{kind}"] = best["submission_300"] / best["bare_insert"]
+        figures[f"live_check_vs_bare_page_{kind}"] = best["live_check_5"] / best["bare_page"]
+        figures[f"family_page_vs_bare_page_{kind}"] = best["family_page_5"] / best["bare_page"]
+        for path in ("submission", "live_check", "family_page"):
+            ratios[f"{path}_300_vs_5_{kind}"] = best[f"{path}_300"] / best[f"{path}_5"]
+    for name, value in {**figures, **ratios}.items():
+        print(f"{name}: {value:.2f}")
+    # The headline lines: the live check and the family page on the slower of the two databases.
+    kinds = list(results)
+    print(f"submission_vs_bare_insert_sqlite: {figures['submission_vs_bare_insert_sqlite']:.2f}")
+    if "postgresql" in results:
+        print(f"submission_vs_bare_insert_postgresql: {figures['submission_vs_bare_insert_postgresql']:.2f}")
+    print(f"live_check_vs_bare_page: {min(figures[f'live_check_vs_bare_page_{k}'] for k in kinds):.2f}")
+    print(f"family_page_vs_bare_page: {min(figures[f'family_page_vs_bare_page_{k}'] for k in kinds):.2f}")
+    print(f"evidence_300_vs_5: {min(ratios.values()):.2f}")
+    print(f"lost_acknowledged_submissions: {sum(best['lost'] for best in results.values())}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

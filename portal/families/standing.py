@@ -1,0 +1,172 @@
+"""Each family's verdict for today, stored (`family_verdict`) so lists filter and sort by it.
+
+The stored row is a copy of what the rules engine decides for the family as of a day.
+It is kept in step two ways (docs/performance.md):
+
+- In the same transaction as any change that could alter it. Every flush of the
+  request's session notes the families whose case rows changed (members, problems,
+  essentials, plan outcomes, closures, the family itself, and reviews of evidence);
+  just before that transaction commits, those families are decided again and their
+  rows written. Nothing has to remember to call this: a new kind of change to one of
+  those tables is covered as it stands. A new evidence version needs no new verdict:
+  the engine counts accepted versions only, and a new version is not accepted yet.
+- When the date has moved on: a row whose `as_of` is not today is stale, and is decided
+  again when next read (`current`), in the reading request's own commit.
+
+Two transactions changing one family at once are put in order before either decides:
+each locks the family's row (PostgreSQL; SQLite writes one transaction at a time and
+this runs after the change is written), so the second decides on the first's change too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import has_app_context
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import event
+from sqlalchemy.orm import selectinload
+
+from .. import casefile
+from ..extensions import db
+from ..models import (
+    CaseClosure,
+    EssentialRecord,
+    Evidence,
+    Family,
+    FamilyPlanOutcome,
+    FamilyVerdict,
+    IdentifiedProblem,
+    Member,
+    Review,
+)
+
+CASE_ROWS = (Member, IdentifiedProblem, EssentialRecord, FamilyPlanOutcome, CaseClosure)
+FAMILIES, REVIEWED = "verdict_families", "verdict_reviewed_evidence"
+
+
+def status_of(verdict) -> str:
+    if verdict.turned_around:
+        return "turned_around"
+    return "eligible" if verdict.eligible else "not_eligible"
+
+
+# -- keeping it in step with changes -----------------------------------------------
+
+
+@event.listens_for(FlaskSession, "after_flush")
+def _note_changes(session, _context):
+    families, reviewed = session.info.setdefault(FAMILIES, set()), session.info.setdefault(REVIEWED, set())
+    for row in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(row, Family):
+            families.add(row.id)
+        elif isinstance(row, CASE_ROWS):
+            families.add(row.family_id)
+        elif isinstance(row, Review):
+            reviewed.add(row.evidence_id)
+
+
+@event.listens_for(FlaskSession, "before_commit")
+def _decide_changed(session):
+    if not has_app_context():
+        return
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # the change is written first (its lock held while the family is decided) and noted
+    if not (session.info.get(FAMILIES) or session.info.get(REVIEWED)):
+        return
+    families, reviewed = session.info.pop(FAMILIES, set()), session.info.pop(REVIEWED, set())
+    if reviewed:
+        families |= set(session.scalars(sa.select(Evidence.family_id).where(Evidence.id.in_(reviewed))))
+    families.discard(None)
+    if families:
+        refresh(sorted(families), session=session)
+
+
+@event.listens_for(FlaskSession, "after_rollback")
+def _forget_changes(session):
+    session.info.pop(FAMILIES, None)
+    session.info.pop(REVIEWED, None)
+
+
+# -- deciding and writing ----------------------------------------------------------
+
+
+def refresh(family_ids, as_of: dt.date | None = None, session=None) -> dict[int, dict]:
+    """Decide these families as of `as_of` (today) and write their rows; returns family id -> row."""
+    session = session or db.session
+    as_of = as_of or casefile.today()
+    if not family_ids:
+        return {}
+    family_ids = sorted(set(family_ids))
+    # Put concurrent changes of one family in order (a no-op on SQLite, which writes one at a time).
+    # FOR NO KEY UPDATE: the change's own rows (an audit row, a review) already hold a key-share
+    # lock on the family row; a FOR UPDATE would wait for the other's and deadlock.
+    session.execute(sa.select(Family.id).where(Family.id.in_(family_ids)).order_by(Family.id)
+                    .with_for_update(key_share=True))
+    families = session.scalars(
+        sa.select(Family).where(Family.id.in_(family_ids)).order_by(Family.id)
+        .options(selectinload(Family.members), selectinload(Family.problems).selectinload(IdentifiedProblem.member),
+                 selectinload(Family.essentials), selectinload(Family.plan_outcome_history),
+                 selectinload(Family.closures))
+        .execution_options(populate_existing=True)).all()
+    evidence = casefile.counted_evidence(family_ids, session=session)
+    rows = {}
+    for family in families:
+        verdict = casefile.verdict(family, as_of=as_of, evidence_rows=evidence.get(family.id, []))
+        rows[family.id] = {"family_id": family.id, "as_of": as_of, "status": status_of(verdict),
+                           "eligible": verdict.eligible, "turned_around": verdict.turned_around,
+                           "claim_type": verdict.claim_type, "earliest_claim_date": verdict.earliest_claim_date,
+                           "decided_at": _now()}
+    if rows:
+        _upsert(session, list(rows.values()))
+    return rows
+
+
+def _now():
+    from ..models.types import utcnow
+
+    return utcnow()
+
+
+def _upsert(session, rows):
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(FamilyVerdict).values(rows)
+    changed = {c: statement.excluded[c] for c in rows[0] if c != "family_id"}
+    session.execute(statement.on_conflict_do_update(index_elements=["family_id"], set_=changed))
+
+
+# -- reading -----------------------------------------------------------------------
+
+COLUMNS = (FamilyVerdict.family_id, FamilyVerdict.as_of, FamilyVerdict.status, FamilyVerdict.eligible,
+           FamilyVerdict.turned_around, FamilyVerdict.claim_type, FamilyVerdict.earliest_claim_date)
+
+
+def current(family_ids, as_of: dt.date | None = None) -> dict[int, dict]:
+    """Each family's stored verdict for today; rows missing or of an earlier day are decided now and written
+    (the caller's commit saves them)."""
+    as_of = as_of or casefile.today()
+    family_ids = list(family_ids)
+    if not family_ids:
+        return {}
+    stored = {row.family_id: row._asdict() for row in
+              db.session.execute(sa.select(*COLUMNS).where(FamilyVerdict.family_id.in_(family_ids)))}
+    stale = [fid for fid in family_ids if fid not in stored or stored[fid]["as_of"] != as_of]
+    if stale:
+        stored |= refresh(stale, as_of)
+    return stored
+
+
+def bring_up_to_date(query_of_family_ids, as_of: dt.date | None = None, batch: int = 500) -> None:
+    """Decide again every family of the query whose stored verdict is missing or of an earlier day."""
+    as_of = as_of or casefile.today()
+    ids = sa.select(Family.id).where(Family.id.in_(query_of_family_ids)).outerjoin(
+        FamilyVerdict, FamilyVerdict.family_id == Family.id).where(
+        sa.or_(FamilyVerdict.family_id.is_(None), FamilyVerdict.as_of != as_of))
+    stale = list(db.session.scalars(ids))
+    for start in range(0, len(stale), batch):
+        refresh(stale[start:start + batch], as_of)

@@ -1,0 +1,249 @@
+"""Every read is audited, in one commit per request at most; live checks on a form are counted (issue 12, section 3).
+
+And a web request costs the same whatever the family's history: the family page, a live
+check and a submission run the same number of queries for a family with 5 evidence items
+as for one with 300.
+"""
+
+import datetime as dt
+from contextlib import contextmanager
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from portal.audit import live
+from portal.extensions import db
+from portal.models import AuditEvent, Evidence, Review
+from tests import factories as f
+
+VALUES = {"baseline_attendance": 84, "attendance": [91, 92, 90.6], "fixed_term_exclusions": 0,
+          "permanent_exclusions": 0, "on_roll": True}
+
+
+def durham_family(people, evidence=0):
+    lp, partner = people["lead_professional"], people["partner"]
+    family = f.make_family(lp, plan_id="durham-2018", name="Reed family", engaged_on=dt.date(2017, 12, 4))
+    f.add_member(family, lp, role="parent", born=dt.date(1985, 4, 12), name="Alex Reed", activity="")
+    child = f.add_member(family, lp, role="child", born=dt.date(2008, 3, 1), name="Sam Reed")
+    f.add_problem(family, lp, "2", "4", member=child, identified_on=dt.date(2017, 11, 20))
+    f.add_problem(family, lp, "3", "5", identified_on=dt.date(2017, 11, 20))
+    f.attach(family, people["school"], lp)
+    rows = [Evidence(family_id=family.id, outcome_id="2.1", member_ids=[child.id], source="School Census",
+                     period_start=dt.date(2018, 1, 8), period_end=dt.date(2018, 12, 19), values=VALUES,
+                     statement=f"Seeded {i}.", submitted_by_id=partner.id, agency_id=partner.agency_id)
+             for i in range(evidence)]
+    db.session.add_all(rows)
+    db.session.flush()
+    # A third accepted, a third returned, a third awaiting review.
+    db.session.add_all([Review(evidence_id=row.id, decision="accepted" if i % 3 == 0 else "returned",
+                               reason="" if i % 3 == 0 else "Seeded.", reviewed_by_id=lp.id)
+                        for i, row in enumerate(rows) if i % 3 != 2])
+    db.session.commit()
+    return SimpleNamespace(id=family.id, ref=family.ref, child=child.id, url=f"/families/{family.id}")
+
+
+def attendance(child_id, statement="School census, spring to autumn 2018."):
+    data = {
+        "outcome": "2.1", "members": str(child_id), "source": "School Census",
+        "period-start-day": "8", "period-start-month": "1", "period-start-year": "2018",
+        "period-end-day": "19", "period-end-month": "12", "period-end-year": "2018",
+        "values-baseline_attendance": "84", "values-fixed_term_exclusions": "0",
+        "values-permanent_exclusions": "0", "values-on_roll": "yes", "statement": statement,
+    }
+    return data | {f"values-attendance-{i}": t for i, t in enumerate(("91", "92", "90.6"), 1)}
+
+
+@contextmanager
+def counted(app):
+    """Queries and commits the database is sent meanwhile."""
+    seen = SimpleNamespace(queries=0, commits=0)
+    with app.app_context():
+        engine = db.engine
+
+    def on_query(*_):
+        seen.queries += 1
+
+    def on_commit(*_):
+        seen.commits += 1
+
+    sa.event.listen(engine, "before_cursor_execute", on_query)
+    sa.event.listen(engine, "commit", on_commit)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", on_query)
+        sa.event.remove(engine, "commit", on_commit)
+
+
+def audit(app, action=None):
+    with app.app_context():
+        query = sa.select(AuditEvent).order_by(AuditEvent.id)
+        if action:
+            query = query.filter_by(action=action)
+        return db.session.scalars(query).all()
+
+
+@pytest.fixture
+def signed_in(app, people):
+    lead, partner = app.test_client(), app.test_client()
+    f.sign_in(lead, people["lead_professional"])
+    f.sign_in(partner, people["partner"])
+    return SimpleNamespace(lead=lead, partner=partner)
+
+
+# -------------------------------------------------------------- one commit per request
+
+
+def test_a_submission_commits_once_with_its_read_and_its_change(app, people, signed_in):
+    with app.app_context():
+        family = durham_family(people, evidence=5)
+    before = len(audit(app))
+    with counted(app) as seen:
+        response = signed_in.partner.post(f"{family.url}/evidence/new", data=attendance(family.child))
+    assert response.status_code == 302
+    assert seen.commits == 1
+    added = audit(app)[before:]
+    assert [(e.action, e.family_id) for e in added] == [("evidence.submit", family.id), ("evidence.form", family.id)]
+    assert added[0].request_id == added[1].request_id != ""
+
+
+def test_a_read_of_the_family_page_commits_once_and_is_audited(app, people, signed_in):
+    with app.app_context():
+        family = durham_family(people, evidence=5)
+    with counted(app) as seen:
+        assert signed_in.lead.get(family.url).status_code == 200
+    assert seen.commits == 1
+    assert [e.action for e in audit(app, "family.read")] == ["family.read"]
+
+
+def test_a_review_commits_once_and_saves_the_stored_verdict_with_it(app, people, signed_in):
+    with app.app_context():
+        family = durham_family(people, evidence=3)
+        waiting = db.session.scalar(sa.select(Evidence.id).where(~Evidence.id.in_(sa.select(Review.evidence_id))))
+    with counted(app) as seen:
+        response = signed_in.lead.post(f"{family.url}/reviews/{waiting}", data={f"e{waiting}-decision": "accepted"})
+    assert response.status_code == 302
+    assert seen.commits == 1
+    assert audit(app)[-2].action == "evidence.accept" and audit(app)[-1].family_id == family.id
+
+
+def test_a_refused_read_is_audited_as_a_refusal_only(app, people, signed_in):
+    with app.app_context():
+        family = durham_family(people)
+        stranger = f.make_user("partner", people["police"])
+    client = app.test_client()
+    f.sign_in(client, stranger)
+    before = len(audit(app))
+    with counted(app) as seen:
+        assert client.get(family.url).status_code == 404
+    assert seen.commits == 1
+    assert [e.action for e in audit(app)[before:]] == ["family.access-refused"]
+
+
+# -------------------------------------------------------------- live checks
+
+
+def test_live_checks_on_one_form_are_one_committed_read_then_one_row_that_counts_them(app, people, signed_in):
+    with app.app_context():
+        family = durham_family(people)
+    url, data, htmx = f"{family.url}/evidence/check", attendance(family.child), {"HX-Request": "true"}
+    with counted(app) as seen:
+        for _ in range(5):
+            assert signed_in.partner.post(url, data=data, headers=htmx).status_code == 200
+    assert seen.commits == 1  # the first check's read, at once; the other four are counted
+    checks = audit(app, "evidence.check")
+    assert [(e.family_id, e.detail) for e in checks] == [(family.id, f"POST /families/{family.id}/evidence/check")]
+    # The count rides with the next commit the worker makes: here, the submission of that form.
+    with counted(app) as seen:
+        assert signed_in.partner.post(f"{family.url}/evidence/new", data=attendance(family.child)).status_code == 302
+    assert seen.commits == 1
+    checks = audit(app, "evidence.check")
+    assert [e.detail for e in checks][1:] == [f"POST /families/{family.id}/evidence/check live checks 4"]
+    assert checks[1].user_id == people["partner"].id and checks[1].user_role == "partner"
+
+
+def test_counted_checks_are_saved_when_the_worker_stops(app, people, signed_in):
+    with app.app_context():
+        family = durham_family(people)
+    for _ in range(3):
+        signed_in.partner.post(f"{family.url}/evidence/check", data=attendance(family.child),
+                               headers={"HX-Request": "true"})
+    with app.app_context():
+        live.save_counts()  # what the worker's exit does
+    assert [e.detail.rsplit(" ", 1)[-1] for e in audit(app, "evidence.check")] == [
+        f"/families/{family.id}/evidence/check", "2"]
+
+
+def test_checks_on_two_families_are_counted_apart(app, people, signed_in):
+    with app.app_context():
+        one, two = durham_family(people), durham_family(people)
+    for family in (one, two, one, two, one):
+        signed_in.partner.post(f"{family.url}/evidence/check", data=attendance(family.child),
+                               headers={"HX-Request": "true"})
+    with app.app_context():
+        live.save_counts()
+    details = sorted((e.family_id, e.detail.rsplit(" ", 1)[-1]) for e in audit(app, "evidence.check"))
+    assert details == sorted([(one.id, f"/families/{one.id}/evidence/check"), (one.id, "2"),
+                              (two.id, f"/families/{two.id}/evidence/check"), (two.id, "1")])
+
+
+# -------------------------------------------------------------- the same cost whatever the history
+
+
+@pytest.mark.parametrize("path", ["family page", "live check", "submission", "family list"])
+def test_a_request_runs_as_many_queries_for_300_evidence_items_as_for_5(app, people, signed_in, path):
+    with app.app_context():
+        small, large = durham_family(people, evidence=5), durham_family(people, evidence=300)
+
+    def request(family):
+        if path == "family page":
+            return signed_in.lead.get(family.url)
+        if path == "live check":
+            live.forget()  # each measured check is a form's first: committed like any read
+            return signed_in.partner.post(f"{family.url}/evidence/check", data=attendance(family.child),
+                                          headers={"HX-Request": "true"})
+        if path == "submission":
+            return signed_in.partner.post(f"{family.url}/evidence/new", data=attendance(family.child))
+        return signed_in.lead.get(f"/families/?q={family.ref}")
+
+    queries = {}
+    for family in (small, large, small, large):  # the second of each: plans and sessions warm
+        with counted(app) as seen:
+            assert request(family).status_code in (200, 302)
+        queries[family.id] = (seen.queries, seen.commits)
+    assert queries[small.id] == queries[large.id]
+    assert queries[small.id][1] <= 1
+
+
+def test_the_checks_case_read_as_plain_rows_is_the_case_the_engine_is_given(app, people):
+    """casefile.check_case_data must equal case_data without evidence: withdrawn members and problems,
+    a problem about a withdrawn member, a plan outcome removed and chosen again, a closure reopened."""
+    from portal import casefile
+    from portal.models import CaseClosure, Family, FamilyPlanOutcome, IdentifiedProblem, Member
+    from portal.models.types import utcnow
+
+    with app.app_context():
+        lp = people["lead_professional"]
+        family = durham_family(people)
+        gone = f.add_member(db.session.get(Family, family.id), lp, role="child", born=dt.date(2009, 1, 1), name="Gone")
+        f.add_problem(db.session.get(Family, family.id), lp, "1", "1", member=gone)
+        f.add_essentials(db.session.get(Family, family.id), lp, "family_plan", "lead_professional", "family_plan")
+        db.session.get(Member, gone.id).withdrawn_at = utcnow()
+        db.session.scalars(sa.select(IdentifiedProblem).filter_by(family_id=family.id, problem_id="3")).one() \
+            .withdrawn_at = utcnow()
+        db.session.add_all([
+            FamilyPlanOutcome(family_id=family.id, outcome_id="2.1", version=1, recorded_by_id=lp.id),
+            FamilyPlanOutcome(family_id=family.id, outcome_id="3.4", version=1, recorded_by_id=lp.id),
+            FamilyPlanOutcome(family_id=family.id, outcome_id="2.1", version=2, removed=True, recorded_by_id=lp.id),
+            FamilyPlanOutcome(family_id=family.id, outcome_id="2.1", version=3, recorded_by_id=lp.id),
+            CaseClosure(family_id=family.id, closed_on=dt.date(2019, 1, 31), recorded_by_id=lp.id)])
+        db.session.commit()
+        for reopened in (False, True):
+            db.session.expire_all()
+            loaded = db.session.get(Family, family.id)
+            assert casefile.check_case_data(loaded) == casefile.case_data(loaded, evidence_rows=())
+            db.session.add(CaseClosure(family_id=family.id, closed_on=None, reopened=True, reason="Again",
+                                       recorded_by_id=lp.id))
+            db.session.commit()
+        assert casefile.check_case_data(loaded)["plan_outcomes"] == ["3.4", "2.1"]
