@@ -1,7 +1,7 @@
 """Closure summary PDFs: per-page cost against a hello page, a batch on both cores, memory.
 
-    .venv/bin/python bench/pdf.py                      # the issue's sizes (about 10-15 min)
-    .venv/bin/python bench/pdf.py --batch 20 --small 10 --large 40 --repeat 2   # a quick look
+    .venv/bin/python bench/pdf.py                      # the issue's sizes (3,100 summaries: ~15 min idle)
+    .venv/bin/python bench/pdf.py --batch 60 --small 20 --large 120 --repeat 3 --batch-repeat 1   # a quick look
 
 Builds a scratch SQLite database of heavy families (bench/pdf_family.py: 6 problems,
 30 accepted evidence items, Hertfordshire 2022), then measures, in this run:
@@ -11,11 +11,13 @@ Builds a scratch SQLite database of heavy families (bench/pdf_family.py: 6 probl
   turn, `--repeat` times each after a warm-up; the fastest of each is kept;
 - the batch: render_summaries() of `--batch` summaries into a ZIP on both cores,
   in a fresh process; the fastest of `--batch-repeat` runs;
+- the batch's CPU time (the batch process's and its workers'), which moves less than
+  wall time on a shared machine;
 - peak memory: render_summaries() of `--small` and of `--large` summaries, each in a
-  fresh process (a process's peak includes what its parent had at the fork, so the
-  benchmark never forks the measured batch from itself); the peak is the batch
-  process's own peak plus the largest worker's times the number of workers;
-- the summary's file size per page.
+  fresh process started by a small launcher (never forked from this benchmark: a
+  process's ru_maxrss includes what its parent had at the fork); the launcher samples
+  the batch's process tree every 50 ms and keeps the highest sum of PSS (see LAUNCH);
+- the summary's file size per page (`pdf_kb_per_page`).
 
 The large batch cycles through the families loaded (the same records render to the
 same bytes; each is still built and rendered from scratch).
