@@ -40,8 +40,8 @@ def _no_collection_meanwhile():
     A heavy summary makes some 200,000 objects, many in cycles (boxes know their
     parents). Left running, the collector traversed the live document dozens of
     times a render, and every few renders made a full pass over the whole process
-    (the app, the plans, WeasyPrint: about 200,000 more), 20-35% of the render time
-    in all (docs/closure-summary.md, "Speed"). Paused, everything the render made is
+    (the app, the plans, WeasyPrint: about 200,000 more); pausing it saved about 5%
+    of the CPU time (docs/closure-summary.md, "Speed"). Paused, everything the render made is
     still in the youngest generation afterwards, and the next young collection,
     straight after, frees the document's cycles in one pass. Only re-enabled by the
     call that paused it (a nested or concurrent call leaves it to the outer one).
