@@ -29,6 +29,7 @@ from .families import (
     FamilyPlanOutcome,
     IdentifiedProblem,
     Member,
+    MemberDeparture,
     TeamMembership,
 )
 from .jobs import Job
@@ -61,6 +62,7 @@ __all__ = [
     "KeptForm",
     "LineDecision",
     "Member",
+    "MemberDeparture",
     "PlanSetting",
     "QueryAnswer",
     "RecoveryCode",
