@@ -30,9 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import pool  # noqa: E402
-from portal.rules.describe import plan_json  # noqa: E402
-from portal.rules.plan import load_plans  # noqa: E402
+from bench.generate import pool
+from portal.rules.describe import plan_json
+from portal.rules.plan import load_plans
 
 PLAN, AS_OF = "suffolk-2017", dt.date(2017, 6, 30)
 
@@ -178,8 +178,6 @@ def main() -> int:
     plan = load_plans()[PLAN]
     families = pool(plan, plan_json(plan), args.families)
     with tempfile.TemporaryDirectory() as tmp:
-        import json
-
         cases = Path(tmp) / "cases.jsonl"
         cases.write_text("".join(json.dumps(f, separators=(",", ":")) + "\n" for f in families), encoding="utf-8")
         from portal import create_app
@@ -212,7 +210,7 @@ def main() -> int:
     print(f"families: {n:,} ({claimable_count:,} claimable as of {AS_OF})")
     print(f"claimable list: {best_list:.2f} s ({best_list / n * 1e6:.0f} us a family)")
     print(f"portal-rules cohort: {best_cohort:.2f} s ({best_cohort / n * 1e6:.0f} us a family, process start included)")
-    for size, measured in runs.items():
+    for measured in runs.values():
         best = min(r["seconds"] for r in measured)
         each = ", ".join(f"{r['seconds']:.1f}" for r in measured)
         print(f"claim ZIP of {measured[0]['lines']} lines: fastest {best:.1f} s of {each}; building process peak "

@@ -575,3 +575,23 @@ def test_redeciding_as_of_today_lists_what_changed_since_the_claim(app, client, 
         assert any(c.startswith(f"Evidence e{new.id} (1.1, Police data) was accepted after the claim") for c in changes)
         again = redecide.as_of_claim_date(db.session.get(ClaimLine, ids["SWK-0217"]))
         assert again.same_verdict and again.same_hash  # the claim itself is unchanged
+
+
+def test_the_zip_rendered_on_several_processes_holds_every_summary_in_order(app, client, demo, monkeypatch):  # noqa: F811
+    from portal.claims import files
+
+    claim_id = built_claim(app, client, demo)
+    monkeypatch.setitem(app.config, "CLAIM_PDF_WORKERS", 2)
+    monkeypatch.setitem(app.config, "CLAIM_PDF_POOL_FROM", 1)
+    steps = []
+    with app.app_context():
+        assert files.pdf_workers(len(TURNED_AROUND_PHASE_2)) == 2
+        files.build_claim_files(claim_id, progress=lambda done, total: steps.append((done, total)))
+        row = files.latest_file(claim(app, claim_id), "zip")
+        archive = zipfile.ZipFile(files.file_path(row))
+        refs = [line.family_ref for line in approving.included(claim(app, claim_id))]
+    total = len(refs) + 2
+    assert steps == [(n, total) for n in range(2, total + 1)]
+    summaries = [n for n in archive.namelist() if n.startswith("closure-summaries/")]
+    assert summaries == [f"closure-summaries/{ref}-closure-summary.pdf" for ref in refs]  # the lines' order
+    assert all(archive.read(n).startswith(b"%PDF") for n in summaries)

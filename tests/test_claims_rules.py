@@ -8,7 +8,14 @@ import pytest
 
 from portal.models.people import AGENCY_KINDS
 from portal.rules import engine
-from portal.rules.claims import EvidenceFacts, figures, integrity_flags, phase_of, relied_figures, shared_figures
+from portal.rules.claims import (
+    EvidenceFacts,
+    figures,
+    integrity_flags,
+    phase_of,
+    relied_figures,
+    shared_figures,
+)
 from portal.rules.plan import PlanError, load_plans
 from portal.rules.sources import load_sources, parse_sources
 
@@ -136,10 +143,10 @@ def test_a_result_resting_on_a_child_who_has_since_left_school_age_is_flagged():
 def test_a_result_resting_on_a_member_who_left_the_household_before_the_claim_date_is_flagged():
     left = {"c2": dt.date(2019, 3, 4)}  # Amara left in March; the claim date is 2 September 2019
     flagged = [f.text for f in example_flags(everyone(None), departures=left) if f.code == "left_scope"]
-    assert flagged == ["evidence e1 for 1.1 is about Amara, who left the household on 4 March 2019, before the "
-                       "claim date (2 September 2019)",
-                       "evidence e3 for 2.1 is about Amara, who left the household on 4 March 2019, before the "
-                       "claim date (2 September 2019)"]
+    assert flagged == [("evidence e1 for 1.1 is about Amara, who left the household on 4 March 2019, before the "
+                        "claim date (2 September 2019)"),
+                       ("evidence e3 for 2.1 is about Amara, who left the household on 4 March 2019, before the "
+                        "claim date (2 September 2019)")]
 
 
 def test_a_member_who_leaves_after_the_claim_date_is_not_flagged():
@@ -151,8 +158,8 @@ def test_a_member_who_leaves_after_the_claim_date_is_not_flagged():
 def test_a_member_who_left_on_the_claim_date_itself_is_flagged():
     on_the_day = {"m1": DECIDED_ON}  # Chantelle's wellbeing (e4) is relied on for problem 6
     flagged = [f.text for f in example_flags(everyone(None), departures=on_the_day) if f.code == "left_scope"]
-    assert flagged == ["evidence e4 for 6.9 is about Chantelle, who left the household on the claim date "
-                       "(2 September 2019)"]
+    assert flagged == [("evidence e4 for 6.9 is about Chantelle, who left the household on the claim date "
+                        "(2 September 2019)")]
 
 
 def perfect(values):
@@ -170,7 +177,7 @@ def test_attendance_of_exactly_100_percent_in_every_term_relied_on_is_flagged():
 def test_two_evidence_items_with_exactly_the_same_figures_are_flagged():
     same = {"attendance": [93.5, 91.0, 95.2]}
     assert perfect({"e2": same, "e3": dict(same)}) == [
-        "evidence e2, e3 record exactly the same figures (attendance 93.5, 91, 95.2)"]
+        ("evidence e2, e3 record exactly the same figures (attendance 93.5, 91, 95.2)")]
     assert perfect({}) == []  # the example as written: every figure differs
 
 
@@ -190,6 +197,6 @@ def test_figures_the_same_as_another_familys_in_the_claim_are_flagged_naming_it(
     assert set(mine) == {"e2", "e3"}
     others = {mine["e3"]: [("R1", "e3"), ("SWK-0999", "e17")]}
     flags = shared_figures("R1", mine, others)
-    assert [f.text for f in flags] == ["evidence e3 records exactly the same figures (attendance 94, 92.5, 95.1) "
-                                       "as evidence e17 of family SWK-0999 in the same claim"]
+    assert [f.text for f in flags] == [("evidence e3 records exactly the same figures (attendance 94, 92.5, 95.1) "
+                                        "as evidence e17 of family SWK-0999 in the same claim")]
     assert shared_figures("R1", mine, {mine["e3"]: [("R1", "e3")]}) == []  # its own evidence is not another's

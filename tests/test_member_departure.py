@@ -18,7 +18,7 @@ from portal.models.append_only import AppendOnlyError
 from tests import factories as f
 from tests.claims_helpers import demo, demo_window, sign_in  # noqa: F401
 from tests.test_families import audit_actions, count, date_parts, has_error, suffolk_case
-from tests.test_families_actions import close_directly, fetch
+from tests.test_families_actions import close_directly
 
 
 @pytest.fixture
@@ -174,7 +174,7 @@ def test_a_claimable_family_relying_on_a_member_who_left_before_the_claim_date_i
         window = db.session.get(ClaimWindow, window_id)
         claim_date = window.claim_date
         rows = {r.family.ref: r for r in claimable.decided_rows(window) if r.status == "claimable"}
-        ref, row = next((ref, r) for ref, r in sorted(rows.items())
+        row = next(r for _ref, r in sorted(rows.items())
                         if any(e["members"] for e in r.decided.case["evidence"]))
         relied = {e for problem in row.decided.verdict.problems for o in problem.outcomes if o.met for e in o.evidence}
         member_key = next(m for e in row.decided.case["evidence"] if e["id"] in relied for m in e["members"])

@@ -3,9 +3,9 @@
 from ..audit import record
 from ..extensions import db
 from ..models import Claim, ClaimLine, ClaimLineExit, ClaimLineMember
+from ..rules.claims import relied_figures
 from . import ledger
 from .claimable import decided_rows
-from ..rules.claims import relied_figures
 from .snapshot import figures_index, flag_shared_figures, snapshot_hash
 
 

@@ -13,7 +13,7 @@ import os
 import zipfile
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from multiprocessing import current_process, get_context
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -76,10 +76,20 @@ def claim_report_pdf(claim) -> bytes:
 SIGNING_KEYS = ("PDF_SIGNING_CERT", "PDF_SIGNING_KEY", "PDF_SIGNING_KEY_PASSPHRASE")
 
 
+POOL_FROM_LINES = 20  # below this many lines, starting worker processes costs more than it saves
+
+
 def pdf_workers(lines: int) -> int:
-    """Processes rendering PDFs: CLAIM_PDF_WORKERS, else every core; none (in this process) for a few lines."""
-    wanted = current_app.config.get("CLAIM_PDF_WORKERS") or os.cpu_count() or 1
-    return int(wanted) if lines >= 2 * int(wanted) and int(wanted) > 1 else 0
+    """Processes rendering PDFs: CLAIM_PDF_WORKERS, else every core; 0 = in this process.
+
+    In this process for a claim of fewer than CLAIM_PDF_POOL_FROM lines (POOL_FROM_LINES), with
+    one worker, or inside a daemonic process (a huey process worker), which may not start children.
+    """
+    wanted = int(current_app.config.get("CLAIM_PDF_WORKERS") or os.cpu_count() or 1)
+    smallest = int(current_app.config.get("CLAIM_PDF_POOL_FROM") or POOL_FROM_LINES)
+    if wanted <= 1 or lines < smallest or current_process().daemon:
+        return 0
+    return wanted
 
 
 def render_pdf(html: str, signing_config: dict) -> bytes:
