@@ -73,8 +73,8 @@ def member_left(family, member_id):
         return done(family, f"{member.name} recorded as having left the household on {_day(form.left_on.data)}")
     return form_page(family, form, "Record that a family member left the household",
                      f"Record that {member.name} left the household",
-                     intro="They stay in the case and their evidence still counts, but a claim that relies "
-                           "on evidence about them after they left is flagged for audit.")
+                     intro="They stay in the case and their evidence still counts. A claim whose result "
+                           "rests on evidence about them is flagged for audit if they left by its claim date.")
 
 
 @bp.route("/<id:family_id>/members/<id:member_id>/left/withdraw", methods=["GET", "POST"])
