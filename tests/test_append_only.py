@@ -33,6 +33,10 @@ def rows(app, people):
         family, parent, _child = suffolk_case(people)
         evidence = add_evidence(family, parent, people["partner"], status="accepted", reviewer=lp)
         f.add_essentials(family, lp, "keyworker")
+        from portal.models import MemberDeparture
+
+        db.session.add(MemberDeparture(family_id=family.id, member_id=parent.id, left_on=dt.date(2024, 8, 1),
+                                       recorded_by_id=lp.id))
         db.session.add(CaseClosure(family_id=family.id, closed_on=dt.date(2024, 9, 1), recorded_by_id=lp.id))
         record("test.event", family, detail="something happened", user=db.session.merge(lp))
         from portal.models import ClosureSummary

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 
-from portal.claims import approving, building, ledger, redecide, sampling, verifying
+from portal.claims import approving, building, claimable, ledger, redecide, sampling, verifying
 from portal.claims.building import Refused
 from portal.extensions import db
 from portal.models import (
@@ -575,3 +575,45 @@ def test_redeciding_as_of_today_lists_what_changed_since_the_claim(app, client, 
         assert any(c.startswith(f"Evidence e{new.id} (1.1, Police data) was accepted after the claim") for c in changes)
         again = redecide.as_of_claim_date(db.session.get(ClaimLine, ids["SWK-0217"]))
         assert again.same_verdict and again.same_hash  # the claim itself is unchanged
+
+
+def test_the_zip_rendered_on_several_processes_holds_every_summary_in_order(app, client, demo, monkeypatch):  # noqa: F811
+    from portal.claims import files
+
+    claim_id = built_claim(app, client, demo)
+    monkeypatch.setitem(app.config, "CLAIM_PDF_WORKERS", 2)
+    monkeypatch.setitem(app.config, "CLAIM_PDF_POOL_FROM", 1)
+    steps = []
+    with app.app_context():
+        assert files.pdf_workers(len(TURNED_AROUND_PHASE_2)) == 2
+        files.build_claim_files(claim_id, progress=lambda done, total: steps.append((done, total)))
+        row = files.latest_file(claim(app, claim_id), "zip")
+        archive = zipfile.ZipFile(files.file_path(row))
+        refs = [line.family_ref for line in approving.included(claim(app, claim_id))]
+    total = len(refs) + 2
+    assert steps == [(n, total) for n in range(2, total + 1)]
+    summaries = [n for n in archive.namelist() if n.startswith("closure-summaries/")]
+    assert summaries == [f"closure-summaries/{ref}-closure-summary.pdf" for ref in refs]  # the lines' order
+    assert all(archive.read(n).startswith(b"%PDF") for n in summaries)
+
+
+def test_a_family_added_with_the_same_figures_as_a_line_of_the_claim_is_flagged_naming_it(app, demo):  # noqa: F811
+    from portal.claims.snapshot import figures_index, flag_shared_figures
+
+    with app.app_context():
+        window = db.session.get(ClaimWindow, demo_window(app).id)
+        pm = db.session.merge(demo["programme"])
+        new = building.create_claim(window, pm)
+        swk = db.session.scalar(sa.select(Family.id).filter_by(ref="SWK-0217"))
+        added, refused = building.add_families(new, [swk], pm)
+        assert refused == [] and len(added) == 1
+        decided = next(r.decided for r in claimable.decided_rows(window, [swk]))
+        # The stored line gives the same figures as deciding the family (the stored verdict's JSON is read).
+        db.session.expire_all()  # add_families reads the claim's lines afresh; so does this test
+        stored = dict(building._line_figures(db.session.get(Claim, new.id)))
+        assert stored == {"SWK-0217": decided.figures} and decided.figures
+        # Another family whose evidence has the same figures is flagged, naming the line's family.
+        other = type(decided)(type("F", (), {"ref": "SUN-9999"})(), {}, decided.verdict, [], [], decided.figures)
+        flag_shared_figures([other], figures_index(stored.items()))
+        assert [f.code for f in other.flags] == ["perfect_numbers", "perfect_numbers"]
+        assert "of family SWK-0217 in the same claim" in other.flags[0].text

@@ -8,7 +8,14 @@ import pytest
 
 from portal.models.people import AGENCY_KINDS
 from portal.rules import engine
-from portal.rules.claims import EvidenceFacts, integrity_flags, phase_of
+from portal.rules.claims import (
+    EvidenceFacts,
+    figures,
+    integrity_flags,
+    phase_of,
+    relied_figures,
+    shared_figures,
+)
 from portal.rules.plan import PlanError, load_plans
 from portal.rules.sources import load_sources, parse_sources
 
@@ -93,13 +100,20 @@ EXAMPLE = json.loads((Path(__file__).resolve().parents[1] / "examples" / "southw
 DECIDED_ON = dt.date(2019, 9, 2)  # examples/southwark-2018.md: turned around
 
 
-def example_flags(facts, claim_date=DECIDED_ON):
+def example_case(values=None):
+    """The example with every item accepted; `values`: evidence id -> values to use instead."""
+    values = values or {}
+    return {**EXAMPLE, "evidence": [{**e, "status": "accepted", "values": values.get(e["id"], e["values"])}
+                                    for e in EXAMPLE["evidence"]]}
+
+
+def example_flags(facts, claim_date=DECIDED_ON, departures=None, values=None):
     """The example's flags as of the claim date (flags are worked out whatever the verdict)."""
     plan = load_plans()["southwark-2018"]
-    case = {**EXAMPLE, "evidence": [{**e, "status": "accepted"} for e in EXAMPLE["evidence"]]}
+    case = example_case(values)
     verdict = engine.evaluate(plan, case, claim_date)
     assert verdict.turned_around or claim_date != DECIDED_ON
-    return integrity_flags(plan, case, verdict, claim_date, 84, facts, load_sources())
+    return integrity_flags(plan, case, verdict, claim_date, 84, facts, load_sources(), departures)
 
 
 def everyone(agency_kind, by_lead=False):
@@ -124,3 +138,65 @@ def test_a_result_resting_on_a_child_who_has_since_left_school_age_is_flagged():
     flagged = [f.text for f in example_flags(everyone(None), later) if f.code == "left_scope"]
     assert flagged and all("Jayden" in text for text in flagged)
     assert not [f for f in example_flags(everyone(None)) if f.code == "left_scope"]
+
+
+def test_a_result_resting_on_a_member_who_left_the_household_before_the_claim_date_is_flagged():
+    left = {"c2": dt.date(2019, 3, 4)}  # Amara left in March; the claim date is 2 September 2019
+    flagged = [f.text for f in example_flags(everyone(None), departures=left) if f.code == "left_scope"]
+    assert flagged == [("evidence e1 for 1.1 is about Amara, who left the household on 4 March 2019, before the "
+                        "claim date (2 September 2019)"),
+                       ("evidence e3 for 2.1 is about Amara, who left the household on 4 March 2019, before the "
+                        "claim date (2 September 2019)")]
+
+
+def test_a_member_who_leaves_after_the_claim_date_is_not_flagged():
+    after = {"c2": dt.date(2019, 9, 3)}
+    assert not [f for f in example_flags(everyone(None), departures=after) if f.code == "left_scope"]
+    assert not [f for f in example_flags(everyone(None), departures={}) if f.code == "left_scope"]
+
+
+def test_a_member_who_left_on_the_claim_date_itself_is_flagged():
+    on_the_day = {"m1": DECIDED_ON}  # Chantelle's wellbeing (e4) is relied on for problem 6
+    flagged = [f.text for f in example_flags(everyone(None), departures=on_the_day) if f.code == "left_scope"]
+    assert flagged == [("evidence e4 for 6.9 is about Chantelle, who left the household on the claim date "
+                        "(2 September 2019)")]
+
+
+def perfect(values):
+    return [f.text for f in example_flags(everyone(None), values=values) if f.code == "perfect_numbers"]
+
+
+def test_attendance_of_exactly_100_percent_in_every_term_relied_on_is_flagged():
+    hundred = [100, 100, 100]
+    assert perfect({"e2": {"attendance": hundred}, "e3": {"attendance": [100.0, 100, 100]}})[0] == (
+        "every attendance figure the result rests on is 100% (6 terms in all)")
+    # One child perfect and the other not: nothing unusual.
+    assert perfect({"e2": {"attendance": hundred}}) == []
+
+
+def test_two_evidence_items_with_exactly_the_same_figures_are_flagged():
+    same = {"attendance": [93.5, 91.0, 95.2]}
+    assert perfect({"e2": same, "e3": dict(same)}) == [
+        ("evidence e2, e3 record exactly the same figures (attendance 93.5, 91, 95.2)")]
+    assert perfect({}) == []  # the example as written: every figure differs
+
+
+def test_too_few_figures_or_only_zeros_are_not_compared():
+    assert figures({"incidents": 0}) is None
+    assert figures({"initial_score": 37, "final_score": 46}) is None  # two numbers: a common pair
+    assert figures({"attendance": [0, 0, 0]}) is None
+    assert figures({"confirmed": True, "on": "2019-01-01", "a": [True, False, True]}) is None
+    assert figures({"attendance": [90, 91, 92], "fixed_term_exclusions": 0}) == (
+        ("attendance", (90, 91, 92)), ("fixed_term_exclusions", (0,)))
+
+
+def test_figures_the_same_as_another_familys_in_the_claim_are_flagged_naming_it():
+    plan = load_plans()["southwark-2018"]
+    case = example_case()
+    mine = relied_figures(case, engine.evaluate(plan, case, DECIDED_ON))
+    assert set(mine) == {"e2", "e3"}
+    others = {mine["e3"]: [("R1", "e3"), ("SWK-0999", "e17")]}
+    flags = shared_figures("R1", mine, others)
+    assert [f.text for f in flags] == [("evidence e3 records exactly the same figures (attendance 94, 92.5, 95.1) "
+                                        "as evidence e17 of family SWK-0999 in the same claim")]
+    assert shared_figures("R1", mine, {mine["e3"]: [("R1", "e3")]}) == []  # its own evidence is not another's

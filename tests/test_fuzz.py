@@ -214,6 +214,10 @@ def build_world(app, client_for):
         db.session.add(CaseClosure(family_id=closed.id, closed_on=dt.date(2024, 6, 1), recorded_by_id=lp.id))
         stranger = f.make_family(other_lp, name="Someone else's family")
         fresh = f.make_family(lp, plan_id="durham-2018", name="New family", engaged_on=None)
+        from portal.models import MemberDeparture
+
+        db.session.add(MemberDeparture(family_id=durham.id, member_id=child.id, left_on=dt.date(2018, 5, 1),
+                                       recorded_by_id=lp.id))  # so its withdrawal form is offered
         db.session.commit()
 
         ids = {
@@ -236,7 +240,8 @@ def build_world(app, client_for):
         by_endpoint = {"families.reopen": {"family_id": closed.id}, "evidence.new": {"family_id": durham.id},
                        "evidence.check": {"family_id": durham.id}, "families.engaged": {"family_id": fresh.id},
                        "families.record_essentials": {"family_id": durham.id}, "families.withdraw_problem":
-                       {"family_id": durham.id}, "admin.families_led": {"user_id": lp.id}}
+                       {"family_id": durham.id}, "admin.families_led": {"user_id": lp.id},
+                       "families.withdraw_member_left": {"family_id": durham.id, "member_id": child.id}}
     return SimpleNamespace(people=people, ids=ids, first=first, by_endpoint=by_endpoint)
 
 

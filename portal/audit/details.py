@@ -29,7 +29,7 @@ DETAIL_WORDS = frozenset([
     "search", "page", "filtered", "by", "action", "email", "added", "removed",
     "lead", "professional", "user", "to", "families", "led", "changed", "name", "role", "agency",
     "other", "sessions", "ended", "loaded", "the", "demo", "command", "outcome", "none",
-    "summary", "matches", "unknown", "claim", "window", "line", "job",
+    "summary", "matches", "unknown", "claim", "window", "line", "job", "departure", "withdraws",
     # How someone signed in, and two-factor events (portal/auth).
     "with", "a", "code", "codes", "from", "authenticator", "app", "recovery", "made", "after", "setting", "up",
     "password", "only", "account", "in", "development", "admin", "create-admin",

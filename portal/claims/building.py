@@ -3,9 +3,10 @@
 from ..audit import record
 from ..extensions import db
 from ..models import Claim, ClaimLine, ClaimLineExit, ClaimLineMember
+from ..rules.claims import relied_figures
 from . import ledger
 from .claimable import decided_rows
-from .snapshot import snapshot_hash
+from .snapshot import figures_index, flag_shared_figures, snapshot_hash
 
 
 class Refused(Exception):
@@ -37,7 +38,13 @@ def add_families(claim, family_ids, user) -> tuple[list[ClaimLine], list[str]]:
     held = ledger.held(window.phase)
     window_plans = {wp.plan_id: wp for wp in window.plans}
     added, refused = [], []
-    for row in decided_rows(window, family_ids):
+    rows = decided_rows(window, family_ids)
+    # Suspiciously perfect numbers: figures the same as another family's, in this claim's
+    # lines or in the families added with this one (an earlier line is not changed: the
+    # later one is flagged and names it).
+    batch = [row.decided for row in rows if row.decided.verdict.turned_around]
+    flag_shared_figures(batch, figures_index([*_line_figures(claim), *((d.family.ref, d.figures) for d in batch)]))
+    for row in rows:
         family, verdict = row.family, row.decided.verdict
         holding = ledger.holder(held, family)
         if holding:
@@ -53,6 +60,13 @@ def add_families(claim, family_ids, user) -> tuple[list[ClaimLine], list[str]]:
             held.by_person[(ledger.name_key(member.name), member.date_of_birth)] = (claim.id, family.ref)
     db.session.commit()
     return added, refused
+
+
+def _line_figures(claim):
+    """(family reference, figures) of each line of the claim still in it, from its stored case and verdict."""
+    for line in claim.lines:
+        if line.exit is None:
+            yield line.family_ref, relied_figures(line.case_snapshot, line.verdict)
 
 
 def _line(claim, decided, window_plan, user) -> ClaimLine:

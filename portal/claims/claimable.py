@@ -14,7 +14,7 @@ from ..rules.claims import FLAGS
 from ..rules.sources import load_sources
 from . import ledger, loading
 from .plans import window_plans
-from .snapshot import Decided, decide
+from .snapshot import Decided, decide, figures_index, flag_shared_figures
 
 PAGE_SIZE = 50
 STATUSES = {
@@ -98,7 +98,12 @@ class Filters:
 
 
 def decided_rows(window, family_ids=None) -> list[Row]:
-    """Every family of the window's plans, decided, with its place in the list."""
+    """Every family of the window's plans, decided, with its place in the list.
+
+    Deciding the whole list, each family's figures are compared with every other
+    family's listed (the families a claim is built from); with family_ids, the
+    caller compares them with the claim's lines (building.add_families).
+    """
     plans, sources = window_plans(window), load_sources()
     # Tens of thousands of rows are made and kept at once: the cyclic garbage collector
     # would walk them again and again (most of the time at 5,000 families) and find nothing.
@@ -107,8 +112,11 @@ def decided_rows(window, family_ids=None) -> list[Row]:
     try:
         families, evidence = loading.load_families(plans, family_ids)
         held = ledger.held(window.phase)
-        return [_row(decide(family, evidence.get(family.id, []), plans[family.plan_id], window, sources), held)
-                for family in families]
+        decided = [decide(family, evidence.get(family.id, []), plans[family.plan_id], window, sources)
+                   for family in families]
+        if family_ids is None:
+            flag_shared_figures(decided, figures_index((d.family.ref, d.figures) for d in decided))
+        return [_row(d, held) for d in decided]
     finally:
         if collecting:
             gc.enable()

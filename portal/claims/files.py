@@ -9,12 +9,16 @@ one PDF at a time so memory stays flat).
 import csv
 import hashlib
 import io
+import os
 import zipfile
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import current_process, get_context
 from pathlib import Path
 
 from flask import current_app, render_template
 
-from ..closure import service
+from ..closure import service, signing
 from ..closure.pdf import html_to_pdf
 from ..extensions import db
 from ..models import Claim, ClaimFile
@@ -69,26 +73,86 @@ def claim_report_pdf(claim) -> bytes:
                                        claim_types=CLAIM_TYPES))
 
 
+SIGNING_KEYS = ("PDF_SIGNING_CERT", "PDF_SIGNING_KEY", "PDF_SIGNING_KEY_PASSPHRASE")
+
+
+POOL_FROM_LINES = 20  # below this many lines, starting worker processes costs more than it saves
+
+
+def pdf_workers(lines: int) -> int:
+    """Processes rendering PDFs: CLAIM_PDF_WORKERS, else every core; 0 = in this process.
+
+    In this process for a claim of fewer than CLAIM_PDF_POOL_FROM lines (POOL_FROM_LINES), with
+    one worker, or inside a daemonic process (a huey process worker), which may not start children.
+    """
+    wanted = int(current_app.config.get("CLAIM_PDF_WORKERS") or os.cpu_count() or 1)
+    smallest = int(current_app.config.get("CLAIM_PDF_POOL_FROM") or POOL_FROM_LINES)
+    if wanted <= 1 or lines < smallest or current_process().daemon:
+        return 0
+    return wanted
+
+
+def render_pdf(html: str, signing_config: dict) -> bytes:
+    """One closure summary's PDF from its HTML (run in a worker process: no Flask, no database)."""
+    return signing.sign(html_to_pdf(html), signing_config)
+
+
 def build_claim_zip(claim, path: Path, progress=None) -> None:
-    """The CSV, the claim report and every claimed line's closure summary PDF, written one at a time."""
+    """The CSV, the claim report and every claimed line's closure summary PDF.
+
+    Each summary is decided and recorded here (database work, one family at a time);
+    its PDF is rendered by a pool of worker processes (PDF rendering is most of the
+    time: the pool uses every core), at most two per worker in flight, and written to
+    the ZIP in the lines' order as it comes back. So memory holds a few summaries at a
+    time whatever the claim's size.
+    """
     lines = included(claim)
     total = len(lines) + 2
     user = claim.submission.submitted_by if claim.submission else claim.created_by
+    signing_config = {k: current_app.config.get(k) for k in SIGNING_KEYS}
+    workers = pdf_workers(len(lines))
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"claim-{claim.id}.csv", build_claim_csv(claim))
         archive.writestr(f"claim-{claim.id}-report.pdf", claim_report_pdf(claim))
         if progress:
             progress(2, total)
-        for n, line in enumerate(lines, start=3):
-            from ..closure.views import download_name
+        done = 2
 
-            # Decided as of the claim date, recorded with its verification code like any download.
-            _built, pdf = service.generate(line.family, user, as_of=claim.window.claim_date)
-            archive.writestr(f"closure-summaries/{download_name(line.family_ref)}", pdf)
-            db.session.commit()  # the summary's record; and no write lock held while progress is written
-            db.session.expire(line.family)  # keep memory flat: the family's rows are not needed again
+        def write(name, pdf):
+            nonlocal done
+            archive.writestr(f"closure-summaries/{name}", pdf)
+            done += 1
             if progress:
-                progress(n, total)
+                progress(done, total)
+
+        if not workers:
+            for line in lines:
+                write(*_summary(line, claim, user, lambda html: render_pdf(html, signing_config)))
+            return
+        # spawn, not fork: a fork would copy the web app's or job worker's memory and open connections.
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            waiting = deque()
+            for line in lines:
+                waiting.append(_summary(line, claim, user,
+                                        lambda html: pool.submit(render_pdf, html, signing_config)))
+                while len(waiting) >= 2 * workers:
+                    name, future = waiting.popleft()
+                    write(name, future.result())
+            while waiting:
+                name, future = waiting.popleft()
+                write(name, future.result())
+
+
+def _summary(line, claim, user, render):
+    """Decide and record one line's closure summary as of the claim date; hand its HTML to `render`."""
+    from ..closure.views import download_name
+
+    built = service.build(line.family, as_of=claim.window.claim_date)
+    service.record(built, user)  # recorded with its verification code like any download
+    db.session.commit()  # the summary's record; and no write lock held while progress is written
+    result = render(built.html)
+    db.session.expire(line.family)  # keep memory flat: the family's rows are not needed again
+    return download_name(line.family_ref), result
 
 
 def files_root() -> Path:

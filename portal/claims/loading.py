@@ -20,6 +20,7 @@ from ..models import (
     FamilyPlanOutcome,
     IdentifiedProblem,
     Member,
+    MemberDeparture,
     Review,
 )
 
@@ -29,6 +30,7 @@ CHILDREN = (
     ("essentials", EssentialRecord, EssentialRecord.id),
     ("plan_outcome_history", FamilyPlanOutcome, FamilyPlanOutcome.id),
     ("closures", CaseClosure, CaseClosure.id),
+    ("departures", MemberDeparture, MemberDeparture.id),
 )
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .. import casefile
 from ..rules import engine
-from ..rules.claims import EvidenceFacts, Flag, integrity_flags
+from ..rules.claims import EvidenceFacts, Flag, integrity_flags, relied_figures, shared_figures
 from ..rules.sources import load_sources
 
 
@@ -21,6 +21,7 @@ class Decided:
     verdict: object
     flags: list[Flag]
     evidence: list[dict]  # the accepted items and versions
+    figures: dict  # evidence id -> its figures, for the evidence the result rests on (rules.claims.figures)
 
 
 def decide(family, evidence_rows, plan, window, sources=None) -> Decided:
@@ -31,14 +32,30 @@ def decide(family, evidence_rows, plan, window, sources=None) -> Decided:
     accepted = [e for e in evidence_rows if e.status == "accepted"]
     facts = {f"e{e.id}": EvidenceFacts(e.agency.kind if e.agency else None,
                                        e.submitted_by_id == family.lead_professional_id) for e in accepted}
+    departures = {f"m{member_id}": row.left_on for member_id, row in family.left_household.items()}
     flags = integrity_flags(plan, case, verdict, window.claim_date, window.minimum_intervention_days, facts,
-                            sources or load_sources())
+                            sources or load_sources(), departures)
     items = [{"id": f"e{e.id}", "version": e.version, "outcome": e.outcome_id, "source": e.source,
               "agency": e.agency.name if e.agency else None, "agency_kind": e.agency.kind if e.agency else None,
               "by_lead_professional": e.submitted_by_id == family.lead_professional_id,
               "period": [e.period_start.isoformat(), e.period_end.isoformat()],
               "submitted_at": e.submitted_at.isoformat()} for e in accepted]
-    return Decided(family, case, verdict, flags, items)
+    return Decided(family, case, verdict, flags, items, relied_figures(case, verdict))
+
+
+def figures_index(entries) -> dict:
+    """figures -> [(family reference, evidence id)] from (reference, {evidence id: figures}) pairs."""
+    index: dict = {}
+    for ref, figures in entries:
+        for eid, key in figures.items():
+            index.setdefault(key, []).append((ref, eid))
+    return index
+
+
+def flag_shared_figures(decided: list[Decided], index: dict) -> None:
+    """Add the "same figures as another family in the claim" flags to each decided family."""
+    for d in decided:
+        d.flags.extend(shared_figures(d.family.ref, d.figures, index))
 
 
 def snapshot_hash(window_plan, claim_date, case: dict, verdict: dict, evidence: list) -> str:

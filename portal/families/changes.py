@@ -18,6 +18,7 @@ from ..models import (
     FamilyPlanOutcome,
     IdentifiedProblem,
     Member,
+    MemberDeparture,
     Review,
     TeamMembership,
 )
@@ -74,6 +75,32 @@ def _matches_detail(found) -> str:
 def withdraw_member(family, member, reason):
     member.withdrawn_at, member.withdrawn_reason = utcnow(), reason.strip()
     _save("member.withdraw", family, f"member {member.id}")
+
+
+def record_departure(user, family, member, left_on) -> MemberDeparture:
+    """The member left the household on left_on: a new row; the member stays in the case."""
+    row = MemberDeparture(family_id=family.id, member_id=member.id, left_on=left_on, recorded_by_id=user.id)
+    db.session.add(row)
+    db.session.flush()
+    _save("member.left", family, f"member {member.id} departure {row.id}")
+    return row
+
+
+def withdraw_departure(user, family, departure, reason) -> MemberDeparture | None:
+    """A departure recorded in error is withdrawn by a new row naming it, with the reason.
+
+    None if it was already withdrawn (withdraws_id is unique: of two withdrawals at once, one is kept).
+    """
+    row = MemberDeparture(family_id=family.id, member_id=departure.member_id, left_on=None,
+                          withdraws_id=departure.id, reason=reason.strip(), recorded_by_id=user.id)
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    _save("member.left.withdraw", family, f"member {departure.member_id} departure {row.id} withdraws {departure.id}")
+    return row
 
 
 def add_problem(family, problem_id, indicator_id, stage, identified_on, member_id) -> IdentifiedProblem:

@@ -81,6 +81,18 @@ class WithdrawForm(PortalForm):
     submit = _submit("Withdraw")
 
 
+class DepartureForm(PortalForm):
+    left_on = GovukDateField("Date they left the household", description=DATE_HINT, validators=[
+        DateRequired("Enter the date they left the household"), DateNotInFuture(), DateNotBefore()])
+    submit = _submit("Record that they left")
+    born = None  # the member's date of birth, set by the view
+
+    def validate_left_on(self, field):
+        if self.born and field.data and field.data < self.born:
+            raise ValidationError(f"{field.subject} must be on or after their date of birth "
+                                  f"({self.born.day} {self.born:%B %Y})")
+
+
 class ProblemForm(PortalForm):
     indicator = GroupedRadioField("Indicator", "Choose the indicator identified")
     stage = ChoiceField("Stage it was identified at", "Choose the stage it was identified at",

@@ -9,8 +9,8 @@ from . import bp, changes, matches
 from .choices import indicator_lookup
 from .filters import with_article
 from .form_setup import problem_form
-from .forms import MemberForm, WithdrawForm
-from .support import done, while_open
+from .forms import DepartureForm, MemberForm, WithdrawForm
+from .support import back_to_family, done, while_open
 
 
 def form_page(family, form, title, heading=None, **context):
@@ -56,6 +56,47 @@ def withdraw_member(family, member_id):
     return form_page(family, form, "Withdraw a family member", f"Withdraw {member.name}",
                      intro="Only withdraw a family member recorded in error. Their evidence no longer "
                            "counts for them. The record is kept.")
+
+
+def _day(day) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+# Not only while the case is open: a member leaving after closure is what the claim flag is for.
+@bp.route("/<id:family_id>/members/<id:member_id>/left", methods=["GET", "POST"])
+@family_access("lead_professional", action="member.left.form")
+def member_left(family, member_id):
+    member = current_row(family.members, member_id)
+    recorded = family.left_household.get(member.id)
+    if recorded is not None:
+        return back_to_family(family, f"{member.name} is already recorded as having left the household on "
+                                      f"{_day(recorded.left_on)}. Withdraw that record first to change it.")
+    form = DepartureForm()
+    form.born = member.date_of_birth
+    if form.validate_on_submit():
+        changes.record_departure(current_user, family, member, form.left_on.data)
+        return done(family, f"{member.name} recorded as having left the household on {_day(form.left_on.data)}")
+    return form_page(family, form, "Record that a family member left the household",
+                     f"Record that {member.name} left the household",
+                     intro="They stay in the case and their evidence still counts. A claim whose result "
+                           "rests on evidence about them is flagged for audit if they left by its claim date.")
+
+
+@bp.route("/<id:family_id>/members/<id:member_id>/left/withdraw", methods=["GET", "POST"])
+@family_access("lead_professional", action="member.left.withdraw.form")
+def withdraw_member_left(family, member_id):
+    member = current_row(family.members, member_id)
+    recorded = family.left_household.get(member.id)
+    if recorded is None:
+        abort(404)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        if changes.withdraw_departure(current_user, family, recorded, form.reason.data) is None:
+            return back_to_family(family, "That record was withdrawn meanwhile.")
+        return done(family, f"The record that {member.name} left the household is withdrawn")
+    return form_page(family, form, "Withdraw that a family member left the household",
+                     f"Withdraw that {member.name} left the household on {_day(recorded.left_on)}",
+                     intro="Only withdraw this if it was recorded in error. The record is kept.")
 
 
 @bp.route("/<id:family_id>/problems/new", methods=["GET", "POST"])

@@ -30,6 +30,7 @@ from .families import (
     FamilyVerdict,
     IdentifiedProblem,
     Member,
+    MemberDeparture,
     TeamMembership,
 )
 from .jobs import Job
@@ -67,6 +68,7 @@ __all__ = [
     "Member",
     "Notification",
     "PasswordReset",
+    "MemberDeparture",
     "PlanSetting",
     "QueryAnswer",
     "RecoveryCode",

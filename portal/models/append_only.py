@@ -32,6 +32,7 @@ TABLES = (
     "case_closure",
     "essential_record",
     "family_plan_outcome",
+    "member_departure",
     "closure_summary",
     # Claims (issue 10): everything but the per-phase lock row, which is a counter.
     "claim_window",

@@ -49,10 +49,23 @@ class Family(db.Model):
     plan_outcome_history: Mapped[list["FamilyPlanOutcome"]] = relationship(order_by="FamilyPlanOutcome.id")
     team: Mapped[list["TeamMembership"]] = relationship(order_by="TeamMembership.id")
     closures: Mapped[list["CaseClosure"]] = relationship(order_by="CaseClosure.id")
+    # Members who left the household, and withdrawals of those records, oldest first.
+    departures: Mapped[list["MemberDeparture"]] = relationship(order_by="MemberDeparture.id")
 
     @property
     def current_members(self) -> list["Member"]:
         return [m for m in self.members if m.withdrawn_at is None]
+
+    @property
+    def left_household(self) -> dict[int, "MemberDeparture"]:
+        """Member id -> the departure in force (the latest not withdrawn), for current members."""
+        withdrawn = {row.withdraws_id for row in self.departures if row.withdraws_id is not None}
+        current = {m.id for m in self.current_members}
+        out = {}
+        for row in self.departures:
+            if row.withdraws_id is None and row.id not in withdrawn and row.member_id in current:
+                out[row.member_id] = row
+        return out
 
     @property
     def current_problems(self) -> list["IdentifiedProblem"]:
@@ -225,3 +238,26 @@ class FamilyVerdict(db.Model):
     claim_type: Mapped[str | None] = mapped_column(sa.String(40))
     earliest_claim_date: Mapped[date | None] = mapped_column(sa.Date)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MemberDeparture(db.Model):
+    """A member left the household on a date, as the lead professional recorded it.
+
+    Append-only. The member stays in the case (their evidence still counts); a
+    claim line relying on evidence about them is flagged (rules/claims.py). A
+    record made in error is withdrawn by a new row naming it (`withdraws_id`,
+    unique: a record is withdrawn once), with the reason; `left_on` is then empty.
+    """
+
+    __tablename__ = "member_departure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(sa.ForeignKey("family.id"), index=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("family_member.id"), index=True)
+    left_on: Mapped[date | None] = mapped_column(sa.Date)
+    withdraws_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member_departure.id"), unique=True)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    member: Mapped[Member] = relationship()

@@ -46,6 +46,7 @@ FLAGS = {
     "recurrence": "Problem recorded after closure",
     "left_scope": "Relies on a member now outside the outcome",
     "source_mismatch": "Source does not match the agency",
+    "perfect_numbers": "Suspiciously perfect numbers",
 }
 
 
@@ -84,8 +85,14 @@ def relied_on(verdict) -> dict[str, set[str]]:
 
 
 def integrity_flags(plan, case: dict, verdict, claim_date: dt.date, minimum_days: int,
-                    facts: dict[str, EvidenceFacts], sources: SourceMap) -> list[Flag]:
-    """The six integrity flags for one family decided as of the claim date. They never block a claim."""
+                    facts: dict[str, EvidenceFacts], sources: SourceMap,
+                    departures: dict[str, dt.date] | None = None) -> list[Flag]:
+    """The integrity flags for one family decided as of the claim date. They never block a claim.
+
+    `departures`: member id (case format, "m12") -> the day the lead professional recorded
+    that they left the household (withdrawn records left out).
+    """
+    departures = departures or {}
     flags: list[Flag] = []
     evidence = {e["id"]: e for e in case.get("evidence", []) if e.get("status") == "accepted"}
     relied = relied_on(verdict)
@@ -134,7 +141,13 @@ def integrity_flags(plan, case: dict, verdict, claim_date: dt.date, minimum_days
             member = members.get(mid)
             if outcome is None or member is None:
                 continue
-            if not member_fits(_Member(member), outcome.about, outcome.ages, claim_date, claim_date):
+            left_on = _day(departures.get(mid))
+            if left_on is not None and left_on <= claim_date:
+                when = (f"on the claim date ({govuk_date(claim_date)})" if left_on == claim_date else
+                        f"on {govuk_date(left_on)}, before the claim date ({govuk_date(claim_date)})")
+                flags.append(Flag("left_scope", f"evidence {eid} for {outcome.id} is about "
+                                                f"{member.get('name', mid)}, who left the household {when}"))
+            elif not member_fits(_Member(member), outcome.about, outcome.ages, claim_date, claim_date):
                 flags.append(Flag("left_scope", f"evidence {eid} for {outcome.id} is about {member.get('name', mid)}, "
                                                 f"who on the claim date is no longer in the outcome's scope"))
 
@@ -144,7 +157,122 @@ def integrity_flags(plan, case: dict, verdict, claim_date: dt.date, minimum_days
             kinds = ", ".join(sources.kinds_for(ev["source"]) or ())
             flags.append(Flag("source_mismatch", f"evidence {eid} names the source \u201c{ev['source']}\u201d "
                                                  f"({kinds}) but was sent by a {fact.agency_kind} agency"))
+
+    flags.extend(perfect_numbers(evidence, relied_ids))
     return flags
+
+
+# -- suspiciously perfect numbers ----------------------------------------------------
+# Figures are the numbers an evidence item's values hold (attendance by term, counts,
+# scores). Three plain tests, on the evidence a line's result rests on:
+#   - perfect attendance: every attendance figure relied on is 100%, over at least
+#     PERFECT_ATTENDANCE_TERMS terms in all;
+#   - the same figures twice: two evidence items of the family with exactly the same
+#     figures (at least SAME_FIGURES_MIN numbers, not all zero);
+#   - the same figures as another family's evidence in the same claim (shared_figures,
+#     computed by the claim-building service, which sees the other lines).
+
+PERFECT_ATTENDANCE_TERMS = 3
+SAME_FIGURES_MIN = 3
+
+
+def figures(values: dict) -> tuple | None:
+    """The item's figures as a comparable key, or None when there are too few to compare."""
+    out, count, nonzero = [], 0, False
+    for name in sorted(values or {}):
+        value = values[name]
+        numbers = value if isinstance(value, list) else [value]
+        if not numbers or not all(_is_number(n) for n in numbers):
+            continue
+        out.append((name, tuple(numbers)))
+        count += len(numbers)
+        nonzero = nonzero or any(n != 0 for n in numbers)
+    return tuple(out) if count >= SAME_FIGURES_MIN and nonzero else None
+
+
+def describe_figures(key: tuple) -> str:
+    """'attendance 91, 92, 88; fixed term exclusions 0'."""
+    return "; ".join(f"{name.replace('_', ' ')} {', '.join(_number(n) for n in numbers)}" for name, numbers in key)
+
+
+def perfect_numbers(evidence: dict[str, dict], relied_ids) -> list[Flag]:
+    """Perfect attendance, and the same figures in two of the family's own evidence items."""
+    flags = []
+    terms = []
+    for eid in sorted(relied_ids):
+        value = (evidence.get(eid) or {}).get("values", {}).get("attendance")
+        numbers = value if isinstance(value, list) else [value] if value is not None else []
+        terms.extend(n for n in numbers if _is_number(n))
+    if len(terms) >= PERFECT_ATTENDANCE_TERMS and all(n == 100 for n in terms):
+        flags.append(Flag("perfect_numbers", f"every attendance figure the result rests on is 100% "
+                                             f"({len(terms)} terms in all)"))
+    by_key: dict[tuple, list[str]] = {}
+    for eid in sorted(relied_ids):
+        key = figures((evidence.get(eid) or {}).get("values"))
+        if key is not None:
+            by_key.setdefault(key, []).append(eid)
+    for key, ids in by_key.items():
+        if len(ids) > 1:
+            flags.append(Flag("perfect_numbers", f"evidence {', '.join(ids)} record exactly the same figures "
+                                                 f"({describe_figures(key)})"))
+    return flags
+
+
+def relied_ids_json(verdict: dict) -> set[str]:
+    """relied_on's evidence ids, read from a verdict's stored JSON (a claim line's)."""
+    if verdict.get("claim_type") == "continuous_employment" and verdict.get("continuous_employment"):
+        return set(verdict["continuous_employment"].get("evidence") or ())
+    return {e for p in verdict.get("problems", []) for o in p.get("outcomes", []) if o.get("met")
+            for e in o.get("evidence") or ()}
+
+
+def relied_figures(case: dict, verdict) -> dict[str, tuple]:
+    """Evidence id -> figures, for the accepted evidence the result rests on that has enough of them.
+
+    `verdict`: the engine's verdict, or its stored JSON.
+    """
+    evidence = {e["id"]: e for e in case.get("evidence", []) if e.get("status") == "accepted"}
+    if isinstance(verdict, dict):
+        ids = relied_ids_json(verdict)
+    else:
+        relied = relied_on(verdict)
+        ids = set().union(*relied.values()) if relied else set()
+    out = {}
+    for eid in sorted(ids):
+        key = figures((evidence.get(eid) or {}).get("values"))
+        if key is not None:
+            out[eid] = key
+    return out
+
+
+def shared_figures(ref: str, mine: dict[str, tuple], others: dict[tuple, list[tuple[str, str]]]) -> list[Flag]:
+    """Flags for this family's evidence whose figures match another family's in the same claim.
+
+    `others`: figures -> [(family reference, evidence id)] of the other families compared with.
+    """
+    flags = []
+    for eid, key in sorted(mine.items()):
+        matches = [(r, e) for r, e in others.get(key, ()) if r != ref]
+        if matches:
+            named = ", ".join(f"{e} of family {r}" for r, e in matches[:3])
+            more = f" and {len(matches) - 3} more" if len(matches) > 3 else ""
+            flags.append(Flag("perfect_numbers", f"evidence {eid} records exactly the same figures "
+                                                 f"({describe_figures(key)}) as evidence {named}{more} "
+                                                 f"in the same claim"))
+    return flags
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _number(value) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def govuk_date(day: dt.date) -> str:
+    """'3 March 2025' (GOV.UK style)."""
+    return f"{day.day} {day:%B %Y}"
 
 
 @dataclass
