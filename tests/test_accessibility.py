@@ -3,7 +3,7 @@
 The pages are parsed (html.parser), not searched as strings, so the tests ask
 what a browser would see: which links a keyboard user tabs through, which
 element an error message belongs to. The browser-only barriers (focus,
-announcements, reflow) are in tests/e2e/test_accessibility.py.
+announcements, reflow) are in tests/e2e/test_accessibility_in_the_browser.py.
 """
 
 import datetime as dt
