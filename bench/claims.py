@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import pool  # noqa: E402
-from portal.rules.describe import plan_json  # noqa: E402
-from portal.rules.plan import load_plans  # noqa: E402
+from bench.generate import pool
+from portal.rules.describe import plan_json
+from portal.rules.plan import load_plans
 
 PLAN, AS_OF = "suffolk-2017", dt.date(2017, 6, 30)
 

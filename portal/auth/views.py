@@ -87,7 +87,8 @@ def sign_out():
     return redirect(url_for("auth.sign_in"))
 
 
-from . import (
+# The view modules attach their routes to bp, so they come after it.
+from . import (  # noqa: E402
     session_views,  # noqa: F401
     two_factor_views,  # noqa: F401
 )

@@ -6,7 +6,7 @@ from ..models import Agency, User
 
 # Demo data only, printed by `flask demo` and listed in README.md. The command
 # refuses to run in production, so this password can never open a real account.
-DEMO_PASSWORD = "granite harbour teapot"
+DEMO_PASSWORD = "granite harbour teapot"  # noqa: S105 - the published demo password
 DEMO_DOMAIN = "demo.example"
 
 AGENCIES = {
