@@ -3,13 +3,15 @@
 from flask import request, url_for
 from flask_login import current_user
 
+from .roles import Role
+
 NAVIGATION = {
-    "partner": [("Families", "families.index")],
-    "lead_professional": [("Families", "families.index"), ("Check a summary", "closure.verify_form")],
-    "verifier": [("Families", "families.index"), ("Claims", "claims.index"), ("Check a summary", "closure.verify_form")],
-    "programme_manager": [("Families", "families.index"), ("Claims", "claims.index"),
+    Role.PARTNER: [("Families", "families.index")],
+    Role.LEAD_PROFESSIONAL: [("Families", "families.index"), ("Check a summary", "closure.verify_form")],
+    Role.VERIFIER: [("Families", "families.index"), ("Claims", "claims.index"), ("Check a summary", "closure.verify_form")],
+    Role.PROGRAMME_MANAGER: [("Families", "families.index"), ("Claims", "claims.index"),
                           ("Evidence to review", "families.review_queue_page"), ("Check a summary", "closure.verify_form")],
-    "admin": [
+    Role.ADMIN: [
         ("Users", "admin.users"),
         ("Agencies", "admin.agencies"),
         ("Plans", "admin.plans"),

@@ -16,7 +16,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, StopV
 from ..auth.passwords import password_problem
 from ..boundaries.forms import PortalForm
 from ..boundaries.ids import parse_id
-from ..families.fields import ChecklistField, ChoiceField
+from ..forms.fields import ChecklistField, ChoiceField
 from ..models.people import AGENCY_KINDS, ROLES
 from . import agencies, users
 

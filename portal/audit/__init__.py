@@ -1,12 +1,10 @@
 """The audit log: record() for every sign-in, read and change of family data."""
 
-from flask import Blueprint, g, has_request_context
+from flask import g, has_request_context
 from flask_login import current_user
 
 from ..extensions import db
 from ..models import AuditEvent
-
-bp = Blueprint("audit", __name__)
 
 
 def record(action, family=None, detail="", user=None):
@@ -24,4 +22,10 @@ def record(action, family=None, detail="", user=None):
     return event
 
 
-from . import views  # noqa: F401
+def save(user, action, family=None, detail=""):
+    """Record `action` by `user` and commit it now: a read, a refusal, a sign-in. Views call
+    this (or their feature's service) rather than committing themselves."""
+    event = record(action, family, detail=detail, user=user)
+    db.session.commit()
+    return event
+

@@ -80,7 +80,7 @@ def build_claim_zip(claim, path: Path, progress=None) -> None:
         if progress:
             progress(2, total)
         for n, line in enumerate(lines, start=3):
-            from ..closure.views import download_name
+            from ..closure.service import download_name
 
             # Decided as of the claim date, recorded with its verification code like any download.
             _built, pdf = service.generate(line.family, user, as_of=claim.window.claim_date)

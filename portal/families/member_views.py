@@ -4,6 +4,7 @@ from flask import abort, render_template
 
 from .. import casefile
 from ..access import family_access
+from ..roles import Role
 from . import bp, changes
 from .choices import indicator_lookup
 from .filters import with_article
@@ -27,7 +28,7 @@ def current_row(rows, row_id):
 
 
 @bp.route("/<id:family_id>/members/new", methods=["GET", "POST"])
-@family_access("lead_professional", action="member.add.form")
+@family_access(Role.LEAD_PROFESSIONAL, action="member.add.form")
 @while_open("add a family member")
 def add_member(family):
     form = MemberForm()
@@ -39,7 +40,7 @@ def add_member(family):
 
 
 @bp.route("/<id:family_id>/members/<id:member_id>/withdraw", methods=["GET", "POST"])
-@family_access("lead_professional", action="member.withdraw.form")
+@family_access(Role.LEAD_PROFESSIONAL, action="member.withdraw.form")
 @while_open("withdraw a family member")
 def withdraw_member(family, member_id):
     member = current_row(family.members, member_id)
@@ -53,7 +54,7 @@ def withdraw_member(family, member_id):
 
 
 @bp.route("/<id:family_id>/problems/new", methods=["GET", "POST"])
-@family_access("lead_professional", action="problem.add.form")
+@family_access(Role.LEAD_PROFESSIONAL, action="problem.add.form")
 @while_open("add to what is identified")
 def add_problem(family):
     plan = casefile.plan_for(family)
@@ -68,7 +69,7 @@ def add_problem(family):
 
 
 @bp.route("/<id:family_id>/problems/<id:problem_id>/withdraw", methods=["GET", "POST"])
-@family_access("lead_professional", action="problem.withdraw.form")
+@family_access(Role.LEAD_PROFESSIONAL, action="problem.withdraw.form")
 @while_open("withdraw what was identified")
 def withdraw_problem(family, problem_id):
     plan = casefile.plan_for(family)

@@ -6,10 +6,11 @@ from flask_login import current_user
 
 from ..access import public, signed_in
 from ..extensions import db
+from ..roles import Role
 from . import bp
 
 TEXT = {"Content-Type": "text/plain; charset=utf-8"}
-HOME = {"admin": "admin.users"}
+HOME = {Role.ADMIN: "admin.users"}
 
 
 @bp.get("/")

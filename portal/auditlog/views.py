@@ -9,18 +9,21 @@ Verifiers, who read every case anyway, also see family names.
 from flask import abort, render_template, request
 from flask_login import current_user
 
+from .. import audit
 from ..access import roles
+from ..audit import details
 from ..extensions import db
 from ..models import Family
 from ..models.people import ROLES
+from ..roles import Role
 from ..rules.plan import load_plans
-from . import bp, details, queries, record
+from . import bp, queries
 from .forms import AuditFilterForm
 from .paging import page_of, pagination_params
 
 
 @bp.get("/audit/families")
-@roles("admin", "verifier")
+@roles(Role.ADMIN, Role.VERIFIER)
 def families():
     page = page_of(queries.families())
     _record_read(None, page)
@@ -31,7 +34,7 @@ def families():
 
 
 @bp.get("/families/<id:family_id>/audit")
-@roles("admin", "verifier")
+@roles(Role.ADMIN, Role.VERIFIER)
 def family_log(family_id):
     # Not family_access: admins may read the log of a family they cannot see.
     family = db.session.get(Family, family_id) or abort(404)
@@ -44,7 +47,7 @@ def family_log(family_id):
 
 
 @bp.get("/audit")
-@roles("admin")
+@roles(Role.ADMIN)
 def index():
     form = AuditFilterForm(request.args, db.session.scalars(queries.action_names()).all())
     if not form.validate():
@@ -64,15 +67,14 @@ def audit_detail(detail):
 
 
 def sees_case_data() -> bool:
-    return current_user.role != "admin"  # admins run the service, not cases
+    return current_user.role != Role.ADMIN  # admins run the service, not cases
 
 
 def _record_read(family, page, filters=()):
     # Who read the log is itself part of the log: which page, and which filters (not what was typed).
     said = [details.request_detail(), f"filtered by {', '.join(sorted(filters))}" if filters else "",
             f"page {page.page}" if page.page > 1 else ""]
-    record("audit.read", family, detail="; ".join(filter(None, said)))
-    db.session.commit()
+    audit.save(current_user, "audit.read", family, detail="; ".join(filter(None, said)))
 
 
 def _plan_titles(families):
