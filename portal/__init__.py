@@ -78,14 +78,13 @@ def _init_extensions(app):
     from . import (
         boundaries,
         errors,
-        kept_forms,
         models,  # noqa: F401
         navigation,
         ratelimit,
         requestlog,
         security,
     )
-    from .auth import first_password, sessions
+    from .auth import first_password, kept_forms, sessions
     from .extensions import csrf, db, login_manager, migrate
 
     requestlog.init_app(app)  # first: every later step may log or audit with the request id
@@ -106,9 +105,9 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
-    from . import admin, audit, auth, closure, evidence, families, jobs, main, notify, todo
+    from . import admin, auditlog, auth, closure, evidence, families, jobpages, main, notify, todo
 
-    for feature in (main, auth, admin, families, evidence, audit, closure, jobs, notify, todo):
+    for feature in (main, auth, admin, families, evidence, auditlog, closure, jobpages, notify, todo):
         app.register_blueprint(feature.bp)
     from .account import bp as account_bp
 

@@ -23,11 +23,12 @@ from flask_login import current_user
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
 from .extensions import db
+from .roles import Role
 
 PUBLIC = "public"
 SIGNED_IN = "signed in"
 
-READERS = ("partner", "lead_professional", "verifier", "programme_manager")
+READERS = (Role.PARTNER, Role.LEAD_PROFESSIONAL, Role.VERIFIER, Role.PROGRAMME_MANAGER)
 
 
 def public(view):
@@ -155,13 +156,32 @@ def refuse(action, family=None, code=404, detail=None):
 
 def can_see(user, family) -> bool:
     """Whether the user works with this family (the one rule for every family route)."""
-    if user.role in ("verifier", "programme_manager"):
+    if user.role in (Role.VERIFIER, Role.PROGRAMME_MANAGER):
         return True  # claims and claim checking need every family, read-only
-    if user.role == "lead_professional":
+    if user.role == Role.LEAD_PROFESSIONAL:
         return family.lead_professional_id == user.id
-    if user.role == "partner":
+    if user.role == Role.PARTNER:
         return user.agency_id is not None and any(t.agency_id == user.agency_id for t in family.current_team)
     return False  # admins run the service, not cases
+
+
+def visible_query(user):
+    """The families the user works with, as a query: can_see for a whole list (the list never
+    offers a family whose page would then refuse the user)."""
+    import sqlalchemy as sa
+
+    from .models import Family, TeamMembership
+
+    query = sa.select(Family)
+    if user.role == Role.LEAD_PROFESSIONAL:
+        query = query.where(Family.lead_professional_id == user.id)
+    elif user.role == Role.PARTNER:
+        attached = sa.select(TeamMembership.family_id).where(
+            TeamMembership.agency_id == user.agency_id, TeamMembership.ended_at.is_(None))
+        query = query.where(Family.id.in_(attached))
+    elif user.role not in (Role.VERIFIER, Role.PROGRAMME_MANAGER):
+        query = query.where(sa.false())
+    return query
 
 
 def _require_sign_in():

@@ -11,9 +11,11 @@ import sqlalchemy as sa
 
 from .audit import record
 from .extensions import db
+from .forms.fields import options
 from .models import Family, User
+from .roles import Role
 
-LP = "lead_professional"
+LP = Role.LEAD_PROFESSIONAL
 
 
 def successors(current: User | None = None) -> list[User]:
@@ -30,6 +32,11 @@ def successor(user_id) -> User | None:
     return user if user is not None and user.role == LP and user.active else None
 
 
+def lead_options(current) -> list:
+    """The successors as the choices of a form's "hand over to" question."""
+    return options((str(u.id), f"{u.name} ({u.email})") for u in successors(current))
+
+
 def led_by(user: User) -> list[Family]:
     return db.session.scalars(_led(user, Family).order_by(Family.ref)).all()
 
@@ -42,20 +49,17 @@ def _led(user: User, what):
     return sa.select(what).where(Family.lead_professional_id == user.id)
 
 
-def hand_over(families, new_lead: User, actor: User | None = None) -> None:
-    """Make `new_lead` the lead professional of each family, auditing each; one commit for all.
+def hand_over(families, new_lead: User, by: User) -> None:
+    """`by` makes `new_lead` the lead professional of each family, auditing each; one commit for all.
 
     The new lead professional is e-mailed about each family (unless they handed it to themselves).
     """
-    from flask_login import current_user
-
     from .notify import events
 
-    actor = actor or current_user
     for family in families:
         before = family.lead_professional
         family.lead_professional_id = new_lead.id
-        record("family.handover", family, detail=f"lead professional user {before.id} to user {new_lead.id}")
-        events.family_handed_over(family, new_lead, actor)
+        record("family.handover", family, detail=f"lead professional user {before.id} to user {new_lead.id}", user=by)
+        events.family_handed_over(family, new_lead, by)
     db.session.commit()
 

@@ -7,16 +7,17 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
+from .roles import Role
 
 TODO = ("To do", "todo.index")  # shows the count of what waits for the user (portal/todo)
 NAVIGATION = {
-    "partner": [TODO, ("Families", "families.index")],
-    "lead_professional": [TODO, ("Families", "families.index"), ("Check a summary", "closure.verify_form")],
-    "verifier": [TODO, ("Families", "families.index"), ("Claims", "claims.index"),
+    Role.PARTNER: [TODO, ("Families", "families.index")],
+    Role.LEAD_PROFESSIONAL: [TODO, ("Families", "families.index"), ("Check a summary", "closure.verify_form")],
+    Role.VERIFIER: [TODO, ("Families", "families.index"), ("Claims", "claims.index"),
                  ("Check a summary", "closure.verify_form")],
-    "programme_manager": [TODO, ("Families", "families.index"), ("Claims", "claims.index"),
+    Role.PROGRAMME_MANAGER: [TODO, ("Families", "families.index"), ("Claims", "claims.index"),
                           ("Evidence to review", "families.review_queue_page"), ("Check a summary", "closure.verify_form")],
-    "admin": [
+    Role.ADMIN: [
         ("Users", "admin.users"),
         ("Agencies", "admin.agencies"),
         ("Plans", "admin.plans"),

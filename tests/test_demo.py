@@ -209,7 +209,7 @@ def test_the_example_moved_past_sunderlands_90_percent_change_says_how_it_differ
 
 
 def test_the_demo_knows_every_examples_documented_as_of_date():
-    assert AS_OF == {name: expected[0] for name, expected in EXPECTED.items()}
+    assert {name: expected[0] for name, expected in EXPECTED.items()} == AS_OF
     assert {s.example for s in EXAMPLES} == set(EXPECTED)
 
 

@@ -242,11 +242,11 @@ def test_reviews_released_at_once_store_one_decision_and_the_others_are_told(app
     clients = [as_user(app, user) for user in users]
     decisions = ["accepted", "returned"] * 3
     posts = [(c, review_url(world, ev), {f"e{ev.id}-decision": d, f"e{ev.id}-reason": f"Reason {i}"})
-             for i, (c, d) in enumerate(zip(clients, decisions))]
+             for i, (c, d) in enumerate(zip(clients, decisions, strict=True))]
     responses = _release_at_once(app, posts)
     assert [r.status_code for r in responses] == [302] * len(posts)  # never a 500
     [review] = reviews_of(app, ev)
-    messages = [c.get(r.headers["Location"]).get_data(as_text=True) for c, r in zip(clients, responses)]
+    messages = [c.get(r.headers["Location"]).get_data(as_text=True) for c, r in zip(clients, responses, strict=True)]
     saved = [m for m in messages if f"Evidence for outcome 6.2 {review.decision}" in m]
     told = [m for m in messages if f"was already {review.decision}" in m]
     assert len(saved) == 1 and len(told) == len(posts) - 1

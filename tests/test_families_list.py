@@ -68,7 +68,10 @@ def queries_to_list(app, client, url="/families/"):
     statements = []
     with app.app_context():
         engine = db.engine
-    record = lambda *args: statements.append(args[2])
+
+    def record(*args):
+        statements.append(args[2])
+
     sa.event.listen(engine, "before_cursor_execute", record)
     try:
         assert client.get(url).status_code == 200

@@ -70,13 +70,8 @@ _CLAIM_FORMS = _forms("portal.claims.forms.WindowForm", "portal.claims.forms.Rea
                       "portal.claims.forms.DecisionForm", "portal.claims.forms.AnswerForm")
 _CODE_FORMS = _forms("portal.auth.forms.CodeForm", "portal.auth.forms.SetUpForm")
 FORMS_NOT_IN_THIS_WORLD = {
-    **{endpoint: _CLAIM_FORMS for endpoint in (
-        "claims.approve", "claims.draw_sample", "claims.widen_sample", "claims.submit", "claims.new_claim",
-        "claims.add", "claims.check", "claims.decide", "claims.remove_line", "claims.withdraw",
-        "claims.redraw_sample", "claims.answer_query", "claims.new_window")},
-    **{endpoint: _CODE_FORMS for endpoint in (
-        "auth.second_factor", "auth.set_up", "auth.finish_set_up", "auth.new_recovery_codes",
-        "auth.keep_alive", "auth.keep_form")},
+    **dict.fromkeys(("claims.approve", "claims.draw_sample", "claims.widen_sample", "claims.submit", "claims.new_claim", "claims.add", "claims.check", "claims.decide", "claims.remove_line", "claims.withdraw", "claims.redraw_sample", "claims.answer_query", "claims.new_window"), _CLAIM_FORMS),
+    **dict.fromkeys(("auth.second_factor", "auth.set_up", "auth.finish_set_up", "auth.new_recovery_codes", "auth.keep_alive", "auth.keep_form"), _CODE_FORMS),
     "closure.summaries_zip": _CODE_FORMS, "jobs.again": _CODE_FORMS, "closure.verify_form": _CODE_FORMS,
 }
 
@@ -310,7 +305,7 @@ def test_no_request_gets_a_500(app, database_url, route, fuzz_counts):
     world = clients.world
     fields = discover(route, world, clients)
     if "POST" in route.methods and not fields["post"] and route.endpoint in FORMS_NOT_IN_THIS_WORLD:
-        fields["post"] = {name: "" for name in _form_field_names(FORMS_NOT_IN_THIS_WORLD[route.endpoint])}
+        fields["post"] = dict.fromkeys(_form_field_names(FORMS_NOT_IN_THIS_WORLD[route.endpoint]), "")
     if "POST" in route.methods and route.endpoint not in BUTTON_ONLY:
         assert fields["post"], f"no form fields found for POST {route.endpoint}"
     parameter_names = sorted({*READ_PARAMETERS, *fields["get"]})

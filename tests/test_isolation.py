@@ -105,7 +105,7 @@ def test_signed_out_visitors_are_sent_to_sign_in_from_every_non_public_route(app
         view = app.view_functions[rule.endpoint]
         if rule.endpoint == "static" or getattr(view, "_access_rule", "") == "public":
             continue
-        values = {name: family_world["family"].id for name in rule.arguments}
+        values = dict.fromkeys(rule.arguments, family_world["family"].id)
         url = rule.build(values)[1]
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method)
@@ -163,7 +163,7 @@ def test_an_id_too_big_for_the_database_is_not_found(app, client, people):
     f.sign_in(client, people["verifier"])
     for rule in app.url_map.iter_rules():
         if rule.arguments and all(isinstance(rule._converters[a], IntegerConverter) for a in rule.arguments):
-            url = rule.build({name: 99999999999999999999 for name in rule.arguments})[1]
+            url = rule.build(dict.fromkeys(rule.arguments, 99999999999999999999))[1]
             method = "GET" if "GET" in rule.methods else "POST"
             assert client.open(url, method=method).status_code in (403, 404), url
 

@@ -118,7 +118,7 @@ def test_a_locked_account_and_an_unknown_email_get_the_same_answer_after_the_sam
     # The same page, once the email typed and the (timestamped) CSRF token are set aside.
     strip = [
         re.sub(r"X-CSRFToken&#34;: &#34;[^&]*", "", page.replace(email, "EMAIL"))
-        for page, email in zip(pages, (user.email, "nobody@example.org", people["verifier"].email))
+        for page, email in zip(pages, (user.email, "nobody@example.org", people["verifier"].email), strict=True)
     ]
     assert strip[0] == strip[1] == strip[2]
 

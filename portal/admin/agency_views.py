@@ -3,12 +3,13 @@ from flask import abort, flash, redirect, render_template, url_for
 from ..access import roles
 from ..extensions import db
 from ..models import Agency
+from ..roles import Role
 from . import agencies, bp
 from .forms import AgencyForm
 
 
 @bp.get("/agencies", endpoint="agencies")
-@roles("admin")
+@roles(Role.ADMIN)
 def agencies_list():
     return render_template(
         "admin/agencies.html",
@@ -19,7 +20,7 @@ def agencies_list():
 
 
 @bp.route("/agencies/new", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def new_agency():
     form = AgencyForm()
     if form.validate_on_submit():
@@ -30,7 +31,7 @@ def new_agency():
 
 
 @bp.route("/agencies/<id:agency_id>/edit", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def edit_agency(agency_id):
     agency = db.session.get(Agency, agency_id) or abort(404)
     form = AgencyForm(agency=agency)

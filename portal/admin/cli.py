@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 from ..auth.passwords import password_problem
 from ..extensions import db
 from ..models import User
+from ..roles import Role
 from . import users
 
 TRIES = 3
@@ -23,7 +24,7 @@ def create_admin_command(email, name, force):
     problem = users.email_problem(email)
     if problem:
         raise click.ClickException(problem)
-    admins = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.role == "admin"))
+    admins = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.role == Role.ADMIN))
     if admins and not force:
         raise click.ClickException(
             f"The service already has {admins} admin{'s' if admins > 1 else ''}: an admin adds users on the "

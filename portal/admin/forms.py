@@ -16,12 +16,13 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, StopV
 from ..auth.passwords import password_problem
 from ..boundaries.forms import PortalForm
 from ..boundaries.ids import parse_id
-from ..families.fields import ChecklistField, ChoiceField
+from ..forms.fields import ChecklistField, ChoiceField
 from ..models.people import AGENCY_KINDS, ROLES
 from . import agencies, users
 
+# Advice shown on the page, not a password.
 PASSWORD_HINT = (
-    "12 characters or more; three random words work well. The portal does not send it: "
+    "12 characters or more; three random words work well. The portal does not send it: "  # noqa: S105
     "tell the user yourself, for example by phone, not in an email to the same address. "
     "They can change it on their Your account page."
 )

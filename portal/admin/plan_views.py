@@ -1,25 +1,26 @@
 from flask import abort, flash, redirect, render_template, url_for
 
 from ..access import roles
+from ..roles import Role
 from ..rules.plan import load_plans
 from . import bp, plans
 
 
 @bp.get("/plans", endpoint="plans")
-@roles("admin")
+@roles(Role.ADMIN)
 def plans_list():
     return render_template("admin/plans.html", rows=plans.plan_rows(), page_title="Plans")
 
 
 # CSRFProtect checks the token on every POST, so these forms need no WTForms class.
 @bp.post("/plans/<plan_id>/open")
-@roles("admin")
+@roles(Role.ADMIN)
 def open_plan(plan_id):
     return _set_open(plan_id, True)
 
 
 @bp.post("/plans/<plan_id>/close")
-@roles("admin")
+@roles(Role.ADMIN)
 def close_plan(plan_id):
     return _set_open(plan_id, False)
 

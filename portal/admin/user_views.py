@@ -8,6 +8,7 @@ from ..access import roles
 from ..extensions import db
 from ..handover import how_many_led_by
 from ..models import User
+from ..roles import Role
 from . import bp, users
 from .forms import EditUserForm, NewUserForm, PasswordResetForm
 
@@ -17,13 +18,13 @@ def user_or_404(user_id) -> User:
 
 
 @bp.get("/users", endpoint="users")
-@roles("admin")
+@roles(Role.ADMIN)
 def users_list():
     return render_template("admin/users.html", users=users.all_users(), page_title="Users")
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
@@ -39,7 +40,7 @@ def new_user():
 
 
 @bp.get("/users/<id:user_id>")
-@roles("admin")
+@roles(Role.ADMIN)
 def user(user_id):
     account = user_or_404(user_id)
     return render_template("admin/user.html", account=account, families_led=how_many_led_by(account),
@@ -47,7 +48,7 @@ def user(user_id):
 
 
 @bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def edit_user(user_id):
     account = user_or_404(user_id)
     form = EditUserForm(user=account)
@@ -61,7 +62,7 @@ def edit_user(user_id):
 
 
 @bp.route("/users/<id:user_id>/password", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def reset_password(user_id):
     account = user_or_404(user_id)
     if account.id == current_user.id:
@@ -141,26 +142,26 @@ CONFIRMATIONS = {
 
 
 @bp.route("/users/<id:user_id>/second-factor", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def reset_second_factor(user_id):
     return _confirm(user_id, "reset-second-factor")
 
 
 # One route each (not an <any()> converter), so every URL is a plain, buildable path.
 @bp.route("/users/<id:user_id>/deactivate", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def deactivate_user(user_id):
     return _confirm(user_id, "deactivate")
 
 
 @bp.route("/users/<id:user_id>/reactivate", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def reactivate_user(user_id):
     return _confirm(user_id, "reactivate")
 
 
 @bp.route("/users/<id:user_id>/unlock", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def unlock_user(user_id):
     return _confirm(user_id, "unlock")
 

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..handover import how_many_led_by
 from ..models import Agency, User
 from ..notify import events
+from ..roles import Role
 
 # Deliberately loose: the real check is the user receiving their details.
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -37,7 +38,7 @@ def email_problem(email: str) -> str | None:
 def agency_problem(role: str | None, agency_id: int | None) -> str | None:
     if agency_id is not None and db.session.get(Agency, agency_id) is None:
         return "Choose an agency from the list"
-    if role == "partner" and agency_id is None:
+    if role == Role.PARTNER and agency_id is None:
         return "Choose the partner’s agency"
     return None
 
@@ -79,7 +80,7 @@ def create_user(name: str, email: str, role: str, agency_id: int | None, passwor
 
 def create_admin(name: str, email: str, password: str) -> User:
     """The first admin, from `flask create-admin`: they typed the password themselves."""
-    user = User(name=name, email=email, role="admin", password_hash=hash_password(password))
+    user = User(name=name, email=email, role=Role.ADMIN, password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
     record("user.create", user=user, detail=f"{describe(user)}; role admin; by the create-admin command")

@@ -7,15 +7,13 @@ the view saved nothing. Live checks are counted rather than committed one by
 one (portal/audit/live.py).
 """
 
-from flask import Blueprint, g, has_request_context
+from flask import g, has_request_context
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import AuditEvent
-
-bp = Blueprint("audit", __name__)
 
 
 def record(action, family=None, detail="", user=None):
@@ -30,6 +28,14 @@ def record(action, family=None, detail="", user=None):
         event.user_role = user.role
         event.agency_name = user.agency.name if user.agency else ""
     db.session.add(event)
+    return event
+
+
+def save(user, action, family=None, detail=""):
+    """Record `action` by `user` and commit it now: a read, a refusal, a sign-in. Views call
+    this (or their feature's service) rather than committing themselves."""
+    event = record(action, family, detail=detail, user=user)
+    db.session.commit()
     return event
 
 
@@ -61,5 +67,5 @@ def _read_joins_the_commit(session):
     live.add_due_rows(session)
 
 
-from . import live, views  # noqa: F401
+from . import live  # noqa: E402, F401
 

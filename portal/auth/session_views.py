@@ -3,9 +3,8 @@
 from flask import jsonify, redirect, request, url_for
 from flask_login import current_user
 
-from .. import kept_forms
 from ..access import public, signed_in
-from . import bp
+from . import bp, kept_forms
 from .next_page import safe_next_page
 from .sessions import keep_alive as restart_idle_clock
 from .sessions import seconds_left

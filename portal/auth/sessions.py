@@ -78,7 +78,7 @@ def idle_limit() -> timedelta:
 
 
 def session_row_for(token: str | None):
-    """The server-side row of a cookie's token, ended or not (portal/kept_forms.py asks whose it was)."""
+    """The server-side row of a cookie's token, ended or not (portal/auth/kept_forms.py asks whose it was)."""
     if not token:
         return None
     return db.session.scalar(db.select(UserSession).filter_by(token_hash=_digest(token)))

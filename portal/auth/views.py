@@ -1,9 +1,8 @@
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from .. import audit
 from ..access import public, signed_in
-from ..audit import record
-from ..extensions import db
 from ..ratelimit import limiter, sign_in_account_key, sign_in_account_limit, sign_in_address_limit
 from . import bp, pending
 from .forms import CodeForm, SetUpForm, SignInForm
@@ -46,8 +45,7 @@ def finish_sign_in(user, next_page, how, message=None):
     session.clear()  # a fresh session: nothing carried over from before sign-in
     start_session(user)
     login_user(user)
-    record("sign-in", user=user, detail=how)
-    db.session.commit()
+    audit.save(user, "sign-in", detail=how)
     if message:
         flash(message, "info")
     return redirect(next_page or url_for("main.home"))
@@ -83,16 +81,9 @@ def too_many_attempts(_error):
 @signed_in
 def sign_out():
     end_session(current_user.session_token, "signed out")
-    record("sign-out")
-    db.session.commit()
+    audit.save(current_user, "sign-out")
     logout_user()
     session.clear()
     flash("You have signed out", "success")
     return redirect(url_for("auth.sign_in"))
 
-
-from . import (
-    reset_views,  # noqa: F401
-    session_views,  # noqa: F401
-    two_factor_views,  # noqa: F401
-)

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import ClaimApproval, ClaimLineExit, ClaimSubmission
+from ..roles import Role
 from . import ledger
 from .building import Refused, audit, builders
 from .sampling import in_claim, sample_state
@@ -56,7 +57,7 @@ def blockers(claim) -> list[str]:
 
 
 def why_not_approve(claim, user) -> str | None:
-    if user.role != "programme_manager":
+    if user.role != Role.PROGRAMME_MANAGER:
         return "Only programme managers approve claims"
     if user.id in builders(claim):
         return f"You built claim {claim.id}, so another programme manager must approve it"
@@ -84,7 +85,7 @@ def submit(claim, user) -> ClaimSubmission:
     db.session.expire(claim)
     if claim.status != "approved":
         raise Refused(f"Claim {claim.id} is {claim.status}: only an approved claim is submitted")
-    if user.role != "programme_manager":
+    if user.role != Role.PROGRAMME_MANAGER:
         raise Refused("Only programme managers submit claims")
     row = ClaimSubmission(claim_id=claim.id, submitted_by_id=user.id)
     db.session.add(row)

@@ -145,7 +145,7 @@ def build_claim_zip(claim, path: Path, progress=None) -> None:
 
 def _summary(line, claim, user, render):
     """Decide and record one line's closure summary as of the claim date; hand its HTML to `render`."""
-    from ..closure.views import download_name
+    from ..closure.service import download_name
 
     built = service.build(line.family, as_of=claim.window.claim_date)
     service.record(built, user)  # recorded with its verification code like any download

@@ -5,9 +5,9 @@ from wtforms import IntegerField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ..boundaries.forms import PortalForm
-from ..families.dates import DateNotBefore, DateRequired, GovukDateField
-from ..families.fields import ChecklistField, ChoiceField, options
-from ..families.forms import DATE_HINT, _reason, _submit, strip
+from ..forms.common import DATE_HINT, _reason, _submit, strip
+from ..forms.dates import DateNotBefore, DateRequired, GovukDateField
+from ..forms.fields import ChecklistField, ChoiceField, options
 from ..models.claims import DECISIONS, REJECTION_REASONS
 from ..rules.plan import load_plans
 from .windows import phase_for

@@ -11,10 +11,11 @@ import shutil
 from ..extensions import db
 from ..jobs import JobKind, register, start_job
 from ..models import Claim
+from ..roles import Role
 from . import files
 
 KIND = "claim-files"
-CLAIM_ROLES = ("programme_manager", "verifier")
+CLAIM_ROLES = (Role.PROGRAMME_MANAGER, Role.VERIFIER)
 
 
 def start(claim, user):

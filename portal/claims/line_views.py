@@ -5,10 +5,11 @@ from flask_login import current_user
 
 from ..access import family_access, roles
 from ..closure.pdf import html_to_pdf
-from ..closure.views import download_name
+from ..closure.service import download_name
 from ..extensions import db
 from ..models import LineDecision
 from ..models.claims import CLAIM_TYPES, DECISIONS, REJECTION_REASONS
+from ..roles import Role
 from ..rules.claims import FLAGS
 from . import approving, bp, ledger, redecide, spotcheck, tasks, verifying
 from .building import Refused
@@ -45,7 +46,7 @@ def section(claim_id, line_id, section):
 
 
 @bp.route("/<id:claim_id>/lines/<id:line_id>/decision", methods=["GET", "POST"])
-@roles("verifier")
+@roles(Role.VERIFIER)
 def decide(claim_id, line_id):
     line = line_or_404(claim_id, line_id)
     refusal = verifying.why_not_decide(current_user, line)
@@ -77,7 +78,7 @@ def redecided(claim_id, line_id):
 
 
 @bp.route("/<id:claim_id>/lines/<id:line_id>/withdraw", methods=["GET", "POST"])
-@roles("programme_manager")
+@roles(Role.PROGRAMME_MANAGER)
 def withdraw(claim_id, line_id):
     line = line_or_404(claim_id, line_id)
     form = ReasonForm()
@@ -108,7 +109,7 @@ def spot_check(claim_id, line_id):
 
 
 @bp.route("/families/<id:family_id>/queries/<id:decision_id>", methods=["GET", "POST"])
-@family_access("lead_professional", action="claim.query.read")
+@family_access(Role.LEAD_PROFESSIONAL, action="claim.query.read")
 def answer_query(family, decision_id):
     decision = db.session.get(LineDecision, decision_id)
     if decision is None or decision.line.family_id != family.id:

@@ -6,8 +6,9 @@ from ..access import refuse
 from ..audit import record
 from ..extensions import db
 from ..models import Claim, ClaimLine, ClaimWindow
+from ..roles import Role
 
-CLAIM_ROLES = ("programme_manager", "verifier")
+CLAIM_ROLES = (Role.PROGRAMME_MANAGER, Role.VERIFIER)
 # A claim, window or line that does not exist (or a line asked for under another claim):
 # 404, audited like every other refusal.
 REFUSED = "claim.access-refused"

@@ -11,12 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import ClaimLine, LineDecision, QueryAnswer
 from ..models.claims import DECISIONS, REJECTION_REASONS
+from ..roles import Role
 from .building import Refused, audit, builders
 
 
 def why_not_decide(user, line) -> str | None:
     """Why this user may not decide this line (None: they may). Segregation of duties first."""
-    if user.role != "verifier":
+    if user.role != Role.VERIFIER:
         return "Only claim verifiers decide claim lines"
     if user.id in (line.family.lead_professional_id, line.lead_professional_id):
         return f"You lead {line.family_ref}, so another verifier must decide it"

@@ -3,12 +3,13 @@
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from .. import audit
 from ..access import roles
-from ..audit import record
+from ..boundaries.pages import pagination
 from ..extensions import db
-from ..families.listing import pagination
 from ..models import Claim, ClaimWindow
 from ..models.claims import CLAIM_TYPES
+from ..roles import Role
 from ..rules.claims import FLAGS, phase_label
 from . import approving, bp, building, claimable, files, sampling
 from . import jobs as claim_jobs
@@ -29,7 +30,7 @@ def index():
 
 
 @bp.route("/windows/new", methods=["GET", "POST"])
-@roles("programme_manager")
+@roles(Role.PROGRAMME_MANAGER)
 def new_window():
     form = WindowForm()
     if form.validate_on_submit():
@@ -70,7 +71,7 @@ def window(window_id):
 
 
 @bp.post("/windows/<id:window_id>/claims")
-@roles("programme_manager")
+@roles(Role.PROGRAMME_MANAGER)
 def new_claim(window_id):
     claim = building.create_claim(window_or_404(window_id), current_user)
     flash(f"Claim {claim.id} started: add the families it is for", "success")
@@ -90,7 +91,7 @@ def show(claim_id):
 
 
 @bp.route("/<id:claim_id>/add", methods=["GET", "POST"])
-@roles("programme_manager")
+@roles(Role.PROGRAMME_MANAGER)
 def add(claim_id):
     claim = claim_or_404(claim_id)
     if request.method == "POST":
@@ -124,7 +125,7 @@ def _same_site(url):
 
 
 @bp.route("/<id:claim_id>/lines/<id:line_id>/remove", methods=["GET", "POST"])
-@roles("programme_manager")
+@roles(Role.PROGRAMME_MANAGER)
 def remove_line(claim_id, line_id):
     line = line_or_404(claim_id, line_id)
     form = ReasonForm()
@@ -142,7 +143,7 @@ def remove_line(claim_id, line_id):
 
 
 @bp.post("/<id:claim_id>/sample")
-@roles("programme_manager")
+@roles(Role.PROGRAMME_MANAGER)
 def draw_sample(claim_id):
     claim = claim_or_404(claim_id)
     if claim.samples:
@@ -156,7 +157,7 @@ def draw_sample(claim_id):
 
 
 @bp.route("/<id:claim_id>/sample/redraw", methods=["GET", "POST"])
-@roles("programme_manager")
+@roles(Role.PROGRAMME_MANAGER)
 def redraw_sample(claim_id):
     claim = claim_or_404(claim_id)
     form = ReasonForm()
@@ -175,7 +176,7 @@ def redraw_sample(claim_id):
 
 
 @bp.post("/<id:claim_id>/sample/widen")
-@roles("programme_manager")
+@roles(Role.PROGRAMME_MANAGER)
 def widen_sample(claim_id):
     claim = claim_or_404(claim_id)
     try:
@@ -187,7 +188,7 @@ def widen_sample(claim_id):
 
 
 @bp.get("/<id:claim_id>/check")
-@roles("programme_manager")
+@roles(Role.PROGRAMME_MANAGER)
 def check(claim_id):
     claim = claim_or_404(claim_id)
     read("claim.check", detail=f"claim {claim.id}")
@@ -198,7 +199,7 @@ def check(claim_id):
 
 
 @bp.post("/<id:claim_id>/approve")
-@roles("programme_manager")
+@roles(Role.PROGRAMME_MANAGER)
 def approve(claim_id):
     claim = claim_or_404(claim_id)
     try:
@@ -210,7 +211,7 @@ def approve(claim_id):
 
 
 @bp.post("/<id:claim_id>/submit")
-@roles("programme_manager")
+@roles(Role.PROGRAMME_MANAGER)
 def submit(claim_id):
     claim = claim_or_404(claim_id)
     try:
@@ -240,8 +241,7 @@ def download(claim_id, kind):
     row = files.latest_file(claim, kind) if kind in ("csv", "zip") else None
     if row is None or not files.file_path(row).exists():
         abort(404)
-    record("claim.download", detail=f"claim {claim.id}: {kind}, sha256 {row.sha256}")
-    db.session.commit()
+    audit.save(current_user, "claim.download", detail=f"claim {claim.id}: {kind}, sha256 {row.sha256}")
     mimetype = "text/csv" if kind == "csv" else "application/zip"
     return send_file(files.file_path(row), mimetype=mimetype, as_attachment=True,
                      download_name=f"claim-{claim.id}.{kind}", max_age=0)

@@ -109,8 +109,8 @@ def _render_one(family_id: int):
     from ..models import Family
     from . import signing
     from .pdf import html_to_pdf
+    from .service import download_name
     from .summary import build
-    from .views import download_name
 
     with _worker_app.app_context():
         try:

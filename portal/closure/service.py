@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from flask import current_app
 
+from .. import audit
 from ..access import can_see
+from ..audit.details import request_detail
 from ..extensions import db
 from ..models import ClosureSummary, Family
+from ..roles import Role
 from . import signing
 from . import snapshot as snapshots
 from .pdf import html_to_pdf
 from .summary import Built, build
 
 # Who may check a code: the family's lead professional, verifiers and programme managers.
-CHECKERS = ("lead_professional", "verifier", "programme_manager")
+CHECKERS = (Role.LEAD_PROFESSIONAL, Role.VERIFIER, Role.PROGRAMME_MANAGER)
+
+
+def download_name(ref: str) -> str:
+    # References are typed by people; keep the header safe whatever they typed.
+    return re.sub(r"[^A-Za-z0-9._-]", "_", ref) + "-closure-summary.pdf"
 
 
 def record(built: Built, user, at: dt.datetime | None = None) -> ClosureSummary:
@@ -36,6 +45,24 @@ def generate(family, user, as_of: dt.date | None = None) -> tuple[Built, bytes]:
     pdf = signing.sign(html_to_pdf(built.html), current_app.config)
     record(built, user)
     return built, pdf
+
+
+def download(family, user) -> tuple[Built, bytes]:
+    """A summary `user` downloads now: generated, recorded and saved."""
+    built, pdf = generate(family, user)
+    db.session.commit()
+    return built, pdf
+
+
+def refused_check(code: str | None, user) -> None:
+    """Audit a code that did not resolve for `user`. A code of a family they may not check is
+    audited against that family, like any refused family read; they are told only "not found".
+    Ids only: what was typed may be anything, so it is never written to the log."""
+    row = db.session.scalar(db.select(ClosureSummary).filter_by(code=code)) if code else None
+    if row is not None:
+        audit.save(user, "closure.verify-refused", row.family, detail=f"{request_detail()}: summary {row.id}")
+    else:
+        audit.save(user, "closure.verify-refused", detail=f"{request_detail()}: unknown")
 
 
 @dataclass

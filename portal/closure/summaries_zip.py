@@ -14,7 +14,7 @@ from ..jobs import JobKind, register, start_job
 from ..jobs.service import unfinished_like
 from ..models import Family
 from . import service
-from .views import download_name
+from .service import download_name
 
 KIND = "closure-summaries-zip"
 

@@ -1,29 +1,22 @@
-import re
-
 from flask import Response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import audit
 from ..access import family_access, signed_in
-from ..audit import record
 from ..audit.details import request_detail
-from ..extensions import db
+from ..roles import Role
 from . import bp, service
 from . import snapshot as snapshots
+from .service import download_name
 
 
 @bp.get("/families/<id:family_id>/closure-summary.pdf")
-@family_access("lead_professional", "verifier", "programme_manager", action="closure.download")
+@family_access(Role.LEAD_PROFESSIONAL, Role.VERIFIER, Role.PROGRAMME_MANAGER, action="closure.download")
 def summary(family):
-    built, pdf = service.generate(family, current_user)
-    db.session.commit()
+    built, pdf = service.download(family, current_user)
     disposition = f'attachment; filename="{download_name(family.ref)}"'
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": disposition, "X-Verification-Code": snapshots.grouped(built.code)})
-
-
-def download_name(ref: str) -> str:
-    # References are typed by people; keep the header safe whatever they typed.
-    return re.sub(r"[^A-Za-z0-9._-]", "_", ref) + "-closure-summary.pdf"
 
 
 # -- checking a code (/verify) ----------------------------------------------------------------------
@@ -54,26 +47,12 @@ def verify(code):
     normalised = snapshots.normalise(code)
     row = service.find(normalised, current_user) if normalised else None
     if row is None:
-        _audit_miss(normalised, code)
+        service.refused_check(normalised, current_user)
         return render_template("closure/verify.html", page_title="Check a closure summary",
                                typed=code[:40], not_found=True), 404
     result = service.check(row)
     said = "matches" if result.matches else f"{len(result.changes)} changed"
-    record("closure.verify", row.family, detail=f"{request_detail()}: summary {row.id} {said}")
-    db.session.commit()
+    audit.save(current_user, "closure.verify", row.family, detail=f"{request_detail()}: summary {row.id} {said}")
     return render_template("closure/verify.html", page_title="Check a closure summary",
                            typed=snapshots.grouped(row.code), result=result, code=snapshots.grouped(row.code))
 
-
-def _audit_miss(normalised, typed):
-    # A code of a family the user may not check is audited against that family, like any
-    # refused family read; the user is told only "not found".
-    from ..models import ClosureSummary
-
-    row = db.session.scalar(db.select(ClosureSummary).filter_by(code=normalised)) if normalised else None
-    # Ids only: what was typed may be anything, so it is never written to the log.
-    if row is not None:
-        record("closure.verify-refused", row.family, detail=f"{request_detail()}: summary {row.id}")
-    else:
-        record("closure.verify-refused", detail=f"{request_detail()}: unknown")
-    db.session.commit()

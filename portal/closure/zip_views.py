@@ -3,18 +3,19 @@
 from flask import flash, redirect, url_for
 from flask_login import current_user
 
+from .. import access
 from ..access import roles
 from ..extensions import db
-from ..families.listing import visible_query
 from ..models import Family
+from ..roles import Role
 from . import bp
 from .summaries_zip import start
 
 
 @bp.post("/closure-summaries/zip")
-@roles("lead_professional")
+@roles(Role.LEAD_PROFESSIONAL)
 def summaries_zip():
-    family_ids = db.session.scalars(visible_query(current_user).with_only_columns(Family.id)).all()
+    family_ids = db.session.scalars(access.visible_query(current_user).with_only_columns(Family.id)).all()
     if not family_ids:
         flash("You do not lead any families yet, so there are no closure summaries to download.")
         return redirect(url_for("families.index"))

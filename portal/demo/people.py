@@ -3,10 +3,11 @@
 from ..auth.passwords import hash_password, password_problem
 from ..extensions import db
 from ..models import Agency, User
+from ..roles import Role
 
 # Demo data only, printed by `flask demo` and listed in README.md. The command
 # refuses to run in production, so this password can never open a real account.
-DEMO_PASSWORD = "granite harbour teapot"
+DEMO_PASSWORD = "granite harbour teapot"  # noqa: S105 - the published demo password
 DEMO_DOMAIN = "demo.example"
 
 AGENCIES = {
@@ -21,19 +22,19 @@ AGENCIES = {
 
 # key, email local part, name, role, agency kind
 USERS = [
-    ("admin", "admin", "Priya Shah", "admin", None),
-    ("lead", "lead", "Jenny Clarke", "lead_professional", "early_help"),
-    ("lead2", "lead2", "Ben Carter", "lead_professional", "early_help"),  # leads none: a colleague to hand over to
-    ("verifier", "verifier", "Tom Okafor", "verifier", None),
-    ("programme", "programme", "Grace Mensah", "programme_manager", None),  # builds claims
-    ("programme2", "programme2", "Owen Davies", "programme_manager", None),  # approves them
-    ("school", "school", "Sarah Bennett", "partner", "school"),
-    ("police", "police", "Dan Hughes", "partner", "police"),
-    ("health", "health", "Aisha Malik", "partner", "health"),
-    ("dwp", "dwp", "Gary Lloyd", "partner", "dwp"),
-    ("housing", "housing", "Helen Price", "partner", "housing"),
-    ("youth_justice", "youth-justice", "Marcus Reid", "partner", "youth_justice"),
-    ("early_help", "early-help", "Lucy Ward", "partner", "early_help"),
+    ("admin", "admin", "Priya Shah", Role.ADMIN, None),
+    ("lead", "lead", "Jenny Clarke", Role.LEAD_PROFESSIONAL, "early_help"),
+    ("lead2", "lead2", "Ben Carter", Role.LEAD_PROFESSIONAL, "early_help"),  # leads none: a colleague to hand over to
+    ("verifier", "verifier", "Tom Okafor", Role.VERIFIER, None),
+    ("programme", "programme", "Grace Mensah", Role.PROGRAMME_MANAGER, None),  # builds claims
+    ("programme2", "programme2", "Owen Davies", Role.PROGRAMME_MANAGER, None),  # approves them
+    ("school", "school", "Sarah Bennett", Role.PARTNER, "school"),
+    ("police", "police", "Dan Hughes", Role.PARTNER, "police"),
+    ("health", "health", "Aisha Malik", Role.PARTNER, "health"),
+    ("dwp", "dwp", "Gary Lloyd", Role.PARTNER, "dwp"),
+    ("housing", "housing", "Helen Price", Role.PARTNER, "housing"),
+    ("youth_justice", "youth-justice", "Marcus Reid", Role.PARTNER, "youth_justice"),
+    ("early_help", "early-help", "Lucy Ward", Role.PARTNER, "early_help"),
 ]
 
 

@@ -99,6 +99,7 @@ def audit_refusal(family, checked: Checked, user):
     """A virus found is a security event: recorded, even though nothing was saved."""
     if checked.infected:
         record("document.virus-refused", family, f"{checked.infected} document refused virus found", user=user)
+        db.session.commit()  # kept although the form is refused and nothing else is saved
 
 
 def attach(family, evidence, uploads, user) -> list[EvidenceDocument]:

@@ -16,8 +16,9 @@ The rules (docs/security.md, "Segregation of duties"):
 """
 
 from ..models import Evidence
+from ..roles import Role
 
-LP, PM, PARTNER = "lead_professional", "programme_manager", "partner"
+LP, PM, PARTNER = Role.LEAD_PROFESSIONAL, Role.PROGRAMME_MANAGER, Role.PARTNER
 REVIEWERS = (LP, PM)
 
 PM_MUST_REVIEW = "A programme manager must review this because you submitted it."

@@ -100,7 +100,7 @@ def read_percents(form, name, f, fault):
     if not any(texts):
         return None
     values = [number(t) for t in texts]
-    for i, (text, value) in enumerate(zip(texts, values), 1):
+    for i, (text, value) in enumerate(zip(texts, values, strict=True), 1):
         if not text:
             fault(f"Enter term {i} {noun(f)}", f".{i}")
         elif isinstance(value, str):

@@ -7,10 +7,15 @@ replaces (docs/developing.md, "Evidence corrections").
 import datetime as dt
 
 from flask import abort
+from sqlalchemy.exc import IntegrityError
 
 from ..access import refuse
+from ..audit import record
+from ..documents import service as documents
 from ..extensions import db
 from ..models import Evidence, Member
+from ..notify import events
+from ..roles import Role
 
 
 def visible_evidence(family, evidence_id, user) -> Evidence:
@@ -23,7 +28,7 @@ def visible_evidence(family, evidence_id, user) -> Evidence:
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None or evidence.family_id != family.id:
         abort(404)
-    if user.role == "partner" and (user.agency_id is None or evidence.agency_id != user.agency_id):
+    if user.role == Role.PARTNER and (user.agency_id is None or evidence.agency_id != user.agency_id):
         refuse("evidence.access-refused", family)
     return evidence
 
@@ -62,6 +67,36 @@ def correction(previous: Evidence, submission: dict, user) -> Evidence:
                    replaces_id=previous.id, version=previous.version + 1, **columns(submission))
     db.session.add(row)
     return row
+
+
+def submit(family, submission: dict, user, uploads=()) -> Evidence:
+    """`user` submits new evidence with its checked documents: saved and audited (`evidence.submit`),
+    and the lead professional told (portal/notify), in one commit."""
+    evidence = new_evidence(family, submission, user)
+    db.session.flush()  # for the id in the audit detail
+    record("evidence.submit", family, f"evidence {evidence.id} v{evidence.version}", user=user)
+    documents.attach(family, evidence, uploads, user)
+    events.evidence_submitted(family, evidence, user)
+    db.session.commit()
+    return evidence
+
+
+def correct(family, previous: Evidence, submission: dict, user, uploads=(), keep=frozenset()) -> Evidence | None:
+    """`user` corrects `previous`: the next version, saved and audited (`evidence.correct`).
+    None when someone else corrected it first (replaces_id is unique); nothing is saved then."""
+    try:
+        evidence = correction(previous, submission, user)
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    detail = f"evidence {evidence.id} v{evidence.version} replaces evidence {previous.id} v{previous.version}"
+    record("evidence.correct", family, detail, user=user)
+    documents.carry_forward(family, previous, evidence, keep, user)
+    documents.attach(family, evidence, uploads, user)
+    events.evidence_submitted(family, evidence, user)
+    db.session.commit()
+    return evidence
 
 
 def columns(submission: dict) -> dict:

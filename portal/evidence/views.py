@@ -7,22 +7,19 @@ see or correct a version is portal/evidence/records.py.
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
-from .. import casefile
+from .. import audit, casefile
 from ..access import READERS, family_access
 from ..audit import live as live_checks
-from ..audit import record
+from ..auth.kept_forms import kept_for_this_page
 from ..boundaries.ids import parse_id
 from ..documents import service as documents
-from ..extensions import db
-from ..kept_forms import kept_for_this_page
-from ..notify import events
+from ..roles import Role
 from . import bp, display, duties, reading, records
 from .forms import evidence_form, form_data, route, routes
 from .steps import outcome_groups, step_for
 
-SUBMITTERS = ("partner", "lead_professional")
+SUBMITTERS = (Role.PARTNER, Role.LEAD_PROFESSIONAL)
 
 
 @bp.url_value_preprocessor
@@ -62,7 +59,7 @@ def helpers():
 @family_access(*SUBMITTERS, action="evidence.form")
 def new(family):
     posted = request.method == "POST"
-    # A form sent after the session ended comes back filled in once signed in again (portal/kept_forms.py).
+    # A form sent after the session ended comes back filled in once signed in again (portal/auth/kept_forms.py).
     kept = None if posted else kept_for_this_page()
     typed = request.form if posted else kept
     step = step_for(family, typed if typed is not None else request.args, posted or kept is not None)
@@ -113,8 +110,7 @@ def correct(family, evidence_id):
     evidence = records.visible_evidence(family, evidence_id, current_user)
     not_theirs = duties.correct_refusal(current_user, evidence)
     if not_theirs:  # only the submitting agency corrects its evidence
-        record("evidence.correct-refused", family, f"evidence {evidence.id} v{evidence.version}")
-        db.session.commit()
+        audit.save(current_user, "evidence.correct-refused", family, f"evidence {evidence.id} v{evidence.version}")
         flash(not_theirs)
         return redirect(url_for(".show", family_id=family.id, evidence_id=records.latest(evidence).id))
     refusal = records.correction_refusal(evidence)
@@ -150,7 +146,6 @@ def read_documents(family, form):
     form.files_chosen = any(f.filename for f in files)
     if checked.infected:
         documents.audit_refusal(family, checked, current_user)
-        db.session.commit()
     return checked.uploads
 
 
@@ -175,12 +170,7 @@ def document(family, evidence_id, document_id):
 
 
 def save_new(family, submission, uploads=(), finding=None):
-    evidence = records.new_evidence(family, submission, current_user)
-    db.session.flush()  # for the id in the audit detail
-    record("evidence.submit", family, f"evidence {evidence.id} v{evidence.version}")
-    documents.attach(family, evidence, uploads, current_user)
-    events.evidence_submitted(family, evidence, current_user)
-    db.session.commit()
+    evidence = records.submit(family, submission, current_user, uploads)
     said(f"Evidence for outcome {evidence.outcome_id} submitted", evidence, finding)
     return redirect(url_for("families.show", family_id=family.id))
 
@@ -197,19 +187,10 @@ def said(done, evidence, finding):
 
 
 def save_correction(family, previous, submission, uploads=(), keep=frozenset(), finding=None):
-    try:
-        evidence = records.correction(previous, submission, current_user)
-        db.session.flush()
-    except IntegrityError:  # someone else corrected this version first (replaces_id is unique)
-        db.session.rollback()
+    evidence = records.correct(family, previous, submission, current_user, uploads, keep)
+    if evidence is None:  # someone else corrected this version first
         flash("This evidence was corrected by someone else at the same time. Check the latest version.")
         return redirect(url_for(".show", family_id=family.id, evidence_id=previous.id))
-    detail = f"evidence {evidence.id} v{evidence.version} replaces evidence {previous.id} v{previous.version}"
-    record("evidence.correct", family, detail)
-    documents.carry_forward(family, previous, evidence, keep, current_user)
-    documents.attach(family, evidence, uploads, current_user)
-    events.evidence_submitted(family, evidence, current_user)
-    db.session.commit()
     said(f"Evidence for outcome {evidence.outcome_id} corrected (version {evidence.version})", evidence, finding)
     return redirect(url_for(".show", family_id=family.id, evidence_id=evidence.id))
 

@@ -5,6 +5,7 @@ from flask import abort
 
 from .. import casefile
 from ..access import family_access
+from ..roles import Role
 from . import bp, changes
 from .form_setup import essentials_form, plan_outcomes_form
 from .forms import CloseForm, EngagedForm, ReopenForm
@@ -16,7 +17,7 @@ FAMILY_PLAN_RULE = "every_outcome_in_family_plan"
 
 
 @bp.route("/<id:family_id>/essentials", methods=["GET", "POST"])
-@family_access("lead_professional", action="essentials.record.form")
+@family_access(Role.LEAD_PROFESSIONAL, action="essentials.record.form")
 @while_open("record essentials")
 def record_essentials(family):
     form = essentials_form(family, casefile.plan_for(family))
@@ -30,7 +31,7 @@ def record_essentials(family):
 
 
 @bp.route("/<id:family_id>/plan-outcomes", methods=["GET", "POST"])
-@family_access("lead_professional", action="plan-outcomes.set.form")
+@family_access(Role.LEAD_PROFESSIONAL, action="plan-outcomes.set.form")
 @while_open("change the family's plan")
 def plan_outcomes(family):
     plan = casefile.plan_for(family)
@@ -50,7 +51,7 @@ def plan_outcomes(family):
 
 
 @bp.route("/<id:family_id>/engaged", methods=["GET", "POST"])
-@family_access("lead_professional", action="family.engaged.form")
+@family_access(Role.LEAD_PROFESSIONAL, action="family.engaged.form")
 @while_open("record the date the family engaged")
 def engaged(family):
     if family.engaged_on is not None:
@@ -63,7 +64,7 @@ def engaged(family):
 
 
 @bp.route("/<id:family_id>/close", methods=["GET", "POST"])
-@family_access("lead_professional", action="case.close.form")
+@family_access(Role.LEAD_PROFESSIONAL, action="case.close.form")
 @while_open("close the case")
 def close(family):
     form = CloseForm(family)
@@ -75,7 +76,7 @@ def close(family):
 
 
 @bp.route("/<id:family_id>/reopen", methods=["GET", "POST"])
-@family_access("lead_professional", action="case.reopen.form")
+@family_access(Role.LEAD_PROFESSIONAL, action="case.reopen.form")
 def reopen(family):
     if family.closed_on is None:
         return back(family, "The case is open.")

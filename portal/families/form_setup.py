@@ -1,8 +1,8 @@
 """Forms whose questions and choices come from the family's plan and rows."""
 
+from ..forms.fields import options
 from . import choices
 from .choices import capital
-from .fields import options
 from .forms import AttachForm, EssentialsForm, PlanOutcomesForm, ProblemForm
 
 

@@ -16,31 +16,10 @@ from wtforms.validators import DataRequired, Length
 
 from ..boundaries.forms import PortalForm
 from ..boundaries.ids import parse_id
+from ..forms.common import DATE_HINT, _reason, _submit, _text, strip
+from ..forms.dates import DateInPast, DateNotBefore, DateNotInFuture, DateRequired, GovukDateField
+from ..forms.fields import ChecklistField, ChoiceField, GroupedChecklistField, GroupedRadioField, options
 from ..models.families import ACTIVITIES, MEMBER_ROLES, STAGES
-from .dates import DateInPast, DateNotBefore, DateNotInFuture, DateRequired, GovukDateField
-from .fields import ChecklistField, ChoiceField, GroupedChecklistField, GroupedRadioField, options
-
-DATE_HINT = "For example, 27 3 2024"
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _text(label, message, max_length=200, **kwargs):
-    return StringField(label, widget=GovTextInput(), filters=[strip], validators=[
-        DataRequired(message), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer")],
-        **kwargs)
-
-
-def _reason(label, message):
-    # Spaces alone are not a reason: DataRequired reads the stripped value.
-    return TextAreaField(label, widget=GovTextArea(), filters=[strip], validators=[
-        DataRequired(message), Length(max=2000, message="Reason must be 2000 characters or fewer")])
-
-
-def _submit(text):
-    return SubmitField(text, widget=GovSubmitInput())
 
 
 class FamilyForm(PortalForm):

@@ -15,10 +15,13 @@ from math import ceil
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from .. import access
+from ..boundaries.pages import pagination  # noqa: F401 - the family list's views use it from here
 from ..evidence.duties import may_review
 from ..extensions import db
 from ..models import Evidence, Family, FamilyVerdict, TeamMembership
 from ..models.families import VERDICT_STATUSES
+from ..roles import Role
 from ..rules.plan import load_plans
 from . import standing
 
@@ -47,16 +50,7 @@ class FamilyPage:
 
 
 def visible_query(user, search: str = ""):
-    query = sa.select(Family)
-    if user.role == "lead_professional":
-        query = query.where(Family.lead_professional_id == user.id)
-    elif user.role == "partner":
-        attached = sa.select(TeamMembership.family_id).where(
-            TeamMembership.agency_id == user.agency_id, TeamMembership.ended_at.is_(None))
-        query = query.where(Family.id.in_(attached))
-    elif user.role not in ("verifier", "programme_manager"):
-        query = query.where(sa.false())
-    return _searched(query, search.strip())
+    return _searched(access.visible_query(user), search.strip())
 
 
 def _searched(query, search):
@@ -106,7 +100,7 @@ def evidence_by_family(family_ids) -> dict[int, list[Evidence]]:
 
 
 def _rows(user, families) -> list[FamilyRow]:
-    plans, lead = load_plans(), user.role == "lead_professional"
+    plans, lead = load_plans(), user.role == Role.LEAD_PROFESSIONAL
     evidence = evidence_by_family([f.id for f in families]) if lead else {}
     verdicts = standing.current([f.id for f in families])
     return [FamilyRow(f, _plan_title(plans, f.plan_id), _awaiting(user, f, evidence.get(f.id, [])) if lead else None,
@@ -118,23 +112,6 @@ def _awaiting(user, family, evidence) -> int:
     """Submissions waiting for this user's review (not those a programme manager reviews)."""
     return sum(1 for e in evidence if e.replaced_by is None and e.status == "submitted"
                and may_review(user, family, e))
-
-
-def pagination(page: FamilyPage, href) -> dict:
-    """GOV.UK pagination params: first, last, and the pages either side of this one; href(n) links page n."""
-    near = sorted({1, page.pages, *range(max(1, page.number - 1), min(page.pages, page.number + 1) + 1)})
-    items, before = [], 0
-    for n in near:
-        if n - before > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": n, "href": href(n), "current": n == page.number})
-        before = n
-    params = {"items": items, "landmarkLabel": "Pages of families"}
-    if page.number > 1:
-        params["previous"] = {"href": href(page.number - 1)}
-    if page.number < page.pages:
-        params["next"] = {"href": href(page.number + 1)}
-    return params
 
 
 def _plan_title(plans, plan_id) -> str:

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from .. import casefile
 from ..access import family_access
+from ..roles import Role
 from . import bp, changes, matches
 from .choices import indicator_lookup
 from .filters import with_article
@@ -28,7 +29,7 @@ def current_row(rows, row_id):
 
 
 @bp.route("/<id:family_id>/members/new", methods=["GET", "POST"])
-@family_access("lead_professional", action="member.add.form")
+@family_access(Role.LEAD_PROFESSIONAL, action="member.add.form")
 @while_open("add a family member")
 def add_member(family):
     form = MemberForm()
@@ -45,7 +46,7 @@ def add_member(family):
 
 
 @bp.route("/<id:family_id>/members/<id:member_id>/withdraw", methods=["GET", "POST"])
-@family_access("lead_professional", action="member.withdraw.form")
+@family_access(Role.LEAD_PROFESSIONAL, action="member.withdraw.form")
 @while_open("withdraw a family member")
 def withdraw_member(family, member_id):
     member = current_row(family.members, member_id)
@@ -64,7 +65,7 @@ def _day(day) -> str:
 
 # Not only while the case is open: a member leaving after closure is what the claim flag is for.
 @bp.route("/<id:family_id>/members/<id:member_id>/left", methods=["GET", "POST"])
-@family_access("lead_professional", action="member.left.form")
+@family_access(Role.LEAD_PROFESSIONAL, action="member.left.form")
 def member_left(family, member_id):
     member = current_row(family.members, member_id)
     recorded = family.left_household.get(member.id)
@@ -83,7 +84,7 @@ def member_left(family, member_id):
 
 
 @bp.route("/<id:family_id>/members/<id:member_id>/left/withdraw", methods=["GET", "POST"])
-@family_access("lead_professional", action="member.left.withdraw.form")
+@family_access(Role.LEAD_PROFESSIONAL, action="member.left.withdraw.form")
 def withdraw_member_left(family, member_id):
     member = current_row(family.members, member_id)
     recorded = family.left_household.get(member.id)
@@ -100,7 +101,7 @@ def withdraw_member_left(family, member_id):
 
 
 @bp.route("/<id:family_id>/problems/new", methods=["GET", "POST"])
-@family_access("lead_professional", action="problem.add.form")
+@family_access(Role.LEAD_PROFESSIONAL, action="problem.add.form")
 @while_open("add to what is identified")
 def add_problem(family):
     plan = casefile.plan_for(family)
@@ -115,7 +116,7 @@ def add_problem(family):
 
 
 @bp.route("/<id:family_id>/problems/<id:problem_id>/withdraw", methods=["GET", "POST"])
-@family_access("lead_professional", action="problem.withdraw.form")
+@family_access(Role.LEAD_PROFESSIONAL, action="problem.withdraw.form")
 @while_open("withdraw what was identified")
 def withdraw_problem(family, problem_id):
     plan = casefile.plan_for(family)

@@ -13,9 +13,10 @@ from ..evidence import duties
 from ..extensions import db
 from ..models import Evidence
 from ..models.families import ACTIVITIES, STAGES
+from ..roles import FamilyCapabilities, Role
 from ..rules.calendar import age_on
 
-LP, PARTNER = "lead_professional", "partner"
+LP, PARTNER = Role.LEAD_PROFESSIONAL, Role.PARTNER
 
 
 @dataclass
@@ -70,8 +71,9 @@ def age(member) -> int:
 
 def page_data(family, user) -> dict:
     plan = casefile.plan_for(family)
-    data = {"family": family, "plan": plan, "names": member_names(family), "role": user.role,
-            "can_change": user.role == LP, "is_open": family.closed_on is None,
+    caps = FamilyCapabilities(user, family)
+    data = {"family": family, "plan": plan, "names": member_names(family), "caps": caps,
+            "can_change": caps.change_case, "is_open": family.closed_on is None,
             "member_age": age, "activities": ACTIVITIES, "stages": STAGES}
     if user.role == PARTNER:
         data["lines"] = evidence_lines(family, user, agency_id=user.agency_id)

@@ -4,9 +4,8 @@ for evidence the lead professional submitted (portal/evidence/duties.py)."""
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import casefile, verdicts
+from .. import audit, casefile, verdicts
 from ..access import family_access, roles
-from ..audit import record
 from ..evidence import duties
 from ..extensions import db
 from ..models import Evidence
@@ -21,8 +20,7 @@ from .support import back_to_family, done
 def review_queue_page():
     """Every submission waiting for this user's review, across the families they see."""
     items = review_queue.waiting_for(current_user)
-    record("evidence.review.list", detail="GET /families/reviews")
-    db.session.commit()
+    audit.save(current_user, "evidence.review.list", detail="GET /families/reviews")
     return render_template("families/review_queue.html", items=items, page_title="Evidence for you to review")
 
 
@@ -91,6 +89,5 @@ def decided(evidence) -> str:
 
 def refused(family, evidence, message):
     """Segregation of duties: say who reviews it instead, and audit the attempt."""
-    record("evidence.review-refused", family, detail=f"evidence {evidence.id} v{evidence.version}")
-    db.session.commit()
+    audit.save(current_user, "evidence.review-refused", family, detail=f"evidence {evidence.id} v{evidence.version}")
     return back_to_family(family, message)

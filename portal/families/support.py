@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, url_for
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
@@ -11,6 +11,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+
+from ..htmx import is_htmx  # noqa: F401 - the family views import it from here
 
 
 def while_open(doing):
@@ -31,10 +33,6 @@ def while_open(doing):
         return wrapper
 
     return decorate
-
-
-def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def url_if_built(endpoint, **values):

@@ -5,6 +5,7 @@ from flask import abort
 from ..access import family_access
 from ..extensions import db
 from ..models import Agency
+from ..roles import Role
 from . import bp, changes
 from .form_setup import attach_form
 from .forms import DetachForm
@@ -13,7 +14,7 @@ from .support import back_to_family, done
 
 
 @bp.route("/<id:family_id>/team/new", methods=["GET", "POST"])
-@family_access("lead_professional", action="team.attach.form")
+@family_access(Role.LEAD_PROFESSIONAL, action="team.attach.form")
 def attach(family):
     form = attach_form(family)
     if not form.agency.choices:
@@ -27,7 +28,7 @@ def attach(family):
 
 
 @bp.route("/<id:family_id>/team/<id:membership_id>/end", methods=["GET", "POST"])
-@family_access("lead_professional", action="team.detach.form")
+@family_access(Role.LEAD_PROFESSIONAL, action="team.detach.form")
 def detach(family, membership_id):
     membership = next((t for t in family.current_team if t.id == membership_id), None)
     if membership is None:

@@ -3,15 +3,15 @@
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import casefile, verdicts
+from .. import audit, casefile, verdicts
 from ..access import READERS, family_access, roles
 from ..admin.plans import open_plan_ids
-from ..audit import record
 from ..boundaries.pages import requested_page
 from ..extensions import db
+from ..forms.fields import options
+from ..roles import Role
 from . import bp, changes, listing, matches, page
 from .choices import plan_choices
-from .fields import options
 from .forms import FamilyForm
 from .support import done, is_htmx
 
@@ -23,8 +23,7 @@ def index():
     page = listing.page_of(current_user, search, requested_page())
     # Whether they searched, never what for: a search term is case data (portal/audit/details.py).
     said = ["search" if search else "", f"page {page.number}" if page.number > 1 else ""]
-    record("family.list", detail="; ".join(filter(None, said)))
-    db.session.commit()
+    audit.save(current_user, "family.list", detail="; ".join(filter(None, said)))
     template = "families/_rows.html" if is_htmx() else "families/index.html"
     pages = listing.pagination(page, lambda n: url_for("families.index", q=search or None, page=n))
     return render_template(template, page=page, rows=page.rows, pages=pages, search=search, htmx=is_htmx(),
@@ -32,7 +31,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles("lead_professional")
+@roles(Role.LEAD_PROFESSIONAL)
 def new():
     form = FamilyForm()
     form.plan.choices = options(plan_choices(open_plan_ids()))
@@ -56,7 +55,7 @@ def show(family):
 
 
 @bp.get("/<id:family_id>/verdict")
-@family_access("lead_professional", "verifier", "programme_manager")
+@family_access(Role.LEAD_PROFESSIONAL, Role.VERIFIER, Role.PROGRAMME_MANAGER)
 def verdict(family):
     """The verdict alone, for HTMX; without JavaScript, the family page at the verdict."""
     if not is_htmx():

@@ -6,14 +6,10 @@ For other features (docs/jobs.md):
   then send the user to url_for("jobs.show", job_id=job.id).
 """
 
-from flask import Blueprint
-
 from .kinds import JobKind, register
 from .service import start_job
 
-bp = Blueprint("jobs", __name__, url_prefix="/jobs")
-
-__all__ = ["JobKind", "bp", "init_app", "register", "start_job"]
+__all__ = ["JobKind", "init_app", "register", "start_job"]
 
 
 def init_app(app):
@@ -21,5 +17,3 @@ def init_app(app):
 
     app.cli.add_command(jobs_cli)
 
-
-from . import views  # noqa: F401  (registers the routes)

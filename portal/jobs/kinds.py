@@ -5,7 +5,7 @@ A feature registers its kind at import (see portal/closure/summaries_zip.py):
     register(JobKind(
         name="claim-file", title="Claim file and closure summaries",
         run=build_claim_file,                 # (JobRun) -> download file name
-        viewer_roles=("programme_manager",),  # who sees everyone's jobs of this kind
+        viewer_roles=(Role.PROGRAMME_MANAGER,),  # who sees everyone's jobs of this kind
         may_see=may_see_claim,                # (user, job) -> bool, checked for every viewer
         families=claim_family_ids,            # (job) -> family ids the file holds (audited)
     ))

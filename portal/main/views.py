@@ -6,12 +6,13 @@ from flask_login import current_user
 
 from ..access import public, signed_in
 from ..extensions import db
+from ..roles import Role
 from . import bp, statutory
 
 TEXT = {"Content-Type": "text/plain; charset=utf-8"}
 # Each role lands on its to-do list (portal/todo), which links to the family list.
-HOME = {"admin": "admin.users", "partner": "todo.index", "lead_professional": "todo.index",
-        "programme_manager": "todo.index", "verifier": "todo.index"}
+HOME = {Role.ADMIN: "admin.users", Role.PARTNER: "todo.index", Role.LEAD_PROFESSIONAL: "todo.index",
+        Role.PROGRAMME_MANAGER: "todo.index", Role.VERIFIER: "todo.index"}
 
 
 @bp.get("/")

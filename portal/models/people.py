@@ -7,6 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..roles import Capabilities, Role
 from .types import UTCDateTime, utcnow
 
 AGENCY_KINDS = {
@@ -22,12 +23,12 @@ AGENCY_KINDS = {
 }
 
 ROLES = {
-    "partner": "Partner",
-    "lead_professional": "Lead professional",
-    "verifier": "Claim verifier",
+    Role.PARTNER: "Partner",
+    Role.LEAD_PROFESSIONAL: "Lead professional",
+    Role.VERIFIER: "Claim verifier",
     # The council's Supporting Families team: claim windows and claims (issue 10).
-    "programme_manager": "Programme manager",
-    "admin": "Admin",
+    Role.PROGRAMME_MANAGER: "Programme manager",
+    Role.ADMIN: "Admin",
 }
 
 
@@ -95,6 +96,11 @@ class User(UserMixin, db.Model):
         return ROLES.get(self.role, self.role)
 
     @property
+    def can(self) -> Capabilities:
+        """What this user may do, for templates: `current_user.can.manage_claims` (portal/roles.py)."""
+        return Capabilities(self)
+
+    @property
     def has_second_factor(self) -> bool:
         return self.totp_secret is not None and self.totp_confirmed_at is not None
 
@@ -146,7 +152,7 @@ class RecoveryCode(db.Model):
 
 class KeptForm(db.Model):
     """What a user typed into a form that could not be saved because their session or
-    the form's token had expired; offered back on the same page (portal/kept_forms.py)."""
+    the form's token had expired; offered back on the same page (portal/auth/kept_forms.py)."""
 
     __tablename__ = "kept_form"
 

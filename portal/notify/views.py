@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..access import roles, signed_in
 from ..audit import record
-from ..audit.paging import page_of, pagination_params
+from ..auditlog.paging import page_of, pagination_params
 from ..extensions import db
 from ..models import Notification
 from . import bp

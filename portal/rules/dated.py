@@ -13,6 +13,7 @@ _FOREVER = dt.date(1900, 1, 1)
 class DatedValue:
     pairs: list = field(default_factory=list)
     reference: str = ""
+    _starts: list = field(init=False, repr=False, compare=False)  # set in __post_init__
 
     def __post_init__(self):
         object.__setattr__(self, "pairs", sorted(self.pairs))

@@ -159,7 +159,8 @@ class Decision:
         self.identified = identified_problems(case)
         self._answers: dict = {}
         self._results: dict = {}
-        self._problem_answers = self._decided = None
+        self._problem_answers: list[tuple] | None = None
+        self._decided: tuple | None = None
 
     @property
     def by_outcome(self) -> dict[str, list[Evidence]]:
@@ -333,7 +334,7 @@ class Decision:
 
     def not_eligible(self) -> tuple:
         """Why the family is not eligible, as the names of the rules it fails (none: eligible)."""
-        out = ()
+        out: tuple[str, ...] = ()
         if len(self.identified) < self.plan.minimum:
             out += ("minimum",)
         if self.plan.needs_child and not self._has_dependent_child():
@@ -430,7 +431,8 @@ class Decision:
 def merged(findings) -> tuple:
     """(met, earliest, routes) of several items for one outcome: met by any met and not supplementary;
     otherwise the earliest date any could be."""
-    via, earliest = (), None
+    via: tuple = ()
+    earliest = None
     for f in findings:
         if f.met and not f.supplementary:
             via += (f.option,)

@@ -13,6 +13,7 @@ from . import spec as s
 from .measures import AnyOf, ContinuousEmployment, Measure, measure_spec, use_tools
 from .measures.choice import ABOUT, ages_spec
 
+_Loader: type
 try:  # the C loader is several times faster; the pure one reads the same YAML
     _Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
@@ -165,7 +166,7 @@ class Plan:
         self.problem_by_id = {p.id: p for p in self.problems}
         self.outcome_by_id = {o.id: o for p in self.problems for o in p.outcomes}
         # Outcomes that count for a problem besides its own ("Also evidences").
-        self.evidencing = {p.id: [] for p in self.problems}
+        self.evidencing: dict[str, list] = {p.id: [] for p in self.problems}
         for outcome in self.outcome_by_id.values():
             for other in outcome.also_evidences:
                 self.evidencing[other].append(outcome)
@@ -344,7 +345,7 @@ def _tool_table(value, path, walk):
 
 def read_yaml(path: Path):
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except FileNotFoundError:
         raise PlanError(str(path), ["no such file"]) from None
     except yaml.YAMLError as error:
@@ -375,7 +376,7 @@ def plan_from_text(plan_text: str, tools_text: str, plan_id: str) -> Plan:
 
 def _yaml_text(text: str, source: str):
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as error:
         raise PlanError(source, [f"not valid YAML ({getattr(error, 'problem', None) or error})"]) from None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-_NONE = frozenset()
+_NONE: frozenset[str] = frozenset()
 
 
 class _Lazy:
@@ -128,7 +128,9 @@ class Verdict(_Lazy):
         self.claim_type, self.earliest_claim_date, self.problems = claim_type, earliest_claim_date, problems
         self.essentials_missing, self.continuous_employment = essentials_missing, continuous_employment
         self._explain = explain
-        self._eligibility = self._missing = self._notes = None
+        self._eligibility: list[str] | None = None
+        self._missing: list[str] | None = None
+        self._notes: list[str] | None = None
 
     @property
     def eligibility(self) -> list[str]:

@@ -56,7 +56,8 @@ class SchoolAttendance(Measure):
         return out
 
     def decide(self, values, ctx):
-        p, short = self.p, ()
+        p = self.p
+        short: tuple[str, ...] = ()
         if p["threshold"] is not None:
             terms = values.get("attendance") or []
             if len(terms) != p["terms"]:
@@ -83,7 +84,8 @@ class SchoolAttendance(Measure):
         return self.p["threshold"].at(start), self.p["comparison"], False
 
     def said(self, values, start, short) -> str:
-        parts, failures = [], []
+        parts: list[str] = []
+        failures: list[str] = []
         if self.p["threshold"] is not None:
             self._said_attendance(values, start, short, parts, failures)
         for key, name, most in (("fixed", "fixed-term", "max_fixed_term_exclusions"),
@@ -160,7 +162,7 @@ class AttendanceImprovement(Measure):
 
     def _short(self, base, value, start) -> tuple:
         """Which of the plan's conditions the attendance falls short of (none: met)."""
-        out = ()
+        out: tuple[str, ...] = ()
         if self.p["min_points"] is not None and round(value - base, 6) < self.p["min_points"].at(start):
             out += ("min_points",)
         if self.p["min_factor"] is not None and value < round(base * self.p["min_factor"].at(start), 6):

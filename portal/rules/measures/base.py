@@ -52,7 +52,8 @@ class Finding:
     def __init__(self, met: bool, say, facts: tuple = (), earliest: dt.date | None = None,
                  supplementary: bool = False, option: str | None = None, set_aside: str | None = None):
         self.met, self._say, self.facts, self.earliest = met, say, facts, earliest
-        self.supplementary, self.option, self.set_aside, self._reason = supplementary, option, set_aside, None
+        self.supplementary, self.option, self.set_aside = supplementary, option, set_aside
+        self._reason: str | None = None
 
     @property
     def reason(self) -> str:
@@ -110,7 +111,7 @@ class Measure(abc.ABC):
         keys.update(cls.PARAMS)
         return keys
 
-    @classmethod
+    @classmethod  # noqa: B027 - an optional hook: most measures have no cross-field checks
     def check_params(cls, params: dict, path: str, walk: s.Walk) -> None:
         """Cross-field checks a key-by-key walk cannot make."""
 
@@ -319,10 +320,10 @@ def quick_test(f: Field, checker):
         return (list,), -_INF, _INF, lambda v: len(v) == size and all(type(x) in _NUMBER and 0 <= x <= 100 for x in v)
     allowed = [v for v, _ in f.choices]
     if kind in ("choice", "choices") and allowed and all(type(v) is str for v in allowed):
-        allowed = frozenset(allowed)
+        one_of = frozenset(allowed)
         if kind == "choice":
-            return (str,), -_INF, _INF, allowed.__contains__
-        return (list,), -_INF, _INF, lambda v: bool(v) and all(type(x) is str for x in v) and allowed.issuperset(v)
+            return (str,), -_INF, _INF, one_of.__contains__
+        return (list,), -_INF, _INF, lambda v: bool(v) and all(type(x) is str for x in v) and one_of.issuperset(v)
     if kind == "text":
         return (str,), -_INF, _INF, str.strip
     return _AnyType(), -_INF, _INF, lambda v: checker(f, v) is None

@@ -4,6 +4,7 @@ from typing import ClassVar
 
 from .. import spec as s
 from .base import Field, Finding, Measure
+from .registry import measure_spec
 
 
 class Checklist(Measure):
@@ -32,8 +33,6 @@ def by_route(label: str, say, facts) -> str:
 
 
 def _option_spec():
-    from . import measure_spec
-
     return s.mapping({
         "id": s.Key(s.ident),
         "label": s.Key(s.text),

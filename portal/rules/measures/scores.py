@@ -54,7 +54,8 @@ class ScoreChange(Measure):
 
     def _short(self, start, end, gain) -> tuple:
         """What the scores fall short of, as the names of the plan's conditions (none: met)."""
-        p, out = self.p, ()
+        p = self.p
+        out: tuple[str, ...] = ()
         if p["initial_above"] is not None and not start > p["initial_above"]:
             out += ("initial_above",)
         if round(gain, 6) < p["min_change"]:

@@ -4,7 +4,7 @@
 // button both keep the user signed in. Before it opens, and at the end, the server is asked
 // how long is really left: another tab may have kept the session alive. At the end, a form
 // the user changed but did not send is handed to the server to keep, and the page goes to
-// sign-in; after signing in again, the form comes back filled in (portal/kept_forms.py).
+// sign-in; after signing in again, the form comes back filled in (portal/auth/kept_forms.py).
 
 export function startTimeoutWarning (doc) {
   const dialog = doc.getElementById('timeout-warning')

@@ -12,20 +12,23 @@ download is itself recorded.
 from flask import Response, abort, render_template, request, stream_with_context
 from flask_login import current_user
 
+from .. import audit
 from ..access import can_see, refuse, roles
+from ..audit import actions, details, export
 from ..extensions import db
 from ..models import Family
 from ..models.people import ROLES
+from ..roles import Role
 from ..rules.plan import load_plans
-from . import actions, bp, details, export, queries, record
+from . import bp, queries
 from .forms import AuditFilterForm, DatesFilterForm
 from .paging import page_of, pagination_params
 
-FAMILY_LOG_READERS = ("admin", "verifier", "lead_professional")
+FAMILY_LOG_READERS = (Role.ADMIN, Role.VERIFIER, Role.LEAD_PROFESSIONAL)
 
 
 @bp.get("/audit/families")
-@roles("admin", "verifier")
+@roles(Role.ADMIN, Role.VERIFIER)
 def families():
     page = page_of(queries.families())
     _record_read(None, page)
@@ -68,7 +71,7 @@ def family_log_csv(family_id):
 
 
 @bp.get("/audit")
-@roles("admin")
+@roles(Role.ADMIN)
 def index():
     form = AuditFilterForm(request.args, db.session.scalars(queries.action_names()).all())
     if not form.validate():
@@ -82,7 +85,7 @@ def index():
 
 
 @bp.get("/audit/log.csv")
-@roles("admin")
+@roles(Role.ADMIN)
 def index_csv():
     form = AuditFilterForm(request.args, db.session.scalars(queries.action_names()).all())
     if not form.validate():
@@ -103,13 +106,13 @@ def audit_action(action):
 
 
 def sees_case_data() -> bool:
-    return current_user.role != "admin"  # admins run the service, not cases
+    return current_user.role != Role.ADMIN  # admins run the service, not cases
 
 
 def _log_family(family_id) -> Family:
     # Not family_access: admins may read the log of a family they cannot see.
     family = db.session.get(Family, family_id) or abort(404)
-    if current_user.role == "lead_professional" and not can_see(current_user, family):
+    if current_user.role == Role.LEAD_PROFESSIONAL and not can_see(current_user, family):
         refuse("family.access-refused", family)  # only the log of a family they lead
     return family
 
@@ -129,13 +132,12 @@ def _said(filters) -> str:
 def _record_read(family, page, filters=()):
     # Who read the log is itself part of the log: which page, and which filters (not what was typed).
     said = [details.request_detail(), _said(filters), f"page {page.page}" if page.page > 1 else ""]
-    record("audit.read", family, detail="; ".join(filter(None, said)))
-    db.session.commit()
+    audit.save(current_user, "audit.read", family, detail="; ".join(filter(None, said)))
 
 
 def _record_export(family, filters):
-    record("audit.export", family, detail="; ".join(filter(None, [details.request_detail(), _said(filters)])))
-    db.session.commit()
+    audit.save(current_user, "audit.export", family,
+               detail="; ".join(filter(None, [details.request_detail(), _said(filters)])))
 
 
 def _csv(lines, name) -> Response:

@@ -25,9 +25,9 @@ from flask_wtf.csrf import CSRFError
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import MultiDict
 
-from .extensions import db, login_manager
-from .models import KeptForm, User
-from .models.types import utcnow
+from ..extensions import db, login_manager
+from ..models import KeptForm, User
+from ..models.types import utcnow
 
 KEEP_FOR = timedelta(hours=24)
 MAX_CHARACTERS = 100_000
@@ -49,7 +49,7 @@ def owner() -> User | None:
     """Whose form this is: the signed-in user, or the user whose session ended by time."""
     if current_user.is_authenticated:
         return current_user
-    from .auth.sessions import session_row_for
+    from .sessions import session_row_for
 
     row = session_row_for(session.get("_user_id"))
     if row is not None and row.end_reason in ENDED_BY_TIME and row.user.active:
@@ -107,7 +107,7 @@ def _expired_token(error):
     """A form whose CSRF token expired (or was missing) comes back filled in, not as an error page."""
     endpoint = request.endpoint or ""
     if request.method != "POST" or request.headers.get("HX-Request") or not endpoint:
-        from .errors import error_page
+        from ..errors import error_page
 
         return error_page(400, error)
     user = owner()

@@ -17,7 +17,10 @@ def pagination_params(page, endpoint, **args):
     """govukPagination's params, or None when everything fits on one page."""
     if page.pages <= 1:
         return None
-    link = lambda number: url_for(endpoint, **args, page=number)
+
+    def link(number):
+        return url_for(endpoint, **args, page=number)
+
     items = [_item(number, page.page, link) for number in page.iter_pages(
         left_edge=1, left_current=1, right_current=2, right_edge=1)]
     return {

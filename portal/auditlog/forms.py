@@ -5,7 +5,7 @@ from wtforms import SelectField, StringField, ValidationError
 from wtforms.validators import Length, StopValidation
 
 from ..boundaries.forms import PortalForm
-from ..families.dates import DateNotBefore, DateNotInFuture, GovukDateField
+from ..forms.dates import DateNotBefore, DateNotInFuture, GovukDateField
 from .actions import words
 
 DATE_HINT = "For example, 27 3 2026. Dates are UK dates: a day runs from midnight to midnight UK time."

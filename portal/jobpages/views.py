@@ -4,8 +4,9 @@ from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
 from ..access import job_access, signed_in
-from ..families.support import is_htmx
-from . import bp, kinds, service
+from ..htmx import is_htmx
+from ..jobs import kinds, service
+from . import bp
 
 
 @bp.get("/")
