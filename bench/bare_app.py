@@ -24,8 +24,9 @@ PAGE = """<!DOCTYPE html>
 <td class="govuk-table__cell">{{ row.name }}</td><td class="govuk-table__cell">{{ row.status }}</td></tr>
 {% endfor %}</tbody></table></body></html>"""
 
-ROWS = [{"id": i, "ref": f"B-{i:05d}", "name": f"Family {i}", "status": "Open" if i % 3 else "Closed"}
-        for i in range(1, 51)]
+ROWS = [
+    {"id": i, "ref": f"B-{i:05d}", "name": f"Family {i}", "status": "Open" if i % 3 else "Closed"} for i in range(1, 51)
+]
 
 
 class BareItem(db.Model):

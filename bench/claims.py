@@ -59,34 +59,63 @@ def load_rows(families: list[dict]):
     db.session.flush()
     day = dt.date.fromisoformat
     for case in families:
-        family = Family(ref=case["ref"], name="Bench family", plan_id=PLAN, lead_professional_id=lead.id,
-                        engaged_on=day(case["engaged_on"]))
+        family = Family(
+            ref=case["ref"],
+            name="Bench family",
+            plan_id=PLAN,
+            lead_professional_id=lead.id,
+            engaged_on=day(case["engaged_on"]),
+        )
         db.session.add(family)
         db.session.flush()
         ids = {}
         for m in case["members"]:
-            member = Member(family_id=family.id, name=m.get("name", m["id"]), role=m["role"],
-                            date_of_birth=day(m["date_of_birth"]), activity=m.get("activity", ""),
-                            recorded_by_id=lead.id)
+            member = Member(
+                family_id=family.id,
+                name=m.get("name", m["id"]),
+                role=m["role"],
+                date_of_birth=day(m["date_of_birth"]),
+                activity=m.get("activity", ""),
+                recorded_by_id=lead.id,
+            )
             db.session.add(member)
             db.session.flush()
             ids[m["id"]] = member.id
         for p in case["problems"]:
-            db.session.add(IdentifiedProblem(family_id=family.id, problem_id=p["problem"], indicator_id=p["indicator"],
-                                             stage=p["stage"], identified_on=day(p["identified_on"]),
-                                             recorded_by_id=lead.id))
+            db.session.add(
+                IdentifiedProblem(
+                    family_id=family.id,
+                    problem_id=p["problem"],
+                    indicator_id=p["indicator"],
+                    stage=p["stage"],
+                    identified_on=day(p["identified_on"]),
+                    recorded_by_id=lead.id,
+                )
+            )
         for e in case["essentials"]:
-            db.session.add(EssentialRecord(family_id=family.id, essential_id=e, in_place_on=day("2015-11-01"),
-                                           recorded_by_id=lead.id))
+            db.session.add(
+                EssentialRecord(
+                    family_id=family.id, essential_id=e, in_place_on=day("2015-11-01"), recorded_by_id=lead.id
+                )
+            )
         for o in dict.fromkeys(case["plan_outcomes"]):
             db.session.add(FamilyPlanOutcome(family_id=family.id, outcome_id=o, recorded_by_id=lead.id))
         if case["closed_on"]:
             db.session.add(CaseClosure(family_id=family.id, closed_on=day(case["closed_on"]), recorded_by_id=lead.id))
         for e in case["evidence"]:
-            ev = Evidence(family_id=family.id, outcome_id=e["outcome"], option=e["option"],
-                          member_ids=[ids[m] for m in e["members"]], source=e["source"],
-                          period_start=day(e["period"]["start"]), period_end=day(e["period"]["end"]),
-                          values=e["values"], statement=e["statement"], submitted_by_id=lead.id, agency_id=agency.id)
+            ev = Evidence(
+                family_id=family.id,
+                outcome_id=e["outcome"],
+                option=e["option"],
+                member_ids=[ids[m] for m in e["members"]],
+                source=e["source"],
+                period_start=day(e["period"]["start"]),
+                period_end=day(e["period"]["end"]),
+                values=e["values"],
+                statement=e["statement"],
+                submitted_by_id=lead.id,
+                agency_id=agency.id,
+            )
             db.session.add(ev)
             if e["status"] == "accepted":
                 ev.reviews.append(Review(decision="accepted", reviewed_by_id=lead.id))
@@ -124,14 +153,26 @@ def prepare_zip(database: Path, size: int) -> int:
         for row in rows:
             family, decided = row.family, row.decided
             verdict = decided.verdict.to_json()
-            db.session.add(ClaimLine(
-                claim_id=claim.id, family_id=family.id, family_ref=family.ref, plan_id=family.plan_id,
-                claim_type=decided.verdict.claim_type or "significant_and_sustained",
-                lead_professional_id=family.lead_professional_id, engaged_on=family.engaged_on,
-                closed_on=family.closed_on, case_snapshot=decided.case, verdict=verdict, evidence=decided.evidence,
-                flags=[f.to_json() for f in decided.flags], added_by_id=pm.id,
-                snapshot_hash=snapshot_hash(plans[family.plan_id], window.claim_date, decided.case, verdict,
-                                            decided.evidence)))
+            db.session.add(
+                ClaimLine(
+                    claim_id=claim.id,
+                    family_id=family.id,
+                    family_ref=family.ref,
+                    plan_id=family.plan_id,
+                    claim_type=decided.verdict.claim_type or "significant_and_sustained",
+                    lead_professional_id=family.lead_professional_id,
+                    engaged_on=family.engaged_on,
+                    closed_on=family.closed_on,
+                    case_snapshot=decided.case,
+                    verdict=verdict,
+                    evidence=decided.evidence,
+                    flags=[f.to_json() for f in decided.flags],
+                    added_by_id=pm.id,
+                    snapshot_hash=snapshot_hash(
+                        plans[family.plan_id], window.claim_date, decided.case, verdict, decided.evidence
+                    ),
+                )
+            )
         db.session.commit()
         return claim.id
 
@@ -149,8 +190,13 @@ def build_zip(database: Path, claim_id: int, files: Path) -> dict:
         seconds = time.perf_counter() - started
         count = len(claim_files.included(db.session.get(Claim, claim_id)))
     own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"seconds": seconds, "lines": count, "cpu_own": own.ru_utime + own.ru_stime,
-            "cpu_workers": workers.ru_utime + workers.ru_stime, "peak_mb": peak_mb()}
+    return {
+        "seconds": seconds,
+        "lines": count,
+        "cpu_own": own.ru_utime + own.ru_stime,
+        "cpu_workers": workers.ru_utime + workers.ru_stime,
+        "peak_mb": peak_mb(),
+    }
 
 
 def peak_mb() -> float:
@@ -162,7 +208,7 @@ def peak_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 if sys.platform != "darwin" else 1024 ** 2)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 if sys.platform != "darwin" else 1024**2)
 
 
 def _child(*args) -> str:
@@ -223,9 +269,22 @@ def main() -> int:
                 rows = claimable.decided_rows(window)
                 lists.append(time.perf_counter() - started)
                 started = time.perf_counter()
-                subprocess.run([sys.executable, "-m", "portal.rules.cli", "cohort", PLAN, str(cases), "--as-of",
-                                AS_OF.isoformat(), "-o", str(Path(tmp) / "out.csv")], check=True,
-                               capture_output=True)
+                subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "portal.rules.cli",
+                        "cohort",
+                        PLAN,
+                        str(cases),
+                        "--as-of",
+                        AS_OF.isoformat(),
+                        "-o",
+                        str(Path(tmp) / "out.csv"),
+                    ],
+                    check=True,
+                    capture_output=True,
+                )
                 cohorts.append(time.perf_counter() - started)
             claimable_count = sum(r.status == "claimable" for r in rows)
             db.session.remove()
@@ -233,21 +292,28 @@ def main() -> int:
         best_list, best_cohort = min(lists), min(cohorts)
         print(f"families: {n:,} ({claimable_count:,} claimable as of {AS_OF})")
         print(f"claimable list: {best_list:.2f} s ({best_list / n * 1e6:.0f} us a family)")
-        print(f"portal-rules cohort: {best_cohort:.2f} s ({best_cohort / n * 1e6:.0f} us a family, "
-              "process start included)", flush=True)
+        print(
+            f"portal-rules cohort: {best_cohort:.2f} s ({best_cohort / n * 1e6:.0f} us a family, "
+            "process start included)",
+            flush=True,
+        )
         runs = zip_figures(Path(tmp) / "bench.sqlite3", Path(tmp), sizes, args.zip_repeat)
     for measured in runs.values():
         best = min(r["seconds"] for r in measured)
         each = ", ".join(f"{r['seconds']:.1f}" for r in measured)
-        print(f"claim ZIP of {measured[0]['lines']} lines: fastest {best:.1f} s of {each} ({os.cpu_count()} cores); "
-              f"building process peak {max(r['peak_mb'] for r in measured):.0f} MB; CPU in the "
-              f"building process {min(r['cpu_own'] for r in measured):.1f} s (start-up included), in the "
-              f"PDF workers {min(r['cpu_workers'] for r in measured):.1f} s")
+        print(
+            f"claim ZIP of {measured[0]['lines']} lines: fastest {best:.1f} s of {each} ({os.cpu_count()} cores); "
+            f"building process peak {max(r['peak_mb'] for r in measured):.0f} MB; CPU in the "
+            f"building process {min(r['cpu_own'] for r in measured):.1f} s (start-up included), in the "
+            f"PDF workers {min(r['cpu_workers'] for r in measured):.1f} s"
+        )
     small, large = runs[sizes[0]], runs[sizes[-1]]
     print(f"claimable_list_per_family_vs_cohort: {best_list / best_cohort:.2f}")
     print(f"claim_zip_{sizes[-1]}_seconds: {min(r['seconds'] for r in large):.1f}")
-    print(f"claim_zip_peak_mb_{sizes[-1]}_vs_{sizes[0]}: "
-          f"{max(r['peak_mb'] for r in large) / max(r['peak_mb'] for r in small):.2f}")
+    print(
+        f"claim_zip_peak_mb_{sizes[-1]}_vs_{sizes[0]}: "
+        f"{max(r['peak_mb'] for r in large) / max(r['peak_mb'] for r in small):.2f}"
+    )
     return 0
 
 

@@ -68,9 +68,17 @@ def run_plan(plan, workdir: Path, count: int, repeat: int) -> dict:
         cohort.append(measure(cohort_argv(plan.id, cases, workdir / "out.csv")))
     cases.unlink()
     (bare_s, bare_cpu, _), (cohort_s, cohort_cpu, cohort_mb) = fastest(bare), fastest(cohort)
-    return {"plan": plan.id, "families": count, "mb_file": size / 2**20, "cohort_s": cohort_s,
-            "bare_s": bare_s, "ratio": cohort_s / bare_s, "rate": count / cohort_s, "peak_mb": cohort_mb,
-            "cpu_ratio": cohort_cpu / bare_cpu}
+    return {
+        "plan": plan.id,
+        "families": count,
+        "mb_file": size / 2**20,
+        "cohort_s": cohort_s,
+        "bare_s": bare_s,
+        "ratio": cohort_s / bare_s,
+        "rate": count / cohort_s,
+        "peak_mb": cohort_mb,
+        "cpu_ratio": cohort_cpu / bare_cpu,
+    }
 
 
 def fastest(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
@@ -79,8 +87,10 @@ def fastest(runs: list[tuple[float, float, float]]) -> tuple[float, float, float
 
 
 def line(r: dict) -> str:
-    return (f"{r['plan']:<20}{r['families']:>10,}{r['mb_file']:>9.0f}{r['cohort_s']:>10.2f}{r['rate']:>12,.0f}"
-            f"{r['bare_s']:>10.2f}{r['ratio']:>8.2f}{r['cpu_ratio']:>8.2f}{r['peak_mb']:>10.1f}")
+    return (
+        f"{r['plan']:<20}{r['families']:>10,}{r['mb_file']:>9.0f}{r['cohort_s']:>10.2f}{r['rate']:>12,.0f}"
+        f"{r['bare_s']:>10.2f}{r['ratio']:>8.2f}{r['cpu_ratio']:>8.2f}{r['peak_mb']:>10.1f}"
+    )
 
 
 def main() -> int:
@@ -92,8 +102,10 @@ def main() -> int:
     args.add_argument("--large-repeat", type=int, default=1, help="runs of each command at --large")
     opts = args.parse_args()
     plans = [p for pid, p in load_plans().items() if not opts.plans or pid in opts.plans]
-    print(f"{'plan':<20}{'families':>10}{'file MB':>9}{'cohort s':>10}{'families/s':>12}"
-          f"{'loads s':>10}{'ratio':>8}{'cpu':>8}{'peak MB':>10}")
+    print(
+        f"{'plan':<20}{'families':>10}{'file MB':>9}{'cohort s':>10}{'families/s':>12}"
+        f"{'loads s':>10}{'ratio':>8}{'cpu':>8}{'peak MB':>10}"
+    )
     with tempfile.TemporaryDirectory(prefix="cohort-bench-") as tmp:
         small = [report(run_plan(p, Path(tmp), opts.families, opts.repeat)) for p in plans]
         large = [report(run_plan(p, Path(tmp), opts.large, opts.large_repeat)) for p in plans] if opts.large else []
@@ -110,13 +122,17 @@ def summarise(small, large) -> None:
     print()
     worst = max(small, key=lambda r: r["cohort_s"])
     print(f"slowest plan at {worst['families']:,}: {worst['cohort_s']:.2f} s (goal: under 5 s)")
-    print(f"highest ratio to the bare json.loads pass: {max(r['ratio'] for r in small):.2f}x (goal: at most 2x); "
-          f"of CPU time: {max(r['cpu_ratio'] for r in small):.2f}x")
+    print(
+        f"highest ratio to the bare json.loads pass: {max(r['ratio'] for r in small):.2f}x (goal: at most 2x); "
+        f"of CPU time: {max(r['cpu_ratio'] for r in small):.2f}x"
+    )
     for big in large:
         base = next(r for r in small if r["plan"] == big["plan"])
         growth = big["peak_mb"] / base["peak_mb"]
-        print(f"{big['plan']}: peak memory at {big['families']:,} is {growth:.3f}x that at {base['families']:,} "
-              f"({big['peak_mb']:.1f} vs {base['peak_mb']:.1f} MiB; goal: at most 1.10x)")
+        print(
+            f"{big['plan']}: peak memory at {big['families']:,} is {growth:.3f}x that at {base['families']:,} "
+            f"({big['peak_mb']:.1f} vs {base['peak_mb']:.1f} MiB; goal: at most 1.10x)"
+        )
 
 
 if __name__ == "__main__":

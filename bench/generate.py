@@ -17,22 +17,117 @@ import random
 
 from portal.rules.plan import Plan
 
-WORDS = ["attended", "school", "every", "day", "this", "term", "and", "the", "school", "reports", "a", "settled", "routine", "at", "home;", "the", "family", "support", "worker", "visited", "weekly", "and", "mum", "has", "engaged", "with", "the", "parenting", "course;", "police", "records", "show", "no", "call-outs", "since", "the", "safety", "plan", "was", "agreed;", "the", "lead", "professional", "reviewed", "the", "plan", "with", "the", "team", "around", "the", "family", "and", "all", "agencies", "agree", "progress", "is", "significant", "and", "likely", "to", "be", "sustained;", "dad", "started", "work", "at", "the", "depot", "and", "the", "household", "budget", "is", "now", "managed", "with", "the", "housing", "officer's", "help"]
+WORDS = [
+    "attended",
+    "school",
+    "every",
+    "day",
+    "this",
+    "term",
+    "and",
+    "the",
+    "school",
+    "reports",
+    "a",
+    "settled",
+    "routine",
+    "at",
+    "home;",
+    "the",
+    "family",
+    "support",
+    "worker",
+    "visited",
+    "weekly",
+    "and",
+    "mum",
+    "has",
+    "engaged",
+    "with",
+    "the",
+    "parenting",
+    "course;",
+    "police",
+    "records",
+    "show",
+    "no",
+    "call-outs",
+    "since",
+    "the",
+    "safety",
+    "plan",
+    "was",
+    "agreed;",
+    "the",
+    "lead",
+    "professional",
+    "reviewed",
+    "the",
+    "plan",
+    "with",
+    "the",
+    "team",
+    "around",
+    "the",
+    "family",
+    "and",
+    "all",
+    "agencies",
+    "agree",
+    "progress",
+    "is",
+    "significant",
+    "and",
+    "likely",
+    "to",
+    "be",
+    "sustained;",
+    "dad",
+    "started",
+    "work",
+    "at",
+    "the",
+    "depot",
+    "and",
+    "the",
+    "household",
+    "budget",
+    "is",
+    "now",
+    "managed",
+    "with",
+    "the",
+    "housing",
+    "officer's",
+    "help",
+]
 
 
 def statement(rng: random.Random) -> str:
     start = rng.randrange(len(WORDS) - 60)
-    return " ".join(WORDS[start:start + rng.randint(35, 60)]).capitalize() + "."
+    return " ".join(WORDS[start : start + rng.randint(35, 60)]).capitalize() + "."
 
 
 def members(rng: random.Random) -> list[dict]:
-    people = [{"id": "m1", "role": "parent", "date_of_birth": f"{rng.randint(1975, 1995)}-0{rng.randint(1, 9)}-15",
-               "name": "Parent One"}]
+    people = [
+        {
+            "id": "m1",
+            "role": "parent",
+            "date_of_birth": f"{rng.randint(1975, 1995)}-0{rng.randint(1, 9)}-15",
+            "name": "Parent One",
+        }
+    ]
     if rng.random() < 0.6:
         people.append({"id": "m2", "role": "parent", "date_of_birth": f"{rng.randint(1972, 1995)}-11-02"})
     for n in range(rng.randint(1, 4)):
-        people.append({"id": f"c{n + 1}", "role": "child", "activity": "education",
-                       "date_of_birth": f"{rng.randint(2003, 2014)}-0{rng.randint(1, 9)}-1{n}"})
+        people.append(
+            {
+                "id": f"c{n + 1}",
+                "role": "child",
+                "activity": "education",
+                "date_of_birth": f"{rng.randint(2003, 2014)}-0{rng.randint(1, 9)}-1{n}",
+            }
+        )
     return people
 
 
@@ -81,10 +176,15 @@ def family(plan_json: dict, plan: Plan, rng: random.Random, index: int) -> dict:
             plan_outcomes.append(outcome["id"])
             evidence.append(evidence_item(outcome, people, rng, len(evidence)))
     return {
-        "ref": f"{plan.id.upper()}-{index:07d}", "plan": plan.id, "members": people,
+        "ref": f"{plan.id.upper()}-{index:07d}",
+        "plan": plan.id,
+        "members": people,
         "essentials": [e["id"] for e in plan.essentials if rng.random() < 0.95],
-        "problems": problems, "plan_outcomes": plan_outcomes, "engaged_on": "2015-11-01",
-        "closed_on": "2016-09-30" if rng.random() < 0.5 else None, "evidence": evidence,
+        "problems": problems,
+        "plan_outcomes": plan_outcomes,
+        "engaged_on": "2015-11-01",
+        "closed_on": "2016-09-30" if rng.random() < 0.5 else None,
+        "evidence": evidence,
     }
 
 
@@ -94,10 +194,15 @@ def evidence_item(outcome: dict, people: list[dict], rng: random.Random, n: int)
     start = dt.date(2015, 9, 1) + dt.timedelta(days=rng.randint(0, 60))
     end = start + dt.timedelta(days=rng.choice((120, 200, 300, 400)))
     return {
-        "id": f"e{n + 1}", "outcome": outcome["id"], "option": option,
-        "members": [] if outcome["about"] == "family" else [subject], "source": outcome["sources"][0],
-        "period": {"start": start.isoformat(), "end": end.isoformat()}, "values": values,
-        "statement": statement(rng), "status": "accepted" if rng.random() < 0.9 else "submitted",
+        "id": f"e{n + 1}",
+        "outcome": outcome["id"],
+        "option": option,
+        "members": [] if outcome["about"] == "family" else [subject],
+        "source": outcome["sources"][0],
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "values": values,
+        "statement": statement(rng),
+        "status": "accepted" if rng.random() < 0.9 else "submitted",
     }
 
 

@@ -38,8 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-HELLO = ("<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Hello</title></head>"
-         "<body><h1>Hello</h1><p>Hello, world.</p></body></html>")
+HELLO = (
+    '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Hello</title></head>'
+    "<body><h1>Hello</h1><p>Hello, world.</p></body></html>"
+)
 
 # Run in a fresh interpreter: one batch, then its time, CPU and peak memory as JSON.
 CHILD = r"""
@@ -154,9 +156,14 @@ def per_page(database_url: str, repeat: int) -> dict:
             walls.append(time.perf_counter() - wall)
             cpus.append(time.process_time() - cpu)
     pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
-    return {"hello_ms": min(hello) * 1000, "summary_ms": min(heavy) * 1000, "pages": pages,
-            "hello_cpu_ms": min(hello_cpu) * 1000, "summary_cpu_ms": min(heavy_cpu) * 1000,
-            "bytes": len(pdf)}
+    return {
+        "hello_ms": min(hello) * 1000,
+        "summary_ms": min(heavy) * 1000,
+        "pages": pages,
+        "hello_cpu_ms": min(hello_cpu) * 1000,
+        "summary_cpu_ms": min(heavy_cpu) * 1000,
+        "bytes": len(pdf),
+    }
 
 
 def batch(database_url: str, count: int, folder: Path) -> dict:
@@ -189,33 +196,47 @@ def main(argv=None) -> None:
         url = f"sqlite:///{folder / 'bench.sqlite3'}"
         started = time.perf_counter()
         build_database(url, args.families or max(args.batch, args.small))
-        print(f"loaded {args.families or max(args.batch, args.small)} heavy families in "
-              f"{time.perf_counter() - started:.1f} s; {os.cpu_count()} CPUs", flush=True)
+        print(
+            f"loaded {args.families or max(args.batch, args.small)} heavy families in "
+            f"{time.perf_counter() - started:.1f} s; {os.cpu_count()} CPUs",
+            flush=True,
+        )
 
         page = per_page(url, args.repeat)
         per_page_ms = page["summary_ms"] / page["pages"]
         ratio = per_page_ms / page["hello_ms"]
-        print(f"hello page: {page['hello_ms']:.1f} ms (cpu {page['hello_cpu_ms']:.1f}); "
-              f"summary: {page['summary_ms']:.1f} ms for {page['pages']} pages = {per_page_ms:.1f} ms a page "
-              f"(cpu {page['summary_cpu_ms'] / page['pages']:.1f}); {ratio:.2f}x hello", flush=True)
-        print(f"file size: {page['bytes'] / 1024:.1f} KB, {page['bytes'] / page['pages'] / 1024:.1f} KB a page",
-              flush=True)
+        print(
+            f"hello page: {page['hello_ms']:.1f} ms (cpu {page['hello_cpu_ms']:.1f}); "
+            f"summary: {page['summary_ms']:.1f} ms for {page['pages']} pages = {per_page_ms:.1f} ms a page "
+            f"(cpu {page['summary_cpu_ms'] / page['pages']:.1f}); {ratio:.2f}x hello",
+            flush=True,
+        )
+        print(
+            f"file size: {page['bytes'] / 1024:.1f} KB, {page['bytes'] / page['pages'] / 1024:.1f} KB a page",
+            flush=True,
+        )
 
         runs = [batch(url, args.batch, folder) for _ in range(args.batch_repeat)]
         seconds = min(r["seconds"] for r in runs)
         best = min(runs, key=lambda r: r["seconds"])
-        print(f"batch of {args.batch} on 2 workers: {seconds:.1f} s "
-              f"({seconds / args.batch * 1000:.0f} ms a summary; runs: "
-              f"{', '.join(format(r['seconds'], '.1f') for r in runs)}); CPU {best['cpu']:.1f} s = "
-              f"{best['cpu'] / args.batch * 1000:.0f} ms a summary (workers {best['worker_cpu']:.1f} s, "
-              f"batch process {best['parent_cpu']:.1f} s)", flush=True)
+        print(
+            f"batch of {args.batch} on 2 workers: {seconds:.1f} s "
+            f"({seconds / args.batch * 1000:.0f} ms a summary; runs: "
+            f"{', '.join(format(r['seconds'], '.1f') for r in runs)}); CPU {best['cpu']:.1f} s = "
+            f"{best['cpu'] / args.batch * 1000:.0f} ms a summary (workers {best['worker_cpu']:.1f} s, "
+            f"batch process {best['parent_cpu']:.1f} s)",
+            flush=True,
+        )
 
         small, large = batch(url, args.small, folder), batch(url, args.large, folder)
         for n, r in ((args.small, small), (args.large, large)):
-            print(f"peak memory at {n}: {r['pss_mb']:.1f} MB PSS, {r['rss_mb']:.1f} MB RSS, summed over the "
-                  f"batch's {r['processes']} processes (ru_maxrss: batch process {r['parent_mb']:.1f} MB, largest "
-                  f"worker {r['worker_mb']:.1f} MB; launcher {r['launcher_mb']:.1f} MB); {r['seconds']:.1f} s, "
-                  f"CPU {r['cpu']:.1f} s", flush=True)
+            print(
+                f"peak memory at {n}: {r['pss_mb']:.1f} MB PSS, {r['rss_mb']:.1f} MB RSS, summed over the "
+                f"batch's {r['processes']} processes (ru_maxrss: batch process {r['parent_mb']:.1f} MB, largest "
+                f"worker {r['worker_mb']:.1f} MB; launcher {r['launcher_mb']:.1f} MB); {r['seconds']:.1f} s, "
+                f"CPU {r['cpu']:.1f} s",
+                flush=True,
+            )
 
     print(f"pdf_kb_per_page: {page['bytes'] / page['pages'] / 1024:.1f}")
     print(f"pdf_per_page_vs_hello: {ratio:.2f}")

@@ -30,25 +30,42 @@ def heavy_case(ref: str, seed: int = 11) -> dict:
     chosen = described["problems"][:PROBLEMS]
     for p in chosen:
         indicator = p["indicators"][0]["id"]
-        problems.append({"problem": p["id"], "indicator": indicator, "stage": "identification",
-                         "identified_on": "2024-01-15"})
+        problems.append(
+            {"problem": p["id"], "indicator": indicator, "stage": "identification", "identified_on": "2024-01-15"}
+        )
     per_problem = ITEMS // len(chosen)
     for p in chosen:
         outcomes = p["outcomes"]
         for k in range(per_problem):
             outcome = outcomes[k % len(outcomes)]
             option, values = evidence_values(outcome, rng)
-            subject = "m3" if outcome["about"] in ("school_age_child", "child", "pre_school_child",
-                                                   "young_person") else "m1"
-            evidence.append({
-                "id": f"e{len(evidence) + 1}", "outcome": outcome["id"], "option": option,
-                "members": [] if outcome["about"] == "family" else [subject],
-                "source": outcome["sources"][0],
-                "period": {"start": "2024-02-01", "end": "2024-08-30"}, "values": values,
-                "statement": statement(rng), "status": "accepted",
-            })
-    return {"ref": ref, "plan": PLAN, "members": members, "essentials": [], "problems": problems,
-            "plan_outcomes": [], "engaged_on": "2024-01-20", "closed_on": "2024-09-30", "evidence": evidence}
+            subject = (
+                "m3" if outcome["about"] in ("school_age_child", "child", "pre_school_child", "young_person") else "m1"
+            )
+            evidence.append(
+                {
+                    "id": f"e{len(evidence) + 1}",
+                    "outcome": outcome["id"],
+                    "option": option,
+                    "members": [] if outcome["about"] == "family" else [subject],
+                    "source": outcome["sources"][0],
+                    "period": {"start": "2024-02-01", "end": "2024-08-30"},
+                    "values": values,
+                    "statement": statement(rng),
+                    "status": "accepted",
+                }
+            )
+    return {
+        "ref": ref,
+        "plan": PLAN,
+        "members": members,
+        "essentials": [],
+        "problems": problems,
+        "plan_outcomes": [],
+        "engaged_on": "2024-01-20",
+        "closed_on": "2024-09-30",
+        "evidence": evidence,
+    }
 
 
 def load_heavy_families(count: int, prefix: str = "HEAVY") -> list[int]:

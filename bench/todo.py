@@ -53,8 +53,11 @@ def main() -> int:
                 return [casefile.verdict(f, as_of=AS_OF, evidence_rows=evidence.get(f.id, [])) for f in loaded]
 
             timings = {"verdicts": [], "todo": [], "count": []}
-            runs = {"verdicts": verdicts_only, "todo": lambda: lists.sections_for(lead, AS_OF),
-                    "count": lambda: lists.count_for(lead)}
+            runs = {
+                "verdicts": verdicts_only,
+                "todo": lambda: lists.sections_for(lead, AS_OF),
+                "count": lambda: lists.count_for(lead),
+            }
             for _ in range(args.repeat):
                 for name, run in runs.items():  # interleaved, so a busy moment hits all three alike
                     db.session.expire_all()

@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 VENV_BIN = Path(sys.executable).parent
 
-PASSWORD = "bench granite harbour kettle"
+PASSWORD = "bench granite harbour kettle"  # noqa: S105 - the benchmark's own throwaway accounts
 MARKER = "Bench submission statement."
 SIZES = (5, 300)
 
@@ -89,22 +89,33 @@ def postgresql_database(base: str, name: str):
 
 
 def environment(url: str, bare_url: str, folder: Path) -> dict:
-    return {**os.environ, "DATABASE_URL": url, "BARE_DATABASE_URL": bare_url, "PORTAL_CONFIG": "production",
-            "SECRET_KEY": "bench-" + secrets.token_hex(16), "JOBS_QUEUE_FILE": str(folder / "jobs.sqlite3"),
-            "JOBS_RESULT_DIR": str(folder / "job-files")}
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "BARE_DATABASE_URL": bare_url,
+        "PORTAL_CONFIG": "production",
+        "SECRET_KEY": "bench-" + secrets.token_hex(16),
+        "JOBS_QUEUE_FILE": str(folder / "jobs.sqlite3"),
+        "JOBS_RESULT_DIR": str(folder / "job-files"),
+    }
 
 
 def migrate(env: dict) -> None:
-    subprocess.run([str(VENV_BIN / "flask"), "--app", "portal", "db", "upgrade"], env=env, cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    code = ("import bench.bare_app as b; app = b.create_app()\n"
-            "with app.app_context(): b.db.create_all()")
+    subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "portal", "db", "upgrade"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    code = "import bench.bare_app as b; app = b.create_app()\nwith app.app_context(): b.db.create_all()"
     subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True)
 
 
 # -- seeding ----------------------------------------------------------------------------
 
-SEED = r'''
+SEED = r"""
 import datetime as dt, json, sys
 import pyotp
 from portal import create_app
@@ -163,9 +174,9 @@ with app.app_context():
         db.session.commit()
         out["families"][name] = {"id": family.id, "child": child.id}
 print(json.dumps(out))
-'''
+"""
 
-COUNT = r'''
+COUNT = r"""
 import json, sys
 from portal import create_app
 from portal.extensions import db
@@ -173,20 +184,27 @@ from portal.models import Evidence
 app = create_app()
 with app.app_context():
     print(db.session.scalar(db.select(db.func.count()).select_from(Evidence).where(Evidence.statement == sys.argv[1])))
-'''
+"""
 
 
 def seed(env: dict, families: list[tuple[str, int]]) -> dict:
     import json
 
-    done = subprocess.run([sys.executable, "-c", SEED, json.dumps({"password": PASSWORD, "families": families})],
-                          env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", SEED, json.dumps({"password": PASSWORD, "families": families})],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def stored_submissions(env: dict) -> int:
-    done = subprocess.run([sys.executable, "-c", COUNT, MARKER], env=env, cwd=ROOT, check=True,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", COUNT, MARKER], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+    )
     return int(done.stdout.strip().splitlines()[-1])
 
 
@@ -196,9 +214,24 @@ def stored_submissions(env: dict) -> int:
 @contextmanager
 def gunicorn(app: str, env: dict, workers: int):
     port = free_port()
-    process = subprocess.Popen([str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
-                                "--bind", f"127.0.0.1:{port}", "--timeout", "120", app],
-                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            app,
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -256,29 +289,43 @@ class Client:
     def sign_in(self, person: dict) -> None:
         import pyotp
 
-        status, location, _ = self.request("POST", "/sign-in", {"email": person["email"], "password": PASSWORD,
-                                                                "csrf_token": self.csrf("/sign-in")})
+        status, location, _ = self.request(
+            "POST", "/sign-in", {"email": person["email"], "password": PASSWORD, "csrf_token": self.csrf("/sign-in")}
+        )
         if status != 302 or not location.endswith("/sign-in/code"):
             raise RuntimeError(f"sign-in: {status} {location}")
-        status, location, _ = self.request("POST", "/sign-in/code", {
-            "code": pyotp.TOTP(person["secret"]).now(), "csrf_token": self.csrf("/sign-in/code")})
+        status, location, _ = self.request(
+            "POST",
+            "/sign-in/code",
+            {"code": pyotp.TOTP(person["secret"]).now(), "csrf_token": self.csrf("/sign-in/code")},
+        )
         if status != 302:
             raise RuntimeError(f"second factor: {status} {location}")
 
 
 def attendance(child_id, statement=MARKER) -> dict:
     data = {
-        "outcome": "2.1", "members": str(child_id), "source": "School Census",
-        "period-start-day": "8", "period-start-month": "1", "period-start-year": "2018",
-        "period-end-day": "19", "period-end-month": "12", "period-end-year": "2018",
-        "values-baseline_attendance": "84", "values-fixed_term_exclusions": "0",
-        "values-permanent_exclusions": "0", "values-on_roll": "yes", "statement": statement,
+        "outcome": "2.1",
+        "members": str(child_id),
+        "source": "School Census",
+        "period-start-day": "8",
+        "period-start-month": "1",
+        "period-start-year": "2018",
+        "period-end-day": "19",
+        "period-end-month": "12",
+        "period-end-year": "2018",
+        "values-baseline_attendance": "84",
+        "values-fixed_term_exclusions": "0",
+        "values-permanent_exclusions": "0",
+        "values-on_roll": "yes",
+        "statement": statement,
     }
     return data | {f"values-attendance-{i}": t for i, t in enumerate(("91", "92", "90.6"), 1)}
 
 
 def measure(call, requests: int, clients: int, expect) -> tuple[float, int]:
     """Requests per second for `requests` calls from a pool of `clients` threads; and how many answered `expect`."""
+
     def one(_):
         status = call()[0]
         return status == expect
@@ -303,8 +350,10 @@ def run_database(kind: str, url: str, bare_url: str, folder: Path, args) -> dict
     fam = seeded["families"]
     best: dict[str, float] = {}
     acknowledged = 0
-    with gunicorn("portal:create_app()", env, args.workers) as port, \
-            gunicorn("bench.bare_app:create_app()", env, args.workers) as bare_port:
+    with (
+        gunicorn("portal:create_app()", env, args.workers) as port,
+        gunicorn("bench.bare_app:create_app()", env, args.workers) as bare_port,
+    ):
         partner, lead, bare = Client(port), Client(port), Client(bare_port)
         partner.sign_in(seeded["partner"])
         lead.sign_in(seeded["lead_professional"])
@@ -312,23 +361,37 @@ def run_database(kind: str, url: str, bare_url: str, folder: Path, args) -> dict
         for n in SIZES:  # warm both workers' plan caches and templates
             for _ in range(2 * args.workers):
                 lead.request("GET", f"/families/{fam[f'page-{n}']['id']}")
-                partner.request("POST", f"/families/{fam[f'page-{n}']['id']}/evidence/check",
-                                attendance(fam[f"page-{n}"]["child"]) | {"csrf_token": token}, {"HX-Request": "true"})
+                partner.request(
+                    "POST",
+                    f"/families/{fam[f'page-{n}']['id']}/evidence/check",
+                    attendance(fam[f"page-{n}"]["child"]) | {"csrf_token": token},
+                    {"HX-Request": "true"},
+                )
         for _ in range(20):
             bare.request("GET", "/page")
         for r in range(args.rounds):
-            plan = [("bare_page", lambda: bare.request("GET", "/page"), 200),
-                    ("bare_insert", lambda: bare.request("POST", "/insert", {"text": "bench row"}), 201)]
+            plan = [
+                ("bare_page", lambda: bare.request("GET", "/page"), 200),
+                ("bare_insert", lambda: bare.request("POST", "/insert", {"text": "bench row"}), 201),
+            ]
             for n in SIZES:
                 page, submit = fam[f"page-{n}"], fam[f"submit-{n}-{r}"]
                 check_form = attendance(page["child"]) | {"csrf_token": token}
                 submit_form = attendance(submit["child"]) | {"csrf_token": token}
                 plan += [
                     (f"family_page_{n}", lambda p=page: lead.request("GET", f"/families/{p['id']}"), 200),
-                    (f"live_check_{n}", lambda p=page, d=check_form: partner.request(
-                        "POST", f"/families/{p['id']}/evidence/check", d, {"HX-Request": "true"}), 200),
-                    (f"submission_{n}", lambda s=submit, d=submit_form: partner.request(
-                        "POST", f"/families/{s['id']}/evidence/new", d), 302),
+                    (
+                        f"live_check_{n}",
+                        lambda p=page, d=check_form: partner.request(
+                            "POST", f"/families/{p['id']}/evidence/check", d, {"HX-Request": "true"}
+                        ),
+                        200,
+                    ),
+                    (
+                        f"submission_{n}",
+                        lambda s=submit, d=submit_form: partner.request("POST", f"/families/{s['id']}/evidence/new", d),
+                        302,
+                    ),
                 ]
             order = plan if r % 2 == 0 else list(reversed(plan))  # interleaved: neither side always goes first
             for name, call, expect in order:
@@ -349,9 +412,11 @@ def main(argv=None) -> int:
     parser.add_argument("--requests", type=int, default=300, help="requests per measurement")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (threads)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers, portal and baseline alike")
-    parser.add_argument("--postgresql", default=os.environ.get("BENCH_POSTGRESQL_URL",
-                                                                "postgresql+psycopg://postgres@127.0.0.1:5432"),
-                        help="server URL without a database; the bench makes and drops its own databases")
+    parser.add_argument(
+        "--postgresql",
+        default=os.environ.get("BENCH_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432"),
+        help="server URL without a database; the bench makes and drops its own databases",
+    )
     parser.add_argument("--database-name", default="h_web_bench")
     parser.add_argument("--skip-postgresql", action="store_true")
     args = parser.parse_args(argv)

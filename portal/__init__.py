@@ -27,9 +27,7 @@ def create_app(config_name=None, overrides=None):
     app.config["SECRET_KEY"] = portal_config.resolve_secret_key(app.config, app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = portal_config.resolve_database_url(app.instance_path)
     app.config.update(overrides or {})
-    app.config["SQLALCHEMY_DATABASE_URI"] = portal_config.normalise_database_url(
-        app.config["SQLALCHEMY_DATABASE_URI"]
-    )
+    app.config["SQLALCHEMY_DATABASE_URI"] = portal_config.normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     if app.config["TRUSTED_PROXY_HOPS"]:

@@ -177,7 +177,8 @@ def visible_query(user):
         query = query.where(Family.lead_professional_id == user.id)
     elif user.role == Role.PARTNER:
         attached = sa.select(TeamMembership.family_id).where(
-            TeamMembership.agency_id == user.agency_id, TeamMembership.ended_at.is_(None))
+            TeamMembership.agency_id == user.agency_id, TeamMembership.ended_at.is_(None)
+        )
         query = query.where(Family.id.in_(attached))
     elif user.role not in (Role.VERIFIER, Role.PROGRAMME_MANAGER):
         query = query.where(sa.false())

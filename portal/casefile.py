@@ -55,11 +55,24 @@ def _facts_query(counted_only: bool):
     from .models import Evidence, Review
 
     later = aliased(Evidence)
-    query = (sa.select(Evidence.id, Evidence.outcome_id, Evidence.option, Evidence.member_ids, Evidence.source,
-                       Evidence.period_start, Evidence.period_end, Evidence.values, Evidence.statement,
-                       Review.decision, later.id, Evidence.family_id)
-             .outerjoin(Review, Review.evidence_id == Evidence.id)  # at most one review per version
-             .outerjoin(later, later.replaces_id == Evidence.id))  # at most one correction per version
+    query = (
+        sa.select(
+            Evidence.id,
+            Evidence.outcome_id,
+            Evidence.option,
+            Evidence.member_ids,
+            Evidence.source,
+            Evidence.period_start,
+            Evidence.period_end,
+            Evidence.values,
+            Evidence.statement,
+            Review.decision,
+            later.id,
+            Evidence.family_id,
+        )
+        .outerjoin(Review, Review.evidence_id == Evidence.id)  # at most one review per version
+        .outerjoin(later, later.replaces_id == Evidence.id)
+    )  # at most one correction per version
     if counted_only:
         query = query.where(Review.decision == "accepted", later.id.is_(None))
     return query.order_by(Evidence.family_id, Evidence.id)
@@ -121,8 +134,12 @@ def _member(m) -> dict:
 
 
 def _problem(p) -> dict:
-    out = {"problem": p.problem_id, "indicator": p.indicator_id, "stage": p.stage,
-           "identified_on": p.identified_on.isoformat()}
+    out = {
+        "problem": p.problem_id,
+        "indicator": p.indicator_id,
+        "stage": p.stage,
+        "identified_on": p.identified_on.isoformat(),
+    }
     if p.member_id is not None and p.member is not None and p.member.withdrawn_at is None:
         out["member"] = p.member.key
     return out
@@ -131,9 +148,16 @@ def _problem(p) -> dict:
 def _evidence(e, current_member_ids) -> dict:
     # A member withdrawn as recorded in error no longer counts for any evidence.
     members = [f"m{i}" for i in e.member_ids if i in current_member_ids]
-    out = {"id": f"e{e.id}", "outcome": e.outcome_id, "members": members,
-           "source": e.source, "period": {"start": e.period_start.isoformat(), "end": e.period_end.isoformat()},
-           "values": e.values or {}, "statement": e.statement, "status": e.status}
+    out = {
+        "id": f"e{e.id}",
+        "outcome": e.outcome_id,
+        "members": members,
+        "source": e.source,
+        "period": {"start": e.period_start.isoformat(), "end": e.period_end.isoformat()},
+        "values": e.values or {},
+        "statement": e.statement,
+        "status": e.status,
+    }
     if e.option:
         out["option"] = e.option
     return out
@@ -176,23 +200,40 @@ def check_case_data(family) -> dict:
     from .models import CaseClosure, EssentialRecord, FamilyPlanOutcome, IdentifiedProblem, Member
 
     run = db.session.execute
-    members = run(sa.select(Member.id, Member.name, Member.role, Member.date_of_birth, Member.activity)
-                  .where(Member.family_id == family.id, Member.withdrawn_at.is_(None)).order_by(Member.id)).all()
+    members = run(
+        sa.select(Member.id, Member.name, Member.role, Member.date_of_birth, Member.activity)
+        .where(Member.family_id == family.id, Member.withdrawn_at.is_(None))
+        .order_by(Member.id)
+    ).all()
     current = {m.id for m in members}
-    problems = run(sa.select(IdentifiedProblem.problem_id, IdentifiedProblem.indicator_id, IdentifiedProblem.stage,
-                             IdentifiedProblem.identified_on, IdentifiedProblem.member_id)
-                   .where(IdentifiedProblem.family_id == family.id, IdentifiedProblem.withdrawn_at.is_(None))
-                   .order_by(IdentifiedProblem.id)).all()
+    problems = run(
+        sa.select(
+            IdentifiedProblem.problem_id,
+            IdentifiedProblem.indicator_id,
+            IdentifiedProblem.stage,
+            IdentifiedProblem.identified_on,
+            IdentifiedProblem.member_id,
+        )
+        .where(IdentifiedProblem.family_id == family.id, IdentifiedProblem.withdrawn_at.is_(None))
+        .order_by(IdentifiedProblem.id)
+    ).all()
     essentials = run(sa.select(EssentialRecord.essential_id).where(EssentialRecord.family_id == family.id)).scalars()
     latest = {}
     for outcome_id, version, removed, row_id in run(
-            sa.select(FamilyPlanOutcome.outcome_id, FamilyPlanOutcome.version, FamilyPlanOutcome.removed,
-                      FamilyPlanOutcome.id).where(FamilyPlanOutcome.family_id == family.id)
-            .order_by(FamilyPlanOutcome.id)):
+        sa.select(
+            FamilyPlanOutcome.outcome_id, FamilyPlanOutcome.version, FamilyPlanOutcome.removed, FamilyPlanOutcome.id
+        )
+        .where(FamilyPlanOutcome.family_id == family.id)
+        .order_by(FamilyPlanOutcome.id)
+    ):
         if outcome_id not in latest or version > latest[outcome_id][0]:
             latest[outcome_id] = (version, removed, row_id)
-    closure = run(sa.select(CaseClosure.closed_on, CaseClosure.reopened).where(CaseClosure.family_id == family.id)
-                  .order_by(CaseClosure.id.desc()).limit(1)).first()
+    closure = run(
+        sa.select(CaseClosure.closed_on, CaseClosure.reopened)
+        .where(CaseClosure.family_id == family.id)
+        .order_by(CaseClosure.id.desc())
+        .limit(1)
+    ).first()
 
     def member(m) -> dict:
         out = {"id": f"m{m.id}", "name": m.name, "role": m.role, "date_of_birth": m.date_of_birth.isoformat()}
@@ -201,8 +242,12 @@ def check_case_data(family) -> dict:
         return out
 
     def problem(p) -> dict:
-        out = {"problem": p.problem_id, "indicator": p.indicator_id, "stage": p.stage,
-               "identified_on": p.identified_on.isoformat()}
+        out = {
+            "problem": p.problem_id,
+            "indicator": p.indicator_id,
+            "stage": p.stage,
+            "identified_on": p.identified_on.isoformat(),
+        }
         if p.member_id is not None and p.member_id in current:
             out["member"] = f"m{p.member_id}"
         return out

@@ -62,11 +62,22 @@ class Config:
     NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY") or ""
     NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL") or "https://api.notifications.service.gov.uk"
     NOTIFY_BACKEND = os.environ.get("NOTIFY_BACKEND") or ("notify" if os.environ.get("NOTIFY_API_KEY") else "outbox")
-    NOTIFY_TEMPLATE_IDS = MappingProxyType({
-        kind: os.environ.get("NOTIFY_TEMPLATE_" + kind.upper().replace("-", "_"), "")
-        for kind in ("evidence-returned", "evidence-submitted", "verifier-query", "family-handed-over",
-                     "account-created", "password-reset-by-admin", "password-reset-link", "password-changed",
-                     "digest")})
+    NOTIFY_TEMPLATE_IDS = MappingProxyType(
+        {
+            kind: os.environ.get("NOTIFY_TEMPLATE_" + kind.upper().replace("-", "_"), "")
+            for kind in (
+                "evidence-returned",
+                "evidence-submitted",
+                "verifier-query",
+                "family-handed-over",
+                "account-created",
+                "password-reset-by-admin",
+                "password-reset-link",
+                "password-changed",
+                "digest",
+            )
+        }
+    )
     # The hour (UK time) at which the jobs worker sends the daily digests.
     NOTIFY_DIGEST_HOUR = int(os.environ.get("NOTIFY_DIGEST_HOUR", "7"))
     # Forgotten passwords (portal/auth/resets.py): requests per client address and per e-mail typed.
@@ -141,9 +152,7 @@ def config_class(name: str | None):
     try:
         return CONFIGS[name]
     except KeyError:
-        raise RuntimeError(
-            f"PORTAL_CONFIG={name!r} is not one of {', '.join(sorted(CONFIGS))}"
-        ) from None
+        raise RuntimeError(f"PORTAL_CONFIG={name!r} is not one of {', '.join(sorted(CONFIGS))}") from None
 
 
 def resolve_secret_key(config, instance_path: str) -> str:

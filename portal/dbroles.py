@@ -54,18 +54,29 @@ def grant_statements(connection, role) -> list[str]:
 
 def check_role(connection, role):
     """Refuse a role that could get round the grants: a superuser, or the tables' owner (or a member of it)."""
-    found = connection.execute(sa.text(
-        "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :role"), {"role": role}).first()
+    found = connection.execute(
+        sa.text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :role"), {"role": role}
+    ).first()
     if found is None:
         raise RoleError(f"There is no role {role!r}: create it first (CREATE ROLE ... LOGIN PASSWORD ...)")
     if found.rolsuper:
         raise RoleError(f"{role} is a superuser, which no grant can limit")
-    owners = connection.execute(sa.text(
-        "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = current_schema() "
-        "AND pg_has_role(:role, tableowner, 'MEMBER')"), {"role": role}).scalars().all()
+    owners = (
+        connection.execute(
+            sa.text(
+                "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = current_schema() "
+                "AND pg_has_role(:role, tableowner, 'MEMBER')"
+            ),
+            {"role": role},
+        )
+        .scalars()
+        .all()
+    )
     if owners:
-        raise RoleError(f"{role} is (or is a member of) {', '.join(owners)}, which owns the tables: "
-                        "an owner can drop the append-only triggers")
+        raise RoleError(
+            f"{role} is (or is a member of) {', '.join(owners)}, which owns the tables: "
+            "an owner can drop the append-only triggers"
+        )
 
 
 def grant_app_role(connection, role) -> list[str]:
@@ -90,5 +101,4 @@ def grant_app_role_command(role):
     with db.engine.begin() as connection:
         for statement in grant_app_role(connection, role):
             click.echo(f"{statement};")
-    click.echo(f"{role} may now SELECT and INSERT on {', '.join(TABLES)}, and never UPDATE, DELETE or "
-               "TRUNCATE them.")
+    click.echo(f"{role} may now SELECT and INSERT on {', '.join(TABLES)}, and never UPDATE, DELETE or TRUNCATE them.")

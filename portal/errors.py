@@ -16,32 +16,52 @@ from .extensions import db
 log = logging.getLogger(__name__)
 
 PAGES = {
-    400: ("Sorry, there is a problem with what was sent",
-          "The page could not use what your browser sent. Go back, check the page and try again."),
-    403: ("You cannot use this page",
-          ("Your account does not give you access to this page. If you think it should, ask your council’s "
-          "portal admin.")),
-    404: ("Page not found",
-          ("If you typed the web address, check it is correct. If you pasted it, check you copied all of it. "
-          "The page may also be one your account cannot see.")),
-    405: ("This page cannot be used like that",
-          ("The page exists, but not for what your browser asked. Go back and use the page’s own links and "
-          "buttons.")),
-    413: ("What you sent is too large",
-          ("The form or file you sent is larger than the portal accepts. Go back and send less, for example a "
-          "shorter statement.")),
-    429: ("Too many requests",
-          "You have sent a lot of requests in a short time. Wait a few minutes, then try again."),
-    500: ("Sorry, there is a problem with the service",
-          ("Try again later. Nothing you had already saved has been lost. If it keeps happening, tell your "
-          "council’s portal admin and give them the reference below.")),
+    400: (
+        "Sorry, there is a problem with what was sent",
+        "The page could not use what your browser sent. Go back, check the page and try again.",
+    ),
+    403: (
+        "You cannot use this page",
+        (
+            "Your account does not give you access to this page. If you think it should, ask your council’s "
+            "portal admin."
+        ),
+    ),
+    404: (
+        "Page not found",
+        (
+            "If you typed the web address, check it is correct. If you pasted it, check you copied all of it. "
+            "The page may also be one your account cannot see."
+        ),
+    ),
+    405: (
+        "This page cannot be used like that",
+        ("The page exists, but not for what your browser asked. Go back and use the page’s own links and buttons."),
+    ),
+    413: (
+        "What you sent is too large",
+        (
+            "The form or file you sent is larger than the portal accepts. Go back and send less, for example a "
+            "shorter statement."
+        ),
+    ),
+    429: ("Too many requests", "You have sent a lot of requests in a short time. Wait a few minutes, then try again."),
+    500: (
+        "Sorry, there is a problem with the service",
+        (
+            "Try again later. Nothing you had already saved has been lost. If it keeps happening, tell your "
+            "council’s portal admin and give them the reference below."
+        ),
+    ),
 }
-FALLBACK = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>"
-            "<link rel=\"stylesheet\" href=\"/static/govuk-frontend/govuk-frontend.min.css\"></head>"
-            "<body class=\"govuk-template__body\"><div class=\"govuk-width-container\"><main class=\"govuk-main-wrapper\">"
-            "<h1 class=\"govuk-heading-l\">{title}</h1><p class=\"govuk-body\">{text}</p>"
-            "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/\">Go to the start page</a></p>"
-            "</main></div></body></html>")
+FALLBACK = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+    '<link rel="stylesheet" href="/static/govuk-frontend/govuk-frontend.min.css"></head>'
+    '<body class="govuk-template__body"><div class="govuk-width-container"><main class="govuk-main-wrapper">'
+    '<h1 class="govuk-heading-l">{title}</h1><p class="govuk-body">{text}</p>'
+    '<p class="govuk-body"><a class="govuk-link" href="/">Go to the start page</a></p>'
+    "</main></div></body></html>"
+)
 
 
 def init_app(app):
@@ -68,8 +88,15 @@ def error_page(code, error=None):
             log.exception("rollback after an error failed")
     try:
         signed_in = current_user.is_authenticated
-        page = render_template("errors/error.html", code=code, title=title, text=text, signed_in=signed_in,
-                               request_id=g.get("request_id", ""), page_title=title)
+        page = render_template(
+            "errors/error.html",
+            code=code,
+            title=title,
+            text=text,
+            signed_in=signed_in,
+            request_id=g.get("request_id", ""),
+            page_title=title,
+        )
     except Exception:  # the page itself must not fail: say it plainly, still styled
         log.exception("error page could not be rendered")
         page = FALLBACK.format(title=title, text=text)

@@ -62,4 +62,3 @@ def hand_over(families, new_lead: User, by: User) -> None:
         record("family.handover", family, detail=f"lead professional user {before.id} to user {new_lead.id}", user=by)
         events.family_handed_over(family, new_lead, by)
     db.session.commit()
-

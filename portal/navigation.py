@@ -13,10 +13,19 @@ TODO = ("To do", "todo.index")  # shows the count of what waits for the user (po
 NAVIGATION = {
     Role.PARTNER: [TODO, ("Families", "families.index")],
     Role.LEAD_PROFESSIONAL: [TODO, ("Families", "families.index"), ("Check a summary", "closure.verify_form")],
-    Role.VERIFIER: [TODO, ("Families", "families.index"), ("Claims", "claims.index"),
-                 ("Check a summary", "closure.verify_form")],
-    Role.PROGRAMME_MANAGER: [TODO, ("Families", "families.index"), ("Claims", "claims.index"),
-                          ("Evidence to review", "families.review_queue_page"), ("Check a summary", "closure.verify_form")],
+    Role.VERIFIER: [
+        TODO,
+        ("Families", "families.index"),
+        ("Claims", "claims.index"),
+        ("Check a summary", "closure.verify_form"),
+    ],
+    Role.PROGRAMME_MANAGER: [
+        TODO,
+        ("Families", "families.index"),
+        ("Claims", "claims.index"),
+        ("Evidence to review", "families.review_queue_page"),
+        ("Check a summary", "closure.verify_form"),
+    ],
     Role.ADMIN: [
         ("Users", "admin.users"),
         ("Agencies", "admin.agencies"),

@@ -47,10 +47,17 @@ def _finish(response):
 
         started = g.get("request_started", time.monotonic())
         requests_log.info(
-            "%s %s %s", request.method, request.path, response.status_code,
-            extra={"method": request.method, "path": request.path, "status": response.status_code,
-                   "duration_ms": round((time.monotonic() - started) * 1000, 1),
-                   "user_id": current_user.id if current_user.is_authenticated else None},
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                "user_id": current_user.id if current_user.is_authenticated else None,
+            },
         )
     return response
 
@@ -103,7 +110,6 @@ GUNICORN_LOGCONFIG = {
     "root": {"level": "INFO", "handlers": ["stdout"]},
     "loggers": {
         "gunicorn.error": {"handlers": ["stdout"], "level": "INFO", "propagate": False, "qualname": "gunicorn.error"},
-        "gunicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False,
-                            "qualname": "gunicorn.access"},
+        "gunicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False, "qualname": "gunicorn.access"},
     },
 }

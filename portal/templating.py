@@ -16,9 +16,7 @@ from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PackageLoader, Pr
 GOVUK_PAGE_TEMPLATE = "template.html"
 
 # Matches exactly the one inline script of template.html, nonce attribute included.
-_INLINE_BODY_SCRIPT = re.compile(
-    r"<script \{%- if cspNonce %\}[^<]*\{% endif %\}>[^<]*js-enabled[^<]*</script>\n?"
-)
+_INLINE_BODY_SCRIPT = re.compile(r"<script \{%- if cspNonce %\}[^<]*\{% endif %\}>[^<]*js-enabled[^<]*</script>\n?")
 
 
 class InlineScriptError(RuntimeError):

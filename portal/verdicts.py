@@ -97,8 +97,11 @@ class VerdictView:
 
     def facts(self) -> dict[str, str]:
         """The four headline facts, as every output prints them."""
-        return {"Eligible": self.eligible_label, "Claim type": self.claim_type,
-                "Earliest claim date": self.earliest_claim_date}
+        return {
+            "Eligible": self.eligible_label,
+            "Claim type": self.claim_type,
+            "Earliest claim date": self.earliest_claim_date,
+        }
 
 
 class Words:
@@ -158,7 +161,8 @@ def present(plan, verdict, words: Words) -> VerdictView:
         not_needed=missing if ce_claim else [],
         problems=[_problem(plan, p, words, ce_claim) for p in verdict.problems],
         continuous_employment=_outcome(plan, verdict.continuous_employment, words)
-        if verdict.continuous_employment else None,
+        if verdict.continuous_employment
+        else None,
         continuous_employment_claim=ce_claim,
         notes=words.sentences(verdict.notes),
     )
@@ -175,14 +179,26 @@ def _problem(plan, p, words, ce_claim) -> ProblemLine:
     status = "Achieved" if p.achieved else NOT_NEEDED if ce_claim else "Not achieved"
     needs = None
     if p.needs is not None:
-        needs = [NeedLine(n.id, f"{indicator.capitalize()} {n.id}: {n.text}", n.achieved,
-                          [_outcome(plan, o, words) for o in n.outcomes]) for n in p.needs]
+        needs = [
+            NeedLine(
+                n.id,
+                f"{indicator.capitalize()} {n.id}: {n.text}",
+                n.achieved,
+                [_outcome(plan, o, words) for o in n.outcomes],
+            )
+            for n in p.needs
+        ]
     indicators = sorted(p.info["indicators"])
     return ProblemLine(
-        id=p.id, heading=f"{plan.term('problem').capitalize()} {p.id}: {p.title}", achieved=p.achieved,
-        status=status, stage=STAGES.get(p.stage, p.stage), identified_on=day(p.info.get("identified_on")),
+        id=p.id,
+        heading=f"{plan.term('problem').capitalize()} {p.id}: {p.title}",
+        achieved=p.achieved,
+        status=status,
+        stage=STAGES.get(p.stage, p.stage),
+        identified_on=day(p.info.get("identified_on")),
         indicators=f"{plan.terms_of('indicator', len(indicators))} {', '.join(indicators)}",
-        needs=needs, outcomes=[_outcome(plan, o, words) for o in p.outcomes],
+        needs=needs,
+        outcomes=[_outcome(plan, o, words) for o in p.outcomes],
         reasons=words.sentences(p.reasons),
     )
 

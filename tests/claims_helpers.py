@@ -11,8 +11,16 @@ from portal.models import ClaimWindow, User
 from tests import factories as f
 
 PHASE_2 = ["durham-2018", "southwark-2018", "suffolk-2017", "sunderland-2015"]
-TURNED_AROUND_PHASE_2 = {"SUF-EX-0001", "SWK-0217", "DUR-2018-0412", "SUN-0142", "SUF-EX-0003", "SWK-0451",
-                         "DUR-2018-0733", "SUN-0318"}
+TURNED_AROUND_PHASE_2 = {
+    "SUF-EX-0001",
+    "SWK-0217",
+    "DUR-2018-0412",
+    "SUN-0142",
+    "SUF-EX-0003",
+    "SWK-0451",
+    "DUR-2018-0733",
+    "SUN-0318",
+}
 
 
 @pytest.fixture(autouse=True)

@@ -72,9 +72,14 @@ def jobs_paths(folder) -> dict:
 
 @pytest.fixture(scope="session")
 def _session_app(database_url, tmp_path_factory):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url,
-                                 **jobs_paths(tmp_path_factory.mktemp("jobs")),
-                                 "DOCUMENTS_DIR": str(tmp_path_factory.mktemp("documents"))})
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            **jobs_paths(tmp_path_factory.mktemp("jobs")),
+            "DOCUMENTS_DIR": str(tmp_path_factory.mktemp("documents")),
+        },
+    )
     with app.app_context():
         db.create_all()
     yield app

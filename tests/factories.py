@@ -35,8 +35,14 @@ def make_agency(name=None, kind="school"):
 def make_user(role, agency=None, email=None, name=None, active=True, second_factor=True):
     """A user; with an authenticator app already set up unless second_factor=False."""
     n = next(_counter)
-    user = User(email=email or f"{role.replace('_', '-')}{n}@example.org", name=name or f"{role.title()} {n}",
-                role=role, agency_id=agency.id if agency else None, password_hash=_HASH, active=active)
+    user = User(
+        email=email or f"{role.replace('_', '-')}{n}@example.org",
+        name=name or f"{role.title()} {n}",
+        role=role,
+        agency_id=agency.id if agency else None,
+        password_hash=_HASH,
+        active=active,
+    )
     if second_factor:
         user.totp_secret = pyotp.random_base32()
         user.totp_confirmed_at = dt.datetime.now(dt.UTC)
@@ -53,8 +59,7 @@ def totp_code(user):
     wait for the clock; instead the step the portal last accepted is cleared first
     (the only shortcut: the code itself is checked as in production).
     """
-    secret, last = db.session.execute(
-        sa.select(User.totp_secret, User.totp_last_step).where(User.id == user.id)).one()
+    secret, last = db.session.execute(sa.select(User.totp_secret, User.totp_last_step).where(User.id == user.id)).one()
     current = int(time.time() // 30)
     # Now first, then the next step: both still valid if the clock ticks over before the check.
     unused = [step for step in (current, current + 1) if last is None or step > last]
@@ -66,26 +71,35 @@ def totp_code(user):
 
 
 def make_family(lead, plan_id="suffolk-2017", name="Test family", engaged_on=dt.date(2024, 1, 8)):
-    family = Family(ref=f"T-{next(_counter):05d}", name=name, plan_id=plan_id,
-                    lead_professional_id=lead.id, engaged_on=engaged_on)
+    family = Family(
+        ref=f"T-{next(_counter):05d}", name=name, plan_id=plan_id, lead_professional_id=lead.id, engaged_on=engaged_on
+    )
     db.session.add(family)
     db.session.commit()
     return family
 
 
 def add_member(family, by, role="child", born=dt.date(2012, 5, 1), name="Sam", activity="education"):
-    member = Member(family_id=family.id, name=name, role=role, date_of_birth=born, activity=activity,
-                    recorded_by_id=by.id)
+    member = Member(
+        family_id=family.id, name=name, role=role, date_of_birth=born, activity=activity, recorded_by_id=by.id
+    )
     db.session.add(member)
     db.session.commit()
     return member
 
 
-def add_problem(family, by, problem_id, indicator_id, member=None, stage="identification",
-                identified_on=dt.date(2024, 1, 8)):
-    row = IdentifiedProblem(family_id=family.id, problem_id=problem_id, indicator_id=indicator_id, stage=stage,
-                            identified_on=identified_on, member_id=member.id if member else None,
-                            recorded_by_id=by.id)
+def add_problem(
+    family, by, problem_id, indicator_id, member=None, stage="identification", identified_on=dt.date(2024, 1, 8)
+):
+    row = IdentifiedProblem(
+        family_id=family.id,
+        problem_id=problem_id,
+        indicator_id=indicator_id,
+        stage=stage,
+        identified_on=identified_on,
+        member_id=member.id if member else None,
+        recorded_by_id=by.id,
+    )
     db.session.add(row)
     db.session.commit()
     return row
@@ -93,8 +107,9 @@ def add_problem(family, by, problem_id, indicator_id, member=None, stage="identi
 
 def add_essentials(family, by, *essential_ids, on=dt.date(2024, 1, 8)):
     for essential_id in essential_ids:
-        db.session.add(EssentialRecord(family_id=family.id, essential_id=essential_id, in_place_on=on,
-                                       recorded_by_id=by.id))
+        db.session.add(
+            EssentialRecord(family_id=family.id, essential_id=essential_id, in_place_on=on, recorded_by_id=by.id)
+        )
     db.session.commit()
 
 

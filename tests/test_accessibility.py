@@ -17,8 +17,12 @@ from tests import factories as f
 from tests.test_evidence import attendance, htmx
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-STATUTORY = {"/help": "Help", "/accessibility-statement": "Accessibility statement",
-             "/privacy": "Privacy", "/cookies": "Cookies"}
+STATUTORY = {
+    "/help": "Help",
+    "/accessibility-statement": "Accessibility statement",
+    "/privacy": "Privacy",
+    "/cookies": "Cookies",
+}
 
 
 @pytest.fixture
@@ -53,8 +57,11 @@ class Node:
     def all(self, tag=None, cls=None, **attrs):
         found = []
         for child in self.children:
-            if ((tag is None or child.tag == tag) and (cls is None or cls in child.classes)
-                    and all(child.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items())):
+            if (
+                (tag is None or child.tag == tag)
+                and (cls is None or cls in child.classes)
+                and all(child.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items())
+            ):
                 found.append(child)
             found.extend(child.all(tag, cls, **attrs))
         return found
@@ -114,8 +121,11 @@ def error_summary(page):
 
 def in_page_links(page):
     """The in-page links a keyboard user tabs through, but the skip link."""
-    return [a.attrs["href"] for a in page.all("a") if a.attrs.get("href", "").startswith("#")
-            and "govuk-skip-link" not in a.classes]
+    return [
+        a.attrs["href"]
+        for a in page.all("a")
+        if a.attrs.get("href", "").startswith("#") and "govuk-skip-link" not in a.classes
+    ]
 
 
 # ---------------------------------------------------------------- 1. "Continue" with nothing chosen
@@ -207,7 +217,9 @@ def test_without_an_error_summary_the_live_check_links_each_problem(client, peop
     fresh = evidence_form(parse(client.get(f"{durham.url}/new?outcome=2.1")))
     assert "hx-vals" not in fresh.attrs
     partial = Page(htmx(client, f"{durham.url}/check", bad_attendance(durham.child)).get_data(as_text=True)).root
-    assert ("#statement", "Enter a statement describing the evidence") in [(a.attrs["href"], a.text) for a in partial.all("a")]
+    assert ("#statement", "Enter a statement describing the evidence") in [
+        (a.attrs["href"], a.text) for a in partial.all("a")
+    ]
     # The state live-check.js compares, to announce only what changed.
     (state,) = [node for node in partial.all() if "data-check-problems" in node.attrs]
     assert "hidden" in state.attrs
@@ -232,9 +244,15 @@ def test_signed_in_pages_link_them_too(client, people, durham):
     assert footer_links(parse(client.get(f"/families/{durham.id}"))) == STATUTORY
 
 
-@pytest.mark.parametrize("path, heading", [
-    ("/accessibility-statement", "Accessibility statement for the Family outcomes portal"),
-    ("/privacy", "Privacy notice"), ("/cookies", "Cookies"), ("/help", "Get help with the portal")])
+@pytest.mark.parametrize(
+    "path, heading",
+    [
+        ("/accessibility-statement", "Accessibility statement for the Family outcomes portal"),
+        ("/privacy", "Privacy notice"),
+        ("/cookies", "Cookies"),
+        ("/help", "Get help with the portal"),
+    ],
+)
 def test_the_statutory_pages_are_public_and_have_one_h1(client, path, heading):
     page = parse(client.get(path))
     assert [h.text for h in page.all("h1")] == [heading]
@@ -247,10 +265,16 @@ def headings(page):
 
 def test_the_accessibility_statement_follows_the_model_and_names_what_does_not_comply(client):
     page = parse(client.get("/accessibility-statement"))
-    for section in ("How accessible this service is", "Feedback and contact information",
-                    "Enforcement procedure", "Compliance status", "Non-accessible content",
-                    "Non-compliance with the accessibility regulations", "Disproportionate burden",
-                    "Preparation of this accessibility statement"):
+    for section in (
+        "How accessible this service is",
+        "Feedback and contact information",
+        "Enforcement procedure",
+        "Compliance status",
+        "Non-accessible content",
+        "Non-compliance with the accessibility regulations",
+        "Disproportionate burden",
+        "Preparation of this accessibility statement",
+    ):
         assert section in headings(page), section
     text = page.one("main").text
     assert "partially compliant with the Web Content Accessibility Guidelines version 2.2 AA" in text
@@ -262,8 +286,13 @@ def test_the_accessibility_statement_follows_the_model_and_names_what_does_not_c
 
 def test_the_privacy_notice_names_the_controller_lawful_basis_retention_and_rights(client):
     page = parse(client.get("/privacy"))
-    for section in ("Who is responsible for your information", "Why we use it, and the law that allows it",
-                    "How long we keep it", "Your rights", "If you are not happy"):
+    for section in (
+        "Who is responsible for your information",
+        "Why we use it, and the law that allows it",
+        "How long we keep it",
+        "Your rights",
+        "If you are not happy",
+    ):
         assert section in headings(page), section
     text = page.one("main").text
     assert "is the data controller" in text
@@ -279,12 +308,17 @@ def test_the_councils_details_are_obvious_placeholders_until_set(app, client, mo
     assert "[Council to add: data protection officer's email address]" in placeholders
     assert "This page is not finished" in page.one(cls="govuk-warning-text").text
 
-    settings = {name: value for name, value in [
-        ("COUNCIL_NAME", "Suffolk County Council"), ("COUNCIL_SUPPORT_EMAIL", "families@suffolk.example"),
-        ("COUNCIL_SUPPORT_PHONE", "01234 567890"), ("COUNCIL_DPO_EMAIL", "dpo@suffolk.example"),
-        ("COUNCIL_POSTAL_ADDRESS", "Endeavour House, Ipswich"), ("COUNCIL_ICO_REGISTRATION", "Z1234567"),
-        ("COUNCIL_RETENTION_POLICY_URL", "https://suffolk.example/retention"),
-        ("COUNCIL_DATA_LOCATION", "in the UK"), ("COUNCIL_STATEMENT_DATES", "Written on 1 May 2026.")]}
+    settings = {
+        "COUNCIL_NAME": "Suffolk County Council",
+        "COUNCIL_SUPPORT_EMAIL": "families@suffolk.example",
+        "COUNCIL_SUPPORT_PHONE": "01234 567890",
+        "COUNCIL_DPO_EMAIL": "dpo@suffolk.example",
+        "COUNCIL_POSTAL_ADDRESS": "Endeavour House, Ipswich",
+        "COUNCIL_ICO_REGISTRATION": "Z1234567",
+        "COUNCIL_RETENTION_POLICY_URL": "https://suffolk.example/retention",
+        "COUNCIL_DATA_LOCATION": "in the UK",
+        "COUNCIL_STATEMENT_DATES": "Written on 1 May 2026.",
+    }
     for name, value in settings.items():
         monkeypatch.setitem(app.config, name, value)
     page = parse(client.get("/privacy"))

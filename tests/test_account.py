@@ -21,9 +21,7 @@ def _change(client, current=PASSWORD, new=NEW_PASSWORD, confirm=None):
 
 def _actions(app, user):
     with app.app_context():
-        return db.session.scalars(
-            db.select(AuditEvent.action).filter_by(user_id=user.id).order_by(AuditEvent.id)
-        ).all()
+        return db.session.scalars(db.select(AuditEvent.action).filter_by(user_id=user.id).order_by(AuditEvent.id)).all()
 
 
 def _password_unchanged(app, user):
@@ -81,9 +79,7 @@ def test_a_wrong_current_password_is_refused_and_audited(client, app, people):
         (NEW_PASSWORD, "", "confirm_password", "Enter your new password again"),
     ],
 )
-def test_a_bad_new_password_is_refused_with_the_reason(
-    client, app, people, new, confirm, field, message
-):
+def test_a_bad_new_password_is_refused_with_the_reason(client, app, people, new, confirm, field, message):
     user = people["verifier"]
     sign_in(client, user)
     page = _change(client, new=new, confirm=confirm).get_data(as_text=True)
@@ -130,9 +126,7 @@ def test_changing_the_password_ends_other_sessions_but_keeps_this_one(client, ap
     refused = elsewhere.get("/account/")
     assert refused.status_code == 302 and "/sign-in" in refused.headers["Location"]
     with app.app_context():
-        sessions = db.session.scalars(
-            db.select(UserSession).filter_by(user_id=user.id).order_by(UserSession.id)
-        ).all()
+        sessions = db.session.scalars(db.select(UserSession).filter_by(user_id=user.id).order_by(UserSession.id)).all()
     assert [(s.ended_at is None, s.end_reason) for s in sessions] == [
         (False, "password changed"),
         (True, None),

@@ -22,17 +22,33 @@ def test_the_shipped_list_holds_the_100000_most_common_passwords():
     assert {p.lower() for p in listed} <= common_passwords()
 
 
-@pytest.mark.parametrize("password", [
-    "P@ssw0rd2024!", "trustno1trustno1", "Pr1nc3ss2024!!", "$unshine2023!!", "dragondragondragon",
-    "passssssssword", "iloveyou1234567", "!!Football1987", "M0nkey12345678",
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "P@ssw0rd2024!",
+        "trustno1trustno1",
+        "Pr1nc3ss2024!!",
+        "$unshine2023!!",
+        "dragondragondragon",
+        "passssssssword",
+        "iloveyou1234567",
+        "!!Football1987",
+        "M0nkey12345678",
+    ],
+)
 def test_common_passwords_dressed_up_are_refused(password):
     assert TOO_COMMON in (password_problem(password) or "")
 
 
-@pytest.mark.parametrize("password", [
-    "granite harbour teapot", "correct horse battery staple", "plum orbit kettle 47", "Quiet-Lantern-Sofa",
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "granite harbour teapot",
+        "correct horse battery staple",
+        "plum orbit kettle 47",
+        "Quiet-Lantern-Sofa",
+    ],
+)
 def test_passphrases_are_accepted(password):
     assert password_problem(password) is None
 
@@ -53,8 +69,16 @@ def test_a_hostile_password_is_answered_quickly_and_plainly():
 
 def test_a_user_an_admin_added_must_change_the_password_first(client, app, people):
     sign_in(client, people["admin"])
-    client.post("/admin/users/new", data={"name": "Nia New", "email": "nia@example.org", "role": "verifier",
-                                          "agency_id": "", "password": "chosen by the admin 1"})
+    client.post(
+        "/admin/users/new",
+        data={
+            "name": "Nia New",
+            "email": "nia@example.org",
+            "role": "verifier",
+            "agency_id": "",
+            "password": "chosen by the admin 1",
+        },
+    )
     client.post("/sign-out")
     with app.app_context():
         nia = db.session.scalars(sa.select(User).filter_by(email="nia@example.org")).one()
@@ -67,9 +91,14 @@ def test_a_user_an_admin_added_must_change_the_password_first(client, app, peopl
         assert response.status_code == 302 and response.headers["Location"] == "/account/", path
     page = client.get("/account/").get_data(as_text=True)
     assert "Choose a new password before you carry on" in page
-    changed = client.post("/account/", data={"current_password": "chosen by the admin 1",
-                                             "new_password": "my very own phrase", "confirm_password":
-                                             "my very own phrase"})
+    changed = client.post(
+        "/account/",
+        data={
+            "current_password": "chosen by the admin 1",
+            "new_password": "my very own phrase",
+            "confirm_password": "my very own phrase",
+        },
+    )
     assert changed.headers["Location"] == "/home"
     assert client.get("/families/").status_code == 200
 
@@ -90,8 +119,9 @@ def run(app, args, typed):
 
 
 def test_create_admin_asks_twice_and_applies_the_policy(app):
-    result = run(app, ["First.Admin@Council.example"], "password1234\npassword1234\nmy own kettle sings\n"
-                                                        "my own kettle sings\n")
+    result = run(
+        app, ["First.Admin@Council.example"], "password1234\npassword1234\nmy own kettle sings\nmy own kettle sings\n"
+    )
     assert result.exit_code == 0, result.output
     assert TOO_COMMON in result.output and "my own kettle sings" not in result.output
     with app.app_context():

@@ -44,9 +44,7 @@ def _count(app, model):
 
 def _audit(app, action):
     with app.app_context():
-        return db.session.scalars(
-            db.select(AuditEvent).filter_by(action=action).order_by(AuditEvent.id)
-        ).all()
+        return db.session.scalars(db.select(AuditEvent).filter_by(action=action).order_by(AuditEvent.id)).all()
 
 
 def _get(app, model, key):
@@ -75,10 +73,7 @@ def test_other_roles_are_refused_every_admin_page(client, people, role):
 def test_other_roles_cannot_change_anything(client, app, people, role):
     sign_in(client, people[role])
     target = people["police_partner"]
-    assert (
-        client.post("/admin/agencies/new", data={"name": "Sneaky", "kind": "other"}).status_code
-        == 403
-    )
+    assert client.post("/admin/agencies/new", data={"name": "Sneaky", "kind": "other"}).status_code == 403
     assert client.post(f"/admin/users/{target.id}/deactivate").status_code == 403
     assert client.post("/admin/plans/suffolk-2017/close").status_code == 403
     assert _get(app, User, target.id).active is True
@@ -109,9 +104,7 @@ def test_the_agency_list_shows_each_agency_and_its_kind(client, admin):
 
 
 def test_an_admin_adds_an_agency(client, app, admin):
-    response = client.post(
-        "/admin/agencies/new", data={"name": "  Northgate Housing ", "kind": "housing"}
-    )
+    response = client.post("/admin/agencies/new", data={"name": "  Northgate Housing ", "kind": "housing"})
     assert response.status_code == 302
     with app.app_context():
         agency = db.session.scalar(db.select(Agency).filter_by(name="Northgate Housing"))
@@ -146,9 +139,7 @@ def test_an_admin_adds_an_agency(client, app, admin):
         ),
     ],
 )
-def test_a_bad_new_agency_is_refused_naming_the_field_and_nothing_is_saved(
-    client, app, admin, data, field, message
-):
+def test_a_bad_new_agency_is_refused_naming_the_field_and_nothing_is_saved(client, app, admin, data, field, message):
     response = client.post("/admin/agencies/new", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -161,9 +152,7 @@ def test_a_bad_new_agency_is_refused_naming_the_field_and_nothing_is_saved(
 
 def test_an_admin_renames_an_agency_and_changes_its_kind(client, app, people, admin):
     school = people["school"]
-    response = client.post(
-        f"/admin/agencies/{school.id}/edit", data={"name": "Hillside Academy", "kind": "other"}
-    )
+    response = client.post(f"/admin/agencies/{school.id}/edit", data={"name": "Hillside Academy", "kind": "other"})
     assert response.status_code == 302
     agency = _get(app, Agency, school.id)
     assert (agency.name, agency.kind) == ("Hillside Academy", "other")
@@ -182,9 +171,7 @@ def test_an_agency_keeps_its_own_name_when_only_the_kind_changes(client, app, pe
 
 def test_an_agency_cannot_take_another_agencys_name(client, app, people, admin):
     school = people["school"]
-    page = client.post(
-        f"/admin/agencies/{school.id}/edit", data={"name": "County Police", "kind": "school"}
-    )
+    page = client.post(f"/admin/agencies/{school.id}/edit", data={"name": "County Police", "kind": "school"})
     assert "There is already an agency called ‘County Police’" in page.get_data(as_text=True)
     assert _get(app, Agency, school.id).name == "Hillside Primary School"
     assert _audit(app, "agency.update") == []
@@ -222,9 +209,7 @@ def test_the_user_list_shows_role_agency_and_status(client, app, people, admin):
 
 
 def test_an_admin_adds_a_user_who_can_then_sign_in(client, app, people, admin):
-    response = client.post(
-        "/admin/users/new", data=_new_user(role="partner", agency_id=str(people["police"].id))
-    )
+    response = client.post("/admin/users/new", data=_new_user(role="partner", agency_id=str(people["police"].id)))
     assert response.status_code == 302
     with app.app_context():
         user = db.session.scalar(db.select(User).filter_by(email="jo.bloggs@council.example"))
@@ -250,12 +235,7 @@ def test_the_new_user_page_says_the_admin_passes_the_password_on(client, admin):
 def test_roles_other_than_partner_need_no_agency(client, app, admin):
     assert client.post("/admin/users/new", data=_new_user(role="verifier")).status_code == 302
     with app.app_context():
-        assert (
-            db.session.scalar(
-                db.select(User).filter_by(role="verifier", name="Jo Bloggs")
-            ).agency_id
-            is None
-        )
+        assert db.session.scalar(db.select(User).filter_by(role="verifier", name="Jo Bloggs")).agency_id is None
 
 
 @pytest.mark.parametrize(
@@ -280,9 +260,7 @@ def test_roles_other_than_partner_need_no_agency(client, app, admin):
         ({"password": "jo.bloggs-is-great"}, "password", "Password is too common"),
     ],
 )
-def test_a_bad_new_user_is_refused_naming_the_field_and_nothing_is_saved(
-    client, app, admin, changes, field, message
-):
+def test_a_bad_new_user_is_refused_naming_the_field_and_nothing_is_saved(client, app, admin, changes, field, message):
     before = _count(app, User)
     response = client.post("/admin/users/new", data=_new_user(**changes))
     page = response.get_data(as_text=True)
@@ -317,9 +295,7 @@ def test_an_admin_changes_a_users_name_role_and_agency(client, app, people, admi
 
 def test_a_partner_cannot_be_left_without_an_agency(client, app, people, admin):
     user = people["partner"]
-    page = client.post(
-        f"/admin/users/{user.id}/edit", data={"name": user.name, "role": "partner", "agency_id": ""}
-    )
+    page = client.post(f"/admin/users/{user.id}/edit", data={"name": user.name, "role": "partner", "agency_id": ""})
     assert "Choose the partner’s agency" in page.get_data(as_text=True)
     assert _get(app, User, user.id).agency_id == people["school"].id
 
@@ -339,18 +315,14 @@ def test_deactivating_a_user_ends_their_session_at_once(client, app, people, adm
     sign_in(theirs, user)
     assert theirs.get("/account/").status_code == 200
 
-    assert "Deactivate account" in client.get(f"/admin/users/{user.id}/deactivate").get_data(
-        as_text=True
-    )
+    assert "Deactivate account" in client.get(f"/admin/users/{user.id}/deactivate").get_data(as_text=True)
     assert client.post(f"/admin/users/{user.id}/deactivate").status_code == 302
 
     refused = theirs.get("/account/")
     assert refused.status_code == 302 and "/sign-in" in refused.headers["Location"]
     assert _get(app, User, user.id).active is False
     with app.app_context():
-        reasons = db.session.scalars(
-            db.select(UserSession.end_reason).filter_by(user_id=user.id)
-        ).all()
+        reasons = db.session.scalars(db.select(UserSession.end_reason).filter_by(user_id=user.id)).all()
     assert reasons == ["deactivated"]
     [event] = _audit(app, "user.deactivate")
     assert event.detail == f"user {user.id}" and event.family_id is None
@@ -358,9 +330,9 @@ def test_deactivating_a_user_ends_their_session_at_once(client, app, people, adm
 
 def test_an_admin_cannot_deactivate_themselves(client, app, admin):
     assert "Deactivate account" not in client.get(f"/admin/users/{admin.id}").get_data(as_text=True)
-    assert "You cannot deactivate your own account" in client.get(
-        f"/admin/users/{admin.id}/deactivate"
-    ).get_data(as_text=True)
+    assert "You cannot deactivate your own account" in client.get(f"/admin/users/{admin.id}/deactivate").get_data(
+        as_text=True
+    )
     response = client.post(f"/admin/users/{admin.id}/deactivate")
     assert response.status_code == 409
     assert "<title>Error: " in response.get_data(as_text=True)
@@ -404,17 +376,12 @@ def test_an_account_that_is_not_locked_cannot_be_unlocked(client, app, people, a
     assert _audit(app, "user.unlock") == []
 
 
-def test_resetting_a_password_signs_the_user_out_and_only_the_new_one_works(
-    client, app, people, admin
-):
+def test_resetting_a_password_signs_the_user_out_and_only_the_new_one_works(client, app, people, admin):
     user = people["verifier"]
     theirs = app.test_client()
     sign_in(theirs, user)
 
-    assert (
-        client.post(f"/admin/users/{user.id}/password", data={"password": NEW_PASSWORD}).status_code
-        == 302
-    )
+    assert client.post(f"/admin/users/{user.id}/password", data={"password": NEW_PASSWORD}).status_code == 302
 
     assert theirs.get("/account/").status_code == 302
     refused = app.test_client().post("/sign-in", data={"email": user.email, "password": PASSWORD})
@@ -426,9 +393,7 @@ def test_resetting_a_password_signs_the_user_out_and_only_the_new_one_works(
 
 def test_a_weak_reset_password_is_refused_with_the_reason(client, app, people, admin):
     user = people["verifier"]
-    page = client.post(f"/admin/users/{user.id}/password", data={"password": "letmein"}).get_data(
-        as_text=True
-    )
+    page = client.post(f"/admin/users/{user.id}/password", data={"password": "letmein"}).get_data(as_text=True)
     assert "Password must be 12 characters or more" in page
     assert 'href="#password"' in page
     sign_in(app.test_client(), user)

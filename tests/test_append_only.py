@@ -35,20 +35,38 @@ def rows(app, people):
         f.add_essentials(family, lp, "keyworker")
         from portal.models import MemberDeparture
 
-        db.session.add(MemberDeparture(family_id=family.id, member_id=parent.id, left_on=dt.date(2024, 8, 1),
-                                       recorded_by_id=lp.id))
+        db.session.add(
+            MemberDeparture(family_id=family.id, member_id=parent.id, left_on=dt.date(2024, 8, 1), recorded_by_id=lp.id)
+        )
         db.session.add(CaseClosure(family_id=family.id, closed_on=dt.date(2024, 9, 1), recorded_by_id=lp.id))
         record("test.event", family, detail="something happened", user=db.session.merge(lp))
         from portal.models import ClosureSummary
 
-        db.session.add(ClosureSummary(code="ABCDEFGHJKMN", family_id=family.id, snapshot={}, plan_hash="0" * 64,
-                                      as_of=dt.date(2024, 9, 2), generated_by_id=lp.id))
+        db.session.add(
+            ClosureSummary(
+                code="ABCDEFGHJKMN",
+                family_id=family.id,
+                snapshot={},
+                plan_hash="0" * 64,
+                as_of=dt.date(2024, 9, 2),
+                generated_by_id=lp.id,
+            )
+        )
         _claim_rows(family, lp, people["programme_manager"], people["verifier"])
         from portal.models import EvidenceDocument
 
-        db.session.add(EvidenceDocument(evidence_id=evidence.id, family_id=family.id, sha256="0" * 64, size=1,
-                                        kind="pdf", filename="letter.pdf", scanned_with="ClamAV",
-                                        uploaded_by_id=people["partner"].id))
+        db.session.add(
+            EvidenceDocument(
+                evidence_id=evidence.id,
+                family_id=family.id,
+                sha256="0" * 64,
+                size=1,
+                kind="pdf",
+                filename="letter.pdf",
+                scanned_with="ClamAV",
+                uploaded_by_id=people["partner"].id,
+            )
+        )
         db.session.commit()
         counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(_table(name))) for name in TABLES}
         assert all(counts.values()), f"give every protected table a row here: {counts}"
@@ -77,18 +95,61 @@ def _claim_rows(family, lp, pm, verifier):
         db.session.flush()
         return row
 
-    window = add(ClaimWindow(name="2024-25 quarter 3", claim_date=dt.date(2024, 12, 1), phase="phase 2",
-                             tolerance_percent=10, sample_percent=10, sample_minimum=1,
-                             minimum_intervention_days=90, created_by_id=pm.id))
-    add(ClaimWindowPlan(window_id=window.id, plan_id="suffolk-2017", title="t", version="1", plan_sha256="0" * 64,
-                        plan_text="x", tools_sha256="0" * 64, tools_text="x"))
+    window = add(
+        ClaimWindow(
+            name="2024-25 quarter 3",
+            claim_date=dt.date(2024, 12, 1),
+            phase="phase 2",
+            tolerance_percent=10,
+            sample_percent=10,
+            sample_minimum=1,
+            minimum_intervention_days=90,
+            created_by_id=pm.id,
+        )
+    )
+    add(
+        ClaimWindowPlan(
+            window_id=window.id,
+            plan_id="suffolk-2017",
+            title="t",
+            version="1",
+            plan_sha256="0" * 64,
+            plan_text="x",
+            tools_sha256="0" * 64,
+            tools_text="x",
+        )
+    )
     claim = add(Claim(window_id=window.id, created_by_id=pm.id))
-    line = add(ClaimLine(claim_id=claim.id, family_id=family.id, family_ref=family.ref, plan_id="suffolk-2017",
-                         claim_type="significant_and_sustained", lead_professional_id=lp.id, case_snapshot={},
-                         verdict={}, evidence=[], flags=[], snapshot_hash="0" * 64, added_by_id=pm.id))
+    line = add(
+        ClaimLine(
+            claim_id=claim.id,
+            family_id=family.id,
+            family_ref=family.ref,
+            plan_id="suffolk-2017",
+            claim_type="significant_and_sustained",
+            lead_professional_id=lp.id,
+            case_snapshot={},
+            verdict={},
+            evidence=[],
+            flags=[],
+            snapshot_hash="0" * 64,
+            added_by_id=pm.id,
+        )
+    )
     add(ClaimLineMember(line_id=line.id, name_key="sam", date_of_birth=dt.date(2012, 5, 1)))
-    add(ClaimSample(claim_id=claim.id, sequence=1, seed="s", size=1, population=[line.id], flagged=[],
-                    chosen=[line.id], kind="drawn", drawn_by_id=pm.id))
+    add(
+        ClaimSample(
+            claim_id=claim.id,
+            sequence=1,
+            seed="s",
+            size=1,
+            population=[line.id],
+            flagged=[],
+            chosen=[line.id],
+            kind="drawn",
+            drawn_by_id=pm.id,
+        )
+    )
     decision = add(LineDecision(line_id=line.id, sequence=1, decision="queried", decided_by_id=verifier.id))
     add(QueryAnswer(decision_id=decision.id, answer="answered", answered_by_id=lp.id))
     add(ClaimApproval(claim_id=claim.id, approved_by_id=pm.id))
@@ -107,8 +168,10 @@ def _model(name):
 
 def _text_column(table):
     """A column to rewrite: the first text one, or else the first other column."""
-    return next((c for c in table.columns if isinstance(c.type, sa.String) and not c.primary_key),
-                next(c for c in table.columns if not c.primary_key))
+    return next(
+        (c for c in table.columns if isinstance(c.type, sa.String) and not c.primary_key),
+        next(c for c in table.columns if not c.primary_key),
+    )
 
 
 def _new_value(column):
@@ -214,8 +277,10 @@ def test_no_row_of_a_protected_table_is_updated_or_deleted_by_sql(app, rows, cap
         changed = sum(c for _refusal, c in results.values())
         accepted = [key for key, (refusal, _c) in results.items() if not refused_as_append_only(refusal)]
         with capsys.disabled():
-            print(f"\n[{db.engine.dialect.name}] attempts: {len(results)} on {len(TABLES)} tables; "
-                  f"rows updated or deleted by raw SQL on protected tables: {changed}")
+            print(
+                f"\n[{db.engine.dialect.name}] attempts: {len(results)} on {len(TABLES)} tables; "
+                f"rows updated or deleted by raw SQL on protected tables: {changed}"
+            )
 
         assert changed == 0 and accepted == []
 
@@ -235,8 +300,14 @@ def test_the_orm_still_refuses_at_flush(app, rows):
 
 def test_new_rows_can_still_be_added(app, rows, people):
     with app.app_context():
-        db.session.add(EssentialRecord(family_id=rows["family_id"], essential_id="assessment",
-                                       in_place_on=dt.date(2024, 1, 9), recorded_by_id=people["lead_professional"].id))
+        db.session.add(
+            EssentialRecord(
+                family_id=rows["family_id"],
+                essential_id="assessment",
+                in_place_on=dt.date(2024, 1, 9),
+                recorded_by_id=people["lead_professional"].id,
+            )
+        )
         db.session.commit()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(EssentialRecord)) == 2
 
@@ -253,8 +324,12 @@ def test_create_all_installs_the_same_triggers_as_the_migrations(app):
 
 
 def test_the_triggers_are_never_lifted_while_serving_a_request(app):
-    with app.test_request_context("/"), db.engine.begin() as conn, pytest.raises(AppendOnlyError), \
-            triggers_lifted(conn):
+    with (
+        app.test_request_context("/"),
+        db.engine.begin() as conn,
+        pytest.raises(AppendOnlyError),
+        triggers_lifted(conn),
+    ):
         pass  # pragma: no cover
 
 

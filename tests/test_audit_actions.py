@@ -30,9 +30,9 @@ DYNAMIC = {
 PASS_THROUGH = {"action", "kind.family_audit_action"}
 # Functions of the same names that are not the audit log's.
 NOT_AUDIT = {
-    ("claims/sampling.py", "_save"),     # saves a sample; its audit(...) call is collected
-    ("closure/service.py", "record"),    # the closure summary's download record
-    ("evidence/reading.py", "read"),     # reads a submitted form
+    ("claims/sampling.py", "_save"),  # saves a sample; its audit(...) call is collected
+    ("closure/service.py", "record"),  # the closure summary's download record
+    ("evidence/reading.py", "read"),  # reads a submitted form
 }
 
 
@@ -86,11 +86,15 @@ def collect_actions() -> dict[str, str]:
                     found.append(node.args[CALLS[name]])
                 if not (isinstance(node.func, ast.Attribute) and node.func.attr == "add_argument"):  # argparse
                     found += [k.value for k in node.keywords if k.arg in KEYWORDS]
-            elif (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-                  and node.target.id in KEYWORDS and isinstance(node.value, ast.Constant)):
+            elif (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and node.target.id in KEYWORDS
+                and isinstance(node.value, ast.Constant)
+            ):
                 found.append(node.value)
             elif isinstance(node, ast.FunctionDef):
-                params = node.args.args[-len(node.args.defaults):] if node.args.defaults else []
+                params = node.args.args[-len(node.args.defaults) :] if node.args.defaults else []
                 params += [a for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True) if d]
                 defaults = list(node.args.defaults) + [d for d in node.args.kw_defaults if d]
                 found += [d for a, d in zip(params, defaults, strict=True) if a.arg in KEYWORDS]
@@ -110,10 +114,22 @@ def test_the_collector_finds_the_actions_it_should():
     found = collect_actions()
     # One of each way an action is written: a string, a conditional f-string, a name, a
     # decorator's keyword, a default, a job kind, a parameter expanded through DYNAMIC.
-    for action in ("sign-in", "evidence.return", "evidence.accept", "plan.open", "plan.close",
-                   "claim.access-refused", "evidence.check", "family.read", "closure.download",
-                   "claim.sample.widened", "sign-in refused: account locked", "claim.query.answer",
-                   "password-reset.request", "audit.export"):
+    for action in (
+        "sign-in",
+        "evidence.return",
+        "evidence.accept",
+        "plan.open",
+        "plan.close",
+        "claim.access-refused",
+        "evidence.check",
+        "family.read",
+        "closure.download",
+        "claim.sample.widened",
+        "sign-in refused: account locked",
+        "claim.query.answer",
+        "password-reset.request",
+        "audit.export",
+    ):
         assert action in found, action
 
 

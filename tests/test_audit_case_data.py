@@ -7,7 +7,6 @@ families list, the admin pages) is crawled for those strings. The figure "case
 data visible to admins" comes from test_case_data_visible_to_admins_is_zero.
 """
 
-
 import re
 
 import pytest
@@ -39,10 +38,31 @@ STATEMENT = "Statement about Kettleburrow progress"
 PRACTITIONER = "Dr Wolfsbane Pemberton, GP"
 SEARCH = "Quixotrel"
 LONG_SEARCH = "Marzipanfog" * 910  # about 10,000 characters, as the probe typed
-DISTINCTIVE = (FAMILY_NAME, CHILD, PARENT, WITHDRAWN_MEMBER, MEMBER_REASON, PROBLEM_REASON, RETURN_REASON,
-               PM_RETURN_REASON, REOPEN_REASON, STATEMENT, PRACTITIONER, "Quixotrel", "Marzipanfog",
-               "Zebulon", "Marisol", "Ottoline", "Snickerdoodle", "Thistlewhaite", "Brambleworth", "Jabberwocky",
-               "Fennimore", "Kettleburrow", "Wolfsbane")
+DISTINCTIVE = (
+    FAMILY_NAME,
+    CHILD,
+    PARENT,
+    WITHDRAWN_MEMBER,
+    MEMBER_REASON,
+    PROBLEM_REASON,
+    RETURN_REASON,
+    PM_RETURN_REASON,
+    REOPEN_REASON,
+    STATEMENT,
+    PRACTITIONER,
+    "Quixotrel",
+    "Marzipanfog",
+    "Zebulon",
+    "Marisol",
+    "Ottoline",
+    "Snickerdoodle",
+    "Thistlewhaite",
+    "Brambleworth",
+    "Jabberwocky",
+    "Fennimore",
+    "Kettleburrow",
+    "Wolfsbane",
+)
 
 
 def ok(response):
@@ -64,10 +84,20 @@ def one(app, model, **filters):
 
 
 def evidence_form(member_id, statement=STATEMENT, practitioner=PRACTITIONER):
-    return {"outcome": "6.2", "members": str(member_id), "source": "Social Care and Early Help practitioners (via CareFirst & Profile)",
-            "period-start-day": "1", "period-start-month": "2", "period-start-year": "2024",
-            "period-end-day": "1", "period-end-month": "8", "period-end-year": "2024",
-            "values-confirmed": "yes", "values-practitioner": practitioner, "statement": statement}
+    return {
+        "outcome": "6.2",
+        "members": str(member_id),
+        "source": "Social Care and Early Help practitioners (via CareFirst & Profile)",
+        "period-start-day": "1",
+        "period-start-month": "2",
+        "period-start-year": "2024",
+        "period-end-day": "1",
+        "period-end-month": "8",
+        "period-end-year": "2024",
+        "values-confirmed": "yes",
+        "values-practitioner": practitioner,
+        "statement": statement,
+    }
 
 
 @pytest.fixture
@@ -81,14 +111,32 @@ def everything_done(app, people):
     family = one(app, Family)
     base = f"/families/{family.id}"
     for name, role, born in ((PARENT, "parent", "1986"), (CHILD, "child", "2012"), (WITHDRAWN_MEMBER, "child", "2013")):
-        ok(lp.post(f"{base}/members/new", data={"name": name, "role": role, "date_of_birth": ["3", "4", born],
-                                               "activity": "education" if role == "child" else ""}))
+        ok(
+            lp.post(
+                f"{base}/members/new",
+                data={
+                    "name": name,
+                    "role": role,
+                    "date_of_birth": ["3", "4", born],
+                    "activity": "education" if role == "child" else "",
+                },
+            )
+        )
     parent = one(app, Member, name=PARENT)
     wrong = one(app, Member, name=WITHDRAWN_MEMBER)
     ok(lp.post(f"{base}/members/{wrong.id}/withdraw", data={"reason": MEMBER_REASON}))
     for indicator in ("1/a", "6/a", "2/a"):
-        ok(lp.post(f"{base}/problems/new", data={"indicator": indicator, "stage": "identification",
-                                                "identified_on": ["8", "1", "2024"], "member": str(parent.id)}))
+        ok(
+            lp.post(
+                f"{base}/problems/new",
+                data={
+                    "indicator": indicator,
+                    "stage": "identification",
+                    "identified_on": ["8", "1", "2024"],
+                    "member": str(parent.id),
+                },
+            )
+        )
     problem = one(app, IdentifiedProblem, problem_id="2")
     ok(lp.post(f"{base}/problems/{problem.id}/withdraw", data={"reason": PROBLEM_REASON}))
     ok(lp.post(f"{base}/essentials", data={"essentials": ["lead_professional"], "in_place_on": ["5", "3", "2024"]}))
@@ -101,8 +149,12 @@ def everything_done(app, people):
     school.post(f"{base}/evidence/check", data=evidence_form(parent.id), headers={"HX-Request": "true"})
     ok(school.post(f"{base}/evidence/new", data=evidence_form(parent.id)))
     first = one(app, Evidence)
-    ok(lp.post(f"{base}/reviews/{first.id}", data={f"e{first.id}-decision": "returned",
-                                                   f"e{first.id}-reason": RETURN_REASON}))
+    ok(
+        lp.post(
+            f"{base}/reviews/{first.id}",
+            data={f"e{first.id}-decision": "returned", f"e{first.id}-reason": RETURN_REASON},
+        )
+    )
     ok(school.post(f"{base}/evidence/{first.id}/correct", data=evidence_form(parent.id, STATEMENT + " again")))
     second = one(app, Evidence)
     ok(lp.post(f"{base}/reviews/{second.id}", data={f"e{second.id}-decision": "accepted"}))
@@ -112,8 +164,11 @@ def everything_done(app, people):
     ok(lp.post(f"{base}/reviews/{own.id}", data={f"e{own.id}-decision": "accepted"}))
     pm = as_user(app, people["programme_manager"])
     pm.get("/families/reviews")
-    ok(pm.post(f"{base}/reviews/{own.id}", data={f"e{own.id}-decision": "returned",
-                                                 f"e{own.id}-reason": PM_RETURN_REASON}))
+    ok(
+        pm.post(
+            f"{base}/reviews/{own.id}", data={f"e{own.id}-decision": "returned", f"e{own.id}-reason": PM_RETURN_REASON}
+        )
+    )
     # Refusals: another agency's evidence, a partner's evidence the lead may not correct, pages not theirs.
     as_user(app, police).get(f"{base}/evidence/{second.id}")
     lp.get(f"{base}/evidence/{second.id}/correct")
@@ -138,10 +193,12 @@ def everything_done(app, people):
 def admin_pages(app, client):
     """Every page an admin reaches: each GET route with real ids, the log with every filter, every page."""
     with app.app_context():
-        ids = {"family_id": db.session.scalars(sa.select(Family.id)).all(),
-               "user_id": db.session.scalars(sa.select(User.id)).all(),
-               "agency_id": db.session.scalars(sa.select(db.text("id")).select_from(db.text("agency"))).all(),
-               "plan_id": ["suffolk-2017"]}
+        ids = {
+            "family_id": db.session.scalars(sa.select(Family.id)).all(),
+            "user_id": db.session.scalars(sa.select(User.id)).all(),
+            "agency_id": db.session.scalars(sa.select(db.text("id")).select_from(db.text("agency"))).all(),
+            "plan_id": ["suffolk-2017"],
+        }
         emails = db.session.scalars(sa.select(AuditEvent.user_email).distinct()).all()
     urls = []
     for rule in app.url_map.iter_rules():
@@ -187,10 +244,26 @@ def test_every_detail_the_portal_recorded_holds_ids_and_action_words_only(app, e
     leaked = [(e.action, e.detail) for e in events for s in DISTINCTIVE if s in e.detail]
     assert leaked == [] and withheld == []
     actions = {e.action for e in events}
-    assert {"family.create", "member.add", "member.withdraw", "problem.withdraw", "evidence.submit",
-            "evidence.correct", "evidence.accept", "evidence.return", "case.reopen", "family.handover",
-            "family.list", "evidence.review-refused", "evidence.access-refused", "evidence.correct-refused",
-            "access.refused", "family.access-refused", "closure.download", "audit.read"} <= actions
+    assert {
+        "family.create",
+        "member.add",
+        "member.withdraw",
+        "problem.withdraw",
+        "evidence.submit",
+        "evidence.correct",
+        "evidence.accept",
+        "evidence.return",
+        "case.reopen",
+        "family.handover",
+        "family.list",
+        "evidence.review-refused",
+        "evidence.access-refused",
+        "evidence.correct-refused",
+        "access.refused",
+        "family.access-refused",
+        "closure.download",
+        "audit.read",
+    } <= actions
     assert max(len(e.detail) for e in events) < 100  # the 10,000-character search left no trace
 
 
@@ -202,10 +275,16 @@ def test_a_verifier_still_sees_the_family_name_on_the_log(app, people, everythin
 def test_details_recorded_before_the_rule_are_withheld_from_the_log(app, people):
     with app.app_context():
         family = f.make_family(people["lead_professional"], name=FAMILY_NAME)
-        record("member.withdraw", family, detail=f"member 3: {CHILD}; reason: {MEMBER_REASON}",
-               user=db.session.get(User, people["lead_professional"].id))
+        record(
+            "member.withdraw",
+            family,
+            detail=f"member 3: {CHILD}; reason: {MEMBER_REASON}",
+            user=db.session.get(User, people["lead_professional"].id),
+        )
         record("family.list", detail=f"search: {SEARCH}", user=db.session.get(User, people["lead_professional"].id))
-        record("audit.read", family, detail="GET /families/1/audit?page=2", user=db.session.get(User, people["admin"].id))
+        record(
+            "audit.read", family, detail="GET /families/1/audit?page=2", user=db.session.get(User, people["admin"].id)
+        )
         db.session.commit()
     admin = as_user(app, people["admin"])
     for url in ("/audit", f"/families/{family.id}/audit", "/audit?action=family.list"):
@@ -214,20 +293,23 @@ def test_details_recorded_before_the_rule_are_withheld_from_the_log(app, people)
         assert not any(s in page for s in (CHILD, MEMBER_REASON, SEARCH, FAMILY_NAME))
 
 
-@pytest.mark.parametrize("detail, safe", [
-    ("evidence 40 v2 replaces evidence 39 v1", True),
-    ("GET /families/5/evidence/40", True),
-    ("POST /admin/plans/<plan_id>/open", True),
-    ("GET /audit; filtered by action, email; page 2", True),
-    ("plan suffolk-2017", True),
-    ("user 5; role lead_professional", True),
-    ("", True),
-    ("member 12: Zebulon (child)", False),
-    ("search: smith", False),
-    ("GET /families/?q=smith", False),
-    ("GET /families/5/smith", False),
-    ("reason: moved away", False),
-])
+@pytest.mark.parametrize(
+    "detail, safe",
+    [
+        ("evidence 40 v2 replaces evidence 39 v1", True),
+        ("GET /families/5/evidence/40", True),
+        ("POST /admin/plans/<plan_id>/open", True),
+        ("GET /audit; filtered by action, email; page 2", True),
+        ("plan suffolk-2017", True),
+        ("user 5; role lead_professional", True),
+        ("", True),
+        ("member 12: Zebulon (child)", False),
+        ("search: smith", False),
+        ("GET /families/?q=smith", False),
+        ("GET /families/5/smith", False),
+        ("reason: moved away", False),
+    ],
+)
 def test_what_a_detail_may_say(app, detail, safe):
     with app.app_context():
         assert details.is_safe(detail) is safe
@@ -246,6 +328,3 @@ def test_the_audit_families_page_is_audited(app, people):
     with app.app_context():
         [event] = db.session.scalars(sa.select(AuditEvent).filter_by(action="audit.read")).all()
     assert (event.detail, event.user_id) == ("GET /audit/families", people["admin"].id)
-
-
-

@@ -17,8 +17,13 @@ from portal.extensions import db
 from portal.models import AuditEvent, Evidence, Review
 from tests import factories as f
 
-VALUES = {"baseline_attendance": 84, "attendance": [91, 92, 90.6], "fixed_term_exclusions": 0,
-          "permanent_exclusions": 0, "on_roll": True}
+VALUES = {
+    "baseline_attendance": 84,
+    "attendance": [91, 92, 90.6],
+    "fixed_term_exclusions": 0,
+    "permanent_exclusions": 0,
+    "on_roll": True,
+}
 
 
 def durham_family(people, evidence=0):
@@ -29,27 +34,56 @@ def durham_family(people, evidence=0):
     f.add_problem(family, lp, "2", "4", member=child, identified_on=dt.date(2017, 11, 20))
     f.add_problem(family, lp, "3", "5", identified_on=dt.date(2017, 11, 20))
     f.attach(family, people["school"], lp)
-    rows = [Evidence(family_id=family.id, outcome_id="2.1", member_ids=[child.id], source="School Census",
-                     period_start=dt.date(2018, 1, 8), period_end=dt.date(2018, 12, 19), values=VALUES,
-                     statement=f"Seeded {i}.", submitted_by_id=partner.id, agency_id=partner.agency_id)
-             for i in range(evidence)]
+    rows = [
+        Evidence(
+            family_id=family.id,
+            outcome_id="2.1",
+            member_ids=[child.id],
+            source="School Census",
+            period_start=dt.date(2018, 1, 8),
+            period_end=dt.date(2018, 12, 19),
+            values=VALUES,
+            statement=f"Seeded {i}.",
+            submitted_by_id=partner.id,
+            agency_id=partner.agency_id,
+        )
+        for i in range(evidence)
+    ]
     db.session.add_all(rows)
     db.session.flush()
     # A third accepted, a third returned, a third awaiting review.
-    db.session.add_all([Review(evidence_id=row.id, decision="accepted" if i % 3 == 0 else "returned",
-                               reason="" if i % 3 == 0 else "Seeded.", reviewed_by_id=lp.id)
-                        for i, row in enumerate(rows) if i % 3 != 2])
+    db.session.add_all(
+        [
+            Review(
+                evidence_id=row.id,
+                decision="accepted" if i % 3 == 0 else "returned",
+                reason="" if i % 3 == 0 else "Seeded.",
+                reviewed_by_id=lp.id,
+            )
+            for i, row in enumerate(rows)
+            if i % 3 != 2
+        ]
+    )
     db.session.commit()
     return SimpleNamespace(id=family.id, ref=family.ref, child=child.id, url=f"/families/{family.id}")
 
 
 def attendance(child_id, statement="School census, spring to autumn 2018."):
     data = {
-        "outcome": "2.1", "members": str(child_id), "source": "School Census",
-        "period-start-day": "8", "period-start-month": "1", "period-start-year": "2018",
-        "period-end-day": "19", "period-end-month": "12", "period-end-year": "2018",
-        "values-baseline_attendance": "84", "values-fixed_term_exclusions": "0",
-        "values-permanent_exclusions": "0", "values-on_roll": "yes", "statement": statement,
+        "outcome": "2.1",
+        "members": str(child_id),
+        "source": "School Census",
+        "period-start-day": "8",
+        "period-start-month": "1",
+        "period-start-year": "2018",
+        "period-end-day": "19",
+        "period-end-month": "12",
+        "period-end-year": "2018",
+        "values-baseline_attendance": "84",
+        "values-fixed_term_exclusions": "0",
+        "values-permanent_exclusions": "0",
+        "values-on_roll": "yes",
+        "statement": statement,
     }
     return data | {f"values-attendance-{i}": t for i, t in enumerate(("91", "92", "90.6"), 1)}
 
@@ -167,25 +201,35 @@ def test_counted_checks_are_saved_when_the_worker_stops(app, people, signed_in):
     with app.app_context():
         family = durham_family(people)
     for _ in range(3):
-        signed_in.partner.post(f"{family.url}/evidence/check", data=attendance(family.child),
-                               headers={"HX-Request": "true"})
+        signed_in.partner.post(
+            f"{family.url}/evidence/check", data=attendance(family.child), headers={"HX-Request": "true"}
+        )
     with app.app_context():
         live.save_counts()  # what the worker's exit does
     assert [e.detail.rsplit(" ", 1)[-1] for e in audit(app, "evidence.check")] == [
-        f"/families/{family.id}/evidence/check", "2"]
+        f"/families/{family.id}/evidence/check",
+        "2",
+    ]
 
 
 def test_checks_on_two_families_are_counted_apart(app, people, signed_in):
     with app.app_context():
         one, two = durham_family(people), durham_family(people)
     for family in (one, two, one, two, one):
-        signed_in.partner.post(f"{family.url}/evidence/check", data=attendance(family.child),
-                               headers={"HX-Request": "true"})
+        signed_in.partner.post(
+            f"{family.url}/evidence/check", data=attendance(family.child), headers={"HX-Request": "true"}
+        )
     with app.app_context():
         live.save_counts()
     details = sorted((e.family_id, e.detail.rsplit(" ", 1)[-1]) for e in audit(app, "evidence.check"))
-    assert details == sorted([(one.id, f"/families/{one.id}/evidence/check"), (one.id, "2"),
-                              (two.id, f"/families/{two.id}/evidence/check"), (two.id, "1")])
+    assert details == sorted(
+        [
+            (one.id, f"/families/{one.id}/evidence/check"),
+            (one.id, "2"),
+            (two.id, f"/families/{two.id}/evidence/check"),
+            (two.id, "1"),
+        ]
+    )
 
 
 # -------------------------------------------------------------- the same cost whatever the history
@@ -201,8 +245,9 @@ def test_a_request_runs_as_many_queries_for_300_evidence_items_as_for_5(app, peo
             return signed_in.lead.get(family.url)
         if path == "live check":
             live.forget()  # each measured check is a form's first: committed like any read
-            return signed_in.partner.post(f"{family.url}/evidence/check", data=attendance(family.child),
-                                          headers={"HX-Request": "true"})
+            return signed_in.partner.post(
+                f"{family.url}/evidence/check", data=attendance(family.child), headers={"HX-Request": "true"}
+            )
         if path == "submission":
             return signed_in.partner.post(f"{family.url}/evidence/new", data=attendance(family.child))
         return signed_in.lead.get(f"/families/?q={family.ref}")
@@ -230,20 +275,25 @@ def test_the_checks_case_read_as_plain_rows_is_the_case_the_engine_is_given(app,
         f.add_problem(db.session.get(Family, family.id), lp, "1", "1", member=gone)
         f.add_essentials(db.session.get(Family, family.id), lp, "family_plan", "lead_professional", "family_plan")
         db.session.get(Member, gone.id).withdrawn_at = utcnow()
-        db.session.scalars(sa.select(IdentifiedProblem).filter_by(family_id=family.id, problem_id="3")).one() \
-            .withdrawn_at = utcnow()
-        db.session.add_all([
-            FamilyPlanOutcome(family_id=family.id, outcome_id="2.1", version=1, recorded_by_id=lp.id),
-            FamilyPlanOutcome(family_id=family.id, outcome_id="3.4", version=1, recorded_by_id=lp.id),
-            FamilyPlanOutcome(family_id=family.id, outcome_id="2.1", version=2, removed=True, recorded_by_id=lp.id),
-            FamilyPlanOutcome(family_id=family.id, outcome_id="2.1", version=3, recorded_by_id=lp.id),
-            CaseClosure(family_id=family.id, closed_on=dt.date(2019, 1, 31), recorded_by_id=lp.id)])
+        db.session.scalars(
+            sa.select(IdentifiedProblem).filter_by(family_id=family.id, problem_id="3")
+        ).one().withdrawn_at = utcnow()
+        db.session.add_all(
+            [
+                FamilyPlanOutcome(family_id=family.id, outcome_id="2.1", version=1, recorded_by_id=lp.id),
+                FamilyPlanOutcome(family_id=family.id, outcome_id="3.4", version=1, recorded_by_id=lp.id),
+                FamilyPlanOutcome(family_id=family.id, outcome_id="2.1", version=2, removed=True, recorded_by_id=lp.id),
+                FamilyPlanOutcome(family_id=family.id, outcome_id="2.1", version=3, recorded_by_id=lp.id),
+                CaseClosure(family_id=family.id, closed_on=dt.date(2019, 1, 31), recorded_by_id=lp.id),
+            ]
+        )
         db.session.commit()
-        for reopened in (False, True):
+        for _round in ("closed", "closed then reopened"):
             db.session.expire_all()
             loaded = db.session.get(Family, family.id)
             assert casefile.check_case_data(loaded) == casefile.case_data(loaded, evidence_rows=())
-            db.session.add(CaseClosure(family_id=family.id, closed_on=None, reopened=True, reason="Again",
-                                       recorded_by_id=lp.id))
+            db.session.add(
+                CaseClosure(family_id=family.id, closed_on=None, reopened=True, reason="Again", recorded_by_id=lp.id)
+            )
             db.session.commit()
         assert casefile.check_case_data(loaded)["plan_outcomes"] == ["3.4", "2.1"]

@@ -22,8 +22,12 @@ def family(app, people):
 
 def add_event(app, family, user, action, at, detail="member 4", agency_name=None):
     with app.app_context():
-        event = record(action, db.session.get(Family, family.id) if family else None, detail=detail,
-                       user=db.session.get(User, user.id))
+        event = record(
+            action,
+            db.session.get(Family, family.id) if family else None,
+            detail=detail,
+            user=db.session.get(User, user.id),
+        )
         event.at = at
         if agency_name is not None:
             event.agency_name = agency_name
@@ -58,17 +62,30 @@ def test_the_pages_name_actions_in_words_and_show_uk_time_with_the_zone(app, cli
     assert '<option value="evidence.return">Evidence returned</option>' in service
 
 
-def test_a_familys_csv_has_every_event_in_words_and_uk_time_and_its_download_is_audited(
-        app, client, people, family):
-    add_event(app, family, people["partner"], "evidence.submit", dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC),
-              detail="evidence 7 v1")  # 00:30 GMT; BST starts at 01:00 that day
-    add_event(app, family, people["lead_professional"], "evidence.return",
-              dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC), detail="evidence 7 v1")  # 02:30 BST
+def test_a_familys_csv_has_every_event_in_words_and_uk_time_and_its_download_is_audited(app, client, people, family):
+    add_event(
+        app,
+        family,
+        people["partner"],
+        "evidence.submit",
+        dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC),
+        detail="evidence 7 v1",
+    )  # 00:30 GMT; BST starts at 01:00 that day
+    add_event(
+        app,
+        family,
+        people["lead_professional"],
+        "evidence.return",
+        dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC),
+        detail="evidence 7 v1",
+    )  # 02:30 BST
     sign_in(client, people["lead_professional"])
     rows = read_csv(client.get(f"/families/{family.id}/audit/log.csv"))
     ours = [r for r in rows if r["Action code"] in ("evidence.submit", "evidence.return")]
     assert [(r["Action"], r["Time (UK)"]) for r in ours] == [
-        ("Evidence returned", "29 Mar 2026 02:30:00 BST"), ("Evidence submitted", "29 Mar 2026 00:30:00 GMT")]
+        ("Evidence returned", "29 Mar 2026 02:30:00 BST"),
+        ("Evidence submitted", "29 Mar 2026 00:30:00 GMT"),
+    ]
     assert ours[0]["Time (UTC, ISO 8601)"] == "2026-03-29T01:30:00+00:00"
     assert {r["Family reference"] for r in rows} == {family.ref}
     assert ours[1]["Who"] == people["partner"].email and ours[1]["Agency"] == "Hillside Primary School"
@@ -82,8 +99,14 @@ def test_a_familys_csv_has_every_event_in_words_and_uk_time_and_its_download_is_
 
 
 def test_an_admin_gets_no_case_data_in_the_csv(app, client, people, family):
-    add_event(app, family, people["partner"], "evidence.submit", dt.datetime(2026, 3, 2, tzinfo=dt.UTC),
-              detail="statement: Kerry is doing well")  # a detail holding case data (an old slip)
+    add_event(
+        app,
+        family,
+        people["partner"],
+        "evidence.submit",
+        dt.datetime(2026, 3, 2, tzinfo=dt.UTC),
+        detail="statement: Kerry is doing well",
+    )  # a detail holding case data (an old slip)
     sign_in(client, people["admin"])
     response = client.get(f"/families/{family.id}/audit/log.csv")
     text = response.get_data(as_text=True)
@@ -124,10 +147,11 @@ def test_signed_out_visitors_get_no_csv(client, family):
     assert client.get("/audit/log.csv").status_code == 302
 
 
-@pytest.mark.parametrize("hostile", ["=HYPERLINK(\"http://evil.example\")", "+1+1", "-2+3", "@SUM(A1)", "\tx"])
+@pytest.mark.parametrize("hostile", ['=HYPERLINK("http://evil.example")', "+1+1", "-2+3", "@SUM(A1)", "\tx"])
 def test_cells_a_spreadsheet_would_run_as_a_formula_are_defused(app, client, people, family, hostile):
-    add_event(app, family, people["partner"], "evidence.submit", dt.datetime(2026, 3, 2, tzinfo=dt.UTC),
-              agency_name=hostile)
+    add_event(
+        app, family, people["partner"], "evidence.submit", dt.datetime(2026, 3, 2, tzinfo=dt.UTC), agency_name=hostile
+    )
     sign_in(client, people["admin"])
     rows = read_csv(client.get("/audit/log.csv"))
     [row] = [r for r in rows if r["Action code"] == "evidence.submit"]
@@ -137,6 +161,7 @@ def test_cells_a_spreadsheet_would_run_as_a_formula_are_defused(app, client, peo
 def test_the_date_filter_keeps_whole_uk_days(app, client, people, family):
     def at(*args):
         return dt.datetime(*args, tzinfo=dt.UTC)
+
     inside = [at(2026, 6, 30, 23, 30), at(2026, 7, 2, 22, 59)]  # 1 Jul 00:30 BST, 2 Jul 23:59 BST
     outside = [at(2026, 6, 30, 22, 59), at(2026, 7, 2, 23, 0)]  # 30 Jun 23:59 BST, 3 Jul 00:00 BST
     for n, moment in enumerate(inside + outside):
@@ -164,8 +189,10 @@ HOSTILE_DATES = [
     ({"date_from": ["9" * 30, "1", "2026"]}, "The date from must be a real date"),  # past a C long
     ({"date_to": ["31", "12", "9999"]}, "The date to must be today or in the past"),
     ({"date_to": ["1", "1", "1000"]}, "The date to must be 2000 or later"),
-    ({"date_from": ["2", "7", "2026"], "date_to": ["1", "7", "2026"]},
-     "The date to must be the same as or after the date from"),
+    (
+        {"date_from": ["2", "7", "2026"], "date_to": ["1", "7", "2026"]},
+        "The date to must be the same as or after the date from",
+    ),
 ]
 
 

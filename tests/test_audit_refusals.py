@@ -17,8 +17,14 @@ from portal.extensions import db
 from portal.models import AuditEvent, Evidence, TeamMembership
 from tests import factories as f
 
-REFUSALS = {"access.refused", "family.access-refused", "evidence.access-refused", "job.access-refused",
-            "claim.access-refused", "closure.verify-refused"}
+REFUSALS = {
+    "access.refused",
+    "family.access-refused",
+    "evidence.access-refused",
+    "job.access-refused",
+    "claim.access-refused",
+    "closure.verify-refused",
+}
 ROLES = ("partner", "police_partner", "lead_professional", "verifier", "programme_manager", "admin")
 
 
@@ -28,17 +34,30 @@ def _family(lead, people, attached):
     problem = f.add_problem(family, lead, "2", "a", member=member)
     for agency in attached:
         f.attach(family, agency, lead)
-    evidence = Evidence(family_id=family.id, outcome_id="2.1", member_ids=[member.id], source="x",
-                        period_start=dt.date(2024, 1, 8), period_end=dt.date(2024, 7, 8), values={},
-                        statement="x", submitted_by_id=people["police_partner"].id,
-                        agency_id=people["police"].id)  # the police's: the school's partner may not see it
+    evidence = Evidence(
+        family_id=family.id,
+        outcome_id="2.1",
+        member_ids=[member.id],
+        source="x",
+        period_start=dt.date(2024, 1, 8),
+        period_end=dt.date(2024, 7, 8),
+        values={},
+        statement="x",
+        submitted_by_id=people["police_partner"].id,
+        agency_id=people["police"].id,
+    )  # the police's: the school's partner may not see it
     db.session.add(evidence)
     db.session.flush()
     document = _document(evidence, people["police_partner"])
     db.session.commit()
     membership = db.session.scalars(sa.select(TeamMembership).filter_by(family_id=family.id)).first()
-    return family, {"member_id": member.id, "problem_id": problem.id, "evidence_id": evidence.id,
-                    "membership_id": membership.id if membership else 999_999, "document_id": document.id}
+    return family, {
+        "member_id": member.id,
+        "problem_id": problem.id,
+        "evidence_id": evidence.id,
+        "membership_id": membership.id if membership else 999_999,
+        "document_id": document.id,
+    }
 
 
 def _document(evidence, by):
@@ -49,8 +68,16 @@ def _document(evidence, by):
     from portal.models import EvidenceDocument
 
     sha256 = storage(current_app).put(b"%PDF-1.4\n%%EOF\n")
-    row = EvidenceDocument(evidence_id=evidence.id, family_id=evidence.family_id, sha256=sha256, size=15,
-                           kind="pdf", filename="letter.pdf", scanned_with="ClamAV", uploaded_by_id=by.id)
+    row = EvidenceDocument(
+        evidence_id=evidence.id,
+        family_id=evidence.family_id,
+        sha256=sha256,
+        size=15,
+        kind="pdf",
+        filename="letter.pdf",
+        scanned_with="ClamAV",
+        uploaded_by_id=by.id,
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -67,12 +94,24 @@ def world(app, people):
         job = Job(kind="closure-summaries-zip", requested_by_id=other_lead.id, params={"family_ids": [other.id]})
         db.session.add(job)
         db.session.commit()
-        common = {"user_id": other_lead.id, "agency_id": people["police"].id, "plan_id": "suffolk-2017",
-                  "job_id": job.id, "code": "ZZZZZZZZZZZZ", "claim_id": 999_999, "window_id": 999_999,
-                  "line_id": 999_999, "decision_id": 999_999, "kind": "csv", "section": "eligibility"}
-        return [({"family_id": own.id, **common, **own_ids}),
-                ({"family_id": own.id, **common, **other_ids}),  # another family's rows through this one
-                ({"family_id": other.id, **common, **other_ids})]
+        common = {
+            "user_id": other_lead.id,
+            "agency_id": people["police"].id,
+            "plan_id": "suffolk-2017",
+            "job_id": job.id,
+            "code": "ZZZZZZZZZZZZ",
+            "claim_id": 999_999,
+            "window_id": 999_999,
+            "line_id": 999_999,
+            "decision_id": 999_999,
+            "kind": "csv",
+            "section": "eligibility",
+        }
+        return [
+            ({"family_id": own.id, **common, **own_ids}),
+            ({"family_id": own.id, **common, **other_ids}),  # another family's rows through this one
+            ({"family_id": other.id, **common, **other_ids}),
+        ]
 
 
 def allowed_roles(view) -> set[str] | None:
@@ -123,12 +162,15 @@ def test_requests_refused_missing_from_the_audit_log_is_zero(app, people, world)
                 continue
             refused.append((role, method, url, status))
             events = _events_after(app, before)
-            if not any(e.action in REFUSALS and e.detail.startswith(method) and e.user_id == people[role].id
-                       for e in events):
+            if not any(
+                e.action in REFUSALS and e.detail.startswith(method) and e.user_id == people[role].id for e in events
+            ):
                 missing.append(f"{role} {method} {url} -> {status}")
             as_reads += [f"{role} {method} {url}: {e.action}" for e in events if e.action not in REFUSALS]
-    print(f"\nrequests answered 403 or refused that are missing from the audit log: {len(missing)} "
-          f"(of {len(refused)} refused)")
+    print(
+        f"\nrequests answered 403 or refused that are missing from the audit log: {len(missing)} "
+        f"(of {len(refused)} refused)"
+    )
     assert missing == [], "\n".join(missing)
     assert as_reads == [], "\n".join(as_reads)
     statuses = {status for *_, status in refused}
@@ -145,7 +187,8 @@ def test_a_partner_asking_for_another_agencys_evidence_is_logged_as_a_refusal_no
     before = _last_event_id(app)
     assert client.get(url).status_code == 404
     assert [(e.action, e.detail, e.family_id) for e in _events_after(app, before)] == [
-        ("evidence.access-refused", f"GET {url}", world[0]["family_id"])]
+        ("evidence.access-refused", f"GET {url}", world[0]["family_id"])
+    ]
 
 
 def test_a_role_check_refusal_is_audited(app, people):
@@ -154,4 +197,5 @@ def test_a_role_check_refusal_is_audited(app, people):
     before = _last_event_id(app)
     assert client.get("/audit").status_code == 403
     assert [(e.action, e.detail, e.user_role) for e in _events_after(app, before)] == [
-        ("access.refused", "GET /audit", "verifier")]
+        ("access.refused", "GET /audit", "verifier")
+    ]

@@ -106,7 +106,7 @@ def test_the_service_wide_log_shows_sign_ins_and_filters_by_action_and_email(app
     sign_in(client, people["admin"])
     everything = client.get("/audit").get_data(as_text=True)
     assert "sign-in" in everything and people["partner"].email in everything
-    assert f"<span class=\"govuk-visually-hidden\">Audit log for family </span>{family.ref}" in everything
+    assert f'<span class="govuk-visually-hidden">Audit log for family </span>{family.ref}' in everything
     by_action = client.get("/audit?action=evidence.review").get_data(as_text=True)
     assert people["verifier"].email in by_action and people["partner"].email not in by_action
     by_email = client.get("/audit", query_string={"email": people["partner"].email.upper()}).get_data(as_text=True)

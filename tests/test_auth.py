@@ -133,6 +133,8 @@ def _leave_idle(app, minutes):
     with app.app_context():
         row = db.session.scalar(db.select(UserSession))
         db.session.execute(
-            db.update(UserSession).where(UserSession.id == row.id).values(last_seen_at=row.last_seen_at - timedelta(minutes=minutes))
+            db.update(UserSession)
+            .where(UserSession.id == row.id)
+            .values(last_seen_at=row.last_seen_at - timedelta(minutes=minutes))
         )
         db.session.commit()

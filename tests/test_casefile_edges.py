@@ -16,11 +16,19 @@ def _family_with_evidence(people, source):
     f.add_problem(family, lp, "1", "a", member=parent)
     f.add_problem(family, lp, "6", "a", member=parent)
     db.session.add(FamilyPlanOutcome(family_id=family.id, outcome_id="6.2", recorded_by_id=lp.id))
-    row = Evidence(family_id=family.id, outcome_id="6.2", member_ids=[parent.id], source=source,
-                   period_start=dt.date(2024, 2, 1), period_end=dt.date(2024, 8, 1),
-                   values={"confirmed": True, "practitioner": "Jenny Clarke, Early Help key worker"},
-                   statement="Kerry manages her depression well now.", submitted_by_id=partner.id,
-                   agency_id=partner.agency_id, version=1)
+    row = Evidence(
+        family_id=family.id,
+        outcome_id="6.2",
+        member_ids=[parent.id],
+        source=source,
+        period_start=dt.date(2024, 2, 1),
+        period_end=dt.date(2024, 8, 1),
+        values={"confirmed": True, "practitioner": "Jenny Clarke, Early Help key worker"},
+        statement="Kerry manages her depression well now.",
+        submitted_by_id=partner.id,
+        agency_id=partner.agency_id,
+        version=1,
+    )
     db.session.add(row)
     db.session.flush()
     db.session.add(Review(evidence_id=row.id, decision="accepted", reason="", reviewed_by_id=lp.id))
@@ -34,8 +42,9 @@ def test_accepted_evidence_from_a_source_the_outcome_does_not_name_is_set_aside_
         verdict = casefile.verdict(family, as_of=dt.date(2024, 9, 1))
         outcome = next(o for p in verdict.problems for o in p.outcomes if o.id == "6.2")
         assert outcome.met is False
-        assert any(f"Evidence e{row.id} for 6.2 is set aside" in m and "A neighbour's letter" in m
-                   for m in verdict.missing), verdict.missing
+        assert any(
+            f"Evidence e{row.id} for 6.2 is set aside" in m and "A neighbour's letter" in m for m in verdict.missing
+        ), verdict.missing
 
 
 def test_the_same_evidence_from_a_named_source_meets_the_outcome(app, people):

@@ -37,7 +37,7 @@ from tests.claims_helpers import (  # noqa: F401
 from tests.test_families_list import queries_to_list
 
 
-def built_claim(app, client, demo, status="claimable"):  # noqa: F811
+def built_claim(app, client, demo, status="claimable"):
     """Claim 1: every claimable phase-2 family, added through the filter by the first programme manager."""
     window = demo_window(app)
     sign_in(client, demo["programme"])
@@ -55,15 +55,25 @@ def claim(app, claim_id):
 
 def lines_of(app, claim_id):
     with app.app_context():
-        return {line.family_ref: line.id for line in db.session.scalars(sa.select(ClaimLine).filter_by(claim_id=claim_id))}
+        return {
+            line.family_ref: line.id for line in db.session.scalars(sa.select(ClaimLine).filter_by(claim_id=claim_id))
+        }
 
 
-def test_a_window_keeps_the_plan_files_it_decides_with(app, client, demo):  # noqa: F811
+def test_a_window_keeps_the_plan_files_it_decides_with(app, client, demo):
     sign_in(client, demo["programme"])
-    response = client.post("/claims/windows/new", data={
-        "name": "2026-27 quarter 3", "claim_date": ["1", "10", "2026"],
-        "plans": ["hertfordshire-2022"], "tolerance_percent": "5", "sample_percent": "10", "sample_minimum": "2",
-        "minimum_intervention_days": "90"})
+    response = client.post(
+        "/claims/windows/new",
+        data={
+            "name": "2026-27 quarter 3",
+            "claim_date": ["1", "10", "2026"],
+            "plans": ["hertfordshire-2022"],
+            "tolerance_percent": "5",
+            "sample_percent": "10",
+            "sample_minimum": "2",
+            "minimum_intervention_days": "90",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         window = db.session.scalar(sa.select(ClaimWindow).filter_by(name="2026-27 quarter 3"))
@@ -71,6 +81,7 @@ def test_a_window_keeps_the_plan_files_it_decides_with(app, client, demo):  # no
         from pathlib import Path
 
         from portal.claims.plans import sha256
+
         text = (Path(__file__).resolve().parents[1] / "frameworks" / "hertfordshire-2022.yaml").read_text()
         assert (stored.plan_text, stored.plan_sha256) == (text, sha256(text))
         assert window.phase == "supporting-families-2022"
@@ -80,18 +91,30 @@ def test_a_window_keeps_the_plan_files_it_decides_with(app, client, demo):  # no
         db.session.rollback()
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({}, "Enter the name of the claim window"),
-    ({"plans": ["hertfordshire-2022", "suffolk-2017"]}, "Choose plans of one programme phase only"),
-    ({"tolerance_percent": "101"}, "Tolerated rejection rate in the sample (%) must be a whole number from 0 to 100"),
-    ({"sample_minimum": "many"}, "Smallest sample (lines) must be a whole number"),
-    ({"claim_date": ["31", "2", "2026"]}, "Claim date must be a real date"),
-])
-def test_a_window_with_bad_answers_says_which_and_why(app, client, demo, data, message):  # noqa: F811
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Enter the name of the claim window"),
+        ({"plans": ["hertfordshire-2022", "suffolk-2017"]}, "Choose plans of one programme phase only"),
+        (
+            {"tolerance_percent": "101"},
+            "Tolerated rejection rate in the sample (%) must be a whole number from 0 to 100",
+        ),
+        ({"sample_minimum": "many"}, "Smallest sample (lines) must be a whole number"),
+        ({"claim_date": ["31", "2", "2026"]}, "Claim date must be a real date"),
+    ],
+)
+def test_a_window_with_bad_answers_says_which_and_why(app, client, demo, data, message):
     sign_in(client, demo["programme"])
-    form = {"name": "Q", "claim_date": ["1", "10", "2026"],
-            "plans": ["suffolk-2017"], "tolerance_percent": "5", "sample_percent": "10", "sample_minimum": "2",
-            "minimum_intervention_days": "90"}
+    form = {
+        "name": "Q",
+        "claim_date": ["1", "10", "2026"],
+        "plans": ["suffolk-2017"],
+        "tolerance_percent": "5",
+        "sample_percent": "10",
+        "sample_minimum": "2",
+        "minimum_intervention_days": "90",
+    }
     form.update(data)
     if data == {}:
         form["name"] = "  "
@@ -101,7 +124,7 @@ def test_a_window_with_bad_answers_says_which_and_why(app, client, demo, data, m
     assert message in body
 
 
-def test_the_claimable_list_decides_every_family_of_the_window_and_filters(app, client, demo):  # noqa: F811
+def test_the_claimable_list_decides_every_family_of_the_window_and_filters(app, client, demo):
     window = demo_window(app)
     sign_in(client, demo["programme"])
     body = client.get(f"/claims/windows/{window.id}?status=claimable").get_data(as_text=True)
@@ -110,22 +133,31 @@ def test_the_claimable_list_decides_every_family_of_the_window_and_filters(app, 
     body = client.get(f"/claims/windows/{window.id}?status=not_claimable&plan=sunderland-2015").get_data(as_text=True)
     assert set(re.findall(r'href="/families/\d+">([A-Z0-9-]+)</a>', body)) == {"SUN-0207"}
     assert "is not achieved" in body  # the engine's reason
-    ce = client.get(f"/claims/windows/{window.id}?status=claimable&claim_type=continuous_employment").get_data(as_text=True)
-    assert set(re.findall(r'href="/families/\d+">([A-Z0-9-]+)</a>', ce)) == {"SUF-EX-0003", "SWK-0451",
-                                                                             "DUR-2018-0733", "SUN-0318"}
-    ordered = client.get(f"/claims/windows/{window.id}?status=claimable&sort=ref&order=descending").get_data(as_text=True)
+    ce = client.get(f"/claims/windows/{window.id}?status=claimable&claim_type=continuous_employment").get_data(
+        as_text=True
+    )
+    assert set(re.findall(r'href="/families/\d+">([A-Z0-9-]+)</a>', ce)) == {
+        "SUF-EX-0003",
+        "SWK-0451",
+        "DUR-2018-0733",
+        "SUN-0318",
+    }
+    ordered = client.get(f"/claims/windows/{window.id}?status=claimable&sort=ref&order=descending").get_data(
+        as_text=True
+    )
     listed = re.findall(r'href="/families/\d+">([A-Z0-9-]+)</a>', ordered)
     assert listed == sorted(TURNED_AROUND_PHASE_2, reverse=True)
     assert 'aria-sort="descending"' in ordered
 
 
-def test_the_claimable_list_runs_no_more_queries_for_more_families(app, client, demo):  # noqa: F811
+def test_the_claimable_list_runs_no_more_queries_for_more_families(app, client, demo):
     window = demo_window(app)
     sign_in(client, demo["programme"])
     url = f"/claims/windows/{window.id}"
     before = queries_to_list(app, client, url)
     with app.app_context():
         from tests.test_families import add_evidence, suffolk_case
+
         people = {"lead_professional": demo["lead"], "partner": demo["school"], "school": demo["school"].agency}
         for _ in range(4):
             family, parent, _ = suffolk_case(people)
@@ -133,7 +165,7 @@ def test_the_claimable_list_runs_no_more_queries_for_more_families(app, client, 
     assert queries_to_list(app, client, url) == before
 
 
-def test_a_claim_built_from_the_filter_keeps_a_snapshot_of_each_line(app, client, demo):  # noqa: F811
+def test_a_claim_built_from_the_filter_keeps_a_snapshot_of_each_line(app, client, demo):
     claim_id = built_claim(app, client, demo)
     with app.app_context():
         lines = db.session.scalars(sa.select(ClaimLine).filter_by(claim_id=claim_id)).all()
@@ -147,7 +179,7 @@ def test_a_claim_built_from_the_filter_keeps_a_snapshot_of_each_line(app, client
         assert "claim.line.add" in actions
 
 
-def test_a_family_already_in_a_claim_of_the_phase_is_refused_naming_that_claim(app, client, demo):  # noqa: F811
+def test_a_family_already_in_a_claim_of_the_phase_is_refused_naming_that_claim(app, client, demo):
     first = built_claim(app, client, demo)
     window = demo_window(app)
     assert client.post(f"/claims/windows/{window.id}/claims").status_code == 302
@@ -159,14 +191,13 @@ def test_a_family_already_in_a_claim_of_the_phase_is_refused_naming_that_claim(a
     assert lines_of(app, second) == {}
 
 
-def test_a_member_of_a_claimed_family_is_refused_in_another_family(app, client, demo):  # noqa: F811
+def test_a_member_of_a_claimed_family_is_refused_in_another_family(app, client, demo):
     first = built_claim(app, client, demo)
     with app.app_context():
         claimed = db.session.scalar(sa.select(Family).filter_by(ref="SWK-0217"))
         person = claimed.current_members[0]
         other = f.make_family(demo["lead"], "southwark-2018", name="Another household")
-        f.add_member(other, demo["lead"], role=person.role, born=person.date_of_birth,
-                     name=f"  {person.name.upper()} ")
+        f.add_member(other, demo["lead"], role=person.role, born=person.date_of_birth, name=f"  {person.name.upper()} ")
         window = db.session.scalar(sa.select(ClaimWindow).order_by(ClaimWindow.id))
         c = building.create_claim(window, demo["programme2"])
         added, refused = building.add_families(c, [other.id], demo["programme2"])
@@ -174,7 +205,7 @@ def test_a_member_of_a_claimed_family_is_refused_in_another_family(app, client, 
     assert refused and f"is already claimed for in claim {first} (family SWK-0217)" in refused[0]
 
 
-def test_a_family_not_claimable_is_refused_with_the_engines_reason(app, client, demo):  # noqa: F811
+def test_a_family_not_claimable_is_refused_with_the_engines_reason(app, client, demo):
     built_claim(app, client, demo)
     with app.app_context():
         family = db.session.scalar(sa.select(Family).filter_by(ref="SUN-0207"))
@@ -189,7 +220,7 @@ def draw(app, client, claim_id):
         return db.session.scalar(sa.select(ClaimSample).filter_by(claim_id=claim_id).order_by(ClaimSample.id.desc()))
 
 
-def test_the_sample_is_reproducible_from_its_seed_and_always_holds_flagged_lines(app, client, demo):  # noqa: F811
+def test_the_sample_is_reproducible_from_its_seed_and_always_holds_flagged_lines(app, client, demo):
     claim_id = built_claim(app, client, demo)
     sample = draw(app, client, claim_id)
     window = demo_window(app)
@@ -202,20 +233,23 @@ def test_the_sample_is_reproducible_from_its_seed_and_always_holds_flagged_lines
     assert set(draw_sample(range(1, 100), [], "s", 10)) <= set(draw_sample(range(1, 100), [], "s", 20))
 
 
-def test_a_redraw_needs_a_reason_and_is_audited(app, client, demo):  # noqa: F811
+def test_a_redraw_needs_a_reason_and_is_audited(app, client, demo):
     claim_id = built_claim(app, client, demo)
     draw(app, client, claim_id)
     response = client.post(f"/claims/{claim_id}/sample/redraw", data={"reason": "  "})
     assert "Enter the reason" in response.get_data(as_text=True)
-    assert client.post(f"/claims/{claim_id}/sample/redraw", data={"reason": "Seed shown to a builder"}).status_code == 302
+    assert (
+        client.post(f"/claims/{claim_id}/sample/redraw", data={"reason": "Seed shown to a builder"}).status_code == 302
+    )
     with app.app_context():
         samples = db.session.scalars(sa.select(ClaimSample).filter_by(claim_id=claim_id)).all()
         assert [s.kind for s in samples] == ["drawn", "redrawn"] and samples[1].reason == "Seed shown to a builder"
         assert db.session.scalar(sa.select(AuditEvent.detail).filter_by(action="claim.sample.redrawn")).endswith(
-            "reason: Seed shown to a builder")
+            "reason: Seed shown to a builder"
+        )
 
 
-def decide_all(app, client, demo, claim_id, reject=(), verifier="verifier"):  # noqa: F811
+def decide_all(app, client, demo, claim_id, reject=(), verifier="verifier"):
     sign_in(client, demo[verifier])
     with app.app_context():
         chosen = claim(app, claim_id).sample.chosen
@@ -224,14 +258,17 @@ def decide_all(app, client, demo, claim_id, reject=(), verifier="verifier"):  # 
     for n, line_id in enumerate(chosen):
         if line_id in decided:
             continue  # decisions already recorded stand
-        data = ({"decision": "rejected", "reason_code": "evidence_insufficient", "note": "Statement only"}
-                if n in reject else {"decision": "verified"})
+        data = (
+            {"decision": "rejected", "reason_code": "evidence_insufficient", "note": "Statement only"}
+            if n in reject
+            else {"decision": "verified"}
+        )
         response = client.post(f"/claims/{claim_id}/lines/{line_id}/decision", data=data)
         assert response.status_code == 302, (refs[line_id], response.get_data(as_text=True)[-500:])
     return chosen
 
 
-def test_the_whole_cycle_to_a_submitted_claim_and_its_files(app, client, demo):  # noqa: F811
+def test_the_whole_cycle_to_a_submitted_claim_and_its_files(app, client, demo):
     claim_id = built_claim(app, client, demo)
     draw(app, client, claim_id)
     chosen = decide_all(app, client, demo, claim_id)
@@ -257,7 +294,8 @@ def test_the_whole_cycle_to_a_submitted_claim_and_its_files(app, client, demo): 
     names = archive.namelist()
     assert f"claim-{claim_id}.csv" in names and f"claim-{claim_id}-report.pdf" in names
     assert sorted(n for n in names if n.startswith("closure-summaries/")) == sorted(
-        f"closure-summaries/{ref}-closure-summary.pdf" for ref in TURNED_AROUND_PHASE_2)
+        f"closure-summaries/{ref}-closure-summary.pdf" for ref in TURNED_AROUND_PHASE_2
+    )
     assert archive.read(names[-1]).startswith(b"%PDF")
     with app.app_context():
         downloads = db.session.scalars(sa.select(AuditEvent.detail).filter_by(action="claim.download")).all()
@@ -270,7 +308,7 @@ def test_the_whole_cycle_to_a_submitted_claim_and_its_files(app, client, demo): 
         db.session.rollback()
 
 
-def test_a_verifier_never_decides_a_family_they_lead_or_a_claim_they_built(app, client, demo):  # noqa: F811
+def test_a_verifier_never_decides_a_family_they_lead_or_a_claim_they_built(app, client, demo):
     claim_id = built_claim(app, client, demo)
     draw(app, client, claim_id)
     with app.app_context():
@@ -291,12 +329,13 @@ def test_a_verifier_never_decides_a_family_they_lead_or_a_claim_they_built(app, 
         assert db.session.scalar(sa.select(sa.func.count()).select_from(LineDecision)) == 0
     sign_in(client, demo["verifier"])
     outside = next(i for i in lines_of(app, claim_id).values() if i not in c.sample.chosen)
-    response = client.post(f"/claims/{claim_id}/lines/{outside}/decision", data={"decision": "verified"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/claims/{claim_id}/lines/{outside}/decision", data={"decision": "verified"}, follow_redirects=True
+    )
     assert "is not in the audit sample" in response.get_data(as_text=True)
 
 
-def test_a_changed_decision_is_a_new_row_naming_the_one_it_replaces(app, client, demo):  # noqa: F811
+def test_a_changed_decision_is_a_new_row_naming_the_one_it_replaces(app, client, demo):
     claim_id = built_claim(app, client, demo)
     draw(app, client, claim_id)
     decide_all(app, client, demo, claim_id, reject={0})
@@ -309,18 +348,19 @@ def test_a_changed_decision_is_a_new_row_naming_the_one_it_replaces(app, client,
         assert rows[1].replaces_id == rows[0].id and rows[0].reason_code == "evidence_insufficient"
 
 
-def test_a_rejection_needs_a_reason_code_and_a_note(app, client, demo):  # noqa: F811
+def test_a_rejection_needs_a_reason_code_and_a_note(app, client, demo):
     claim_id = built_claim(app, client, demo)
     draw(app, client, claim_id)
     sign_in(client, demo["verifier"])
     with app.app_context():
         line_id = claim(app, claim_id).sample.chosen[0]
-    body = client.post(f"/claims/{claim_id}/lines/{line_id}/decision",
-                       data={"decision": "rejected"}).get_data(as_text=True)
+    body = client.post(f"/claims/{claim_id}/lines/{line_id}/decision", data={"decision": "rejected"}).get_data(
+        as_text=True
+    )
     assert "Choose why the line is rejected" in body and "Enter a note" in body
 
 
-def test_too_many_rejections_block_approval_until_the_sample_is_widened(app, client, demo):  # noqa: F811
+def test_too_many_rejections_block_approval_until_the_sample_is_widened(app, client, demo):
     claim_id = built_claim(app, client, demo)
     draw(app, client, claim_id)  # 8 lines, 25% -> 2, minimum 3: 3 lines
     decide_all(app, client, demo, claim_id, reject={0})  # 1 of 3 rejected: 33% > 10%
@@ -346,6 +386,7 @@ def test_too_many_rejections_block_approval_until_the_sample_is_widened(app, cli
 
 def test_widening_asks_for_enough_lines_to_bring_the_rate_within_the_tolerance():
     from portal.rules.claims import widening
+
     assert widening(10, 1, 10, 100) is None
     assert widening(10, 2, 10, 100) == 10  # 2 / 20 = 10%
     assert widening(10, 3, 10, 15) == 5  # not enough lines: every one
@@ -353,14 +394,16 @@ def test_widening_asks_for_enough_lines_to_bring_the_rate_within_the_tolerance()
 
 
 def test_redeciding_as_of_the_claim_date_gives_the_stored_verdict_even_after_the_plan_changes(
-        app, client, demo, tmp_path, monkeypatch):  # noqa: F811
+    app, client, demo, tmp_path, monkeypatch
+):
     claim_id = built_claim(app, client, demo)
     import shutil
     from pathlib import Path
+
     copy = tmp_path / "frameworks"
     shutil.copytree(Path(__file__).resolve().parents[1] / "frameworks", copy)
     text = (copy / "suffolk-2017.yaml").read_text()
-    (copy / "suffolk-2017.yaml").write_text(text.replace("version: \"3.2\"", "version: \"3.3\""))
+    (copy / "suffolk-2017.yaml").write_text(text.replace('version: "3.2"', 'version: "3.3"'))
     monkeypatch.setenv("PORTAL_FRAMEWORKS", str(copy))
     with app.app_context():
         for line in claim(app, claim_id).lines:
@@ -374,7 +417,7 @@ def test_redeciding_as_of_the_claim_date_gives_the_stored_verdict_even_after_the
     assert "Same verdict" in body
 
 
-def test_a_tampered_snapshot_is_not_reproduced(app, client, demo):  # noqa: F811
+def test_a_tampered_snapshot_is_not_reproduced(app, client, demo):
     claim_id = built_claim(app, client, demo)
     with app.app_context():
         line = claim(app, claim_id).lines[0]
@@ -384,7 +427,7 @@ def test_a_tampered_snapshot_is_not_reproduced(app, client, demo):  # noqa: F811
         db.session.rollback()
 
 
-def submitted_claim(app, client, demo):  # noqa: F811
+def submitted_claim(app, client, demo):
     claim_id = built_claim(app, client, demo)
     draw(app, client, claim_id)
     decide_all(app, client, demo, claim_id)
@@ -395,34 +438,57 @@ def submitted_claim(app, client, demo):  # noqa: F811
     return claim_id
 
 
-def test_withdrawal_is_a_ledger_row_and_the_family_is_claimable_again_at_a_later_date(app, client, demo):  # noqa: F811
+def test_withdrawal_is_a_ledger_row_and_the_family_is_claimable_again_at_a_later_date(app, client, demo):
     claim_id = submitted_claim(app, client, demo)
     ids = lines_of(app, claim_id)
     sign_in(client, demo["programme"])
-    body = client.post(f"/claims/{claim_id}/lines/{ids['SWK-0217']}/withdraw", data={"reason": ""}).get_data(as_text=True)
+    body = client.post(f"/claims/{claim_id}/lines/{ids['SWK-0217']}/withdraw", data={"reason": ""}).get_data(
+        as_text=True
+    )
     assert "Enter the reason" in body
-    response = client.post(f"/claims/{claim_id}/lines/{ids['SWK-0217']}/withdraw",
-                           data={"reason": "Spot check: attendance data was for another child"})
+    response = client.post(
+        f"/claims/{claim_id}/lines/{ids['SWK-0217']}/withdraw",
+        data={"reason": "Spot check: attendance data was for another child"},
+    )
     assert response.status_code == 302
-    again = client.post(f"/claims/{claim_id}/lines/{ids['SWK-0217']}/withdraw", data={"reason": "twice"},
-                        follow_redirects=True)
+    again = client.post(
+        f"/claims/{claim_id}/lines/{ids['SWK-0217']}/withdraw", data={"reason": "twice"}, follow_redirects=True
+    )
     assert "has been withdrawn from claim" in again.get_data(as_text=True)
     with app.app_context():
         rows = db.session.scalars(sa.select(ClaimLineExit)).all()
-        assert [(r.kind, r.reason) for r in rows] == [("withdrawn", "Spot check: attendance data was for another child")]
+        assert [(r.kind, r.reason) for r in rows] == [
+            ("withdrawn", "Spot check: attendance data was for another child")
+        ]
         line = db.session.get(ClaimLine, ids["SWK-0217"])
         assert line.verdict["turned_around"]  # the line itself is kept as it was
         assert "SWK-0217" not in {line.family_ref for line in approving.included(claim(app, claim_id))}
         # A later window: the rules still say turned around, so it may be claimed again.
-        later = ClaimWindow(name="Later", claim_date=dt.date.today() + dt.timedelta(days=90), phase="troubled-families-2",
-                            tolerance_percent=10, sample_percent=10, sample_minimum=1, minimum_intervention_days=0,
-                            created_by_id=demo["programme"].id)
+        later = ClaimWindow(
+            name="Later",
+            claim_date=dt.date.today() + dt.timedelta(days=90),
+            phase="troubled-families-2",
+            tolerance_percent=10,
+            sample_percent=10,
+            sample_minimum=1,
+            minimum_intervention_days=0,
+            created_by_id=demo["programme"].id,
+        )
         db.session.add(later)
         db.session.flush()
         for wp in db.session.scalar(sa.select(ClaimWindow).order_by(ClaimWindow.id)).plans:
-            db.session.add(ClaimWindowPlan(window_id=later.id, plan_id=wp.plan_id, title=wp.title, version=wp.version,
-                                           plan_sha256=wp.plan_sha256, plan_text=wp.plan_text,
-                                           tools_sha256=wp.tools_sha256, tools_text=wp.tools_text))
+            db.session.add(
+                ClaimWindowPlan(
+                    window_id=later.id,
+                    plan_id=wp.plan_id,
+                    title=wp.title,
+                    version=wp.version,
+                    plan_sha256=wp.plan_sha256,
+                    plan_text=wp.plan_text,
+                    tools_sha256=wp.tools_sha256,
+                    tools_text=wp.tools_text,
+                )
+            )
         db.session.commit()
         c = building.create_claim(later, demo["programme"])
         family_id = db.session.get(ClaimLine, ids["SWK-0217"]).family_id
@@ -432,22 +498,26 @@ def test_withdrawal_is_a_ledger_row_and_the_family_is_claimable_again_at_a_later
         assert "SUF-EX-0001 is already in claim" in refused[0]
 
 
-def test_a_query_goes_to_the_lead_professional_who_answers_on_the_family_page(app, client, demo):  # noqa: F811
+def test_a_query_goes_to_the_lead_professional_who_answers_on_the_family_page(app, client, demo):
     claim_id = built_claim(app, client, demo)
     draw(app, client, claim_id)
     with app.app_context():
         line = db.session.get(ClaimLine, claim(app, claim_id).sample.chosen[0])
         family_id, ref = line.family_id, line.family_ref
     sign_in(client, demo["verifier"])
-    client.post(f"/claims/{claim_id}/lines/{line.id}/decision",
-                data={"decision": "queried", "note": "Which school sent the attendance?"})
+    client.post(
+        f"/claims/{claim_id}/lines/{line.id}/decision",
+        data={"decision": "queried", "note": "Which school sent the attendance?"},
+    )
     sign_in(client, demo["lead"])
     page = client.get(f"/families/{family_id}").get_data(as_text=True)
     assert "Which school sent the attendance?" in page
     with app.app_context():
         query_id = db.session.scalar(sa.select(LineDecision.id).filter_by(decision="queried"))
-    assert client.post(f"/claims/families/{family_id}/queries/{query_id}",
-                       data={"answer": "Oakfield Academy"}).status_code == 302
+    assert (
+        client.post(f"/claims/families/{family_id}/queries/{query_id}", data={"answer": "Oakfield Academy"}).status_code
+        == 302
+    )
     assert "Which school sent" not in client.get(f"/families/{family_id}").get_data(as_text=True)
     with app.app_context():
         assert "queried with the lead professional" in " ".join(approving.blockers(claim(app, claim_id)))
@@ -456,13 +526,14 @@ def test_a_query_goes_to_the_lead_professional_who_answers_on_the_family_page(ap
     assert ref
 
 
-def test_every_line_page_and_the_spot_check_pack_open(app, client, demo):  # noqa: F811
+def test_every_line_page_and_the_spot_check_pack_open(app, client, demo):
     claim_id = built_claim(app, client, demo)
     draw(app, client, claim_id)
     sign_in(client, demo["verifier"])
     with app.app_context():
         line = claim(app, claim_id).lines[0]
         from portal.claims import tasks
+
         slugs = [t.slug for t in tasks.task_list(line) if t.slug != "decision"]
     for slug in slugs:
         response = client.get(f"/claims/{claim_id}/lines/{line.id}/check/{slug}")
@@ -471,12 +542,13 @@ def test_every_line_page_and_the_spot_check_pack_open(app, client, demo):  # noq
     pdf = client.get(f"/claims/{claim_id}/lines/{line.id}/spot-check.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     from portal.claims.spotcheck import pack_html
+
     with app.test_request_context(), app.app_context():
         html = pack_html(db.session.get(ClaimLine, line.id), demo["verifier"])
     assert "1. Was the family eligible?" in html and "3. Does the claim qualify" in html
 
 
-def test_a_line_of_another_claim_is_not_found(app, client, demo):  # noqa: F811
+def test_a_line_of_another_claim_is_not_found(app, client, demo):
     claim_id = built_claim(app, client, demo)
     line_id = next(iter(lines_of(app, claim_id).values()))
     sign_in(client, demo["verifier"])
@@ -484,7 +556,7 @@ def test_a_line_of_another_claim_is_not_found(app, client, demo):  # noqa: F811
     assert client.get(f"/claims/{claim_id}/lines/{line_id + 999}").status_code == 404
 
 
-def test_two_claims_adding_the_same_family_at_once_cannot_both_win(app, demo):  # noqa: F811
+def test_two_claims_adding_the_same_family_at_once_cannot_both_win(app, demo):
     with app.app_context():
         window = db.session.scalar(sa.select(ClaimWindow).order_by(ClaimWindow.id))
         a = building.create_claim(window, demo["programme"])
@@ -496,15 +568,19 @@ def test_two_claims_adding_the_same_family_at_once_cannot_both_win(app, demo):  
         assert ledger.held(window.phase).by_family == {family_id: a.id}
 
 
-def test_lines_are_fixed_once_the_sample_is_drawn(app, client, demo):  # noqa: F811
+def test_lines_are_fixed_once_the_sample_is_drawn(app, client, demo):
     claim_id = built_claim(app, client, demo)
     ids = lines_of(app, claim_id)
-    assert client.post(f"/claims/{claim_id}/lines/{ids['SUN-0142']}/remove", data={"reason": "Wrong window"}).status_code == 302
+    assert (
+        client.post(f"/claims/{claim_id}/lines/{ids['SUN-0142']}/remove", data={"reason": "Wrong window"}).status_code
+        == 302
+    )
     with app.app_context():
         assert [line.family_ref for line in approving.included(claim(app, claim_id))].count("SUN-0142") == 0
     draw(app, client, claim_id)
-    response = client.post(f"/claims/{claim_id}/lines/{ids['SUF-EX-0001']}/remove", data={"reason": "x"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/claims/{claim_id}/lines/{ids['SUF-EX-0001']}/remove", data={"reason": "x"}, follow_redirects=True
+    )
     assert "so its lines are fixed" in response.get_data(as_text=True)
     with app.app_context():
         family_id = db.session.get(ClaimLine, ids["SUN-0142"]).family_id
@@ -515,9 +591,18 @@ def test_lines_are_fixed_once_the_sample_is_drawn(app, client, demo):  # noqa: F
         assert ids["SUN-0142"] not in sample.population and len(sample.population) == 7
 
 
-@pytest.mark.parametrize("query", ["page=999999", "page=-3", "sort=__class__", "status=evil&plan=../../etc",
-                                   "lead=1%20OR%201=1", "order=sideways&claim_type=<script>"])
-def test_hostile_list_parameters_are_ignored(app, client, demo, query):  # noqa: F811
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=999999",
+        "page=-3",
+        "sort=__class__",
+        "status=evil&plan=../../etc",
+        "lead=1%20OR%201=1",
+        "order=sideways&claim_type=<script>",
+    ],
+)
+def test_hostile_list_parameters_are_ignored(app, client, demo, query):
     window = demo_window(app)
     sign_in(client, demo["programme"])
     response = client.get(f"/claims/windows/{window.id}?{query}")
@@ -525,7 +610,7 @@ def test_hostile_list_parameters_are_ignored(app, client, demo, query):  # noqa:
     assert "<script>" not in response.get_data(as_text=True)
 
 
-def test_the_same_family_added_to_two_claims_at_once_goes_into_one(app, demo):  # noqa: F811
+def test_the_same_family_added_to_two_claims_at_once_goes_into_one(app, demo):
     import threading
 
     with app.app_context():
@@ -551,7 +636,7 @@ def test_the_same_family_added_to_two_claims_at_once_goes_into_one(app, demo):  
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ClaimLine).filter_by(family_id=family_id)) == 1
 
 
-def test_redeciding_as_of_today_lists_what_changed_since_the_claim(app, client, demo):  # noqa: F811
+def test_redeciding_as_of_today_lists_what_changed_since_the_claim(app, client, demo):
     from portal.models import Evidence, Review
     from portal.models.types import utcnow
 
@@ -563,9 +648,17 @@ def test_redeciding_as_of_today_lists_what_changed_since_the_claim(app, client, 
         family = line.family
         child = family.current_members[-1]
         child.withdrawn_at, child.withdrawn_reason = utcnow(), "Moved to live with her father"
-        new = Evidence(family_id=family.id, outcome_id="1.1", member_ids=[], source="Police data",
-                       period_start=dt.date.today() - dt.timedelta(days=30), period_end=dt.date.today(),
-                       values={}, statement="Later", submitted_by_id=demo["police"].id)
+        new = Evidence(
+            family_id=family.id,
+            outcome_id="1.1",
+            member_ids=[],
+            source="Police data",
+            period_start=dt.date.today() - dt.timedelta(days=30),
+            period_end=dt.date.today(),
+            values={},
+            statement="Later",
+            submitted_by_id=demo["police"].id,
+        )
         db.session.add(new)
         db.session.flush()
         db.session.add(Review(evidence_id=new.id, decision="accepted", reviewed_by_id=demo["lead"].id))
@@ -577,7 +670,7 @@ def test_redeciding_as_of_today_lists_what_changed_since_the_claim(app, client, 
         assert again.same_verdict and again.same_hash  # the claim itself is unchanged
 
 
-def test_the_zip_rendered_on_several_processes_holds_every_summary_in_order(app, client, demo, monkeypatch):  # noqa: F811
+def test_the_zip_rendered_on_several_processes_holds_every_summary_in_order(app, client, demo, monkeypatch):
     from portal.claims import files
 
     claim_id = built_claim(app, client, demo)
@@ -597,7 +690,7 @@ def test_the_zip_rendered_on_several_processes_holds_every_summary_in_order(app,
     assert all(archive.read(n).startswith(b"%PDF") for n in summaries)
 
 
-def test_a_family_added_with_the_same_figures_as_a_line_of_the_claim_is_flagged_naming_it(app, demo):  # noqa: F811
+def test_a_family_added_with_the_same_figures_as_a_line_of_the_claim_is_flagged_naming_it(app, demo):
     from portal.claims.snapshot import figures_index, flag_shared_figures
 
     with app.app_context():

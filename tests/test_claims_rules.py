@@ -24,9 +24,13 @@ CLAIM_DATE = dt.date(2017, 6, 30)
 
 def test_each_plan_belongs_to_its_programme_phase():
     phases = {plan_id: phase_of(plan.programme) for plan_id, plan in load_plans().items()}
-    assert phases == {"durham-2018": "troubled-families-2", "southwark-2018": "troubled-families-2",
-                      "suffolk-2017": "troubled-families-2", "sunderland-2015": "troubled-families-2",
-                      "hertfordshire-2022": "supporting-families-2022"}
+    assert phases == {
+        "durham-2018": "troubled-families-2",
+        "southwark-2018": "troubled-families-2",
+        "suffolk-2017": "troubled-families-2",
+        "sunderland-2015": "troubled-families-2",
+        "hertfordshire-2022": "supporting-families-2022",
+    }
 
 
 def test_the_sources_file_lists_every_source_a_plan_names_with_known_agency_kinds():
@@ -36,12 +40,15 @@ def test_the_sources_file_lists_every_source_a_plan_names_with_known_agency_kind
     assert set(sources.kinds) == set(AGENCY_KINDS)
 
 
-@pytest.mark.parametrize(("document", "fault"), [
-    ({"kinds": ["police"], "sources": {"Police data": ["school"]}}, "unknown agency kind 'school'"),
-    ({"kinds": ["police"], "sources": {"Police data": "police"}}, "expected a list of agency kinds or `any`"),
-    ({"sources": {}}, "kinds: expected a list"),
-    ([], "expected a mapping"),
-])
+@pytest.mark.parametrize(
+    ("document", "fault"),
+    [
+        ({"kinds": ["police"], "sources": {"Police data": ["school"]}}, "unknown agency kind 'school'"),
+        ({"kinds": ["police"], "sources": {"Police data": "police"}}, "expected a list of agency kinds or `any`"),
+        ({"sources": {}}, "kinds: expected a list"),
+        ([], "expected a mapping"),
+    ],
+)
 def test_a_sources_file_with_a_mistake_is_refused_saying_where(document, fault):
     with pytest.raises(PlanError) as error:
         parse_sources(document, "sources.yaml")
@@ -51,13 +58,18 @@ def test_a_sources_file_with_a_mistake_is_refused_saying_where(document, fault):
 def southwark_case(**changes):
     """A Southwark family turned around on school attendance and crime (two problems)."""
     case = {
-        "ref": "R1", "plan": "southwark-2018", "engaged_on": "2016-01-10", "closed_on": "2016-12-01",
+        "ref": "R1",
+        "plan": "southwark-2018",
+        "engaged_on": "2016-01-10",
+        "closed_on": "2016-12-01",
         "essentials": ["key_worker", "whole_family_assessment", "whole_family_plan", "family_agreement"],
-        "members": [{"id": "m1", "name": "Kerry", "role": "parent", "date_of_birth": "1985-01-01"},
-                    {"id": "m2", "name": "Sam", "role": "child", "date_of_birth": "2003-03-01",
-                     "activity": "education"}],
-        "problems": [{"problem": "2", "indicator": "A", "stage": "identification", "identified_on": "2016-01-04",
-                      "member": "m2"}],
+        "members": [
+            {"id": "m1", "name": "Kerry", "role": "parent", "date_of_birth": "1985-01-01"},
+            {"id": "m2", "name": "Sam", "role": "child", "date_of_birth": "2003-03-01", "activity": "education"},
+        ],
+        "problems": [
+            {"problem": "2", "indicator": "A", "stage": "identification", "identified_on": "2016-01-04", "member": "m2"}
+        ],
         "evidence": [],
     }
     case.update(changes)
@@ -67,8 +79,7 @@ def southwark_case(**changes):
 def flags_for(case, facts=None, minimum_days=84, plan_id="southwark-2018"):
     plan = load_plans()[plan_id]
     verdict = engine.evaluate(plan, case, CLAIM_DATE)
-    return [f.code for f in integrity_flags(plan, case, verdict, CLAIM_DATE, minimum_days, facts or {},
-                                            load_sources())]
+    return [f.code for f in integrity_flags(plan, case, verdict, CLAIM_DATE, minimum_days, facts or {}, load_sources())]
 
 
 def test_a_case_closed_sooner_than_the_minimum_after_engagement_is_flagged():
@@ -85,8 +96,16 @@ def test_a_problem_recorded_after_closure_is_a_recurrence():
 
 
 def evidence(eid="e1", source="Police data", end="2016-11-30", status="accepted", members=("m1",)):
-    return {"id": eid, "outcome": "1.1", "members": list(members), "source": source, "status": status,
-            "period": {"start": "2015-06-01", "end": end}, "values": {}, "statement": "x"}
+    return {
+        "id": eid,
+        "outcome": "1.1",
+        "members": list(members),
+        "source": source,
+        "status": status,
+        "period": {"start": "2015-06-01", "end": end},
+        "values": {},
+        "statement": "x",
+    }
 
 
 def test_evidence_that_ended_before_identification_or_ends_after_the_claim_date_is_flagged():
@@ -96,15 +115,21 @@ def test_evidence_that_ended_before_identification_or_ends_after_the_claim_date_
     assert "evidence_dates" not in flags_for(southwark_case(evidence=[evidence(end="2015-12-01", status="returned")]))
 
 
-EXAMPLE = json.loads((Path(__file__).resolve().parents[1] / "examples" / "southwark-2018-turned-around.json").read_text())
+EXAMPLE = json.loads(
+    (Path(__file__).resolve().parents[1] / "examples" / "southwark-2018-turned-around.json").read_text()
+)
 DECIDED_ON = dt.date(2019, 9, 2)  # examples/southwark-2018.md: turned around
 
 
 def example_case(values=None):
     """The example with every item accepted; `values`: evidence id -> values to use instead."""
     values = values or {}
-    return {**EXAMPLE, "evidence": [{**e, "status": "accepted", "values": values.get(e["id"], e["values"])}
-                                    for e in EXAMPLE["evidence"]]}
+    return {
+        **EXAMPLE,
+        "evidence": [
+            {**e, "status": "accepted", "values": values.get(e["id"], e["values"])} for e in EXAMPLE["evidence"]
+        ],
+    }
 
 
 def example_flags(facts, claim_date=DECIDED_ON, departures=None, values=None):
@@ -143,10 +168,16 @@ def test_a_result_resting_on_a_child_who_has_since_left_school_age_is_flagged():
 def test_a_result_resting_on_a_member_who_left_the_household_before_the_claim_date_is_flagged():
     left = {"c2": dt.date(2019, 3, 4)}  # Amara left in March; the claim date is 2 September 2019
     flagged = [f.text for f in example_flags(everyone(None), departures=left) if f.code == "left_scope"]
-    assert flagged == [("evidence e1 for 1.1 is about Amara, who left the household on 4 March 2019, before the "
-                        "claim date (2 September 2019)"),
-                       ("evidence e3 for 2.1 is about Amara, who left the household on 4 March 2019, before the "
-                        "claim date (2 September 2019)")]
+    assert flagged == [
+        (
+            "evidence e1 for 1.1 is about Amara, who left the household on 4 March 2019, before the "
+            "claim date (2 September 2019)"
+        ),
+        (
+            "evidence e3 for 2.1 is about Amara, who left the household on 4 March 2019, before the "
+            "claim date (2 September 2019)"
+        ),
+    ]
 
 
 def test_a_member_who_leaves_after_the_claim_date_is_not_flagged():
@@ -158,8 +189,9 @@ def test_a_member_who_leaves_after_the_claim_date_is_not_flagged():
 def test_a_member_who_left_on_the_claim_date_itself_is_flagged():
     on_the_day = {"m1": DECIDED_ON}  # Chantelle's wellbeing (e4) is relied on for problem 6
     flagged = [f.text for f in example_flags(everyone(None), departures=on_the_day) if f.code == "left_scope"]
-    assert flagged == [("evidence e4 for 6.9 is about Chantelle, who left the household on the claim date "
-                        "(2 September 2019)")]
+    assert flagged == [
+        ("evidence e4 for 6.9 is about Chantelle, who left the household on the claim date (2 September 2019)")
+    ]
 
 
 def perfect(values):
@@ -169,7 +201,8 @@ def perfect(values):
 def test_attendance_of_exactly_100_percent_in_every_term_relied_on_is_flagged():
     hundred = [100, 100, 100]
     assert perfect({"e2": {"attendance": hundred}, "e3": {"attendance": [100.0, 100, 100]}})[0] == (
-        "every attendance figure the result rests on is 100% (6 terms in all)")
+        "every attendance figure the result rests on is 100% (6 terms in all)"
+    )
     # One child perfect and the other not: nothing unusual.
     assert perfect({"e2": {"attendance": hundred}}) == []
 
@@ -177,7 +210,8 @@ def test_attendance_of_exactly_100_percent_in_every_term_relied_on_is_flagged():
 def test_two_evidence_items_with_exactly_the_same_figures_are_flagged():
     same = {"attendance": [93.5, 91.0, 95.2]}
     assert perfect({"e2": same, "e3": dict(same)}) == [
-        ("evidence e2, e3 record exactly the same figures (attendance 93.5, 91, 95.2)")]
+        ("evidence e2, e3 record exactly the same figures (attendance 93.5, 91, 95.2)")
+    ]
     assert perfect({}) == []  # the example as written: every figure differs
 
 
@@ -187,7 +221,9 @@ def test_too_few_figures_or_only_zeros_are_not_compared():
     assert figures({"attendance": [0, 0, 0]}) is None
     assert figures({"confirmed": True, "on": "2019-01-01", "a": [True, False, True]}) is None
     assert figures({"attendance": [90, 91, 92], "fixed_term_exclusions": 0}) == (
-        ("attendance", (90, 91, 92)), ("fixed_term_exclusions", (0,)))
+        ("attendance", (90, 91, 92)),
+        ("fixed_term_exclusions", (0,)),
+    )
 
 
 def test_figures_the_same_as_another_familys_in_the_claim_are_flagged_naming_it():
@@ -197,6 +233,10 @@ def test_figures_the_same_as_another_familys_in_the_claim_are_flagged_naming_it(
     assert set(mine) == {"e2", "e3"}
     others = {mine["e3"]: [("R1", "e3"), ("SWK-0999", "e17")]}
     flags = shared_figures("R1", mine, others)
-    assert [f.text for f in flags] == [("evidence e3 records exactly the same figures (attendance 94, 92.5, 95.1) "
-                                        "as evidence e17 of family SWK-0999 in the same claim")]
+    assert [f.text for f in flags] == [
+        (
+            "evidence e3 records exactly the same figures (attendance 94, 92.5, 95.1) "
+            "as evidence e17 of family SWK-0999 in the same claim"
+        )
+    ]
     assert shared_figures("R1", mine, {mine["e3"]: [("R1", "e3")]}) == []  # its own evidence is not another's

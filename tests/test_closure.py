@@ -84,6 +84,7 @@ def _flat(markup: str) -> str:
 
 # -- content -------------------------------------------------------------------------------------
 
+
 def test_the_summary_of_a_closed_family_says_turned_around_and_why(demo):
     page, verdict, _ = _summary(demo, CLOSED_AND_TURNED_AROUND)
     assert verdict.turned_around
@@ -107,16 +108,35 @@ def test_members_and_evidence_are_named_and_dates_written_the_govuk_way(demo):
 
 
 def test_engine_clauses_become_sentences_with_names_and_dates():
-    words = verdicts.Words({12: "Sam"}, {22: verdicts.evidence_name(
-        type("E", (), {"source": "School census", "period_start": dt.date(2025, 9, 1),
-                       "period_end": dt.date(2025, 12, 19)})())})
-    said = words.sentences(["Sam (m12): no accepted evidence for 2.1 yet",
-                            "evidence e22 runs to 2025-12-19, after 2025-11-07, so it is not counted yet",
-                            "evidence e5 is about m12"])
+    words = verdicts.Words(
+        {12: "Sam"},
+        {
+            22: verdicts.evidence_name(
+                type(
+                    "E",
+                    (),
+                    {
+                        "source": "School census",
+                        "period_start": dt.date(2025, 9, 1),
+                        "period_end": dt.date(2025, 12, 19),
+                    },
+                )()
+            )
+        },
+    )
+    said = words.sentences(
+        [
+            "Sam (m12): no accepted evidence for 2.1 yet",
+            "evidence e22 runs to 2025-12-19, after 2025-11-07, so it is not counted yet",
+            "evidence e5 is about m12",
+        ]
+    )
     assert said == [
         "Sam: no accepted evidence for 2.1 yet.",
-        ("The evidence \u201cSchool census\u201d for 1 September 2025 to 19 December 2025 runs to "
-        "19 December 2025, after 7 November 2025, so it is not counted yet."),
+        (
+            "The evidence \u201cSchool census\u201d for 1 September 2025 to 19 December 2025 runs to "
+            "19 December 2025, after 7 November 2025, so it is not counted yet."
+        ),
         "An evidence item is about Sam.",
     ]
 
@@ -129,8 +149,17 @@ def test_the_summary_gives_every_detail_of_the_accepted_evidence(demo):
     for item in read_example("hertfordshire-2022-turned-around")["evidence"]:  # all accepted
         assert escape(item["statement"]) in page and escape(item["source"]) in page
     evidence = page.split("Evidence relied on")[1]
-    for label in ("Outcome:", "About:", "Source:", "Agency:", "Submitted by:", "Period:", "Statement:",
-                  "Version 1", "Accepted by:"):
+    for label in (
+        "Outcome:",
+        "About:",
+        "Source:",
+        "Agency:",
+        "Submitted by:",
+        "Period:",
+        "Statement:",
+        "Version 1",
+        "Accepted by:",
+    ):
         assert label in evidence
     assert "Accepted by: Jenny Clarke on " in evidence
     # An outcome's words are printed once, in the verdict part; the evidence says where.
@@ -183,9 +212,12 @@ def test_text_typed_into_the_case_is_escaped(app, people):
 
 # -- one source: the family page and the PDF agree -----------------------------------------------
 
+
 def _page_facts(body: str) -> dict:
     block = body.split('id="verdict"')[1]
-    facts = {label: _flat(value) for label, value in re.findall(r'data-fact="([^"]+)">(.*?)</(?:dd|p)>', block, re.DOTALL)}
+    facts = {
+        label: _flat(value) for label, value in re.findall(r'data-fact="([^"]+)">(.*?)</(?:dd|p)>', block, re.DOTALL)
+    }
     items = re.search(r'data-fact="Missing">(.*?)</(ul|p)>', block, re.DOTALL).group(1)
     facts["Missing"] = [_flat(li) for li in re.findall(r"<li>(.*?)</li>", items, re.DOTALL)] or [_flat(items)]
     return facts
@@ -215,11 +247,16 @@ def test_for_every_demo_family_the_page_and_the_pdf_give_the_same_verdict(demo, 
         assert pdf["Missing"].startswith(" ".join(page["Missing"]) + " "), ref
     # The demo covers every kind of answer, so the comparison means something.
     now = "Now: the family can be claimed for"
-    assert {("Eligible", "Eligible"), ("Eligible", "Not eligible"), ("Earliest claim date", now),
-            ("Claim type", "Continuous employment")} <= seen
+    assert {
+        ("Eligible", "Eligible"),
+        ("Eligible", "Not eligible"),
+        ("Earliest claim date", now),
+        ("Claim type", "Continuous employment"),
+    } <= seen
 
 
 # -- reproducible ----------------------------------------------------------------------------------
+
 
 def test_the_same_records_give_the_same_bytes_whoever_downloads_it_and_whenever(demo, client):
     url = _url(demo, CLOSED_AND_TURNED_AROUND)
@@ -259,6 +296,7 @@ def test_a_changed_record_changes_the_code_and_the_decision_date_is_part_of_it(d
 
 # -- the code and the QR code --------------------------------------------------------------------
 
+
 def test_the_code_is_twelve_unambiguous_characters_read_in_groups():
     code = snapshots.code_for({"anything": 1})
     assert len(code) == 12 and set(code) <= set(snapshots.ALPHABET)
@@ -294,6 +332,7 @@ def test_every_page_prints_the_code_and_a_qr_code_of_the_check_page(demo):
 
 # -- accessible -------------------------------------------------------------------------------------
 
+
 def _outline_titles(outline):
     for item in outline:
         if isinstance(item, list):
@@ -327,13 +366,16 @@ def test_every_font_is_embedded_and_is_liberation_sans(demo):
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
-            descriptor = (font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font)["/FontDescriptor"]
+            descriptor = (font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font)[
+                "/FontDescriptor"
+            ]
             fonts[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
     assert fonts and all(fonts.values())
     assert all(re.fullmatch(r"/[A-Z]{6}\+Liberation-Sans(-Bold)?", name) for name in fonts), fonts
 
 
 # -- download, record and audit --------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("who", ["lead", "verifier"])
 def test_the_lead_professional_and_verifier_download_it_and_the_download_is_recorded_and_audited(demo, client, who):

@@ -27,8 +27,9 @@ def test_a_batch_renders_every_family_into_the_zip_as_one_at_a_time_would(demo, 
         families = db.session.scalars(db.select(Family).order_by(Family.id)).all()
         ids = [f.id for f in families]
         one_by_one = {f"{f.ref}-closure-summary.pdf": html_to_pdf(build(f).html) for f in families}
-        codes = render_summaries(ids, out, progress=lambda done, total: seen.append((done, total)),
-                                 processes=2, per_worker=3)
+        codes = render_summaries(
+            ids, out, progress=lambda done, total: seen.append((done, total)), processes=2, per_worker=3
+        )
         rows = db.session.scalars(db.select(ClosureSummary).order_by(ClosureSummary.id)).all()
     with zipfile.ZipFile(out) as archive:
         assert sorted(archive.namelist()) == sorted(one_by_one)

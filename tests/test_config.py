@@ -62,6 +62,4 @@ def test_database_url_from_environment(monkeypatch):
 def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     app = create_app("testing")
-    assert app.config["SQLALCHEMY_DATABASE_URI"] == (
-        f"sqlite:///{app.instance_path}/portal.sqlite3"
-    )
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == (f"sqlite:///{app.instance_path}/portal.sqlite3")

@@ -84,52 +84,70 @@ def snapshot(conn, table):
 
 
 @on_postgresql
-def test_the_app_role_may_insert_and_select_the_protected_tables(app, rows, as_app, people):  # noqa: F811
+def test_the_app_role_may_insert_and_select_the_protected_tables(app, rows, as_app, people):
     for table in TABLES:
         assert as_app.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar() >= 1
-    as_app.execute(sa.text("INSERT INTO essential_record (family_id, essential_id, in_place_on, recorded_by_id, "
-                           "recorded_at) VALUES (:f, 'assessment', :d, :u, now())"),
-                   {"f": rows["family_id"], "d": dt.date(2024, 1, 9), "u": people["lead_professional"].id})
-    as_app.exec_driver_sql("INSERT INTO audit_event (at, user_email, user_role, agency_name, action, detail) "
-                           "VALUES (now(), '', '', '', 'probe', '')")
+    as_app.execute(
+        sa.text(
+            "INSERT INTO essential_record (family_id, essential_id, in_place_on, recorded_by_id, "
+            "recorded_at) VALUES (:f, 'assessment', :d, :u, now())"
+        ),
+        {"f": rows["family_id"], "d": dt.date(2024, 1, 9), "u": people["lead_professional"].id},
+    )
+    as_app.exec_driver_sql(
+        "INSERT INTO audit_event (at, user_email, user_role, agency_name, action, detail) "
+        "VALUES (now(), '', '', '', 'probe', '')"
+    )
     assert as_app.exec_driver_sql("SELECT count(*) FROM essential_record").scalar() == 2
 
 
 @on_postgresql
-def test_the_app_role_may_not_update_delete_or_truncate_them(app, rows, as_app, capsys):  # noqa: F811
+def test_the_app_role_may_not_update_delete_or_truncate_them(app, rows, as_app, capsys):
     attempts, changed, accepted = 0, 0, []
     for table in TABLES:
         before = snapshot(as_app, table)
-        for statement in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}", f"TRUNCATE {table}",
-                          f"TRUNCATE {table} CASCADE"):
+        for statement in (
+            f"UPDATE {table} SET id = id",
+            f"DELETE FROM {table}",
+            f"TRUNCATE {table}",
+            f"TRUNCATE {table} CASCADE",
+        ):
             attempts += 1
             if refused(as_app, statement) != INSUFFICIENT_PRIVILEGE:
                 accepted.append(statement)
         changed += len(set(before) ^ set(snapshot(as_app, table)))
     with capsys.disabled():
-        print(f"\n[app role] attempts: {attempts} on {len(TABLES)} tables; refused for want of privilege: "
-              f"{attempts - len(accepted)}; rows updated or deleted: {changed}")
+        print(
+            f"\n[app role] attempts: {attempts} on {len(TABLES)} tables; refused for want of privilege: "
+            f"{attempts - len(accepted)}; rows updated or deleted: {changed}"
+        )
 
     assert accepted == [] and changed == 0
 
 
 @on_postgresql
-def test_the_app_role_cannot_get_round_the_triggers(app, rows, as_app):  # noqa: F811
+def test_the_app_role_cannot_get_round_the_triggers(app, rows, as_app):
     assert refused(as_app, "SET session_replication_role = replica") == INSUFFICIENT_PRIVILEGE
     assert refused(as_app, "ALTER TABLE evidence DISABLE TRIGGER ALL") == INSUFFICIENT_PRIVILEGE
     assert refused(as_app, "DROP TRIGGER evidence_append_only ON evidence") == INSUFFICIENT_PRIVILEGE
     refused(as_app, "GRANT UPDATE, DELETE ON evidence TO CURRENT_USER")  # PostgreSQL warns; grants nothing
     assert refused(as_app, "UPDATE evidence SET id = id") == INSUFFICIENT_PRIVILEGE
     assert refused(as_app, "CREATE TABLE evidence_copy (id int)") == INSUFFICIENT_PRIVILEGE
-    assert refused(as_app, "CREATE OR REPLACE FUNCTION append_only_refuse() RETURNS trigger "
-                           "LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$") == INSUFFICIENT_PRIVILEGE
+    assert (
+        refused(
+            as_app,
+            "CREATE OR REPLACE FUNCTION append_only_refuse() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$",
+        )
+        == INSUFFICIENT_PRIVILEGE
+    )
     with pytest.raises(sa.exc.ProgrammingError, match="must be owner"), triggers_lifted(as_app):
         pass  # pragma: no cover
     assert installed_triggers(as_app) == expected_triggers("postgresql")
 
 
 @on_postgresql
-def test_the_app_role_deletes_nothing_anywhere(app, rows, as_app):  # noqa: F811
+def test_the_app_role_deletes_nothing_anywhere(app, rows, as_app):
     for table in ("family_member", "family", "user_session", "user_account", "team_membership"):
         assert refused(as_app, f"DELETE FROM {table}") == INSUFFICIENT_PRIVILEGE, table
     assert as_app.exec_driver_sql("UPDATE family SET name = name").rowcount == 1
@@ -186,7 +204,10 @@ def test_the_portal_works_when_it_runs_as_the_app_role(app, app_role, people):
         assert db.session.scalars(sa.select(Member.name).filter_by(name="Alfie")).one()
         assert db.session.scalars(sa.select(Review.decision)).all() == ["accepted"]
         assert [(r.outcome_id, r.removed) for r in db.session.scalars(sa.select(FamilyPlanOutcome))] == [
-            ("6.2", False), ("5.1", False), ("5.1", True)]
+            ("6.2", False),
+            ("5.1", False),
+            ("5.1", True),
+        ]
         assert any(db.session.scalars(sa.select(UserSession.ended_at).where(UserSession.user_id == lp.id)))
 
 
@@ -196,11 +217,14 @@ def test_the_command_grants_and_says_what_it_did(app, superuser):
     try:
         result = app.test_cli_runner().invoke(args=["grant-app-role", role])
         assert result.exit_code == 0, result.output
-        assert 'GRANT SELECT, INSERT ON ' in result.output and "evidence" in result.output
-        granted = superuser.execute(sa.text(
-            "SELECT table_name, string_agg(privilege_type, ',' ORDER BY privilege_type) "
-            "FROM information_schema.role_table_grants WHERE grantee = :role GROUP BY table_name"),
-            {"role": role}).all()
+        assert "GRANT SELECT, INSERT ON " in result.output and "evidence" in result.output
+        granted = superuser.execute(
+            sa.text(
+                "SELECT table_name, string_agg(privilege_type, ',' ORDER BY privilege_type) "
+                "FROM information_schema.role_table_grants WHERE grantee = :role GROUP BY table_name"
+            ),
+            {"role": role},
+        ).all()
         rights = dict(granted)
         assert {rights[t] for t in TABLES} == {"INSERT,SELECT"}
         assert rights["family"] == "INSERT,SELECT,UPDATE"
@@ -208,10 +232,15 @@ def test_the_command_grants_and_says_what_it_did(app, superuser):
         # Running it again changes nothing; a grant given by hand is taken back.
         superuser.exec_driver_sql(f'GRANT UPDATE, DELETE ON evidence TO "{role}"')
         assert app.test_cli_runner().invoke(args=["grant-app-role", role]).exit_code == 0
-        again = dict(superuser.execute(sa.text(
-            "SELECT table_name, string_agg(privilege_type, ',' ORDER BY privilege_type) "
-            "FROM information_schema.role_table_grants WHERE grantee = :role GROUP BY table_name"),
-            {"role": role}).all())
+        again = dict(
+            superuser.execute(
+                sa.text(
+                    "SELECT table_name, string_agg(privilege_type, ',' ORDER BY privilege_type) "
+                    "FROM information_schema.role_table_grants WHERE grantee = :role GROUP BY table_name"
+                ),
+                {"role": role},
+            ).all()
+        )
         assert again == rights
     finally:
         _drop_role(superuser, role)
@@ -227,8 +256,10 @@ def test_the_command_refuses_roles_that_could_get_round_the_grants(app, superuse
     try:
         runner = app.test_cli_runner()
         assert "is a superuser" in runner.invoke(args=["grant-app-role", boss]).output
-        assert f"is (or is a member of) {owner}, which owns the tables" in runner.invoke(
-            args=["grant-app-role", member]).output
+        assert (
+            f"is (or is a member of) {owner}, which owns the tables"
+            in runner.invoke(args=["grant-app-role", member]).output
+        )
         hostile = 'x"; DROP TABLE evidence; --'
         result = runner.invoke(args=["grant-app-role", hostile])
         assert result.exit_code != 0 and "There is no role" in result.output

@@ -219,7 +219,10 @@ def test_a_whole_year_shift_keeps_the_day_and_moves_29_february_to_28():
     assert years_to(dt.date(2017, 1, 10), dt.date(2026, 1, 10)) == 9
     assert years_to(dt.date(2017, 1, 10), dt.date(2026, 1, 9)) == 8
     case = {"ref": "DUR-2018-0412", "values": {"last_incident_date": "2016-04-14", "before": 4}}
-    assert shift_years(case, 10) == {"ref": "DUR-2018-0412", "values": {"last_incident_date": "2026-04-14", "before": 4}}
+    assert shift_years(case, 10) == {
+        "ref": "DUR-2018-0412",
+        "values": {"last_incident_date": "2026-04-14", "before": 4},
+    }
 
 
 def test_the_demo_covers_all_five_plans_and_every_state(demo):

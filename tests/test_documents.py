@@ -36,10 +36,14 @@ def office(main_type, part="/word/document.xml", extra=None):
     """A minimal Office Open XML package whose [Content_Types].xml names `main_type`."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", (
-            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/'
-            '2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="{part}" ContentType="{main_type}"/></Types>'))
+        archive.writestr(
+            "[Content_Types].xml",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/'
+                '2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
+                f'<Override PartName="{part}" ContentType="{main_type}"/></Types>'
+            ),
+        )
         archive.writestr(part.lstrip("/"), "<document/>")
         for name, data in (extra or {}).items():
             archive.writestr(name, data)
@@ -84,7 +88,7 @@ def settings(app):
     app.config.update(saved)
 
 
-def submit(client, durham, *files):  # noqa: F811
+def submit(client, durham, *files):
     data = attendance(durham.child) | {"documents": list(files)}
     return client.post(f"{durham.url}/new", data=data, content_type="multipart/form-data")
 
@@ -92,15 +96,24 @@ def submit(client, durham, *files):  # noqa: F811
 # ---------------------------------------------------------------- what a file is
 
 
-@pytest.mark.parametrize(("data", "kind"), [
-    (PDF, "pdf"), (PNG, "png"), (JPEG, "jpeg"), (office(WORD), "docx"),
-    (office(EXCEL, "/xl/workbook.xml"), "xlsx"),
-    (EXE, None), (b"plain text", None), (b"", None), (EICAR, None),
-    (office(MACRO_WORD), None),  # macro-enabled Word (.docm) is refused
-    (office(WORD)[:200], None),  # a broken ZIP
-    (office("application/xml").replace(b"[Content_Types]", b"[Content_Typex]"), None),  # a ZIP, not Office
-    (office(WORD, extra={"x": ""}).replace(b"<Types", b"<!DOCTYPE x [<!ENTITY a 'b'>]><Types"), None),
-])
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (PDF, "pdf"),
+        (PNG, "png"),
+        (JPEG, "jpeg"),
+        (office(WORD), "docx"),
+        (office(EXCEL, "/xl/workbook.xml"), "xlsx"),
+        (EXE, None),
+        (b"plain text", None),
+        (b"", None),
+        (EICAR, None),
+        (office(MACRO_WORD), None),  # macro-enabled Word (.docm) is refused
+        (office(WORD)[:200], None),  # a broken ZIP
+        (office("application/xml").replace(b"[Content_Types]", b"[Content_Typex]"), None),  # a ZIP, not Office
+        (office(WORD, extra={"x": ""}).replace(b"<Types", b"<!DOCTYPE x [<!ENTITY a 'b'>]><Types"), None),
+    ],
+)
 def test_a_files_type_is_judged_from_its_bytes(data, kind):
     assert kinds.sniff(data) == kind
 
@@ -112,24 +125,28 @@ def test_an_office_file_naming_two_main_parts_is_refused():
 
 # ---------------------------------------------------------------- attaching
 
-def test_a_partner_attaches_documents_kept_outside_the_web_root_by_checksum(app, client, people, durham):  # noqa: F811
+
+def test_a_partner_attaches_documents_kept_outside_the_web_root_by_checksum(app, client, people, durham):
     f.sign_in(client, people["partner"])
     response = submit(client, durham, upload(PDF, "letter.pdf"), upload(office(WORD), "report.docx", "text/plain"))
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     docs = rows(app, EvidenceDocument)
-    assert [(d.kind, d.filename, d.size) for d in docs] == [("pdf", "letter.pdf", len(PDF)),
-                                                            ("docx", "report.docx", len(office(WORD)))]
+    assert [(d.kind, d.filename, d.size) for d in docs] == [
+        ("pdf", "letter.pdf", len(PDF)),
+        ("docx", "report.docx", len(office(WORD))),
+    ]
     assert {d.sha256 for d in docs} == set(stored_files(app))
     assert docs[0].sha256 == hashlib.sha256(PDF).hexdigest()
     assert docs[0].scanned_with.startswith("ClamAV")
     evidence = rows(app, Evidence)[0]
     assert {d.evidence_id for d in docs} == {evidence.id}
     assert [a.detail for a in actions(app, "document.attach")] == [
-        f"document {d.id} attached to evidence {evidence.id} v1" for d in docs]
+        f"document {d.id} attached to evidence {evidence.id} v1" for d in docs
+    ]
     assert not app.config["DOCUMENTS_DIR"].startswith(str(app.static_folder))
 
 
-def test_a_pdf_that_is_really_a_program_is_refused_and_nothing_is_kept(app, client, people, durham):  # noqa: F811
+def test_a_pdf_that_is_really_a_program_is_refused_and_nothing_is_kept(app, client, people, durham):
     f.sign_in(client, people["partner"])
     response = submit(client, durham, upload(PDF, "fine.pdf"), upload(EXE, "minutes.pdf", "application/pdf"))
     page = response.get_data(as_text=True)
@@ -140,7 +157,7 @@ def test_a_pdf_that_is_really_a_program_is_refused_and_nothing_is_kept(app, clie
     assert rows(app, Evidence) == [] and rows(app, EvidenceDocument) == [] and stored_files(app) == []
 
 
-def test_a_file_over_the_size_limit_is_refused(app, client, people, durham, settings):  # noqa: F811
+def test_a_file_over_the_size_limit_is_refused(app, client, people, durham, settings):
     settings["DOCUMENTS_MAX_FILE_BYTES"] = 1024
     f.sign_in(client, people["partner"])
     page = submit(client, durham, upload(PDF + b"\0" * 1024, "big.pdf")).get_data(as_text=True)
@@ -148,7 +165,7 @@ def test_a_file_over_the_size_limit_is_refused(app, client, people, durham, sett
     assert rows(app, Evidence) == [] and stored_files(app) == []
 
 
-def test_too_many_files_are_refused(app, client, people, durham, settings):  # noqa: F811
+def test_too_many_files_are_refused(app, client, people, durham, settings):
     settings["DOCUMENTS_MAX_FILES"] = 2
     f.sign_in(client, people["partner"])
     page = submit(client, durham, *[upload(PDF, f"{i}.pdf") for i in range(3)]).get_data(as_text=True)
@@ -156,7 +173,7 @@ def test_too_many_files_are_refused(app, client, people, durham, settings):  # n
     assert rows(app, Evidence) == []
 
 
-def test_a_request_over_the_limit_gets_a_page_naming_the_field_not_a_crash(app, client, people, durham, settings):  # noqa: F811
+def test_a_request_over_the_limit_gets_a_page_naming_the_field_not_a_crash(app, client, people, durham, settings):
     settings["DOCUMENTS_MAX_REQUEST_BYTES"] = 64 * 1024
     f.sign_in(client, people["partner"])
     response = submit(client, durham, upload(PDF + b"\0" * 70 * 1024, "huge.pdf"))
@@ -167,7 +184,7 @@ def test_a_request_over_the_limit_gets_a_page_naming_the_field_not_a_crash(app, 
     assert rows(app, Evidence) == [] and stored_files(app) == []
 
 
-def test_other_forms_keep_the_small_limit(app, client, people, durham):  # noqa: F811
+def test_other_forms_keep_the_small_limit(app, client, people, durham):
     f.sign_in(client, people["lead_professional"])
     big = "x" * (3 * 1024 * 1024)
     assert client.post("/families/new", data={"name": big}).status_code == 413
@@ -181,7 +198,7 @@ def test_clamd_is_running_for_these_tests(app):
     assert scanner.ping(), "start clamd: scripts/test does (scripts/_setup.sh ensure_clamd)"
 
 
-def test_the_eicar_test_file_is_refused_with_a_clear_message_and_nothing_kept(app, client, people, durham):  # noqa: F811
+def test_the_eicar_test_file_is_refused_with_a_clear_message_and_nothing_kept(app, client, people, durham):
     f.sign_in(client, people["partner"])
     response = submit(client, durham, upload(PDF, "letter.pdf"), upload(EICAR, "scan.pdf"))
     page = response.get_data(as_text=True)
@@ -192,15 +209,16 @@ def test_the_eicar_test_file_is_refused_with_a_clear_message_and_nothing_kept(ap
     assert [a.detail for a in actions(app, "document.virus-refused")] == ["1 document refused virus found"]
 
 
-def test_eicar_inside_a_word_file_is_found_too(app, client, people, durham):  # noqa: F811
+def test_eicar_inside_a_word_file_is_found_too(app, client, people, durham):
     f.sign_in(client, people["partner"])
     page = submit(client, durham, upload(office(WORD, extra={"word/media/x.txt": EICAR}), "r.docx")).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "The selected file r.docx contains a virus" in page
     assert stored_files(app) == []
 
 
-def test_when_the_scanner_cannot_be_reached_uploads_are_refused(app, client, people, durham, settings, tmp_path):  # noqa: F811
+def test_when_the_scanner_cannot_be_reached_uploads_are_refused(app, client, people, durham, settings, tmp_path):
     settings["CLAMD_SOCKET"] = str(tmp_path / "no-clamd-here.sock")
     f.sign_in(client, people["partner"])
     page = submit(client, durham, upload(PDF, "letter.pdf")).get_data(as_text=True)
@@ -214,11 +232,14 @@ def test_when_the_scanner_cannot_be_reached_uploads_are_refused(app, client, peo
 
 
 @pytest.fixture
-def attached(app, client, people, durham):  # noqa: F811
+def attached(app, client, people, durham):
     """Evidence with one PDF from the school's partner; the police are on the team too."""
     with app.app_context():
-        f.attach(db.session.get(__import__("portal.models", fromlist=["Family"]).Family, durham.id),
-                 people["police"], people["lead_professional"])
+        f.attach(
+            db.session.get(__import__("portal.models", fromlist=["Family"]).Family, durham.id),
+            people["police"],
+            people["lead_professional"],
+        )
     f.sign_in(client, people["partner"])
     assert submit(client, durham, upload(PDF, "letter.pdf")).status_code == 302
     client.get("/sign-out")
@@ -240,12 +261,15 @@ def test_a_document_downloads_as_an_attachment_never_inline_and_is_audited(app, 
     assert [a.user_id for a in actions(app, "document.download")] == [people[role].id]
 
 
-@pytest.mark.parametrize(("who", "refusal"), [
-    ("police_partner", "evidence.access-refused"),  # on the team, but another agency's evidence
-    ("other_lead", "family.access-refused"),
-    ("admin", "family.access-refused"),
-    ("programme_manager", None),
-])
+@pytest.mark.parametrize(
+    ("who", "refusal"),
+    [
+        ("police_partner", "evidence.access-refused"),  # on the team, but another agency's evidence
+        ("other_lead", "family.access-refused"),
+        ("admin", "family.access-refused"),
+        ("programme_manager", None),
+    ],
+)
 def test_others_are_refused_a_document_and_the_refusal_is_audited(app, people, attached, who, refusal):
     with app.app_context():
         user = f.make_user("lead_professional") if who == "other_lead" else people[who]
@@ -261,7 +285,7 @@ def test_others_are_refused_a_document_and_the_refusal_is_audited(app, people, a
     assert [a.user_id for a in actions(app, refusal)] == [user.id]
 
 
-def test_a_document_of_other_evidence_is_not_found_under_this_evidence(app, client, people, durham, attached):  # noqa: F811
+def test_a_document_of_other_evidence_is_not_found_under_this_evidence(app, client, people, durham, attached):
     f.sign_in(client, people["partner"])
     assert submit(client, durham).status_code == 302
     other = rows(app, Evidence)[-1]
@@ -283,14 +307,15 @@ def test_a_document_whose_stored_bytes_changed_is_not_served(app, client, people
 # ---------------------------------------------------------------- append-only and corrections
 
 
-def test_a_correction_brings_new_files_and_carries_chosen_ones_forward(app, client, people, durham):  # noqa: F811
+def test_a_correction_brings_new_files_and_carries_chosen_ones_forward(app, client, people, durham):
     f.sign_in(client, people["partner"])
     assert submit(client, durham, upload(PDF, "a.pdf"), upload(PNG, "b.png")).status_code == 302
     first = rows(app, Evidence)[0]
     a, _b = rows(app, EvidenceDocument)
     with app.app_context():
-        db.session.add(Review(evidence_id=first.id, decision="returned", reason="x",
-                              reviewed_by_id=people["lead_professional"].id))
+        db.session.add(
+            Review(evidence_id=first.id, decision="returned", reason="x", reviewed_by_id=people["lead_professional"].id)
+        )
         db.session.commit()
     form = client.get(f"{durham.url}/{first.id}/correct").get_data(as_text=True)
     assert f'name="keep_document" type="checkbox" value="{a.id}" checked' in form
@@ -299,7 +324,9 @@ def test_a_correction_brings_new_files_and_carries_chosen_ones_forward(app, clie
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     second = rows(app, Evidence)[-1]
     docs = rows(app, EvidenceDocument)
-    by_version = {e: [(d.filename, d.carried_from_id) for d in docs if d.evidence_id == e] for e in (first.id, second.id)}
+    by_version = {
+        e: [(d.filename, d.carried_from_id) for d in docs if d.evidence_id == e] for e in (first.id, second.id)
+    }
     assert by_version == {first.id: [("a.pdf", None), ("b.png", None)], second.id: [("a.pdf", a.id), ("c.jpg", None)]}
     carried = docs[2]
     assert (carried.sha256, carried.uploaded_by_id) == (a.sha256, a.uploaded_by_id)
@@ -308,7 +335,7 @@ def test_a_correction_brings_new_files_and_carries_chosen_ones_forward(app, clie
     assert "Documents of version 1" in page and "Documents of version 2" in page
 
 
-def test_documents_cannot_be_changed_or_deleted(app, client, people, durham):  # noqa: F811
+def test_documents_cannot_be_changed_or_deleted(app, client, people, durham):
     from portal.models.append_only import AppendOnlyError
 
     f.sign_in(client, people["partner"])
@@ -325,11 +352,15 @@ def test_documents_cannot_be_changed_or_deleted(app, client, people, durham):  #
 
 
 @pytest.fixture
-def accepted(app, client, people, durham):  # noqa: F811
+def accepted(app, client, people, durham):
     """Two evidence items with documents: one accepted (two files), one only submitted (one file)."""
     f.sign_in(client, people["partner"])
-    assert submit(client, durham, upload(PDF, "letter.pdf"), upload(office(EXCEL, "/xl/workbook.xml"),
-                                                                     "marks.xlsx")).status_code == 302
+    assert (
+        submit(
+            client, durham, upload(PDF, "letter.pdf"), upload(office(EXCEL, "/xl/workbook.xml"), "marks.xlsx")
+        ).status_code
+        == 302
+    )
     assert submit(client, durham, upload(PNG, "unreviewed.png")).status_code == 302
     client.get("/sign-out")
     first = rows(app, Evidence)[0]
@@ -362,7 +393,8 @@ def check_manifest_against_contents(app, archive, manifest, family_id):
 
 
 def test_the_closure_pack_holds_the_summary_and_every_accepted_document_with_a_true_manifest(
-        app, client, people, durham, accepted):  # noqa: F811
+    app, client, people, durham, accepted
+):
     f.sign_in(client, people["lead_professional"])
     response = client.post(f"/families/{durham.id}/closure-pack")
     assert response.status_code == 200
@@ -370,14 +402,17 @@ def test_the_closure_pack_holds_the_summary_and_every_accepted_document_with_a_t
     archive, manifest = read_pack(response.data)
     check_manifest_against_contents(app, archive, manifest, durham.id)
     partner = people["partner"]
-    assert [(d["evidence_id"], d["type"], d["uploaded_by"], d["uploaded_by_agency"]) for d in manifest["documents"]] \
-        == [(accepted.id, "pdf", partner.name, "Hillside Primary School"),
-            (accepted.id, "xlsx", partner.name, "Hillside Primary School")]
+    assert [
+        (d["evidence_id"], d["type"], d["uploaded_by"], d["uploaded_by_agency"]) for d in manifest["documents"]
+    ] == [
+        (accepted.id, "pdf", partner.name, "Hillside Primary School"),
+        (accepted.id, "xlsx", partner.name, "Hillside Primary School"),
+    ]
     assert not any("unreviewed" in name for name in archive.namelist())
     assert [a.detail for a in actions(app, "closure.pack-built")] == ["closure pack with 2 documents"]
 
 
-def test_a_large_closure_pack_is_built_as_a_background_job(app, client, people, durham, accepted, settings):  # noqa: F811
+def test_a_large_closure_pack_is_built_as_a_background_job(app, client, people, durham, accepted, settings):
     settings["CLOSURE_PACK_SYNC_MAX_DOCUMENTS"] = 1
     f.sign_in(client, people["lead_professional"])
     response = client.post(f"/families/{durham.id}/closure-pack")
@@ -396,9 +431,13 @@ def test_a_large_closure_pack_is_built_as_a_background_job(app, client, people, 
     with app.app_context():
         # Those this feature writes; the job service's own details (job.request, job.download and
         # the per-family download) carry the kind's title and file name, as for every kind.
-        unsafe = [(e.action, e.detail) for e in rows(app, AuditEvent)
-                  if e.action.startswith(("document.", "closure.pack")) and e.action != "closure.pack-download"
-                  and not is_safe(e.detail)]
+        unsafe = [
+            (e.action, e.detail)
+            for e in rows(app, AuditEvent)
+            if e.action.startswith(("document.", "closure.pack"))
+            and e.action != "closure.pack-download"
+            and not is_safe(e.detail)
+        ]
         assert {e.action for e in rows(app, AuditEvent)} >= {"document.attach", "closure.pack"}
     assert unsafe == []
     # Only the lead professional who asked may download it.
@@ -408,14 +447,14 @@ def test_a_large_closure_pack_is_built_as_a_background_job(app, client, people, 
 
 
 @pytest.mark.parametrize("role", ["partner", "verifier", "programme_manager", "admin"])
-def test_only_the_lead_professional_gets_the_closure_pack(app, client, people, durham, accepted, role):  # noqa: F811
+def test_only_the_lead_professional_gets_the_closure_pack(app, client, people, durham, accepted, role):
     f.sign_in(client, people[role])
     response = client.post(f"/families/{durham.id}/closure-pack")
     assert response.status_code in (403, 404)
     assert rows(app, ClosureSummary) == []
 
 
-def test_checking_against_the_plan_without_javascript_carries_files_but_keeps_none(app, client, people, durham):  # noqa: F811
+def test_checking_against_the_plan_without_javascript_carries_files_but_keeps_none(app, client, people, durham):
     f.sign_in(client, people["partner"])
     form = client.get(f"{durham.url}/new?outcome=2.1").get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in form and 'name="documents"' in form and "multiple" in form

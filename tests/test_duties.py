@@ -30,15 +30,28 @@ def world(app, people):
         db.session.commit()
         family, parent, _child = suffolk_case(people)
         f.attach(family, early_help, lead)
-        return {"family": family, "parent": parent, "lead": lead, "early_help": early_help,
-                "eh_partner": f.make_user("partner", early_help),
-                "pm": people["programme_manager"], "pm2": f.make_user("programme_manager")}
+        return {
+            "family": family,
+            "parent": parent,
+            "lead": lead,
+            "early_help": early_help,
+            "eh_partner": f.make_user("partner", early_help),
+            "pm": people["programme_manager"],
+            "pm2": f.make_user("programme_manager"),
+        }
 
 
 def evidence(app, world, by, replaces=None, status=None, reviewer=None):
     with app.app_context():
-        return add_evidence(world["family"], world["parent"], by, replaces=replaces, status=status,
-                            reviewer=reviewer, reason="x" if status == "returned" else "")
+        return add_evidence(
+            world["family"],
+            world["parent"],
+            by,
+            replaces=replaces,
+            status=status,
+            reviewer=reviewer,
+            reason="x" if status == "returned" else "",
+        )
 
 
 def review_url(world, ev):
@@ -113,8 +126,9 @@ def test_a_programme_manager_does_not_review_partners_evidence(app, world, peopl
     assert world["family"].ref not in pm.get("/families/reviews").get_data(as_text=True)
     response = accept(pm, world, ev)
     assert response.status_code == 302
-    assert "lead professional reviews this evidence, not a programme manager" in pm.get(response.headers["Location"]).get_data(
-        as_text=True)
+    assert "lead professional reviews this evidence, not a programme manager" in pm.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
     assert reviews_of(app, ev) == []
     lead = as_user(app, world["lead"])
     assert world["family"].ref in lead.get("/families/reviews").get_data(as_text=True)
@@ -168,8 +182,9 @@ def test_the_lead_professional_corrects_evidence_they_submitted_but_no_partners(
     assert HOLD not in lead.get(f"{base}/{partners.id}").get_data(as_text=True)
     refused = lead.get(f"{base}/{partners.id}/correct")
     assert refused.status_code == 302
-    assert "Only Hillside Primary School can correct this evidence" in lead.get(
-        refused.headers["Location"]).get_data(as_text=True)
+    assert "Only Hillside Primary School can correct this evidence" in lead.get(refused.headers["Location"]).get_data(
+        as_text=True
+    )
 
 
 def test_a_partner_of_another_agency_attached_to_the_family_cannot_correct_the_schools_evidence(app, world, people):
@@ -188,8 +203,9 @@ def test_self_reviews_accepted_is_zero(app, world, people):
     """Every way to review one's own work, tried; then count accepted self-reviews in the database."""
     lead, pm2 = world["lead"], world["pm2"]
     own = evidence(app, world, lead)
-    corrected_by_partner = evidence(app, world, world["eh_partner"],
-                                    replaces=evidence(app, world, lead, status="returned", reviewer=world["pm"]))
+    corrected_by_partner = evidence(
+        app, world, world["eh_partner"], replaces=evidence(app, world, lead, status="returned", reviewer=world["pm"])
+    )
     own_as_pm = evidence(app, world, pm2)
     attempts = [(lead, own), (lead, corrected_by_partner), (pm2, own_as_pm)]
     for user, ev in attempts:
@@ -241,8 +257,10 @@ def test_reviews_released_at_once_store_one_decision_and_the_others_are_told(app
         ev, users = evidence(app, world, people["partner"]), [world["lead"]] * 6
     clients = [as_user(app, user) for user in users]
     decisions = ["accepted", "returned"] * 3
-    posts = [(c, review_url(world, ev), {f"e{ev.id}-decision": d, f"e{ev.id}-reason": f"Reason {i}"})
-             for i, (c, d) in enumerate(zip(clients, decisions, strict=True))]
+    posts = [
+        (c, review_url(world, ev), {f"e{ev.id}-decision": d, f"e{ev.id}-reason": f"Reason {i}"})
+        for i, (c, d) in enumerate(zip(clients, decisions, strict=True))
+    ]
     responses = _release_at_once(app, posts)
     assert [r.status_code for r in responses] == [302] * len(posts)  # never a 500
     [review] = reviews_of(app, ev)
@@ -261,8 +279,15 @@ def test_a_decision_saved_between_the_check_and_the_save_is_kept_and_the_second_
     def other_reviewer_first(session, _context, _instances):
         if any(isinstance(row, Review) for row in session.new) and not reviews_of(app, ev):
             with db.engine.begin() as conn:
-                conn.execute(sa.insert(Review).values(evidence_id=ev.id, decision="returned", reason="first",
-                                                      reviewed_by_id=world["lead"].id, reviewed_at=utcnow()))
+                conn.execute(
+                    sa.insert(Review).values(
+                        evidence_id=ev.id,
+                        decision="returned",
+                        reason="first",
+                        reviewed_by_id=world["lead"].id,
+                        reviewed_at=utcnow(),
+                    )
+                )
 
     sa.event.listen(Session, "before_flush", other_reviewer_first)
     try:

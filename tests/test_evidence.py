@@ -28,18 +28,25 @@ def durham(app, people):
         f.add_problem(family, lp, "2", "4", member=child, identified_on=dt.date(2017, 11, 20))
         f.add_problem(family, lp, "3", "5", identified_on=dt.date(2017, 11, 20))
         f.attach(family, people["school"], lp)
-        return SimpleNamespace(id=family.id, parent=parent.id, child=child.id,
-                               url=f"/families/{family.id}/evidence")
+        return SimpleNamespace(id=family.id, parent=parent.id, child=child.id, url=f"/families/{family.id}/evidence")
 
 
 def attendance(child_id, terms=("91", "92", "90.6"), **changes):
     """Durham 2.1 as the form posts it: three terms averaging 91.2%."""
     data = {
-        "outcome": "2.1", "members": str(child_id), "source": "School Census",
-        "period-start-day": "8", "period-start-month": "1", "period-start-year": "2018",
-        "period-end-day": "19", "period-end-month": "12", "period-end-year": "2018",
-        "values-baseline_attendance": "84", "values-fixed_term_exclusions": "0",
-        "values-permanent_exclusions": "0", "values-on_roll": "yes",
+        "outcome": "2.1",
+        "members": str(child_id),
+        "source": "School Census",
+        "period-start-day": "8",
+        "period-start-month": "1",
+        "period-start-year": "2018",
+        "period-end-day": "19",
+        "period-end-month": "12",
+        "period-end-year": "2018",
+        "values-baseline_attendance": "84",
+        "values-fixed_term_exclusions": "0",
+        "values-permanent_exclusions": "0",
+        "values-on_roll": "yes",
         "statement": "School census, spring to autumn 2018.",
     }
     data |= {f"values-attendance-{i}": t for i, t in enumerate(terms, 1)}
@@ -49,11 +56,19 @@ def attendance(child_id, terms=("91", "92", "90.6"), **changes):
 
 def sdq(child_id, initial="20", final="15"):
     return {
-        "outcome": "3.4", "option": "sdq", "members": str(child_id),
+        "outcome": "3.4",
+        "option": "sdq",
+        "members": str(child_id),
         "source": "Strengths and Difficulties Questionnaire",
-        "period-start-day": "15", "period-start-month": "1", "period-start-year": "2018",
-        "period-end-day": "1", "period-end-month": "12", "period-end-year": "2018",
-        "values-tool": "sdq", "values-initial_score": initial, "values-final_score": final,
+        "period-start-day": "15",
+        "period-start-month": "1",
+        "period-start-year": "2018",
+        "period-end-day": "1",
+        "period-end-month": "12",
+        "period-end-year": "2018",
+        "values-tool": "sdq",
+        "values-initial_score": initial,
+        "values-final_score": final,
         "statement": "SDQ at start and at review.",
     }
 
@@ -177,10 +192,16 @@ def test_a_family_outcome_does_not_ask_who_the_evidence_is_about(client, app, pe
     assert 'name="members"' not in page
     assert 'name="values-confirmed"' in page and 'name="values-practitioner"' in page
     posted = {
-        "outcome": "3.9", "source": "LP",
-        "period-start-day": "1", "period-start-month": "6", "period-start-year": "2018",
-        "period-end-day": "1", "period-end-month": "12", "period-end-year": "2018",
-        "values-confirmed": "yes", "values-practitioner": "Sam Reed, Lead Professional",
+        "outcome": "3.9",
+        "source": "LP",
+        "period-start-day": "1",
+        "period-start-month": "6",
+        "period-start-year": "2018",
+        "period-end-day": "1",
+        "period-end-month": "12",
+        "period-end-year": "2018",
+        "values-confirmed": "yes",
+        "values-practitioner": "Sam Reed, Lead Professional",
         "statement": "Conflict reduced.",
     }
     assert client.post(f"{durham.url}/new", data=posted).status_code == 302
@@ -285,8 +306,13 @@ def test_valid_evidence_is_saved_with_its_values_and_audited(client, app, people
     assert row.member_ids == [durham.child]
     assert row.source == "School Census"
     assert (row.period_start, row.period_end) == (dt.date(2018, 1, 8), dt.date(2018, 12, 19))
-    assert row.values == {"attendance": [91, 92, 90.6], "baseline_attendance": 84, "fixed_term_exclusions": 0,
-                          "permanent_exclusions": 0, "on_roll": True}
+    assert row.values == {
+        "attendance": [91, 92, 90.6],
+        "baseline_attendance": 84,
+        "fixed_term_exclusions": 0,
+        "permanent_exclusions": 0,
+        "on_roll": True,
+    }
     assert row.statement == "School census, spring to autumn 2018."
     assert row.agency_id == people["school"].id and row.submitted_by_id == people["partner"].id
     assert row.version == 1 and row.replaces_id is None
@@ -320,8 +346,11 @@ def test_the_lead_professional_can_submit_evidence_for_their_family(client, app,
 
 def test_evidence_may_be_submitted_after_the_case_is_closed(client, app, people, durham):
     with app.app_context():
-        db.session.add(CaseClosure(family_id=durham.id, closed_on=dt.date(2018, 12, 31),
-                                   recorded_by_id=people["lead_professional"].id))
+        db.session.add(
+            CaseClosure(
+                family_id=durham.id, closed_on=dt.date(2018, 12, 31), recorded_by_id=people["lead_professional"].id
+            )
+        )
         db.session.commit()
     f.sign_in(client, people["partner"])
     page = client.get(f"{durham.url}/new?outcome=2.1").get_data(as_text=True)

@@ -136,8 +136,10 @@ def test_the_correction_form_starts_from_the_latest_version(client, app, people,
 def test_a_correction_is_a_new_version_and_the_old_one_is_unchanged(client, app, people, durham, returned):
     before = saved(app, returned)
     f.sign_in(client, people["partner"])
-    response = client.post(f"{durham.url}/{returned}/correct",
-                           data=attendance(durham.child, ("91", "92", "93.5"), statement="Census re-checked."))
+    response = client.post(
+        f"{durham.url}/{returned}/correct",
+        data=attendance(durham.child, ("91", "92", "93.5"), statement="Census re-checked."),
+    )
     assert response.status_code == 302
     _, new = evidence_rows(app)
     assert saved(app, returned) == before
@@ -155,8 +157,9 @@ def test_a_correction_is_a_new_version_and_the_old_one_is_unchanged(client, app,
 
 def test_a_correction_with_errors_saves_nothing_and_keeps_what_was_typed(client, app, people, durham, returned):
     f.sign_in(client, people["partner"])
-    page = client.post(f"{durham.url}/{returned}/correct",
-                       data=attendance(durham.child, ("91", "", "93.5"), statement="")).get_data(as_text=True)
+    page = client.post(
+        f"{durham.url}/{returned}/correct", data=attendance(durham.child, ("91", "", "93.5"), statement="")
+    ).get_data(as_text=True)
     assert "<title>Error: Correct evidence for outcome 2.1" in page
     assert "Enter term 2 attendance" in page and "Enter a statement describing the evidence" in page
     assert 'value="93.5"' in page
@@ -196,7 +199,9 @@ def test_accepted_evidence_cannot_be_corrected(client, app, people, durham):
     assert "Correct this evidence" not in client.get(f"{durham.url}/{evidence_id}").get_data(as_text=True)
     response = client.get(f"{durham.url}/{evidence_id}/correct")
     assert response.status_code == 302
-    assert "has been accepted, so it cannot be corrected" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "has been accepted, so it cannot be corrected" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     assert len(evidence_rows(app)) == 1
 
 
@@ -220,4 +225,7 @@ def test_the_live_check_is_refused_without_the_csrf_header(app, database_url, pe
         db.session.remove()
         db.engine.dispose()
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent).filter_by(action="evidence.check")) == 1
+        assert (
+            db.session.scalar(db.select(db.func.count()).select_from(AuditEvent).filter_by(action="evidence.check"))
+            == 1
+        )

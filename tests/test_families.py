@@ -36,16 +36,33 @@ def date_parts(day):
     return [str(day.day), str(day.month), str(day.year)]
 
 
-def add_evidence(family, member, by, outcome="6.2", status=None, reviewer=None, reason="", replaces=None,
-                 statement="Kerry manages her depression well now.",
-                 source="Social Care and Early Help practitioners (via CareFirst & Profile)"):
+def add_evidence(
+    family,
+    member,
+    by,
+    outcome="6.2",
+    status=None,
+    reviewer=None,
+    reason="",
+    replaces=None,
+    statement="Kerry manages her depression well now.",
+    source="Social Care and Early Help practitioners (via CareFirst & Profile)",
+):
     """An Evidence row built directly (the partner's form is another feature), optionally reviewed."""
-    row = Evidence(family_id=family.id, outcome_id=outcome, member_ids=[member.id],
-                   source=source,
-                   period_start=dt.date(2024, 2, 1), period_end=dt.date(2024, 8, 1),
-                   values={"confirmed": True, "practitioner": "Jenny Clarke, Early Help key worker"},
-                   statement=statement, submitted_by_id=by.id, agency_id=by.agency_id,
-                   replaces_id=replaces.id if replaces else None, version=replaces.version + 1 if replaces else 1)
+    row = Evidence(
+        family_id=family.id,
+        outcome_id=outcome,
+        member_ids=[member.id],
+        source=source,
+        period_start=dt.date(2024, 2, 1),
+        period_end=dt.date(2024, 8, 1),
+        values={"confirmed": True, "practitioner": "Jenny Clarke, Early Help key worker"},
+        statement=statement,
+        submitted_by_id=by.id,
+        agency_id=by.agency_id,
+        replaces_id=replaces.id if replaces else None,
+        version=replaces.version + 1 if replaces else 1,
+    )
     db.session.add(row)
     db.session.flush()
     if status:
@@ -100,8 +117,12 @@ def test_a_lead_professional_lists_only_the_families_they_lead(client, people, f
 
 def test_a_partner_lists_only_families_their_agency_is_attached_to_now(app, client, people, families):
     with app.app_context():
-        ended = TeamMembership(family_id=families["second"].id, agency_id=people["school"].id,
-                               attached_by_id=people["lead_professional"].id, ended_at=utcnow())
+        ended = TeamMembership(
+            family_id=families["second"].id,
+            agency_id=people["school"].id,
+            attached_by_id=people["lead_professional"].id,
+            ended_at=utcnow(),
+        )
         db.session.add(ended)
         db.session.commit()
     f.sign_in(client, people["partner"])
@@ -192,8 +213,9 @@ def test_reading_the_list_is_audited(app, client, people, families):
 
 def test_a_lead_professional_adds_a_family_and_leads_it(app, client, people):
     f.sign_in(client, people["lead_professional"])
-    response = client.post("/families/new", data={"name": "Dawson family", "plan": "suffolk-2017",
-                                                  "engaged_on": ["3", "2", "2025"]})
+    response = client.post(
+        "/families/new", data={"name": "Dawson family", "plan": "suffolk-2017", "engaged_on": ["3", "2", "2025"]}
+    )
     assert response.status_code == 302
     with app.app_context():
         family = db.session.scalars(db.select(Family)).one()
@@ -210,8 +232,7 @@ def test_a_lead_professional_adds_a_family_and_leads_it(app, client, people):
 
 def test_the_engaged_date_is_optional_when_adding_a_family(app, client, people):
     f.sign_in(client, people["lead_professional"])
-    client.post("/families/new", data={"name": "Dawson family", "plan": "durham-2018",
-                                       "engaged_on": ["", "", ""]})
+    client.post("/families/new", data={"name": "Dawson family", "plan": "durham-2018", "engaged_on": ["", "", ""]})
     with app.app_context():
         family = db.session.scalars(db.select(Family)).one()
     assert family.ref == "DUR-0001" and family.engaged_on is None
@@ -226,17 +247,21 @@ def test_adding_a_family_with_nothing_filled_in_names_each_field_and_saves_nothi
     assert count(app, Family) == 0
 
 
-@pytest.mark.parametrize(("parts", "message"), [
-    (["31", "2", "2024"], "Date the family engaged must be a real date"),
-    (["1", "", "2024"], "Date the family engaged must include a month"),
-    (["", "", "2024"], "Date the family engaged must include a day and a month"),
-    (["a", "1", "2024"], "Date the family engaged must be a real date"),
-    (["1", "1", "2999"], "Date the family engaged must be today or in the past"),
-])
+@pytest.mark.parametrize(
+    ("parts", "message"),
+    [
+        (["31", "2", "2024"], "Date the family engaged must be a real date"),
+        (["1", "", "2024"], "Date the family engaged must include a month"),
+        (["", "", "2024"], "Date the family engaged must include a day and a month"),
+        (["a", "1", "2024"], "Date the family engaged must be a real date"),
+        (["1", "1", "2999"], "Date the family engaged must be today or in the past"),
+    ],
+)
 def test_a_bad_engaged_date_is_refused_with_a_message_naming_it(app, client, people, parts, message):
     f.sign_in(client, people["lead_professional"])
-    page = client.post("/families/new", data={"name": "Dawson family", "plan": "suffolk-2017",
-                                              "engaged_on": parts}).get_data(as_text=True)
+    page = client.post(
+        "/families/new", data={"name": "Dawson family", "plan": "suffolk-2017", "engaged_on": parts}
+    ).get_data(as_text=True)
     assert message in page
     assert count(app, Family) == 0
 
@@ -298,8 +323,15 @@ def test_a_partner_sees_what_they_need_and_not_other_agencies_statements(app, cl
         family, parent, _ = suffolk_case(people)
         f.attach(family, people["police"], people["lead_professional"])
         add_evidence(family, parent, people["police_partner"], statement="Police statement, not for schools")
-        add_evidence(family, parent, people["partner"], statement="School statement", status="returned",
-                     reviewer=people["lead_professional"], reason="Say which term")
+        add_evidence(
+            family,
+            parent,
+            people["partner"],
+            statement="School statement",
+            status="returned",
+            reviewer=people["lead_professional"],
+            reason="Say which term",
+        )
     f.sign_in(client, people["partner"])
     page = client.get(f"/families/{family.id}").get_data(as_text=True)
     assert "School statement" in page and "Say which term" in page and "Returned" in page
@@ -345,14 +377,21 @@ def test_a_partner_cannot_get_the_verdict_partial(app, client, people):
 
 def family_urls(app, family, member, problem, membership, evidence):
     """Every families.* route that takes a family, with real ids for its other parts."""
-    ids = {"family_id": family.id, "member_id": member.id, "problem_id": problem.id,
-           "membership_id": membership.id, "evidence_id": evidence.id}
+    ids = {
+        "family_id": family.id,
+        "member_id": member.id,
+        "problem_id": problem.id,
+        "membership_id": membership.id,
+        "evidence_id": evidence.id,
+    }
     with app.test_request_context():
         from flask import url_for
 
-        return [(url_for(rule.endpoint, **{arg: ids[arg] for arg in rule.arguments}), "POST" in rule.methods)
-                for rule in app.url_map.iter_rules()
-                if rule.endpoint.startswith("families.") and "family_id" in rule.arguments]
+        return [
+            (url_for(rule.endpoint, **{arg: ids[arg] for arg in rule.arguments}), "POST" in rule.methods)
+            for rule in app.url_map.iter_rules()
+            if rule.endpoint.startswith("families.") and "family_id" in rule.arguments
+        ]
 
 
 @pytest.fixture

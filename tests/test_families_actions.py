@@ -43,8 +43,10 @@ def close_directly(app, family, people, on=dt.date(2024, 6, 1)):
 
 
 def test_adding_a_member_saves_them_audits_and_returns_to_the_family(app, client, case):
-    response = client.post(f"{case['base']}/members/new", data={
-        "name": "Alfie", "role": "child", "date_of_birth": ["2", "11", "2013"], "activity": "education"})
+    response = client.post(
+        f"{case['base']}/members/new",
+        data={"name": "Alfie", "role": "child", "date_of_birth": ["2", "11", "2013"], "activity": "education"},
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith(case["base"])
     with app.app_context():
         alfie = db.session.scalars(db.select(Member).filter_by(name="Alfie")).one()
@@ -54,21 +56,25 @@ def test_adding_a_member_saves_them_audits_and_returns_to_the_family(app, client
 
 
 def test_the_activity_of_a_new_member_is_optional(app, client, case):
-    client.post(f"{case['base']}/members/new", data={"name": "Dean", "role": "parent",
-                                                     "date_of_birth": ["3", "9", "1983"]})
+    client.post(
+        f"{case['base']}/members/new", data={"name": "Dean", "role": "parent", "date_of_birth": ["3", "9", "1983"]}
+    )
     with app.app_context():
         assert db.session.scalars(db.select(Member.activity).filter_by(name="Dean")).one() == ""
 
 
-@pytest.mark.parametrize(("data", "field", "message"), [
-    ({}, "name", "Enter the family member's full name"),
-    ({}, "role", "Choose the family member's role"),
-    ({}, "date_of_birth", "Enter the date of birth"),
-    ({"date_of_birth": ["1", "1", "2999"]}, "date_of_birth", "Date of birth must be in the past"),
-    ({"date_of_birth": ["1", "1", "1899"]}, "date_of_birth", "Date of birth must be 1900 or later"),
-    ({"date_of_birth": ["30", "2", "2010"]}, "date_of_birth", "Date of birth must be a real date"),
-    ({"role": "uncle"}, "role", "Choose the family member's role"),
-])
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({}, "name", "Enter the family member's full name"),
+        ({}, "role", "Choose the family member's role"),
+        ({}, "date_of_birth", "Enter the date of birth"),
+        ({"date_of_birth": ["1", "1", "2999"]}, "date_of_birth", "Date of birth must be in the past"),
+        ({"date_of_birth": ["1", "1", "1899"]}, "date_of_birth", "Date of birth must be 1900 or later"),
+        ({"date_of_birth": ["30", "2", "2010"]}, "date_of_birth", "Date of birth must be a real date"),
+        ({"role": "uncle"}, "role", "Choose the family member's role"),
+    ],
+)
 def test_a_bad_member_is_refused_naming_the_field_and_nothing_is_saved(app, client, case, data, field, message):
     page = client.post(f"{case['base']}/members/new", data=data).get_data(as_text=True)
     assert has_error(page, field, message)
@@ -83,12 +89,15 @@ def test_the_dependent_child_rule_speaks_on_the_family_page(app, client, people)
         f.add_problem(family, lp, "1", "1")
         f.add_problem(family, lp, "2", "4")
     f.sign_in(client, people["lead_professional"])
-    client.post(f"/families/{family.id}/members/new", data={"name": "Ann", "role": "parent",
-                                                            "date_of_birth": ["1", "1", "1980"]})
+    client.post(
+        f"/families/{family.id}/members/new",
+        data={"name": "Ann", "role": "parent", "date_of_birth": ["1", "1", "1980"]},
+    )
     page = client.get(f"/families/{family.id}").get_data(as_text=True)
     assert "Not eligible" in page and "The family has no dependent child" in page
-    client.post(f"/families/{family.id}/members/new", data={"name": "Bo", "role": "child",
-                                                            "date_of_birth": ["1", "1", "2015"]})
+    client.post(
+        f"/families/{family.id}/members/new", data={"name": "Bo", "role": "child", "date_of_birth": ["1", "1", "2015"]}
+    )
     page = client.get(f"/families/{family.id}").get_data(as_text=True)
     assert "no dependent child" not in page
 
@@ -123,14 +132,24 @@ def test_a_member_of_another_family_cannot_be_withdrawn_through_this_one(app, cl
 
 
 def test_adding_a_problem_records_problem_indicator_stage_date_and_member(app, client, case):
-    response = client.post(f"{case['base']}/problems/new", data={
-        "indicator": "2/a", "stage": "engagement", "identified_on": ["20", "11", "2024"],
-        "member": str(case["child"].id)})
+    response = client.post(
+        f"{case['base']}/problems/new",
+        data={
+            "indicator": "2/a",
+            "stage": "engagement",
+            "identified_on": ["20", "11", "2024"],
+            "member": str(case["child"].id),
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         row = db.session.scalars(db.select(IdentifiedProblem).filter_by(problem_id="2")).one()
         assert (row.indicator_id, row.stage, row.identified_on, row.member_id) == (
-            "a", "engagement", dt.date(2024, 11, 20), case["child"].id)
+            "a",
+            "engagement",
+            dt.date(2024, 11, 20),
+            case["child"].id,
+        )
     assert "problem.add" in audit_actions(app, case["family"].id)
 
 
@@ -141,13 +160,16 @@ def test_the_problem_form_lists_indicators_under_their_problem_in_the_plans_word
     assert 'value="2/a"' in page and "Indicator a: a child who is persistently absent" in page
 
 
-@pytest.mark.parametrize(("data", "field", "message"), [
-    ({}, "indicator", "Choose the indicator identified"),
-    ({"indicator": "9/z"}, "indicator", "Choose the indicator identified"),
-    ({}, "stage", "Choose the stage it was identified at"),
-    ({}, "identified_on", "Enter the date it was identified"),
-    ({"identified_on": ["1", "1", "2999"]}, "identified_on", "Date identified must be today or in the past"),
-])
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({}, "indicator", "Choose the indicator identified"),
+        ({"indicator": "9/z"}, "indicator", "Choose the indicator identified"),
+        ({}, "stage", "Choose the stage it was identified at"),
+        ({}, "identified_on", "Enter the date it was identified"),
+        ({"identified_on": ["1", "1", "2999"]}, "identified_on", "Date identified must be today or in the past"),
+    ],
+)
 def test_a_bad_problem_is_refused_naming_the_field(app, client, case, data, field, message):
     page = client.post(f"{case['base']}/problems/new", data=data).get_data(as_text=True)
     assert has_error(page, field, message)
@@ -172,8 +194,11 @@ def test_the_same_indicator_for_the_same_member_is_refused_until_the_first_is_wi
     data = {"indicator": "2/a", "stage": "identification", "identified_on": ["1", "2", "2024"], "member": child}
     assert client.post(url, data=data).status_code == 302
     page = client.post(url, data={**data, "stage": "engagement"}).get_data(as_text=True)
-    assert has_error(page, "indicator", "This indicator is already recorded for this family member. "
-                                        "If that one was wrong, withdraw it first")
+    assert has_error(
+        page,
+        "indicator",
+        "This indicator is already recorded for this family member. If that one was wrong, withdraw it first",
+    )
     assert count(app, IdentifiedProblem) == 3
     assert client.post(url, data={**data, "member": ""}).status_code == 302  # the whole family: another record
     page = client.post(url, data={**data, "member": ""}).get_data(as_text=True)
@@ -190,8 +215,10 @@ def test_a_hertfordshire_family_need_is_added_under_its_headline(app, client, pe
     f.sign_in(client, people["lead_professional"])
     page = client.get(f"/families/{family.id}/problems/new").get_data(as_text=True)
     assert "Add a family need identified" in page and "Headline EDU: Getting a Good Education" in page
-    client.post(f"/families/{family.id}/problems/new", data={
-        "indicator": "EDU/EDU1", "stage": "identification", "identified_on": ["1", "2", "2024"], "member": ""})
+    client.post(
+        f"/families/{family.id}/problems/new",
+        data={"indicator": "EDU/EDU1", "stage": "identification", "identified_on": ["1", "2", "2024"], "member": ""},
+    )
     with app.app_context():
         row = db.session.scalars(db.select(IdentifiedProblem)).one()
     assert (row.problem_id, row.indicator_id, row.member_id) == ("EDU", "EDU1", None)
@@ -214,8 +241,15 @@ def test_withdrawing_a_problem_needs_a_reason_and_keeps_the_row(app, client, cas
 @pytest.mark.parametrize("path", ["/problems/new", "/members/new", "/essentials", "/plan-outcomes", "/close"])
 def test_a_closed_case_refuses_changes_until_it_is_reopened(app, client, people, case, path):
     close_directly(app, case["family"], people)
-    data = {"indicator": "2/a", "stage": "identification", "identified_on": ["1", "2", "2024"],
-            "name": "Zed", "role": "child", "date_of_birth": ["1", "1", "2015"], "closed_on": ["1", "7", "2024"]}
+    data = {
+        "indicator": "2/a",
+        "stage": "identification",
+        "identified_on": ["1", "2", "2024"],
+        "name": "Zed",
+        "role": "child",
+        "date_of_birth": ["1", "1", "2015"],
+        "closed_on": ["1", "7", "2024"],
+    }
     response = client.post(case["base"] + path, data=data)
     assert response.status_code == 302
     assert "because the case is closed" in client.get(case["base"]).get_data(as_text=True)
@@ -234,7 +268,9 @@ def test_essentials_are_recorded_with_a_date_and_stay_recorded(app, client, peop
     with app.app_context():
         rows = db.session.scalars(db.select(EssentialRecord).order_by(EssentialRecord.id)).all()
         assert [(r.essential_id, r.in_place_on) for r in rows] == [
-            ("lead_professional", dt.date(2024, 3, 5)), ("family_plan", dt.date(2024, 3, 5))]
+            ("lead_professional", dt.date(2024, 3, 5)),
+            ("family_plan", dt.date(2024, 3, 5)),
+        ]
     form = client.get(url).get_data(as_text=True)
     assert 'value="lead_professional"' not in form and 'value="whole_family_assessment"' in form
     assert "essentials.record" in audit_actions(app, family.id)
@@ -326,16 +362,21 @@ def test_closing_then_reopening_the_case_adds_closure_rows(app, client, case):
     with app.app_context():
         rows = db.session.scalars(db.select(CaseClosure).order_by(CaseClosure.id)).all()
         assert [(r.closed_on, r.reopened, r.reason) for r in rows] == [
-            (dt.date(2024, 6, 1), False, ""), (None, True, "New concerns from school")]
+            (dt.date(2024, 6, 1), False, ""),
+            (None, True, "New concerns from school"),
+        ]
         assert db.session.get(Family, case["family"].id).closed_on is None
     assert {"case.close", "case.reopen"} <= set(audit_actions(app, case["family"].id))
 
 
-@pytest.mark.parametrize(("parts", "message"), [
-    (["1", "1", "2999"], "Date the case closed must be today or in the past"),
-    (["1", "1", "2024"], "Date the case closed must be on or after the date the family engaged (8 January 2024)"),
-    (["", "", ""], "Enter the date the case closed"),
-])
+@pytest.mark.parametrize(
+    ("parts", "message"),
+    [
+        (["1", "1", "2999"], "Date the case closed must be today or in the past"),
+        (["1", "1", "2024"], "Date the case closed must be on or after the date the family engaged (8 January 2024)"),
+        (["", "", ""], "Enter the date the case closed"),
+    ],
+)
 def test_a_bad_closure_date_is_refused(app, client, case, parts, message):
     page = client.post(f"{case['base']}/close", data={"closed_on": parts}).get_data(as_text=True)
     assert message in page
@@ -348,8 +389,10 @@ def test_reopening_an_open_case_does_nothing(app, client, case):
 
 
 def test_every_change_is_audited_with_who_made_it(app, client, people, case):
-    client.post(f"{case['base']}/members/new", data={"name": "Alfie", "role": "child",
-                                                     "date_of_birth": date_parts(dt.date(2013, 11, 2))})
+    client.post(
+        f"{case['base']}/members/new",
+        data={"name": "Alfie", "role": "child", "date_of_birth": date_parts(dt.date(2013, 11, 2))},
+    )
     from portal.models import AuditEvent
 
     with app.app_context():

@@ -38,7 +38,7 @@ def test_the_list_shows_a_page_at_a_time_with_links_to_the_others(client, people
 def test_a_page_out_of_range_or_not_a_number_shows_the_nearest(client, people, five, small_pages, asked, shown):
     f.sign_in(client, people["lead_professional"])
     page = client.get(f"/families/?page={asked}").get_data(as_text=True)
-    assert listed_refs(page) == five[(shown - 1) * 2:shown * 2]
+    assert listed_refs(page) == five[(shown - 1) * 2 : shown * 2]
 
 
 def test_pages_keep_the_search(client, people, five, small_pages):
@@ -84,8 +84,14 @@ def add_cases(app, people, how_many):
     with app.app_context():
         for _ in range(how_many):
             family, parent, _ = suffolk_case(people)
-            old = add_evidence(family, parent, people["partner"], status="returned",
-                               reviewer=people["lead_professional"], reason="Dates")
+            old = add_evidence(
+                family,
+                parent,
+                people["partner"],
+                status="returned",
+                reviewer=people["lead_professional"],
+                reason="Dates",
+            )
             add_evidence(family, parent, people["partner"], replaces=old)
 
 
@@ -102,14 +108,15 @@ def test_the_list_counts_what_awaits_review_and_what_is_turned_around(app, clien
     f.sign_in(client, people["lead_professional"])
     page = client.get("/families/").get_data(as_text=True)
     assert len(re.findall(r">1 to review<", page)) == 2
-    assert page.count("govuk-tag--grey\">Not yet") == 2
+    assert page.count('govuk-tag--grey">Not yet') == 2
 
 
 def add_corrected(family, parent, people, how_many):
     """Submissions returned once and corrected: two versions each, the newer awaiting review."""
     for _ in range(how_many):
-        old = add_evidence(family, parent, people["partner"], status="returned",
-                           reviewer=people["lead_professional"], reason="Dates")
+        old = add_evidence(
+            family, parent, people["partner"], status="returned", reviewer=people["lead_professional"], reason="Dates"
+        )
         add_evidence(family, parent, people["partner"], replaces=old)
 
 

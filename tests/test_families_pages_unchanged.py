@@ -28,8 +28,7 @@ def demo(app):
 
 def before(family):
     """The verdict as the family page presented it before: every version, as ORM rows."""
-    rows = (Evidence.query.filter_by(family_id=family.id).order_by(Evidence.id)
-            .options(*Evidence.with_status()).all())
+    rows = Evidence.query.filter_by(family_id=family.id).order_by(Evidence.id).options(*Evidence.with_status()).all()
     verdict = casefile.verdict(family, evidence_rows=rows)
     return verdicts.present(casefile.plan_for(family), verdict, verdicts.words_for(family, rows)), verdict
 
@@ -44,9 +43,11 @@ def test_every_demo_familys_verdict_reads_the_same_as_before(demo):
             old_view, old = before(family)
             new_view, _ = verdicts.family_verdict(family)
             assert new_view == old_view, family.ref
-            assert (shown[family.id]["turned_around"], shown[family.id]["eligible"],
-                    shown[family.id]["earliest_claim_date"]) == (old.turned_around, old.eligible,
-                                                                 old.earliest_claim_date), family.ref
+            assert (
+                shown[family.id]["turned_around"],
+                shown[family.id]["eligible"],
+                shown[family.id]["earliest_claim_date"],
+            ) == (old.turned_around, old.eligible, old.earliest_claim_date), family.ref
             turned += old.turned_around
         assert turned  # some demo family is turned around: the comparison covers both answers
 
@@ -55,7 +56,11 @@ def test_every_demo_familys_open_outcomes_and_checks_read_the_same_as_before(dem
     with demo.app_context():
         for family in db.session.scalars(db.select(Family).order_by(Family.id)):
             plan = casefile.plan_for(family)
-            old_case = parse_case(casefile.case_data(family, evidence_rows=Evidence.query.filter_by(
-                family_id=family.id).options(*Evidence.with_status()).all()))
+            old_case = parse_case(
+                casefile.case_data(
+                    family,
+                    evidence_rows=Evidence.query.filter_by(family_id=family.id).options(*Evidence.with_status()).all(),
+                )
+            )
             assert casefile.open_outcomes(family) == outcomes_open_to(plan, old_case), family.ref
             assert casefile.check_case_data(family) == casefile.case_data(family, evidence_rows=()), family.ref

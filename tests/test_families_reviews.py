@@ -18,8 +18,12 @@ def submitted(app, client, people):
         family, parent, _ = suffolk_case(people)
         evidence = add_evidence(family, parent, people["partner"])
     f.sign_in(client, people["lead_professional"])
-    return {"family": family, "parent": parent, "evidence": evidence,
-            "url": f"/families/{family.id}/reviews/{evidence.id}"}
+    return {
+        "family": family,
+        "parent": parent,
+        "evidence": evidence,
+        "url": f"/families/{family.id}/reviews/{evidence.id}",
+    }
 
 
 def status_of(app, evidence_id):
@@ -61,8 +65,9 @@ def test_accepting_adds_a_review_and_the_evidence_counts(app, client, people, su
 
 def test_returning_needs_a_reason_and_saves_nothing_without_one(app, client, submitted):
     prefix = f"e{submitted['evidence'].id}"
-    page = client.post(submitted["url"], data={f"{prefix}-decision": "returned", f"{prefix}-reason": "  "}
-                       ).get_data(as_text=True)
+    page = client.post(submitted["url"], data={f"{prefix}-decision": "returned", f"{prefix}-reason": "  "}).get_data(
+        as_text=True
+    )
     assert has_error(page, f"{prefix}-reason", "Enter why you are returning the evidence")
     assert count(app, Review) == 0
     client.post(submitted["url"], data={f"{prefix}-decision": "returned", f"{prefix}-reason": "Which months?"})
@@ -83,8 +88,11 @@ def test_only_the_latest_version_awaiting_review_can_be_reviewed(app, client, pe
     with app.app_context():
         family = submitted["family"]
         old = db.session.get(Evidence, submitted["evidence"].id)
-        db.session.add(Review(evidence_id=old.id, decision="returned", reason="Dates",
-                              reviewed_by_id=people["lead_professional"].id))
+        db.session.add(
+            Review(
+                evidence_id=old.id, decision="returned", reason="Dates", reviewed_by_id=people["lead_professional"].id
+            )
+        )
         db.session.commit()
         newer = add_evidence(family, submitted["parent"], people["partner"], replaces=old)
     prefix = f"e{old.id}"
@@ -93,8 +101,10 @@ def test_only_the_latest_version_awaiting_review_can_be_reviewed(app, client, pe
     assert count(app, Review) == 1
     client.post(f"/families/{family.id}/reviews/{newer.id}", data={f"e{newer.id}-decision": "accepted"})
     assert status_of(app, newer.id) == "accepted"
-    again = client.post(f"/families/{family.id}/reviews/{newer.id}", data={f"e{newer.id}-decision": "returned",
-                                                                           f"e{newer.id}-reason": "No"})
+    again = client.post(
+        f"/families/{family.id}/reviews/{newer.id}",
+        data={f"e{newer.id}-decision": "returned", f"e{newer.id}-reason": "No"},
+    )
     assert again.status_code == 302 and count(app, Review) == 2
 
 
@@ -110,8 +120,14 @@ def test_evidence_of_another_family_cannot_be_reviewed_through_this_one(app, cli
 def test_earlier_versions_are_shown_to_the_lead_professional_under_details(app, client, people, submitted):
     with app.app_context():
         old = db.session.get(Evidence, submitted["evidence"].id)
-        db.session.add(Review(evidence_id=old.id, decision="returned", reason="Add the dates",
-                              reviewed_by_id=people["lead_professional"].id))
+        db.session.add(
+            Review(
+                evidence_id=old.id,
+                decision="returned",
+                reason="Add the dates",
+                reviewed_by_id=people["lead_professional"].id,
+            )
+        )
         db.session.commit()
         add_evidence(submitted["family"], submitted["parent"], people["partner"], replaces=old, statement="Corrected")
     page = client.get(f"/families/{submitted['family'].id}").get_data(as_text=True)
@@ -136,10 +152,19 @@ def test_a_durham_theme_with_accepted_evidence_is_achieved_on_the_page(app, clie
         f.add_member(family, lp, role="child", name="Mia", born=dt.date(2017, 8, 20))
         f.add_problem(family, lp, "6", "1", member=parent)
         f.add_essentials(family, lp, "lead_professional", "whole_family_assessment", "family_plan", "lp_taf_judgement")
-        row = Evidence(family_id=family.id, outcome_id="6.1", option="epds", member_ids=[parent.id],
-                       source="Edinburgh postnatal depression scale", period_start=dt.date(2023, 11, 20),
-                       period_end=dt.date(2024, 10, 29), values={"tool": "epds", "initial_score": 17, "final_score": 9},
-                       statement="EPDS 17 then 9.", submitted_by_id=people["partner"].id, agency_id=people["school"].id)
+        row = Evidence(
+            family_id=family.id,
+            outcome_id="6.1",
+            option="epds",
+            member_ids=[parent.id],
+            source="Edinburgh postnatal depression scale",
+            period_start=dt.date(2023, 11, 20),
+            period_end=dt.date(2024, 10, 29),
+            values={"tool": "epds", "initial_score": 17, "final_score": 9},
+            statement="EPDS 17 then 9.",
+            submitted_by_id=people["partner"].id,
+            agency_id=people["school"].id,
+        )
         db.session.add(row)
         db.session.flush()
         db.session.add(Review(evidence_id=row.id, decision="accepted", reviewed_by_id=lp.id))
@@ -166,8 +191,10 @@ def test_a_review_posted_from_the_reviews_page_carries_its_own_csrf_token(app, d
         token = re.search(rf'name="{prefix}-csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         without = client.post(f"/families/{family.id}/reviews/{evidence.id}", data={f"{prefix}-decision": "accepted"})
         assert without.status_code == 302 and count(app, Review) == 0  # kept and offered back (kept_forms)
-        client.post(f"/families/{family.id}/reviews/{evidence.id}",
-                    data={f"{prefix}-decision": "accepted", f"{prefix}-csrf_token": token})
+        client.post(
+            f"/families/{family.id}/reviews/{evidence.id}",
+            data={f"{prefix}-decision": "accepted", f"{prefix}-csrf_token": token},
+        )
         assert status_of(app, evidence.id) == "accepted"
     finally:
         with strict.app_context():

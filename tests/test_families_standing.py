@@ -5,6 +5,7 @@ date has moved on, and right when two changes of one family are saved at the sam
 The comparison is always with the engine deciding the family afresh.
 """
 
+import contextlib
 import datetime as dt
 import threading
 from types import SimpleNamespace
@@ -21,8 +22,13 @@ from portal.models import Evidence, Family, FamilyVerdict, Review
 from portal.models.types import utcnow
 from tests import factories as f
 
-VALUES = {"baseline_attendance": 84, "attendance": [91, 92, 90.6], "fixed_term_exclusions": 0,
-          "permanent_exclusions": 0, "on_roll": True}
+VALUES = {
+    "baseline_attendance": 84,
+    "attendance": [91, 92, 90.6],
+    "fixed_term_exclusions": 0,
+    "permanent_exclusions": 0,
+    "on_roll": True,
+}
 
 
 @pytest.fixture
@@ -37,15 +43,40 @@ def durham(app, people):
         f.add_problem(family, lp, "2", "4", member=child, identified_on=dt.date(2017, 11, 20))
         f.add_problem(family, lp, "3", "5", identified_on=dt.date(2017, 11, 20))
         f.attach(family, people["school"], lp)
-        f.add_essentials(family, lp, "lead_professional", "whole_family_assessment", "family_plan", "lp_taf_judgement",
-                         on=dt.date(2017, 12, 4))
-        attendance = Evidence(family_id=family.id, outcome_id="2.1", member_ids=[child.id], source="School Census",
-                              period_start=dt.date(2018, 1, 8), period_end=dt.date(2018, 12, 19), values=VALUES,
-                              statement="Census.", submitted_by_id=partner.id, agency_id=partner.agency_id)
-        sdq = Evidence(family_id=family.id, outcome_id="3.4", option="sdq", member_ids=[child.id],
-                       source="Strengths and Difficulties Questionnaire", period_start=dt.date(2018, 1, 15),
-                       period_end=dt.date(2018, 12, 1), values={"tool": "sdq", "initial_score": 20, "final_score": 15},
-                       statement="SDQ.", submitted_by_id=partner.id, agency_id=partner.agency_id)
+        f.add_essentials(
+            family,
+            lp,
+            "lead_professional",
+            "whole_family_assessment",
+            "family_plan",
+            "lp_taf_judgement",
+            on=dt.date(2017, 12, 4),
+        )
+        attendance = Evidence(
+            family_id=family.id,
+            outcome_id="2.1",
+            member_ids=[child.id],
+            source="School Census",
+            period_start=dt.date(2018, 1, 8),
+            period_end=dt.date(2018, 12, 19),
+            values=VALUES,
+            statement="Census.",
+            submitted_by_id=partner.id,
+            agency_id=partner.agency_id,
+        )
+        sdq = Evidence(
+            family_id=family.id,
+            outcome_id="3.4",
+            option="sdq",
+            member_ids=[child.id],
+            source="Strengths and Difficulties Questionnaire",
+            period_start=dt.date(2018, 1, 15),
+            period_end=dt.date(2018, 12, 1),
+            values={"tool": "sdq", "initial_score": 20, "final_score": 15},
+            statement="SDQ.",
+            submitted_by_id=partner.id,
+            agency_id=partner.agency_id,
+        )
         db.session.add_all([attendance, sdq])
         db.session.commit()
         return SimpleNamespace(id=family.id, child=child.id, attendance=attendance.id, sdq=sdq.id)
@@ -60,9 +91,15 @@ def fresh(family_id) -> dict:
     db.session.expire_all()
     family = db.session.get(Family, family_id)
     verdict = casefile.verdict(family)
-    return {"family_id": family_id, "as_of": casefile.today(), "status": standing.status_of(verdict),
-            "eligible": verdict.eligible, "turned_around": verdict.turned_around, "claim_type": verdict.claim_type,
-            "earliest_claim_date": verdict.earliest_claim_date}
+    return {
+        "family_id": family_id,
+        "as_of": casefile.today(),
+        "status": standing.status_of(verdict),
+        "eligible": verdict.eligible,
+        "turned_around": verdict.turned_around,
+        "claim_type": verdict.claim_type,
+        "earliest_claim_date": verdict.earliest_claim_date,
+    }
 
 
 def in_step(app, family_id) -> dict:
@@ -93,13 +130,23 @@ def test_a_new_family_has_its_verdict_stored_at_once(app, durham):
 def test_accepting_evidence_rewrites_the_stored_verdict_in_the_same_commit(app, people, durham):
     before = in_step(app, durham.id)
     for evidence_id in (durham.attendance, durham.sdq):
-        as_lead(app, people, change(durham.id, lambda family, lp, e=evidence_id: changes.review_evidence(
-            family, db.session.get(Evidence, e), "accepted", "")))
+        as_lead(
+            app,
+            people,
+            change(
+                durham.id,
+                lambda family, lp, e=evidence_id: changes.review_evidence(
+                    family, db.session.get(Evidence, e), "accepted", ""
+                ),
+            ),
+        )
         in_step(app, durham.id)
     after = in_step(app, durham.id)
     # The attacking part: the accepted evidence did change the verdict, so a missed refresh shows.
-    assert (before["turned_around"], before["earliest_claim_date"]) != (after["turned_around"],
-                                                                        after["earliest_claim_date"])
+    assert (before["turned_around"], before["earliest_claim_date"]) != (
+        after["turned_around"],
+        after["earliest_claim_date"],
+    )
 
 
 def test_every_kind_of_case_change_keeps_it_in_step(app, people, durham):
@@ -115,8 +162,9 @@ def test_every_kind_of_case_change_keeps_it_in_step(app, people, durham):
         lambda family, lp: changes.set_engaged(family, dt.date(2017, 12, 5)),
         lambda family, lp: changes.close_case(family, dt.date(2019, 1, 31)),
         lambda family, lp: changes.reopen_case(family, "Reopened"),
-        lambda family, lp: changes.withdraw_member(family, next(m for m in family.members if m.id == member_id),
-                                                   "Recorded in error"),
+        lambda family, lp: changes.withdraw_member(
+            family, next(m for m in family.members if m.id == member_id), "Recorded in error"
+        ),
     ]
     seen = []
     for step in steps:
@@ -129,9 +177,11 @@ def test_every_kind_of_case_change_keeps_it_in_step(app, people, durham):
 
 def test_a_verdict_of_an_earlier_day_is_decided_again_when_the_list_reads_it(app, people, durham, client):
     with app.app_context():
-        db.session.execute(sa.update(FamilyVerdict).where(FamilyVerdict.family_id == durham.id)
-                           .values(as_of=casefile.today() - dt.timedelta(days=1), turned_around=True,
-                                   status="turned_around"))
+        db.session.execute(
+            sa.update(FamilyVerdict)
+            .where(FamilyVerdict.family_id == durham.id)
+            .values(as_of=casefile.today() - dt.timedelta(days=1), turned_around=True, status="turned_around")
+        )
         db.session.commit()
     f.sign_in(client, people["lead_professional"])
     page = client.get("/families/").get_data(as_text=True)
@@ -143,8 +193,11 @@ def test_the_list_filters_and_sorts_by_the_stored_status(app, people, durham):
     with app.app_context():
         lp = people["lead_professional"]
         other = f.make_family(lp, plan_id="durham-2018", name="Other family", engaged_on=dt.date(2017, 12, 4))
-        db.session.execute(sa.update(FamilyVerdict).where(FamilyVerdict.family_id == other.id)
-                           .values(status="turned_around", turned_around=True))
+        db.session.execute(
+            sa.update(FamilyVerdict)
+            .where(FamilyVerdict.family_id == other.id)
+            .values(status="turned_around", turned_around=True)
+        )
         db.session.commit()
         user = db.session.get(type(lp), lp.id)
         turned = listing.page_of(user, status="turned_around")
@@ -164,17 +217,23 @@ def test_two_acceptances_saved_at_the_same_moment_both_reach_the_stored_verdict(
         if getattr(waited, "done", False) or not any(isinstance(row, Review) for row in session.new):
             return
         waited.done = True
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             both_written.wait()  # SQLite lets only one writer in: the other waits for the lock, as it should
-        except threading.BrokenBarrierError:
-            pass
 
     errors = []
 
     def accept(evidence_id):
         try:
-            as_lead(app, people, change(durham.id, lambda family, lp: changes.review_evidence(
-                family, db.session.get(Evidence, evidence_id), "accepted", "")))
+            as_lead(
+                app,
+                people,
+                change(
+                    durham.id,
+                    lambda family, lp: changes.review_evidence(
+                        family, db.session.get(Evidence, evidence_id), "accepted", ""
+                    ),
+                ),
+            )
         except Exception as error:  # noqa: BLE001  (reported below)
             errors.append(error)
 
@@ -193,17 +252,28 @@ def test_two_acceptances_saved_at_the_same_moment_both_reach_the_stored_verdict(
     in_step(app, durham.id)
 
 
-def test_a_new_submission_leaves_the_verdict_alone_since_the_engine_counts_accepted_versions_only(app, people,
-                                                                                                    durham):
+def test_a_new_submission_leaves_the_verdict_alone_since_the_engine_counts_accepted_versions_only(app, people, durham):
     with app.app_context():
         decided_at = db.session.scalar(sa.select(FamilyVerdict.decided_at).where(FamilyVerdict.family_id == durham.id))
         evidence = db.session.get(Evidence, durham.attendance)
-        db.session.add(Evidence(family_id=durham.id, outcome_id="2.1", member_ids=evidence.member_ids,
-                                source="School Census", period_start=evidence.period_start,
-                                period_end=evidence.period_end, values=VALUES, statement="Again.",
-                                submitted_by_id=evidence.submitted_by_id, agency_id=evidence.agency_id,
-                                submitted_at=utcnow()))
+        db.session.add(
+            Evidence(
+                family_id=durham.id,
+                outcome_id="2.1",
+                member_ids=evidence.member_ids,
+                source="School Census",
+                period_start=evidence.period_start,
+                period_end=evidence.period_end,
+                values=VALUES,
+                statement="Again.",
+                submitted_by_id=evidence.submitted_by_id,
+                agency_id=evidence.agency_id,
+                submitted_at=utcnow(),
+            )
+        )
         db.session.commit()
-        assert db.session.scalar(sa.select(FamilyVerdict.decided_at)
-                                 .where(FamilyVerdict.family_id == durham.id)) == decided_at
+        assert (
+            db.session.scalar(sa.select(FamilyVerdict.decided_at).where(FamilyVerdict.family_id == durham.id))
+            == decided_at
+        )
     in_step(app, durham.id)

@@ -36,14 +36,20 @@ def test_the_case_system_reference_is_kept_in_upper_case_and_shown_on_the_family
     assert family.ref in text_of(client.get("/families/?q=ehm-0045"))  # found by it too
 
 
-@pytest.mark.parametrize(("typed", "message"), [
-    ("E" * 31, "Council case-system reference must be 30 characters or fewer"),
-    ("EHM 12", "Council case-system reference must start with a letter or number and only include letters, numbers"),
-    ("-12", "must start with a letter or number"),
-    ("<script>", "must start with a letter or number"),
-    ("EHM’12", "only include letters, numbers"),
-    ("12;DROP TABLE family", "only include letters, numbers"),
-])
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("E" * 31, "Council case-system reference must be 30 characters or fewer"),
+        (
+            "EHM 12",
+            "Council case-system reference must start with a letter or number and only include letters, numbers",
+        ),
+        ("-12", "must start with a letter or number"),
+        ("<script>", "must start with a letter or number"),
+        ("EHM’12", "only include letters, numbers"),
+        ("12;DROP TABLE family", "only include letters, numbers"),
+    ],
+)
 def test_a_bad_reference_is_refused_with_an_error_naming_the_field(app, client, people, typed, message):
     f.sign_in(client, people["lead_professional"])
     response = new_family(client, case_system_ref=typed)
@@ -55,8 +61,9 @@ def test_a_bad_reference_is_refused_with_an_error_naming_the_field(app, client, 
     assert families(app) == []
 
 
-def test_the_same_reference_as_a_family_you_work_with_warns_naming_it_and_goes_ahead_when_confirmed(app, client,
-                                                                                                   people):
+def test_the_same_reference_as_a_family_you_work_with_warns_naming_it_and_goes_ahead_when_confirmed(
+    app, client, people
+):
     f.sign_in(client, people["lead_professional"])
     new_family(client, case_system_ref="MOS/12/3456", name="Clarke family")
     (first,) = families(app)
@@ -65,9 +72,9 @@ def test_the_same_reference_as_a_family_you_work_with_warns_naming_it_and_goes_a
     page = text_of(response)
     assert f"Family {first.ref} (Clarke family) has the same council case-system reference." in page
     assert "Create the family anyway" in page
-    confirmed = re.search(r'name="confirmed" type="hidden" value="([0-9a-f]+)"',
-                          response.get_data(as_text=True)) or re.search(
-        r'name="confirmed" value="([0-9a-f]+)"', response.get_data(as_text=True))
+    confirmed = re.search(
+        r'name="confirmed" type="hidden" value="([0-9a-f]+)"', response.get_data(as_text=True)
+    ) or re.search(r'name="confirmed" value="([0-9a-f]+)"', response.get_data(as_text=True))
     assert confirmed, response.get_data(as_text=True)
     assert new_family(client, case_system_ref="mos/12/3456", confirmed=confirmed.group(1)).status_code == 302
     assert [f.case_system_ref for f in families(app)] == ["MOS/12/3456", "MOS/12/3456"]

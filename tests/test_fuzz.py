@@ -45,12 +45,15 @@ ANONYMOUS = "anonymous"
 # Query parameters the portal reads somewhere; each request gets some of them.
 READ_PARAMETERS = ("page", "q", "next", "outcome", "option", "correcting", "email", "action")
 
+
 # POST routes whose form has no field but the button (and the CSRF token).
 def _form_field_names(form_classes):
     from wtforms.fields.core import UnboundField
 
-    return sorted({name for cls in form_classes for name in dir(cls)
-                   if isinstance(getattr(cls, name, None), UnboundField)} | {"reason", "note"})
+    return sorted(
+        {name for cls in form_classes for name in dir(cls) if isinstance(getattr(cls, name, None), UnboundField)}
+        | {"reason", "note"}
+    )
 
 
 def _forms(*paths):
@@ -66,17 +69,58 @@ def _forms(*paths):
 # Routes whose form the world of this test cannot show (a claim, a job or a sign-in half
 # way through two factors would be needed): their field names are read from the form
 # classes instead, so the hostile values still go to the real fields.
-_CLAIM_FORMS = _forms("portal.claims.forms.WindowForm", "portal.claims.forms.ReasonForm",
-                      "portal.claims.forms.DecisionForm", "portal.claims.forms.AnswerForm")
+_CLAIM_FORMS = _forms(
+    "portal.claims.forms.WindowForm",
+    "portal.claims.forms.ReasonForm",
+    "portal.claims.forms.DecisionForm",
+    "portal.claims.forms.AnswerForm",
+)
 _CODE_FORMS = _forms("portal.auth.forms.CodeForm", "portal.auth.forms.SetUpForm")
 FORMS_NOT_IN_THIS_WORLD = {
-    **dict.fromkeys(("claims.approve", "claims.draw_sample", "claims.widen_sample", "claims.submit", "claims.new_claim", "claims.add", "claims.check", "claims.decide", "claims.remove_line", "claims.withdraw", "claims.redraw_sample", "claims.answer_query", "claims.new_window"), _CLAIM_FORMS),
-    **dict.fromkeys(("auth.second_factor", "auth.set_up", "auth.finish_set_up", "auth.new_recovery_codes", "auth.keep_alive", "auth.keep_form"), _CODE_FORMS),
-    "closure.summaries_zip": _CODE_FORMS, "jobs.again": _CODE_FORMS, "closure.verify_form": _CODE_FORMS,
+    **dict.fromkeys(
+        (
+            "claims.approve",
+            "claims.draw_sample",
+            "claims.widen_sample",
+            "claims.submit",
+            "claims.new_claim",
+            "claims.add",
+            "claims.check",
+            "claims.decide",
+            "claims.remove_line",
+            "claims.withdraw",
+            "claims.redraw_sample",
+            "claims.answer_query",
+            "claims.new_window",
+        ),
+        _CLAIM_FORMS,
+    ),
+    **dict.fromkeys(
+        (
+            "auth.second_factor",
+            "auth.set_up",
+            "auth.finish_set_up",
+            "auth.new_recovery_codes",
+            "auth.keep_alive",
+            "auth.keep_form",
+        ),
+        _CODE_FORMS,
+    ),
+    "closure.summaries_zip": _CODE_FORMS,
+    "jobs.again": _CODE_FORMS,
+    "closure.verify_form": _CODE_FORMS,
 }
 
-BUTTON_ONLY = {"auth.sign_out", "admin.open_plan", "admin.close_plan", "admin.deactivate_user",
-               "admin.reactivate_user", "admin.unlock_user", "families.detach", "closure.closure_pack"}
+BUTTON_ONLY = {
+    "auth.sign_out",
+    "admin.open_plan",
+    "admin.close_plan",
+    "admin.deactivate_user",
+    "admin.reactivate_user",
+    "admin.unlock_user",
+    "families.detach",
+    "closure.closure_pack",
+}
 
 # Where to read a POST-only route's form, and routes whose form needs a particular page.
 FORM_PAGES = {
@@ -85,12 +129,65 @@ FORM_PAGES = {
 }
 
 HOSTILE_TEXT = [
-    "", " ", "0", "00", "-1", "1", "+1", "1.5", "1e309", "nan", "inf", "-0",
-    str(2**31 - 1), str(2**31), str(2**32), str(2**63 - 1), str(2**63), str(2**64), "9" * 30, "9" * 5000,
-    "²", "١٢", "Ⅻ", "𝟗", "\x00", "a\x00b", "\r", "\n", "\r\n", "a\r\nSet-Cookie: x=1", "\t", "\x0b", "\x1b[0m",
-    "\x7f", "\x85", "\u2028", "\ufeff", "\u202e", "😀", "ß", "Ω", "<script>alert(1)</script>", "' OR 1=1 --",
-    "%00", "%0d%0a", "../../etc/passwd", "//evil.example", "/\t/evil.example", "\\", "a" * 10_000,
-    "31", "32", "12", "13", "2024", "0000", "99999", "29", "2",
+    "",
+    " ",
+    "0",
+    "00",
+    "-1",
+    "1",
+    "+1",
+    "1.5",
+    "1e309",
+    "nan",
+    "inf",
+    "-0",
+    str(2**31 - 1),
+    str(2**31),
+    str(2**32),
+    str(2**63 - 1),
+    str(2**63),
+    str(2**64),
+    "9" * 30,
+    "9" * 5000,
+    "²",
+    "١٢",
+    "Ⅻ",
+    "𝟗",
+    "\x00",
+    "a\x00b",
+    "\r",
+    "\n",
+    "\r\n",
+    "a\r\nSet-Cookie: x=1",
+    "\t",
+    "\x0b",
+    "\x1b[0m",
+    "\x7f",
+    "\x85",
+    "\u2028",
+    "\ufeff",
+    "\u202e",
+    "😀",
+    "ß",
+    "Ω",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "%00",
+    "%0d%0a",
+    "../../etc/passwd",
+    "//evil.example",
+    "/\t/evil.example",
+    "\\",
+    "a" * 10_000,
+    "31",
+    "32",
+    "12",
+    "13",
+    "2024",
+    "0000",
+    "99999",
+    "29",
+    "2",
 ]
 
 # The kinds of value that broke the portal before: drawn far more often than the rest.
@@ -103,8 +200,11 @@ hostile_text = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
     st.text(max_size=40),  # any unicode but surrogates (which no UTF-8 request can carry)
     st.text(alphabet=st.characters(max_codepoint=0x9F), max_size=12),  # ASCII, C0 and C1 controls
-    st.builds(lambda c, n: c * n, st.sampled_from(["x", "\x00", "9", "é", "\n"]),
-              st.integers(min_value=100, max_value=120_000)),
+    st.builds(
+        lambda c, n: c * n,
+        st.sampled_from(["x", "\x00", "9", "é", "\n"]),
+        st.integers(min_value=100, max_value=120_000),
+    ),
 )
 
 
@@ -114,10 +214,19 @@ hostile_text = st.one_of(
 def _routes():
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
     return sorted(
-        (SimpleNamespace(rule=r.rule, endpoint=r.endpoint, methods=sorted(r.methods - {"HEAD", "OPTIONS"}),
-                         arguments=sorted(r.arguments), access=app.view_functions[r.endpoint]._access_rule)
-         for r in app.url_map.iter_rules() if r.endpoint != "static"),
-        key=lambda r: r.rule)
+        (
+            SimpleNamespace(
+                rule=r.rule,
+                endpoint=r.endpoint,
+                methods=sorted(r.methods - {"HEAD", "OPTIONS"}),
+                arguments=sorted(r.arguments),
+                access=app.view_functions[r.endpoint]._access_rule,
+            )
+            for r in app.url_map.iter_rules()
+            if r.endpoint != "static"
+        ),
+        key=lambda r: r.rule,
+    )
 
 
 ROUTES = _routes()
@@ -211,8 +320,9 @@ def build_world(app, client_for):
         fresh = f.make_family(lp, plan_id="durham-2018", name="New family", engaged_on=None)
         from portal.models import MemberDeparture
 
-        db.session.add(MemberDeparture(family_id=durham.id, member_id=child.id, left_on=dt.date(2018, 5, 1),
-                                       recorded_by_id=lp.id))  # so its withdrawal form is offered
+        db.session.add(
+            MemberDeparture(family_id=durham.id, member_id=child.id, left_on=dt.date(2018, 5, 1), recorded_by_id=lp.id)
+        )  # so its withdrawal form is offered
         db.session.commit()
 
         ids = {
@@ -226,17 +336,33 @@ def build_world(app, client_for):
             "plan_id": ["durham-2018", "suffolk-2017"],
             # Claims, jobs and closure summaries: none exist in this world, so these ids are
             # refused like any other id of something the user cannot see.
-            "claim_id": [1], "window_id": [1], "line_id": [1], "decision_id": [1], "job_id": [1], "document_id": [1],
-            "kind": ["csv", "zip"], "section": ["eligibility"], "code": ["ABCD-EFGH-JKMN"],
+            "claim_id": [1],
+            "window_id": [1],
+            "line_id": [1],
+            "decision_id": [1],
+            "job_id": [1],
+            "document_id": [1],
+            "kind": ["csv", "zip"],
+            "section": ["eligibility"],
+            "code": ["ABCD-EFGH-JKMN"],
         }
         # The page each form is read from: a family where the form is offered.
-        first = {**{name: values[0] for name, values in ids.items()},
-                 "family_id": suffolk.id, "member_id": parent.id, "evidence_id": evidence.id}
-        by_endpoint = {"families.reopen": {"family_id": closed.id}, "evidence.new": {"family_id": durham.id},
-                       "evidence.check": {"family_id": durham.id}, "families.engaged": {"family_id": fresh.id},
-                       "families.record_essentials": {"family_id": durham.id}, "families.withdraw_problem":
-                       {"family_id": durham.id}, "admin.families_led": {"user_id": lp.id},
-                       "families.withdraw_member_left": {"family_id": durham.id, "member_id": child.id}}
+        first = {
+            **{name: values[0] for name, values in ids.items()},
+            "family_id": suffolk.id,
+            "member_id": parent.id,
+            "evidence_id": evidence.id,
+        }
+        by_endpoint = {
+            "families.reopen": {"family_id": closed.id},
+            "evidence.new": {"family_id": durham.id},
+            "evidence.check": {"family_id": durham.id},
+            "families.engaged": {"family_id": fresh.id},
+            "families.record_essentials": {"family_id": durham.id},
+            "families.withdraw_problem": {"family_id": durham.id},
+            "admin.families_led": {"user_id": lp.id},
+            "families.withdraw_member_left": {"family_id": durham.id, "member_id": child.id},
+        }
     return SimpleNamespace(people=people, ids=ids, first=first, by_endpoint=by_endpoint)
 
 
@@ -286,8 +412,10 @@ class FuzzReport:
     def pytest_terminal_summary(self, terminalreporter):
         for database in sorted({d for d, _ in self.counts}):
             runs = [n for (d, _), n in self.counts.items() if d == database]
-            terminalreporter.write_line(f"fuzz ({database}): {sum(runs)} requests over {len(runs)} routes, "
-                                        f"{EXAMPLES_PER_ROUTE} examples a route, all answered without a 500")
+            terminalreporter.write_line(
+                f"fuzz ({database}): {sum(runs)} requests over {len(runs)} routes, "
+                f"{EXAMPLES_PER_ROUTE} examples a route, all answered without a 500"
+            )
 
 
 @pytest.fixture(scope="session")
@@ -318,25 +446,39 @@ def test_no_request_gets_a_500(app, database_url, route, fuzz_counts):
         # A name used by several inputs (a date's three boxes, checkboxes) posts several values.
         return st.lists(value(name), min_size=1, max_size=4)
 
-    path_value = {name: st.one_of(st.sampled_from(world.ids[name]), st.sampled_from(world.ids[name]),
-                                  hostile_text.filter(lambda t: t not in ("", ".", "..")))
-                  for name in route.arguments}
+    path_value = {
+        name: st.one_of(
+            st.sampled_from(world.ids[name]),
+            st.sampled_from(world.ids[name]),
+            hostile_text.filter(lambda t: t not in ("", ".", "..")),
+        )
+        for name in route.arguments
+    }
     ran = []
 
-    @settings(max_examples=EXAMPLES_PER_ROUTE, derandomize=True, database=None, deadline=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES_PER_ROUTE,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(st.data())
     def one_request(data):
         role = data.draw(st.sampled_from(roles_for(route)), label="role")
         method = data.draw(st.sampled_from(route.methods), label="method")
         path = url_for_rule(route, {name: data.draw(path_value[name], label=name) for name in route.arguments})
-        names = data.draw(st.lists(st.one_of(st.sampled_from(parameter_names), hostile_text), max_size=4),
-                          label="query names")
+        names = data.draw(
+            st.lists(st.one_of(st.sampled_from(parameter_names), hostile_text), max_size=4), label="query names"
+        )
         query = [(name, data.draw(value(name), label=f"?{name}")) for name in names]
         body = None
         if method == "POST":
-            chosen = data.draw(st.lists(st.sampled_from(sorted(fields["post"]) or ["x"]), unique=True),
-                               label="fields") if fields["post"] else []
+            chosen = (
+                data.draw(st.lists(st.sampled_from(sorted(fields["post"]) or ["x"]), unique=True), label="fields")
+                if fields["post"]
+                else []
+            )
             body = {name: data.draw(field_values(name), label=name) for name in chosen}
             if data.draw(st.booleans(), label="extra field"):
                 body[data.draw(hostile_text, label="extra name")] = data.draw(hostile_text, label="extra value")

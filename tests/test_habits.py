@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def _contracts():
     config = configparser.ConfigParser()
     config.read(ROOT / ".importlinter")
-    return {name.split(":", 2)[2]: section for name, section in config.items() if name.startswith("importlinter:contract:")}
+    return {
+        name.split(":", 2)[2]: section for name, section in config.items() if name.startswith("importlinter:contract:")
+    }
 
 
 def _lines(value: str) -> set[str]:
@@ -56,10 +58,12 @@ def test_no_module_of_the_rules_engine_imports_the_package_it_is_in():
 def test_templates_ask_what_a_user_may_do_never_which_role():
     # current_user.can.<capability> and the family page's caps.<capability> (portal/roles.py).
     asks_role = re.compile(r"\brole\s*(==|!=|\bin\b|\bnot in\b)|(?<!form)\.role\b(?!_label)")
-    found = [f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
-             for path in sorted((ROOT / "templates").rglob("*.html"))
-             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             if asks_role.search(line)]
+    found = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if asks_role.search(line)
+    ]
     assert found == [], "ask current_user.can or caps instead:\n" + "\n".join(found)
 
 
@@ -67,8 +71,10 @@ def test_views_never_write_to_the_database_themselves():
     # Every write is a named service function that takes the acting user (audit.save for a
     # read or a refusal); views call it.
     writes = re.compile(r"db\.session\.(commit|add|add_all|flush|delete|merge)\(")
-    found = [f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
-             for path in sorted((ROOT / "portal").rglob("*views.py"))
-             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             if writes.search(line)]
+    found = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+        for path in sorted((ROOT / "portal").rglob("*views.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if writes.search(line)
+    ]
     assert found == [], "move these writes into the feature's service:\n" + "\n".join(found)

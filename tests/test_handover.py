@@ -13,10 +13,12 @@ def leads(app, people):
     """The people's lead professional with two families; two other lead professionals, one deactivated."""
     with app.app_context():
         lp = people["lead_professional"]
-        return {"first": f.make_family(lp, name="Ashworth family"),
-                "second": f.make_family(lp, plan_id="durham-2018", name="Brook family"),
-                "next": f.make_user("lead_professional", name="Nadia Next"),
-                "gone": f.make_user("lead_professional", name="Gerry Gone", active=False)}
+        return {
+            "first": f.make_family(lp, name="Ashworth family"),
+            "second": f.make_family(lp, plan_id="durham-2018", name="Brook family"),
+            "next": f.make_user("lead_professional", name="Nadia Next"),
+            "gone": f.make_user("lead_professional", name="Gerry Gone", active=False),
+        }
 
 
 def lead_of(app, family):
@@ -26,8 +28,11 @@ def lead_of(app, family):
 
 def handovers(app):
     with app.app_context():
-        return db.session.execute(db.select(AuditEvent.family_id, AuditEvent.detail, AuditEvent.user_role)
-                                  .filter_by(action="family.handover").order_by(AuditEvent.id)).all()
+        return db.session.execute(
+            db.select(AuditEvent.family_id, AuditEvent.detail, AuditEvent.user_role)
+            .filter_by(action="family.handover")
+            .order_by(AuditEvent.id)
+        ).all()
 
 
 # -- by the lead professional ------------------------------------------------------------------
@@ -60,8 +65,9 @@ def test_handing_over_moves_the_family_and_the_old_lead_no_longer_sees_it(app, c
 def test_handing_over_to_no_one_or_someone_who_cannot_lead_is_refused(app, client, people, leads, chosen):
     f.sign_in(client, people["lead_professional"])
     who = {**people, **leads}.get(chosen)
-    page = client.post(f"/families/{leads['first'].id}/hand-over",
-                       data={"lead": str(who.id) if who else chosen}).get_data(as_text=True)
+    page = client.post(
+        f"/families/{leads['first'].id}/hand-over", data={"lead": str(who.id) if who else chosen}
+    ).get_data(as_text=True)
     assert has_error(page, "lead", "Choose the lead professional to hand the family to")
     assert lead_of(app, leads["first"]) == people["lead_professional"].id and handovers(app) == []
 
@@ -116,8 +122,9 @@ def test_an_admin_hands_over_the_families_chosen(app, client, people, leads):
 def test_an_admin_must_choose_families_and_a_lead(app, client, people, leads):
     f.sign_in(client, people["admin"])
     # A browser always sends the CSRF token; with CSRF off in tests, an empty lead stands in for it.
-    page = client.post(f"/admin/users/{people['lead_professional'].id}/families",
-                       data={"lead": ""}).get_data(as_text=True)
+    page = client.post(f"/admin/users/{people['lead_professional'].id}/families", data={"lead": ""}).get_data(
+        as_text=True
+    )
     assert has_error(page, "families", "Choose at least one family to hand over")
     assert has_error(page, "lead", "Choose the lead professional to hand the families to")
     assert handovers(app) == []
@@ -129,10 +136,16 @@ def test_a_lead_professional_with_families_keeps_the_role_until_they_are_handed_
     url = f"/admin/users/{lp.id}/edit"
     data = {"name": lp.name, "role": "verifier", "agency_id": ""}
     page = client.post(url, data=data).get_data(as_text=True)
-    assert has_error(page, "role", f"{lp.name} is the lead professional for 2 families. "
-                                   "Hand them over to another lead professional before changing the role")
-    client.post(f"/admin/users/{lp.id}/families", data={
-        "families": [str(leads["first"].id), str(leads["second"].id)], "lead": str(leads["next"].id)})
+    assert has_error(
+        page,
+        "role",
+        f"{lp.name} is the lead professional for 2 families. "
+        "Hand them over to another lead professional before changing the role",
+    )
+    client.post(
+        f"/admin/users/{lp.id}/families",
+        data={"families": [str(leads["first"].id), str(leads["second"].id)], "lead": str(leads["next"].id)},
+    )
     assert client.post(url, data=data).status_code == 302
     with app.app_context():
         assert db.session.get(type(lp), lp.id).role == "verifier"

@@ -45,10 +45,18 @@ def family(app, people):
 
 
 @pytest.mark.parametrize("huge", [2**31, 2**32, 2**63, 2**64, 10**30])
-@pytest.mark.parametrize("path", [
-    "/families/{}", "/families/{}/verdict", "/families/{}/audit", "/families/{}/evidence/{}",
-    "/families/{}/closure-summary.pdf", "/admin/users/{}", "/admin/agencies/{}/edit",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/families/{}",
+        "/families/{}/verdict",
+        "/families/{}/audit",
+        "/families/{}/evidence/{}",
+        "/families/{}/closure-summary.pdf",
+        "/admin/users/{}",
+        "/admin/agencies/{}/edit",
+    ],
+)
 def test_an_id_past_what_the_database_holds_is_not_found(client, people, path, huge):
     """2^63 overflowed SQLite's integer, 2^31 PostgreSQL's: both a 500 before."""
     for role in ("verifier", "admin"):
@@ -73,19 +81,42 @@ def test_what_is_not_an_id_does_not_match_the_route(client, lead, family, text):
 
 def test_no_route_uses_the_unbounded_int_converter(app):
     """Every id in a URL is an <id:...>: bounded, the same on both databases."""
-    left = [rule.rule for rule in app.url_map.iter_rules() if "<int:" in rule.rule or any(
-        type(c).__name__ in ("IntegerConverter", "NumberConverter", "FloatConverter")
-        for c in rule._converters.values())]
+    left = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "<int:" in rule.rule
+        or any(
+            type(c).__name__ in ("IntegerConverter", "NumberConverter", "FloatConverter")
+            for c in rule._converters.values()
+        )
+    ]
     assert left == []
     with_ids = [r for r in app.url_map.iter_rules() if "_id>" in r.rule]
-    assert with_ids and all(isinstance(c, IdConverter) for r in with_ids
-                            for name, c in r._converters.items() if name.endswith("_id") and name != "plan_id")
+    assert with_ids and all(
+        isinstance(c, IdConverter)
+        for r in with_ids
+        for name, c in r._converters.items()
+        if name.endswith("_id") and name != "plan_id"
+    )
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("1", 1), (str(MAX_ID), MAX_ID), (str(MAX_ID + 1), None), ("0", None), ("007", None), ("-3", None),
-    ("²", None), ("١٢", None), (" 5", None), ("", None), (None, None), ("9" * 10_000, None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1", 1),
+        (str(MAX_ID), MAX_ID),
+        (str(MAX_ID + 1), None),
+        ("0", None),
+        ("007", None),
+        ("-3", None),
+        ("²", None),
+        ("١٢", None),
+        (" 5", None),
+        ("", None),
+        (None, None),
+        ("9" * 10_000, None),
+    ],
+)
 def test_parse_id(text, expected):
     assert parse_id(text) == expected
 
@@ -93,30 +124,37 @@ def test_parse_id(text, expected):
 # --------------------------------------------------------------- 3 and 4: huge day or month
 
 
-@pytest.mark.parametrize("parts, message", [
-    (["9" * 20, "1", "2010"], "Date of birth must be a real date"),
-    (["1", "9" * 20, "2010"], "Date of birth must be a real date"),
-    (["1", "1", "9" * 20], "Date of birth year must include 4 numbers"),
-    (["99", "1", "2010"], "Date of birth must be a real date"),
-    (["1", "2", "10"], "Date of birth year must include 4 numbers"),
-    (["²", "1", "2010"], "Date of birth must be a real date"),
-])
+@pytest.mark.parametrize(
+    "parts, message",
+    [
+        (["9" * 20, "1", "2010"], "Date of birth must be a real date"),
+        (["1", "9" * 20, "2010"], "Date of birth must be a real date"),
+        (["1", "1", "9" * 20], "Date of birth year must include 4 numbers"),
+        (["99", "1", "2010"], "Date of birth must be a real date"),
+        (["1", "2", "10"], "Date of birth year must include 4 numbers"),
+        (["²", "1", "2010"], "Date of birth must be a real date"),
+    ],
+)
 def test_a_huge_day_month_or_year_in_a_form_date_is_a_govuk_message(app, client, lead, family, parts, message):
     """OverflowError (a 500) before: datetime.date() with a number past a C long."""
-    response = client.post(f"/families/{family.id}/members/new",
-                           data={"name": "Sam", "role": "child", "date_of_birth": parts, "activity": "education"})
+    response = client.post(
+        f"/families/{family.id}/members/new",
+        data={"name": "Sam", "role": "child", "date_of_birth": parts, "activity": "education"},
+    )
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert count(app, Member) == 0
 
 
 @pytest.mark.parametrize("part", ["day", "month", "year"])
-def test_a_huge_part_in_an_evidence_date_is_a_govuk_message(app, client, people, durham, part):  # noqa: F811
+def test_a_huge_part_in_an_evidence_date_is_a_govuk_message(app, client, people, durham, part):
     f.sign_in(client, people["partner"])
     posted = attendance(durham.child, **{f"period-end-{part}": "9" * 25})
     for url in (f"{durham.url}/new", f"{durham.url}/check"):
         page = client.post(url, data=posted).get_data(as_text=True)
-        expected = "The end of the period " + ("year must include 4 numbers" if part == "year" else "must be a real date")
+        expected = "The end of the period " + (
+            "year must include 4 numbers" if part == "year" else "must be a real date"
+        )
         assert expected in page and 'href="#period-end-day"' in page
     assert evidence_rows(app) == []
 
@@ -124,11 +162,13 @@ def test_a_huge_part_in_an_evidence_date_is_a_govuk_message(app, client, people,
 def test_every_date_field_reads_its_parts_with_the_one_reader():
     assert dates.read_date("", " ", "", "Date") is None
     assert dates.read_date(" 7", "03 ", "2024", "Date") == dt.date(2024, 3, 7)
-    for parts, message in [(("31", "2", "2024"), "Date must be a real date"),
-                           (("1", "", ""), "Date must include a month and a year"),
-                           (("1", "1", "24"), "Date year must include 4 numbers"),
-                           (("1", "1", "0000"), "Date must be a real date"),
-                           (("123", "1", "2024"), "Date must be a real date")]:
+    for parts, message in [
+        (("31", "2", "2024"), "Date must be a real date"),
+        (("1", "", ""), "Date must include a month and a year"),
+        (("1", "1", "24"), "Date year must include 4 numbers"),
+        (("1", "1", "0000"), "Date must be a real date"),
+        (("123", "1", "2024"), "Date must be a real date"),
+    ]:
         with pytest.raises(dates.DateProblem, match=message):
             dates.read_date(*parts, "Date")
 
@@ -167,16 +207,24 @@ def test_a_page_that_is_not_a_number_is_the_first(client, people):
 @pytest.mark.parametrize("agency", [str(2**31), str(2**63), "9" * 30, "²"])
 def test_a_huge_or_unreadable_agency_id_is_choose_from_the_list(app, client, people, agency):
     f.sign_in(client, people["admin"])
-    response = client.post("/admin/users/new", data={
-        "name": "Pat Jones", "email": "pat@example.org", "role": "partner", "agency_id": agency,
-        "password": "a long enough passphrase here"})
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "name": "Pat Jones",
+            "email": "pat@example.org",
+            "role": "partner",
+            "agency_id": agency,
+            "password": "a long enough passphrase here",
+        },
+    )
     assert response.status_code == 200
     assert "Choose an agency from the list" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(db.select(User).filter_by(email="pat@example.org")) is None
     partner = people["partner"]
-    response = client.post(f"/admin/users/{partner.id}/edit", data={
-        "name": partner.name, "role": "partner", "agency_id": agency})
+    response = client.post(
+        f"/admin/users/{partner.id}/edit", data={"name": partner.name, "role": "partner", "agency_id": agency}
+    )
     assert "Choose an agency from the list" in response.get_data(as_text=True)
 
 
@@ -196,8 +244,9 @@ def test_a_nul_in_the_sign_in_form_is_a_message(app, client, people):
     """PostgreSQL refused the NUL in the query (a 500), before anyone signed in."""
     response = client.post("/sign-in", data={"email": "a\x00@example.org", "password": "x"})
     assert response.status_code == 200
-    assert "Email address must not include tabs, line breaks or other control characters" in \
-        response.get_data(as_text=True)
+    assert "Email address must not include tabs, line breaks or other control characters" in response.get_data(
+        as_text=True
+    )
     response = client.post("/sign-in", data={"email": people["verifier"].email, "password": "pass\x00word"})
     assert "Password must not include" in response.get_data(as_text=True)
 
@@ -226,28 +275,32 @@ def test_a_reason_may_hold_tabs_and_line_breaks_but_no_other_control_character(a
         member = f.add_member(db.session.get(Family, family.id), lead)
     url = f"/families/{family.id}/members/{member.id}/withdraw"
     response = client.post(url, data={"reason": "Entered twice\x0bby mistake"})
-    assert "Reason must not include control characters other than tabs and line breaks" in \
-        response.get_data(as_text=True)
+    assert "Reason must not include control characters other than tabs and line breaks" in response.get_data(
+        as_text=True
+    )
     assert client.post(url, data={"reason": "Entered twice:\r\n\tby mistake"}).status_code == 302
     with app.app_context():
         assert db.session.get(Member, member.id).withdrawn_reason == "Entered twice:\r\n\tby mistake"
 
 
 def test_a_control_character_in_a_date_is_named_as_such(client, lead, family):
-    response = client.post(f"/families/{family.id}/members/new",
-                           data={"name": "Sam", "role": "child", "date_of_birth": ["1\x00", "1", "2010"]})
+    response = client.post(
+        f"/families/{family.id}/members/new",
+        data={"name": "Sam", "role": "child", "date_of_birth": ["1\x00", "1", "2010"]},
+    )
     page = response.get_data(as_text=True)
     assert "Date of birth must not include tabs, line breaks or other control characters" in page
     assert "Date of birth must be a real date" not in page
 
 
-def test_a_nul_in_evidence_is_a_message_on_the_input_and_nothing_is_saved(app, client, people, durham):  # noqa: F811
+def test_a_nul_in_evidence_is_a_message_on_the_input_and_nothing_is_saved(app, client, people, durham):
     f.sign_in(client, people["partner"])
     page = client.post(f"{durham.url}/new", data=attendance(durham.child, statement="Census\x00")).get_data(True)
     assert "Statement must not include control characters other than tabs and line breaks" in page
     assert 'href="#statement"' in page
-    page = client.post(f"{durham.url}/new", data=attendance(durham.child, **{"values-attendance-2": "9\x000"})
-                       ).get_data(True)
+    page = client.post(
+        f"{durham.url}/new", data=attendance(durham.child, **{"values-attendance-2": "9\x000"})
+    ).get_data(True)
     assert "must not include tabs, line breaks or other control characters" in page
     assert 'href="#values-attendance-1"' in page
     assert evidence_rows(app) == []
@@ -265,13 +318,17 @@ def test_a_control_character_no_form_claims_is_refused_before_the_view(app, clie
 
 def test_every_form_derives_from_portal_form(app):
     """So none can forget the control-character check (portal/boundaries/forms.py)."""
+
     def subclasses(cls):
         for sub in cls.__subclasses__():
             yield sub
             yield from subclasses(sub)
 
-    ours = [cls for cls in subclasses(Form) if cls.__module__.startswith("portal.")
-            and cls.__module__ != "portal.boundaries.forms"]
+    ours = [
+        cls
+        for cls in subclasses(Form)
+        if cls.__module__.startswith("portal.") and cls.__module__ != "portal.boundaries.forms"
+    ]
     assert len(ours) >= 15
     assert [cls.__qualname__ for cls in ours if not issubclass(cls, PortalForm)] == []
 
@@ -304,7 +361,7 @@ def test_a_very_long_search_is_refused_naming_the_search(client, people):
 
 
 def test_every_audit_action_fits_its_column():
-    """"sign-in refused: account locked while the password was checked" (67 characters) was a 500
+    """ "sign-in refused: account locked while the password was checked" (67 characters) was a 500
     on PostgreSQL (varchar(60)) whenever the lock won the race with a right password."""
     import ast
     from pathlib import Path
@@ -316,7 +373,9 @@ def test_every_audit_action_fits_its_column():
     for path in Path("portal").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in (
-                    "record", "_refuse"):
+                "record",
+                "_refuse",
+            ):
                 position = 1 if getattr(node.func, "id", "") == "_refuse" else 0
                 if len(node.args) > position and isinstance(node.args[position], ast.Constant):
                     actions.append(node.args[position].value)

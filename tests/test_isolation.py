@@ -25,14 +25,26 @@ def family_world(app, people):
         child = f.add_member(family, other_lead, name=SECRETS[1])
         problem = f.add_problem(family, other_lead, "2", "a", member=child)
         f.attach(family, people["police"], other_lead)
-        evidence = Evidence(family_id=family.id, outcome_id="2.1", member_ids=[child.id], source="x",
-                            period_start=dt.date(2024, 1, 8), period_end=dt.date(2024, 7, 8),
-                            values={}, statement=SECRETS[2], submitted_by_id=other_lead.id)
+        evidence = Evidence(
+            family_id=family.id,
+            outcome_id="2.1",
+            member_ids=[child.id],
+            source="x",
+            period_start=dt.date(2024, 1, 8),
+            period_end=dt.date(2024, 7, 8),
+            values={},
+            statement=SECRETS[2],
+            submitted_by_id=other_lead.id,
+        )
         db.session.add(evidence)
         db.session.commit()
         membership = db.session.scalar(db.select(TeamMembership).filter_by(family_id=family.id))
-        ids = {"member_id": child.id, "problem_id": problem.id, "evidence_id": evidence.id,
-               "membership_id": membership.id}
+        ids = {
+            "member_id": child.id,
+            "problem_id": problem.id,
+            "evidence_id": evidence.id,
+            "membership_id": membership.id,
+        }
         return {"family": family, "evidence": evidence, "lead": other_lead, "ids": ids}
 
 
@@ -177,7 +189,8 @@ def code_routes(app):
 
 @pytest.mark.parametrize("role", ["partner", "police_partner", "lead_professional", "admin"])
 def test_an_outsider_gets_the_same_not_found_from_a_real_verification_code_as_from_an_unknown_one(
-        app, client, people, family_world, role):
+    app, client, people, family_world, role
+):
     from portal.closure import service
     from portal.closure.summary import build
     from portal.models import ClosureSummary, Family
@@ -197,8 +210,11 @@ def test_an_outsider_gets_the_same_not_found_from_a_real_verification_code_as_fr
         unknown = client.get(rule.build({"code": "ZZZZZZZZZZZZ"})[1])
         body = without_csrf_token(real.get_data(as_text=True).replace(code, "CODE"))
         other = without_csrf_token(unknown.get_data(as_text=True).replace("ZZZZZZZZZZZZ", "CODE"))
-        if (real.status_code, body) != (unknown.status_code, other) or real.status_code != 404 \
-                or any(s in body for s in SECRETS):
+        if (
+            (real.status_code, body) != (unknown.status_code, other)
+            or real.status_code != 404
+            or any(s in body for s in SECRETS)
+        ):
             leaks.append(f"{rule.rule} -> {real.status_code}")
     assert leaks == []
     with app.app_context():
@@ -212,8 +228,9 @@ def claim_routes(app):
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("claims.") or "family_id" in rule.arguments:
             continue
-        values = {name: (1 if isinstance(rule._converters[name], IntegerConverter) else "csv")
-                  for name in rule.arguments}
+        values = {
+            name: (1 if isinstance(rule._converters[name], IntegerConverter) else "csv") for name in rule.arguments
+        }
         url = rule.build(values)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, url
@@ -221,8 +238,14 @@ def claim_routes(app):
 
 def test_there_are_claim_routes_to_check(app):
     endpoints = {endpoint for endpoint, _, _ in claim_routes(app)}
-    assert {"claims.index", "claims.show", "claims.line", "claims.decide", "claims.approve",
-            "claims.download"} <= endpoints
+    assert {
+        "claims.index",
+        "claims.show",
+        "claims.line",
+        "claims.decide",
+        "claims.approve",
+        "claims.download",
+    } <= endpoints
 
 
 @pytest.mark.parametrize("role", ["partner", "lead_professional", "admin"])
@@ -237,9 +260,19 @@ def test_only_programme_managers_and_verifiers_reach_claim_routes(app, client, p
 
 
 def test_verifiers_cannot_build_approve_or_withdraw_and_programme_managers_cannot_decide(app, client, people):
-    pm_only = {"claims.new_window", "claims.new_claim", "claims.add", "claims.remove_line", "claims.draw_sample",
-               "claims.redraw_sample", "claims.widen_sample", "claims.check", "claims.approve", "claims.submit",
-               "claims.withdraw"}
+    pm_only = {
+        "claims.new_window",
+        "claims.new_claim",
+        "claims.add",
+        "claims.remove_line",
+        "claims.draw_sample",
+        "claims.redraw_sample",
+        "claims.widen_sample",
+        "claims.check",
+        "claims.approve",
+        "claims.submit",
+        "claims.withdraw",
+    }
     for role, forbidden in (("verifier", pm_only), ("programme_manager", {"claims.decide"})):
         f.sign_in(client, people[role])
         for endpoint, method, url in claim_routes(app):

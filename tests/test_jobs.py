@@ -25,8 +25,9 @@ from portal.models.types import utcnow
 from tests import factories as f
 
 BOOM = register(JobKind(name="test-boom", title="A job that always fails", run=lambda run: 1 / 0))
-SHARED = register(JobKind(name="test-shared", title="Shared", run=lambda run: "x.zip",
-                          viewer_roles=("programme_manager",)))
+SHARED = register(
+    JobKind(name="test-shared", title="Shared", run=lambda run: "x.zip", viewer_roles=("programme_manager",))
+)
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def test_a_lead_professional_gets_a_zip_of_every_family_they_lead(app, client, p
     body = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Your file is ready" in body and "2 families" in body
-    assert 'hx-trigger' not in body  # finished: nothing left to poll
+    assert "hx-trigger" not in body  # finished: nothing left to poll
 
     with app.app_context():
         job = _only_job()
@@ -144,8 +145,12 @@ def test_nobody_can_ask_for_summaries_of_a_family_they_do_not_see(app, people, l
 
 def test_asking_twice_while_it_is_being_built_gives_the_same_job(app, lead_world):
     with app.app_context():
-        waiting = Job(kind=summaries_zip.KIND, requested_by_id=lead_world["lead"].id,
-                      params={"family_ids": lead_world["ids"]}, state="queued")
+        waiting = Job(
+            kind=summaries_zip.KIND,
+            requested_by_id=lead_world["lead"].id,
+            params={"family_ids": lead_world["ids"]},
+            state="queued",
+        )
         db.session.add(waiting)
         db.session.commit()
         assert summaries_zip.start(lead_world["lead"], list(reversed(lead_world["ids"]))).id == waiting.id
@@ -155,8 +160,15 @@ def test_asking_twice_while_it_is_being_built_gives_the_same_job(app, lead_world
 
 
 def _queued_job(lead, **values):
-    job = Job(**{"kind": summaries_zip.KIND, "requested_by_id": lead.id, "params": {"family_ids": []},
-                 "state": "queued", **values})
+    job = Job(
+        **{
+            "kind": summaries_zip.KIND,
+            "requested_by_id": lead.id,
+            "params": {"family_ids": []},
+            "state": "queued",
+            **values,
+        }
+    )
     db.session.add(job)
     db.session.commit()
     return job
@@ -245,8 +257,7 @@ def test_a_kinds_viewer_roles_see_other_peoples_jobs(app, client, people):
 
 def test_a_file_outside_the_results_folder_is_never_served(app, client, lead_world):
     with app.app_context():
-        job = _queued_job(lead_world["lead"], state="done", result_path="../../../../etc/passwd",
-                          result_name="passwd")
+        job = _queued_job(lead_world["lead"], state="done", result_path="../../../../etc/passwd", result_name="passwd")
     f.sign_in(client, lead_world["lead"])
     assert client.get(f"/jobs/{job.id}/file").status_code == 404
 
@@ -289,8 +300,14 @@ def test_an_unfinished_job_is_not_started_again(app, client, lead_world):
 
 
 def test_when_the_queue_cannot_be_reached_the_job_fails_with_a_message(app, people):
-    down = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                                  "JOBS_REDIS_URL": "redis://127.0.0.1:1/0", "JOBS_IMMEDIATE": False})
+    down = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "JOBS_REDIS_URL": "redis://127.0.0.1:1/0",
+            "JOBS_IMMEDIATE": False,
+        },
+    )
     with down.test_request_context():
         job = start_job(BOOM.name, db.session.merge(people["lead_professional"]))
         assert (job.state, job.message) == ("failed", service.QUEUE_DOWN_MESSAGE)
@@ -316,8 +333,9 @@ def test_files_are_deleted_after_the_keeping_time_and_can_be_built_again(app, cl
 
 
 def _stale_running(lead, attempts=1, minutes=10):
-    job = _queued_job(lead, state="running", run_id="old", attempts=attempts,
-                      heartbeat_at=utcnow() - dt.timedelta(minutes=minutes))
+    job = _queued_job(
+        lead, state="running", run_id="old", attempts=attempts, heartbeat_at=utcnow() - dt.timedelta(minutes=minutes)
+    )
     return job
 
 
@@ -370,8 +388,11 @@ def test_a_running_job_with_a_fresh_heartbeat_is_left_alone(app, lead_world):
 
 def test_a_queued_job_whose_message_was_lost_is_sent_again(app, lead_world):
     with app.app_context():
-        job = _queued_job(lead_world["lead"], params={"family_ids": lead_world["ids"]},
-                          heartbeat_at=utcnow() - dt.timedelta(minutes=10))
+        job = _queued_job(
+            lead_world["lead"],
+            params={"family_ids": lead_world["ids"]},
+            heartbeat_at=utcnow() - dt.timedelta(minutes=10),
+        )
         assert runner.reap_stale(app)["resent"] == [job.id]
         assert _job(job.id).state == "done"
 
@@ -382,8 +403,7 @@ def test_a_worker_thought_dead_cannot_finish_a_job_taken_from_it(app, lead_world
         assert runner._start(job.id, "slow")
         slow = runner.JobRun(app, _job(job.id), "slow", result_dir(app) / "slow.zip")
         slow.progress(1, 2)
-        db.session.execute(sa.update(Job).where(Job.id == job.id)
-                           .values(heartbeat_at=utcnow() - dt.timedelta(hours=1)))
+        db.session.execute(sa.update(Job).where(Job.id == job.id).values(heartbeat_at=utcnow() - dt.timedelta(hours=1)))
         db.session.commit()
         runner.reap_stale(app)  # queued again, and (immediate mode) built by another run
         assert _job(job.id).state == "done"
@@ -394,9 +414,14 @@ def test_a_worker_thought_dead_cannot_finish_a_job_taken_from_it(app, lead_world
 
 
 def test_two_housekeepers_at_once_queue_a_stale_job_once(app, lead_world):
-    other = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                                   "JOBS_IMMEDIATE": False,
-                                   "JOBS_QUEUE_FILE": app.config["JOBS_QUEUE_FILE"] + "-other"})
+    other = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "JOBS_IMMEDIATE": False,
+            "JOBS_QUEUE_FILE": app.config["JOBS_QUEUE_FILE"] + "-other",
+        },
+    )
     with app.app_context():
         running = _stale_running(lead_world["lead"])
         lost = _queued_job(lead_world["lead"], heartbeat_at=utcnow() - dt.timedelta(minutes=10))
@@ -426,9 +451,13 @@ def test_two_housekeepers_at_once_queue_a_stale_job_once(app, lead_world):
 def test_a_change_from_an_out_of_date_view_of_a_job_is_refused(app, lead_world, state):
     # Two housekeepers that both saw the job stale: only the first one's change is made.
     with app.app_context():
-        job = _stale_running(lead_world["lead"]) if state == "running" else _queued_job(
-            lead_world["lead"], heartbeat_at=utcnow() - dt.timedelta(minutes=10))
-        seen = db.session.execute(sa.select(Job.id, Job.kind, Job.state, Job.run_id, Job.attempts,
-                                            Job.heartbeat_at).where(Job.id == job.id)).one()
+        job = (
+            _stale_running(lead_world["lead"])
+            if state == "running"
+            else _queued_job(lead_world["lead"], heartbeat_at=utcnow() - dt.timedelta(minutes=10))
+        )
+        seen = db.session.execute(
+            sa.select(Job.id, Job.kind, Job.state, Job.run_id, Job.attempts, Job.heartbeat_at).where(Job.id == job.id)
+        ).one()
         assert runner._transition(seen, {"heartbeat_at": utcnow()})
         assert not runner._transition(seen, {"heartbeat_at": utcnow()})

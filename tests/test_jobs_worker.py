@@ -49,8 +49,10 @@ def redis_reachable():
 def settings(app, tmp_path, queue_kind):
     """The settings the worker and this process share (given to the worker as environment)."""
     if queue_kind == "redis" and not redis_reachable():
-        pytest.fail(f"Redis is not reachable at {REDIS_URL}: start it (Debian: apt-get install redis-server) "
-                    "or point JOBS_TEST_REDIS_URL at one")
+        pytest.fail(
+            f"Redis is not reachable at {REDIS_URL}: start it (Debian: apt-get install redis-server) "
+            "or point JOBS_TEST_REDIS_URL at one"
+        )
     values = {
         "JOBS_QUEUE_FILE": str(tmp_path / "queue.sqlite3"),
         "JOBS_RESULT_DIR": str(tmp_path / "files"),
@@ -68,8 +70,10 @@ def settings(app, tmp_path, queue_kind):
 @pytest.fixture
 def asking_app(app, settings):
     """An app like the web server's: it queues jobs for a worker instead of running them."""
-    asking = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                                    "JOBS_IMMEDIATE": False, **settings})
+    asking = create_app(
+        "testing",
+        {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "JOBS_IMMEDIATE": False, **settings},
+    )
     yield asking
     with asking.app_context():
         db.session.remove()
@@ -78,8 +82,12 @@ def asking_app(app, settings):
 
 @contextmanager
 def worker(app, settings, tmp_path, command="flask"):
-    env = {**os.environ, "PORTAL_CONFIG": "testing", "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           **{name: str(value) for name, value in settings.items()}}
+    env = {
+        **os.environ,
+        "PORTAL_CONFIG": "testing",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        **{name: str(value) for name, value in settings.items()},
+    }
     if command == "flask":
         args = [str(BIN / "flask"), "--app", "portal", "jobs", "worker", "--workers", "1"]
     else:

@@ -31,9 +31,12 @@ def case(app, client, people):
 
 def departures(app, family_id):
     with app.app_context():
-        return [(r.member_id, r.left_on, r.withdraws_id, r.reason)
-                for r in db.session.scalars(sa.select(MemberDeparture).filter_by(family_id=family_id)
-                                            .order_by(MemberDeparture.id))]
+        return [
+            (r.member_id, r.left_on, r.withdraws_id, r.reason)
+            for r in db.session.scalars(
+                sa.select(MemberDeparture).filter_by(family_id=family_id).order_by(MemberDeparture.id)
+            )
+        ]
 
 
 def test_a_member_who_left_stays_in_the_case_and_the_page_says_when(app, client, case):
@@ -62,13 +65,16 @@ def test_the_record_is_append_only(app, client, case):
         db.session.rollback()
 
 
-@pytest.mark.parametrize(("left_on", "message"), [
-    (["", "", ""], "Enter the date they left the household"),
-    (["31", "2", "2025"], "Date they left the household must be a real date"),
-    ("tomorrow", "Date they left the household must be today or in the past"),
-    (["24", "6", "2012"], "Date they left the household must be on or after their date of birth (25 June 2012)"),
-    (["1", "1", "1899"], "Date they left the household must be 1900 or later"),
-])
+@pytest.mark.parametrize(
+    ("left_on", "message"),
+    [
+        (["", "", ""], "Enter the date they left the household"),
+        (["31", "2", "2025"], "Date they left the household must be a real date"),
+        ("tomorrow", "Date they left the household must be today or in the past"),
+        (["24", "6", "2012"], "Date they left the household must be on or after their date of birth (25 June 2012)"),
+        (["1", "1", "1899"], "Date they left the household must be 1900 or later"),
+    ],
+)
 def test_a_bad_date_is_refused_naming_the_field_and_the_reason(app, client, case, left_on, message):
     if left_on == "tomorrow":
         left_on = date_parts(dt.date.today() + dt.timedelta(days=1))
@@ -144,7 +150,9 @@ def test_withdrawing_it_is_a_new_row_with_the_reason_and_the_page_keeps_it(app, 
     assert "Records of leaving the household withdrawn" in page and "only stayed with her nan" in page
     assert client.get(url).status_code == 404  # nothing left to withdraw
     # And it can be recorded again, with the right date.
-    assert client.post(f"{case['base']}/members/{child.id}/left", data={"left_on": ["5", "5", "2025"]}).status_code == 302
+    assert (
+        client.post(f"{case['base']}/members/{child.id}/left", data={"left_on": ["5", "5", "2025"]}).status_code == 302
+    )
     with app.app_context():
         family = db.session.get(Family, case["family"].id)
         assert family.left_household[child.id].left_on == dt.date(2025, 5, 5)
@@ -168,14 +176,13 @@ def test_two_withdrawals_of_the_same_record_at_once_keep_one(app, people, case):
 # -- the claim flag ----------------------------------------------------------------------------
 
 
-def test_a_claimable_family_relying_on_a_member_who_left_before_the_claim_date_is_flagged(app, client, demo):  # noqa: F811
+def test_a_claimable_family_relying_on_a_member_who_left_before_the_claim_date_is_flagged(app, client, demo):
     window_id = demo_window(app).id
     with app.app_context():
         window = db.session.get(ClaimWindow, window_id)
         claim_date = window.claim_date
         rows = {r.family.ref: r for r in claimable.decided_rows(window) if r.status == "claimable"}
-        row = next(r for _ref, r in sorted(rows.items())
-                        if any(e["members"] for e in r.decided.case["evidence"]))
+        row = next(r for _ref, r in sorted(rows.items()) if any(e["members"] for e in r.decided.case["evidence"]))
         relied = {e for problem in row.decided.verdict.problems for o in problem.outcomes if o.met for e in o.evidence}
         member_key = next(m for e in row.decided.case["evidence"] if e["id"] in relied for m in e["members"])
         member = db.session.get(Member, int(member_key[1:]))
@@ -185,15 +192,20 @@ def test_a_claimable_family_relying_on_a_member_who_left_before_the_claim_date_i
         assert not any(f.code == "left_scope" and "left the household" in f.text for f in row.decided.flags)
     left_on = claim_date - dt.timedelta(days=30)
     sign_in(client, lead)
-    assert client.post(f"/families/{family_id}/members/{member_id}/left",
-                       data={"left_on": date_parts(left_on)}).status_code == 302
+    assert (
+        client.post(
+            f"/families/{family_id}/members/{member_id}/left", data={"left_on": date_parts(left_on)}
+        ).status_code
+        == 302
+    )
     with app.app_context():
         window = db.session.get(ClaimWindow, window_id)
         row = next(r for r in claimable.decided_rows(window, [family_id]))
         texts = [f.text for f in row.decided.flags if f.code == "left_scope"]
         when = f"{left_on.day} {left_on:%B %Y}"
-        assert texts and all(f"about {name}, who left the household on {when}, before the claim date" in t
-                             for t in texts)
+        assert texts and all(
+            f"about {name}, who left the household on {when}, before the claim date" in t for t in texts
+        )
         assert row.status == "claimable"  # flags never block
     sign_in(client, demo["programme"])
     body = client.get(f"/claims/windows/{window_id}?status=claimable").get_data(as_text=True)

@@ -28,9 +28,7 @@ def empty_app(empty_database_url):
 
 def schema_differences():
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "compare_server_default": True}
-        )
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
         return compare_metadata(context, db.metadata)
 
 
@@ -87,19 +85,31 @@ def test_the_migrations_install_the_append_only_triggers_on_every_protected_tabl
 
 def add_a_family(conn):
     """A lead professional and a family, in plain SQL (the models are ahead of an old schema)."""
-    conn.execute(text("INSERT INTO user_account (email, name, role, password_hash, active, failed_sign_ins, "
-                      "lock_count, created_at) VALUES ('a@example.org', 'A', 'lead_professional', 'x', true, 0, 0, "
-                      "CURRENT_TIMESTAMP)"))
-    conn.execute(text("INSERT INTO family (ref, name, plan_id, lead_professional_id, created_at) "
-                      "VALUES ('S-1', 'F', 'suffolk-2017', 1, CURRENT_TIMESTAMP)"))
+    conn.execute(
+        text(
+            "INSERT INTO user_account (email, name, role, password_hash, active, failed_sign_ins, "
+            "lock_count, created_at) VALUES ('a@example.org', 'A', 'lead_professional', 'x', true, 0, 0, "
+            "CURRENT_TIMESTAMP)"
+        )
+    )
+    conn.execute(
+        text(
+            "INSERT INTO family (ref, name, plan_id, lead_professional_id, created_at) "
+            "VALUES ('S-1', 'F', 'suffolk-2017', 1, CURRENT_TIMESTAMP)"
+        )
+    )
 
 
 def test_plan_outcomes_chosen_before_versioning_stay_in_the_plan_and_guarded(empty_app):
     flask_migrate.upgrade(revision="0003")
     with db.engine.begin() as conn:
         add_a_family(conn)
-        conn.execute(text("INSERT INTO family_plan_outcome (family_id, outcome_id, recorded_by_id, recorded_at) "
-                          "VALUES (1, '6.2', 1, CURRENT_TIMESTAMP)"))
+        conn.execute(
+            text(
+                "INSERT INTO family_plan_outcome (family_id, outcome_id, recorded_by_id, recorded_at) "
+                "VALUES (1, '6.2', 1, CURRENT_TIMESTAMP)"
+            )
+        )
 
     flask_migrate.upgrade()
 
@@ -114,11 +124,21 @@ def test_a_downgrade_keeps_the_outcomes_in_the_plan_now(empty_app):
     flask_migrate.upgrade()
     with db.engine.begin() as conn:
         add_a_family(conn)
-        for outcome, version, removed in [("6.2", 1, False), ("6.2", 2, True), ("1.1", 1, False),
-                                          ("2.1", 1, False), ("2.1", 2, True), ("2.1", 3, False)]:
-            conn.execute(text("INSERT INTO family_plan_outcome (family_id, outcome_id, version, removed, "
-                              "recorded_by_id, recorded_at) VALUES (1, :o, :v, :r, 1, CURRENT_TIMESTAMP)"),
-                         {"o": outcome, "v": version, "r": removed})
+        for outcome, version, removed in [
+            ("6.2", 1, False),
+            ("6.2", 2, True),
+            ("1.1", 1, False),
+            ("2.1", 1, False),
+            ("2.1", 2, True),
+            ("2.1", 3, False),
+        ]:
+            conn.execute(
+                text(
+                    "INSERT INTO family_plan_outcome (family_id, outcome_id, version, removed, "
+                    "recorded_by_id, recorded_at) VALUES (1, :o, :v, :r, 1, CURRENT_TIMESTAMP)"
+                ),
+                {"o": outcome, "v": version, "r": removed},
+            )
 
     flask_migrate.downgrade(revision="0003")
 

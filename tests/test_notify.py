@@ -14,6 +14,8 @@ from portal.notify import delivery
 from portal.notify.digest import send_digests
 from tests import factories as f
 from tests import test_evidence
+from tests.claims_helpers import demo, demo_window  # noqa: F401  (fixtures)
+from tests.claims_helpers import sign_in as demo_sign_in
 from tests.test_evidence import attendance, evidence_rows
 
 durham = test_evidence.durham  # a Durham family ("Reed family", child "Sam Reed"), the school attached
@@ -47,12 +49,16 @@ def submit(client, durham, partner):
 
 
 def test_evidence_submitted_e_mails_the_lead_professional_with_the_reference_and_a_review_link(
-        app, client, people, durham):
+    app, client, people, durham
+):
     response = submit(client, durham, people["partner"])
     evidence_id = evidence_rows(app)[-1].id
     [message] = outbox(app)
     assert (message.kind, message.user_id, message.email) == (
-        "evidence-submitted", people["lead_professional"].id, people["lead_professional"].email)
+        "evidence-submitted",
+        people["lead_professional"].id,
+        people["lead_professional"].email,
+    )
     ref = family_ref(app, durham.id)
     assert message.family_ref == ref and ref in message.subject and ref in message.body
     assert message.link == f"http://127.0.0.1:5000/families/{durham.id}/reviews/{evidence_id}"
@@ -67,8 +73,12 @@ def test_evidence_submitted_e_mails_the_lead_professional_with_the_reference_and
 def test_a_correction_e_mails_the_lead_professional_too(app, client, people, durham):
     submit(client, durham, people["partner"])
     first = evidence_rows(app)[-1].id
-    assert client.post(f"{durham.url}/{first}/correct", data=attendance(durham.child, terms=("92", "92", "92")))\
-        .status_code == 302
+    assert (
+        client.post(
+            f"{durham.url}/{first}/correct", data=attendance(durham.child, terms=("92", "92", "92"))
+        ).status_code
+        == 302
+    )
     kinds = [(m.kind, m.user_id) for m in outbox(app)]
     assert kinds == [("evidence-submitted", people["lead_professional"].id)] * 2
 
@@ -79,8 +89,13 @@ def test_evidence_returned_e_mails_its_submitter_and_accepted_e_mails_nobody(app
     evidence_id = evidence_rows(app)[-1].id
     f.sign_in(client, people["lead_professional"])
     url = f"/families/{durham.id}/reviews/{evidence_id}"
-    response = client.post(url, data={f"e{evidence_id}-decision": "returned",
-                                      f"e{evidence_id}-reason": "Term 3 looks wrong: check the census."})
+    response = client.post(
+        url,
+        data={
+            f"e{evidence_id}-decision": "returned",
+            f"e{evidence_id}-reason": "Term 3 looks wrong: check the census.",
+        },
+    )
     assert response.status_code == 302
     returned = outbox(app, kind="evidence-returned")
     assert [(m.user_id, m.email) for m in returned] == [(people["partner"].id, people["partner"].email)]
@@ -97,12 +112,15 @@ def test_a_rolled_back_change_sends_nothing(app, client, people, durham):
     client.post(f"/families/{durham.id}/reviews/{evidence_id}", data=data)
     # The second review of the same version is refused (unique index, rolled back): no second e-mail.
     from portal.families import changes
+
     with app.test_request_context():
         from flask_login import login_user
+
         lead = db.session.get(User, people["lead_professional"].id)
         login_user(lead)
         family = db.session.get(Family, durham.id)
         from portal.models import Evidence
+
         assert changes.review_evidence(family, db.session.get(Evidence, evidence_id), "returned", "again") is None
         db.session.commit()
     assert len(outbox(app, kind="evidence-returned")) == 1
@@ -122,20 +140,25 @@ def test_a_handover_e_mails_the_new_lead_professional(app, client, people):
 
 def test_an_admin_handing_over_families_e_mails_the_new_lead_professional_once_per_family(app, people):
     from portal import handover
+
     with app.app_context():
         lead, admin = people["lead_professional"], people["admin"]
         families = [f.make_family(lead, name=f"Family {n}") for n in range(2)]
         other = f.make_user("lead_professional")
     with app.test_request_context():
-        handover.hand_over([db.session.get(Family, fam.id) for fam in families], db.session.get(User, other.id),
-                           actor=db.session.get(User, admin.id))
+        handover.hand_over(
+            [db.session.get(Family, fam.id) for fam in families],
+            db.session.get(User, other.id),
+            actor=db.session.get(User, admin.id),
+        )
     assert [(m.kind, m.user_id) for m in outbox(app)] == [("family-handed-over", other.id)] * 2
 
 
 def test_an_account_created_and_a_password_reset_by_an_admin_e_mail_the_user(app, people):
     with app.test_request_context():
-        user = admin_users.create_user("Nia Jones", "nia@example.org", "partner", people["school"].id,
-                                       "harbour granite kettle")
+        user = admin_users.create_user(
+            "Nia Jones", "nia@example.org", "partner", people["school"].id, "harbour granite kettle"
+        )
         admin_users.reset_password(user, "another granite kettle")
         user_id = user.id
     created, reset = outbox(app)
@@ -146,9 +169,10 @@ def test_an_account_created_and_a_password_reset_by_an_admin_e_mail_the_user(app
         assert message.link == "http://127.0.0.1:5000/sign-in"
 
 
-def test_a_verifiers_query_e_mails_the_lead_professional(app, client, demo):  # noqa: F811
+def test_a_verifiers_query_e_mails_the_lead_professional(app, client, demo):
     from portal.models import ClaimLine
     from tests.test_claims import built_claim, claim, draw
+
     claim_id = built_claim(app, client, demo)
     draw(app, client, claim_id)
     with app.app_context():
@@ -157,17 +181,15 @@ def test_a_verifiers_query_e_mails_the_lead_professional(app, client, demo):  # 
         lead_id = line.family.lead_professional_id
     before = len(outbox(app))
     demo_sign_in(client, demo["verifier"])
-    client.post(f"/claims/{claim_id}/lines/{line_id}/decision",
-                data={"decision": "queried", "note": "Which school sent the attendance?"})
+    client.post(
+        f"/claims/{claim_id}/lines/{line_id}/decision",
+        data={"decision": "queried", "note": "Which school sent the attendance?"},
+    )
     [message] = outbox(app, kind="verifier-query")
     assert len(outbox(app)) == before + 1
     assert (message.user_id, message.family_ref) == (lead_id, ref)
     assert f"/claims/families/{family_id}/queries/" in message.link
     assert "Which school" not in message.body
-
-
-from tests.claims_helpers import demo, demo_window  # noqa: F401  (fixtures)
-from tests.claims_helpers import sign_in as demo_sign_in
 
 
 def test_a_user_who_chose_the_digest_gets_one_e_mail_for_everything_waiting(app, client, people, durham):
@@ -219,6 +241,7 @@ class Broken:
 
 def test_a_delivery_failure_never_breaks_the_request_and_the_sweep_sends_it_later(app, client, people, durham):
     import datetime as dt
+
     working = delivery.backend(app)
     app.extensions["portal_notify"] = Broken()
     try:

@@ -50,16 +50,29 @@ def notify_api():
 
 def test_a_message_goes_to_notify_with_its_template_and_personalisation(app, people, notify_api, tmp_path):
     url, received = notify_api
-    notify_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                                        "NOTIFY_BACKEND": "notify", "NOTIFY_API_KEY": API_KEY,
-                                        "NOTIFY_BASE_URL": url,
-                                        "NOTIFY_TEMPLATE_IDS": {"evidence-returned": TEMPLATE},
-                                        **jobs_paths(tmp_path)})
+    notify_app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "NOTIFY_BACKEND": "notify",
+            "NOTIFY_API_KEY": API_KEY,
+            "NOTIFY_BASE_URL": url,
+            "NOTIFY_TEMPLATE_IDS": {"evidence-returned": TEMPLATE},
+            **jobs_paths(tmp_path),
+        },
+    )
     with notify_app.app_context():
         family = f.make_family(people["lead_professional"], name="Walsh family")
-        row = Notification(kind="evidence-returned", user_id=people["partner"].id, email=people["partner"].email,
-                           family_ref=family.ref, link="http://127.0.0.1:5000/families/1/evidence/2",
-                           subject="s", body="b", status="pending")
+        row = Notification(
+            kind="evidence-returned",
+            user_id=people["partner"].id,
+            email=people["partner"].email,
+            family_ref=family.ref,
+            link="http://127.0.0.1:5000/families/1/evidence/2",
+            subject="s",
+            body="b",
+            status="pending",
+        )
         db.session.add(row)
         db.session.commit()
         row_id, ref = row.id, family.ref
@@ -67,10 +80,16 @@ def test_a_message_goes_to_notify_with_its_template_and_personalisation(app, peo
     assert deliver(notify_app, row_id) == "sent"
     [call] = received
     assert call["path"] == "/v2/notifications/email"
-    assert call["body"] == {"email_address": people["partner"].email, "template_id": TEMPLATE,
-                            "reference": f"portal-{row_id}",
-                            "personalisation": {"service": "Family outcomes portal", "family_ref": ref,
-                                                "link": "http://127.0.0.1:5000/families/1/evidence/2"}}
+    assert call["body"] == {
+        "email_address": people["partner"].email,
+        "template_id": TEMPLATE,
+        "reference": f"portal-{row_id}",
+        "personalisation": {
+            "service": "Family outcomes portal",
+            "family_ref": ref,
+            "link": "http://127.0.0.1:5000/families/1/evidence/2",
+        },
+    }
     token = call["auth"].removeprefix("Bearer ")
     assert jwt.decode(token, SECRET, algorithms=["HS256"])["iss"] == SERVICE_ID  # signed with the key's secret
     with notify_app.app_context():
@@ -80,13 +99,26 @@ def test_a_message_goes_to_notify_with_its_template_and_personalisation(app, peo
 
 def test_a_kind_without_a_template_id_fails_with_that_reason_and_is_tried_again(app, people, notify_api, tmp_path):
     url, received = notify_api
-    notify_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                                        "NOTIFY_BACKEND": "notify", "NOTIFY_API_KEY": API_KEY,
-                                        "NOTIFY_BASE_URL": url, "NOTIFY_TEMPLATE_IDS": {},
-                                        **jobs_paths(tmp_path)})
+    notify_app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "NOTIFY_BACKEND": "notify",
+            "NOTIFY_API_KEY": API_KEY,
+            "NOTIFY_BASE_URL": url,
+            "NOTIFY_TEMPLATE_IDS": {},
+            **jobs_paths(tmp_path),
+        },
+    )
     with notify_app.app_context():
-        row = Notification(kind="account-created", user_id=people["partner"].id, email=people["partner"].email,
-                           subject="s", body="b", status="pending")
+        row = Notification(
+            kind="account-created",
+            user_id=people["partner"].id,
+            email=people["partner"].email,
+            subject="s",
+            body="b",
+            status="pending",
+        )
         db.session.add(row)
         db.session.commit()
         row_id = row.id
@@ -99,5 +131,12 @@ def test_a_kind_without_a_template_id_fails_with_that_reason_and_is_tried_again(
 
 def test_production_refuses_notify_without_a_key(tmp_path):
     with pytest.raises(RuntimeError, match="NOTIFY_API_KEY"):
-        create_app("testing", {"NOTIFY_BACKEND": "notify", "NOTIFY_API_KEY": "", **jobs_paths(tmp_path),
-                               "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+        create_app(
+            "testing",
+            {
+                "NOTIFY_BACKEND": "notify",
+                "NOTIFY_API_KEY": "",
+                **jobs_paths(tmp_path),
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+            },
+        )

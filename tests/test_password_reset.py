@@ -54,8 +54,10 @@ def test_a_user_resets_their_password_with_the_link_and_still_needs_their_second
     link = link_sent_to(app, partner.email)
     form = client.get(link).get_data(as_text=True)
     assert "Choose a new password" in form and partner.email in form
-    response = client.post("/reset-password", data={"token": token_of(link), "new_password": NEW_PASSWORD,
-                                                    "confirm_password": NEW_PASSWORD})
+    response = client.post(
+        "/reset-password",
+        data={"token": token_of(link), "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/sign-in")
     assert verify_password(user_row(app, partner.id).password_hash, NEW_PASSWORD)
     # A reset signs nobody in: the new password leads to the authenticator code, as always.
@@ -90,8 +92,10 @@ def test_a_link_works_once(app, client, people):
     data = {"token": token, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
     after_cool_off = client.post("/reset-password", data=data)
     assert after_cool_off.status_code == 302, after_cool_off.get_data(as_text=True)[-3000:]
-    again = client.post("/reset-password", data=data | {"new_password": "second lantern orchard",
-                                                        "confirm_password": "second lantern orchard"})
+    again = client.post(
+        "/reset-password",
+        data=data | {"new_password": "second lantern orchard", "confirm_password": "second lantern orchard"},
+    )
     assert again.status_code == 410 and "expired or has already been used" in again.get_data(as_text=True)
     assert verify_password(user_row(app, people["partner"].id).password_hash, NEW_PASSWORD)
     assert client.get(f"/reset-password?token={token}").status_code == 410
@@ -122,8 +126,9 @@ def test_a_newer_link_stops_the_older_one_working(app, client, people):
 
 @pytest.mark.parametrize("token", ["", "x", "a" * 5000, "../../etc/passwd", "' or 1=1 --"])
 def test_a_made_up_token_opens_nothing(client, token):
-    response = client.post("/reset-password", data={"token": token, "new_password": NEW_PASSWORD,
-                                                    "confirm_password": NEW_PASSWORD})
+    response = client.post(
+        "/reset-password", data={"token": token, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    )
     assert response.status_code in (404, 410)
 
 
@@ -143,8 +148,9 @@ def test_the_lockout_still_applies_a_locked_account_is_not_reset_and_stays_locke
     assert not verify_password(after.password_hash, NEW_PASSWORD)
     # Once the cool-off is over (lifted as at sign-in) the same link works, within its hour.
     with app.app_context():
-        db.session.execute(sa.update(User).where(User.id == partner.id)
-                           .values(locked_until=utcnow() - dt.timedelta(seconds=1)))
+        db.session.execute(
+            sa.update(User).where(User.id == partner.id).values(locked_until=utcnow() - dt.timedelta(seconds=1))
+        )
         db.session.commit()
     after_cool_off = client.post("/reset-password", data=data)
     assert after_cool_off.status_code == 302, after_cool_off.get_data(as_text=True)[-3000:]
@@ -156,12 +162,17 @@ def test_a_reset_ends_every_session_of_the_account(app, client, people):
     other = client.application.test_client()
     ask(other, partner.email)
     token = token_of(link_sent_to(app, partner.email))
-    other.post("/reset-password", data={"token": token, "new_password": NEW_PASSWORD,
-                                        "confirm_password": NEW_PASSWORD})
+    other.post("/reset-password", data={"token": token, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
     assert client.get("/home").status_code == 302  # signed out
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(UserSession).where(
-            UserSession.user_id == partner.id, UserSession.ended_at.is_(None))) == 0
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(UserSession)
+                .where(UserSession.user_id == partner.id, UserSession.ended_at.is_(None))
+            )
+            == 0
+        )
 
 
 def _comparable(page: str) -> str:
@@ -197,10 +208,12 @@ def test_requests_for_one_address_are_rate_limited(app, client, people):
 def test_a_weak_or_mismatched_new_password_is_refused_with_the_field_named(app, client, people):
     ask(client, people["partner"].email)
     token = token_of(link_sent_to(app, people["partner"].email))
-    weak = client.post("/reset-password", data={"token": token, "new_password": "password1234",
-                                                "confirm_password": "password1234"}).get_data(as_text=True)
+    weak = client.post(
+        "/reset-password", data={"token": token, "new_password": "password1234", "confirm_password": "password1234"}
+    ).get_data(as_text=True)
     assert "Error:" in weak and 'href="#new_password"' in weak
-    mismatch = client.post("/reset-password", data={"token": token, "new_password": NEW_PASSWORD,
-                                                    "confirm_password": NEW_PASSWORD + "x"}).get_data(as_text=True)
+    mismatch = client.post(
+        "/reset-password", data={"token": token, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD + "x"}
+    ).get_data(as_text=True)
     assert "Confirm new password must match" in mismatch
     assert client.get(f"/reset-password?token={token}").status_code == 200  # the link is not used up

@@ -37,17 +37,26 @@ def case(app, client, people):
             db.session.add(FamilyPlanOutcome(family_id=family.id, outcome_id=outcome, recorded_by_id=lp.id))
         db.session.commit()
         add_evidence(family, parent, people["partner"], status="accepted", reviewer=lp)
-        add_evidence(family, parent, people["partner"], outcome="5.1", status="accepted", reviewer=lp,
-                     statement="No incidents since the family moved.",
-                     source="Police Recorded incidents data and police outcomes/Police")
+        add_evidence(
+            family,
+            parent,
+            people["partner"],
+            outcome="5.1",
+            status="accepted",
+            reviewer=lp,
+            statement="No incidents since the family moved.",
+            source="Police Recorded incidents data and police outcomes/Police",
+        )
     f.sign_in(client, people["lead_professional"])
     return {"family": family, "url": f"/families/{family.id}/plan-outcomes", "page": f"/families/{family.id}"}
 
 
 def rows(app):
     with app.app_context():
-        return [(r.outcome_id, r.version, r.removed, r.reason, r.recorded_by_id)
-                for r in db.session.scalars(sa.select(FamilyPlanOutcome).order_by(FamilyPlanOutcome.id))]
+        return [
+            (r.outcome_id, r.version, r.removed, r.reason, r.recorded_by_id)
+            for r in db.session.scalars(sa.select(FamilyPlanOutcome).order_by(FamilyPlanOutcome.id))
+        ]
 
 
 def in_the_plan(app, family):
@@ -68,8 +77,11 @@ def test_removing_an_outcome_adds_a_row_and_keeps_the_one_it_removes(app, client
 
     assert response.status_code == 302
     after = rows(app)
-    assert after[:3] == before == [("6.2", 1, False, None, lead), ("5.1", 1, False, None, lead),
-                                   ("6.1", 1, False, None, lead)]
+    assert (
+        after[:3]
+        == before
+        == [("6.2", 1, False, None, lead), ("5.1", 1, False, None, lead), ("6.1", 1, False, None, lead)]
+    )
     assert after[3:] == [("6.1", 2, True, REASON, lead)]
 
 
@@ -171,9 +183,17 @@ def test_a_change_made_meanwhile_by_someone_else_is_not_overwritten(app, case, p
         family = db.session.get(Family, case["family"].id)
         assert len(family.plan_outcome_history) == 3  # what this request read
         with db.engine.begin() as conn:  # someone else removes 1.1 meanwhile
-            conn.execute(sa.insert(FamilyPlanOutcome).values(
-                family_id=family.id, outcome_id="6.1", version=2, removed=True, reason="Other",
-                recorded_by_id=people["lead_professional"].id, recorded_at=sa.func.now()))
+            conn.execute(
+                sa.insert(FamilyPlanOutcome).values(
+                    family_id=family.id,
+                    outcome_id="6.1",
+                    version=2,
+                    removed=True,
+                    reason="Other",
+                    recorded_by_id=people["lead_professional"].id,
+                    recorded_at=sa.func.now(),
+                )
+            )
 
         with pytest.raises(changes.PlanChangedMeanwhile):
             changes.set_plan_outcomes(family, ["6.2", "5.1"], REASON)

@@ -31,11 +31,12 @@ def test_a_partner_whose_evidence_does_not_meet_the_outcome_is_told_so_not_shown
     submit(client, fid, cid, ("87", "88", "87.5"))
     ((category, message),) = flashes(client)
     assert category != "success"
-    assert message.startswith("Evidence for outcome 2.1 submitted, but it does not meet outcome 2.1 yet: "
-                              "3 terms averaging 87.5%")
+    assert message.startswith(
+        "Evidence for outcome 2.1 submitted, but it does not meet outcome 2.1 yet: 3 terms averaging 87.5%"
+    )
     page = client.get(f"/families/{fid}").get_data(as_text=True)
     assert "govuk-notification-banner--success" not in page and "does not meet outcome 2.1 yet" in page
-    banner = page[page.index("govuk-notification-banner"):page.index("does not meet outcome 2.1 yet")]
+    banner = page[page.index("govuk-notification-banner") : page.index("does not meet outcome 2.1 yet")]
     assert "Important" in banner and "Success" not in banner
 
 
@@ -110,7 +111,7 @@ def test_the_next_item_is_never_another_leads_or_one_the_reviewer_submitted(app,
     assert response.headers["Location"] == f"/families/{ids[0]}"
 
 
-def test_claim_work_reaches_the_programme_manager_the_verifier_and_the_lead(app, client, demo):  # noqa: F811
+def test_claim_work_reaches_the_programme_manager_the_verifier_and_the_lead(app, client, demo):
     claim_id = built_claim(app, client, demo)
     page = todo(client)  # the programme manager who built it: the sample is theirs to draw
     assert any(f"/claims/{claim_id}" in i.links for i in page.of("claims"))

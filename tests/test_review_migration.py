@@ -26,15 +26,23 @@ def before_0005(empty_database_url):
         command.upgrade(config, this_revision(config).down_revision)
         with db.engine.begin() as conn:
             for statement in (
-                ("INSERT INTO user_account (id, email, name, role, password_hash, created_at) "
-                "VALUES (1, 'lp@example.org', 'L', 'lead_professional', 'x', :now)"),
-                ("INSERT INTO family (id, ref, name, plan_id, lead_professional_id, created_at) "
-                "VALUES (1, 'T-1', 'F', 'suffolk-2017', 1, :now)"),
-                ("INSERT INTO evidence (id, family_id, outcome_id, member_ids, source, period_start, period_end, "
-                "\"values\", statement, submitted_by_id, submitted_at) "
-                "VALUES (7, 1, '6.2', '[]', 's', '2024-01-01', '2024-02-01', '{}', 's', 1, :now)"),
-                ("INSERT INTO evidence_review (evidence_id, decision, reason, reviewed_by_id, reviewed_at) "
-                "VALUES (7, 'accepted', '', 1, :now)"),
+                (
+                    "INSERT INTO user_account (id, email, name, role, password_hash, created_at) "
+                    "VALUES (1, 'lp@example.org', 'L', 'lead_professional', 'x', :now)"
+                ),
+                (
+                    "INSERT INTO family (id, ref, name, plan_id, lead_professional_id, created_at) "
+                    "VALUES (1, 'T-1', 'F', 'suffolk-2017', 1, :now)"
+                ),
+                (
+                    "INSERT INTO evidence (id, family_id, outcome_id, member_ids, source, period_start, period_end, "
+                    '"values", statement, submitted_by_id, submitted_at) '
+                    "VALUES (7, 1, '6.2', '[]', 's', '2024-01-01', '2024-02-01', '{}', 's', 1, :now)"
+                ),
+                (
+                    "INSERT INTO evidence_review (evidence_id, decision, reason, reviewed_by_id, reviewed_at) "
+                    "VALUES (7, 'accepted', '', 1, :now)"
+                ),
             ):
                 conn.execute(sa.text(statement), {"now": NOW})
         yield config
@@ -44,8 +52,13 @@ def before_0005(empty_database_url):
 
 def _second_review():
     with db.engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO evidence_review (evidence_id, decision, reason, reviewed_by_id, "
-                             "reviewed_at) VALUES (7, 'returned', 'x', 1, :now)"), {"now": NOW})
+        conn.execute(
+            sa.text(
+                "INSERT INTO evidence_review (evidence_id, decision, reason, reviewed_by_id, "
+                "reviewed_at) VALUES (7, 'returned', 'x', 1, :now)"
+            ),
+            {"now": NOW},
+        )
 
 
 def test_the_upgrade_keeps_the_data_and_then_refuses_a_second_decision(before_0005):

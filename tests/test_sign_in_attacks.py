@@ -128,7 +128,9 @@ def test_a_lock_lifts_by_itself_after_the_cool_off(app, client, people):
     _lock(app, user)
     assert client.post("/sign-in", data={"email": user.email, "password": PASSWORD}).status_code == 200
     with app.app_context():
-        db.session.execute(db.update(User).where(User.id == user.id).values(locked_until=utcnow() - timedelta(seconds=1)))
+        db.session.execute(
+            db.update(User).where(User.id == user.id).values(locked_until=utcnow() - timedelta(seconds=1))
+        )
         db.session.commit()
     sign_in(client, user)
     with app.app_context():
@@ -167,8 +169,14 @@ def test_wrong_current_passwords_on_your_account_count_towards_the_lockout(app, 
     user = people["partner"]
     sign_in(client, user)
     for _ in range(10):
-        client.post("/account/", data={"current_password": WRONG, "new_password": "marble kettle orbit lantern",
-                                       "confirm_password": "marble kettle orbit lantern"})
+        client.post(
+            "/account/",
+            data={
+                "current_password": WRONG,
+                "new_password": "marble kettle orbit lantern",
+                "confirm_password": "marble kettle orbit lantern",
+            },
+        )
     with app.app_context():
         assert db.session.get(User, user.id).locked_at is not None
     # Locked: the session has ended and the right password no longer signs in.
@@ -191,16 +199,20 @@ def test_sign_in_attempts_from_one_address_are_limited_before_any_password_is_ch
     assert "Too many attempts to sign in" in page
     assert "<title>Error: Sign in" in page
     # Another address is not held up.
-    other = client.post("/sign-in", data={"email": "y@example.org", "password": WRONG},
-                        environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    other = client.post(
+        "/sign-in", data={"email": "y@example.org", "password": WRONG}, environ_base={"REMOTE_ADDR": "192.0.2.7"}
+    )
     assert other.status_code == 200
 
 
 def test_sign_in_attempts_for_one_account_are_limited_across_addresses(app, client, people):
     user = people["verifier"]
     statuses = [
-        client.post("/sign-in", data={"email": user.email.upper(), "password": WRONG},
-                    environ_base={"REMOTE_ADDR": f"192.0.2.{i}"}).status_code
+        client.post(
+            "/sign-in",
+            data={"email": user.email.upper(), "password": WRONG},
+            environ_base={"REMOTE_ADDR": f"192.0.2.{i}"},
+        ).status_code
         for i in range(16)
     ]
     assert statuses[-1] == 429
@@ -236,7 +248,9 @@ def test_sign_in_never_redirects_off_the_portal_or_fails(client, people, target)
     for query in (quote(target, safe=""), target):
         response = sign_in(client, user, next_page=query)
         assert response.status_code == 302
-        assert response.headers["Location"] == "/home" or query == target and response.headers["Location"] == "/families/"
+        assert (
+            response.headers["Location"] == "/home" or query == target and response.headers["Location"] == "/families/"
+        )
         client.post("/sign-out")
 
 

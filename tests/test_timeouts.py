@@ -63,8 +63,7 @@ def test_status_after_the_end_says_signed_out(client, app, people):
     assert client.post("/session/keep-alive").status_code == 302  # to sign in
 
 
-def test_a_partners_evidence_sent_after_the_session_idled_out_comes_back_after_signing_in(
-        client, app, people, durham):  # noqa: F811
+def test_a_partners_evidence_sent_after_the_session_idled_out_comes_back_after_signing_in(client, app, people, durham):
     partner = people["partner"]
     sign_in(client, partner)
     idle_out(app)
@@ -87,7 +86,7 @@ def test_a_partners_evidence_sent_after_the_session_idled_out_comes_back_after_s
     assert "What you typed was not sent" not in client.get(f"{durham.url}/new").get_data(as_text=True)
 
 
-def test_a_kept_form_is_offered_only_to_the_user_who_typed_it(client, app, people, durham):  # noqa: F811
+def test_a_kept_form_is_offered_only_to_the_user_who_typed_it(client, app, people, durham):
     sign_in(client, people["partner"])
     idle_out(app)
     client.post(f"{durham.url}/new", data=attendance(durham.child, statement="Only mine."))
@@ -101,14 +100,16 @@ def test_a_kept_form_is_offered_only_to_the_user_who_typed_it(client, app, peopl
 def test_passwords_and_tokens_are_never_kept(client, app, people):
     sign_in(client, people["verifier"])
     idle_out(app)
-    client.post("/account/", data={"current_password": "secret one", "new_password": "secret two",
-                                   "csrf_token": "t", "name": "kept"})
+    client.post(
+        "/account/",
+        data={"current_password": "secret one", "new_password": "secret two", "csrf_token": "t", "name": "kept"},
+    )
     with app.app_context():
         fields = db.session.scalars(sa.select(KeptForm.fields)).one()
     assert fields == [["name", "kept"]]
 
 
-def test_a_form_without_a_session_cookie_keeps_nothing(client, app, durham):  # noqa: F811
+def test_a_form_without_a_session_cookie_keeps_nothing(client, app, durham):
     response = client.post(f"{durham.url}/new", data=attendance(durham.child))
     assert response.status_code == 302 and "timed_out" not in response.headers["Location"]
     with app.app_context():
@@ -126,19 +127,23 @@ def strict(database_url):
 def test_a_form_with_an_expired_token_comes_back_filled_in_not_as_an_error(strict, people):
     client = strict.test_client()
     sign_in(client, people["admin"], csrf=True)
-    response = client.post("/admin/agencies/new", data={"name": "Riverside Housing Trust", "kind": "housing",
-                                                       "csrf_token": "expired-or-forged"})
+    response = client.post(
+        "/admin/agencies/new",
+        data={"name": "Riverside Housing Trust", "kind": "housing", "csrf_token": "expired-or-forged"},
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/admin/agencies/new"
     page = client.get("/admin/agencies/new").get_data(as_text=True)
     assert "What you typed was not sent" in page
     assert 'value="Riverside Housing Trust"' in page
     assert re.search(r'value="housing"\s+checked|checked[^>]*value="housing"', page)
     with strict.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Agency).filter_by(
-            name="Riverside Housing Trust")) == 0
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).select_from(Agency).filter_by(name="Riverside Housing Trust"))
+            == 0
+        )
 
 
-def test_an_expired_token_on_the_evidence_form_keeps_what_was_typed(strict, people, durham):  # noqa: F811
+def test_an_expired_token_on_the_evidence_form_keeps_what_was_typed(strict, people, durham):
     client = strict.test_client()
     sign_in(client, people["partner"], csrf=True)
     typed = attendance(durham.child, statement="Kept across an expired token.") | {"csrf_token": "old"}
@@ -147,23 +152,23 @@ def test_an_expired_token_on_the_evidence_form_keeps_what_was_typed(strict, peop
 
 
 def test_an_expired_token_on_sign_in_asks_to_try_again(strict):
-    response = strict.test_client().post("/sign-in", data={"email": "a@b.example", "password": "x",
-                                                          "csrf_token": "old"})
+    response = strict.test_client().post(
+        "/sign-in", data={"email": "a@b.example", "password": "x", "csrf_token": "old"}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/sign-in"
 
 
-def test_the_warning_script_keeps_a_changed_form_at_the_end(client, app, people, durham):  # noqa: F811
+def test_the_warning_script_keeps_a_changed_form_at_the_end(client, app, people, durham):
     sign_in(client, people["partner"])
     idle_out(app)
-    fields = attendance(durham.child, statement="Sent by the warning script.") | {
-        "_kept_path": f"{durham.url}/new"}
+    fields = attendance(durham.child, statement="Sent by the warning script.") | {"_kept_path": f"{durham.url}/new"}
     assert client.post("/session/keep-form", data=fields).status_code == 204
     sign_in(client, people["partner"])
     assert "Sent by the warning script." in client.get(f"{durham.url}/new").get_data(as_text=True)
     assert client.post("/session/keep-form", data={"_kept_path": "https://evil.example/x"}).status_code == 404
 
 
-def test_a_kept_form_older_than_a_day_is_not_offered(client, app, people, durham):  # noqa: F811
+def test_a_kept_form_older_than_a_day_is_not_offered(client, app, people, durham):
     sign_in(client, people["partner"])
     idle_out(app)
     client.post(f"{durham.url}/new", data=attendance(durham.child, statement="Too old to offer."))

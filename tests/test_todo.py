@@ -48,8 +48,11 @@ class TodoPage(HTMLParser):
             self._nav.text += data
 
     def of(self, kind):
-        return [SimpleNamespace(kind=i.kind, text=" ".join(i.text.split()), links=i.links)
-                for i in self.items if i.kind == kind]
+        return [
+            SimpleNamespace(kind=i.kind, text=" ".join(i.text.split()), links=i.links)
+            for i in self.items
+            if i.kind == kind
+        ]
 
     def nav_text(self, href):
         return " ".join(next(n.text for n in self.nav if n.href == href).split())
@@ -75,11 +78,18 @@ def durham_family(people, lead=None, agency=None):
 
 # -- partners ---------------------------------------------------------------------------------
 
+
 def test_a_partner_sees_returned_evidence_with_a_link_to_correct_it_and_a_count_in_the_navigation(app, client, people):
     with app.app_context():
         family, parent, _ = suffolk_case(people)
-        returned = add_evidence(family, parent, people["partner"], status="returned",
-                                reviewer=people["lead_professional"], reason="the dates are wrong")
+        returned = add_evidence(
+            family,
+            parent,
+            people["partner"],
+            status="returned",
+            reviewer=people["lead_professional"],
+            reason="the dates are wrong",
+        )
         ids = SimpleNamespace(family=family.id, ref=family.ref, evidence=returned.id)
     f.sign_in(client, people["partner"])
     page = todo(client)
@@ -123,13 +133,20 @@ def test_a_partner_never_sees_another_agencys_items(app, client, people):
         police_partner = f.make_user("partner", people["police"])
         family, parent, _ = suffolk_case(people)
         f.attach(family, people["police"], people["lead_professional"])
-        add_evidence(family, parent, police_partner, status="returned", reviewer=people["lead_professional"],
-                     reason="police reason")
+        add_evidence(
+            family,
+            parent,
+            police_partner,
+            status="returned",
+            reviewer=people["lead_professional"],
+            reason="police reason",
+        )
         old = add_evidence(family, parent, police_partner, status="returned", reviewer=people["lead_professional"])
         add_evidence(family, parent, police_partner, replaces=old)
         # and a family the school is not attached to at all
         other, other_parent, _ = suffolk_case(people)
         from portal.models import TeamMembership
+
         db.session.query(TeamMembership).filter_by(family_id=other.id).delete()
         db.session.commit()
         add_evidence(other, other_parent, people["partner"], status="returned", reviewer=people["lead_professional"])
@@ -144,6 +161,7 @@ def test_a_partner_never_sees_another_agencys_items(app, client, people):
 
 
 # -- lead professionals -------------------------------------------------------------------------
+
 
 def test_a_lead_professional_sees_evidence_to_review_with_what_the_engine_says(app, client, people):
     with app.app_context():
@@ -212,6 +230,7 @@ def test_a_sustainment_window_ending_within_four_weeks_is_listed(app, client):
         db.session.commit()
         fid = family.id
     from portal.demo.people import DEMO_PASSWORD
+
     f.sign_in(client, lead, DEMO_PASSWORD)
     items = [i for i in todo(client).of("ending") if f"/families/{fid}" in i.links]
     assert len(items) == 1, todo(client).items
@@ -230,13 +249,20 @@ def test_the_to_do_list_is_refused_to_admins_and_audited_for_others(app, client,
 
 # -- a fixed number of queries ---------------------------------------------------------------------
 
+
 def add_work(app, people, how_many):
     """Families with something in every list: returned evidence, a correction, evidence to review."""
     with app.app_context():
         for _ in range(how_many):
             family, parent, _ = suffolk_case(people)
-            old = add_evidence(family, parent, people["partner"], status="returned",
-                               reviewer=people["lead_professional"], reason="Dates")
+            old = add_evidence(
+                family,
+                parent,
+                people["partner"],
+                status="returned",
+                reviewer=people["lead_professional"],
+                reason="Dates",
+            )
             add_evidence(family, parent, people["partner"], replaces=old)
             add_evidence(family, parent, people["partner"], status="returned", reviewer=people["lead_professional"])
             durham_family(people)

@@ -27,8 +27,7 @@ def stored(app, user):
 
 def actions(app, user):
     with app.app_context():
-        return db.session.scalars(sa.select(AuditEvent.action).filter_by(user_id=user.id)
-                                  .order_by(AuditEvent.id)).all()
+        return db.session.scalars(sa.select(AuditEvent.action).filter_by(user_id=user.id).order_by(AuditEvent.id)).all()
 
 
 def code_for(app, user):
@@ -102,8 +101,7 @@ def test_the_same_code_sent_twice_at_once_signs_in_at_most_once(app, people, no_
     assert results.count(302) == 1
 
 
-def test_ten_wrong_codes_lock_the_account_even_with_the_right_password_between(client, app, people,
-                                                                                 no_rate_limit):
+def test_ten_wrong_codes_lock_the_account_even_with_the_right_password_between(client, app, people, no_rate_limit):
     user = people["verifier"]
     for _ in range(5):  # the attacker knows the password and retypes it between guesses
         password_step(client, user)
@@ -119,8 +117,11 @@ def test_a_right_code_after_a_lock_is_refused(client, app, people):
     user = people["verifier"]
     password_step(client, user)
     with app.app_context():
-        db.session.execute(sa.update(User).where(User.id == user.id).values(
-            locked_at=utcnow(), locked_until=utcnow() + timedelta(minutes=15)))
+        db.session.execute(
+            sa.update(User)
+            .where(User.id == user.id)
+            .values(locked_at=utcnow(), locked_until=utcnow() + timedelta(minutes=15))
+        )
         db.session.commit()
     response = client.post("/sign-in/code", data={"code": code_for(app, user)})
     assert response.status_code == 200 and client.get("/home").status_code == 302
@@ -301,8 +302,9 @@ def test_only_admins_reset_second_factors(client, app, people):
 def test_a_session_ends_twelve_hours_after_sign_in_however_active(client, app, people):
     sign_in(client, people["verifier"])
     with app.app_context():
-        db.session.execute(sa.update(UserSession).values(created_at=utcnow() - timedelta(hours=12, minutes=1),
-                                                         last_seen_at=utcnow()))
+        db.session.execute(
+            sa.update(UserSession).values(created_at=utcnow() - timedelta(hours=12, minutes=1), last_seen_at=utcnow())
+        )
         db.session.commit()
     assert client.get("/families/").status_code == 302
     with app.app_context():
@@ -312,8 +314,9 @@ def test_a_session_ends_twelve_hours_after_sign_in_however_active(client, app, p
 def test_a_session_younger_than_twelve_hours_goes_on(client, app, people):
     sign_in(client, people["verifier"])
     with app.app_context():
-        db.session.execute(sa.update(UserSession).values(created_at=utcnow() - timedelta(hours=11, minutes=59),
-                                                         last_seen_at=utcnow()))
+        db.session.execute(
+            sa.update(UserSession).values(created_at=utcnow() - timedelta(hours=11, minutes=59), last_seen_at=utcnow())
+        )
         db.session.commit()
     assert client.get("/families/").status_code == 200
 

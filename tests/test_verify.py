@@ -82,13 +82,16 @@ def test_the_form_takes_a_typed_code_in_any_case_with_spaces(demo, client):
     assert "This summary matches the records" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-@pytest.mark.parametrize("typed, message", [
-    ("", "Enter the verification code"),
-    ("   ", "Enter the verification code"),
-    ("ABCD", "12 letters and numbers"),
-    ("UUUU-UUUU-UUUU", "12 letters and numbers"),
-    ("<script>alert(1)</script>" * 30, "12 letters and numbers"),
-])
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("", "Enter the verification code"),
+        ("   ", "Enter the verification code"),
+        ("ABCD", "12 letters and numbers"),
+        ("UUUU-UUUU-UUUU", "12 letters and numbers"),
+        ("<script>alert(1)</script>" * 30, "12 letters and numbers"),
+    ],
+)
 def test_a_bad_code_gets_a_clear_error_on_the_field(demo, client, typed, message):
     _as(client, demo, "verifier")
     response = client.get("/verify", query_string={"code": typed})
@@ -112,15 +115,33 @@ def test_after_new_evidence_and_changes_it_lists_what_changed(demo, client):
     with demo.app_context():
         family = _family(UNDER_REVIEW)
         lead = family.lead_professional
-        waiting = next(e for e in db.session.scalars(db.select(Evidence).filter_by(family_id=family.id))
-                       if e.status == "submitted")
+        waiting = next(
+            e for e in db.session.scalars(db.select(Evidence).filter_by(family_id=family.id)) if e.status == "submitted"
+        )
         db.session.add(Review(evidence_id=waiting.id, decision="accepted", reviewed_by_id=lead.id))
-        db.session.add(Evidence(family_id=family.id, outcome_id="2.1", member_ids=[], source="School census",
-                                period_start=dt.date(2025, 1, 6), period_end=dt.date(2025, 7, 18), values={},
-                                statement="New", submitted_by_id=lead.id))
-        db.session.add(IdentifiedProblem(family_id=family.id, problem_id="1", indicator_id="a",
-                                         stage="identification", identified_on=dt.date(2025, 2, 3),
-                                         recorded_by_id=lead.id))
+        db.session.add(
+            Evidence(
+                family_id=family.id,
+                outcome_id="2.1",
+                member_ids=[],
+                source="School census",
+                period_start=dt.date(2025, 1, 6),
+                period_end=dt.date(2025, 7, 18),
+                values={},
+                statement="New",
+                submitted_by_id=lead.id,
+            )
+        )
+        db.session.add(
+            IdentifiedProblem(
+                family_id=family.id,
+                problem_id="1",
+                indicator_id="a",
+                stage="identification",
+                identified_on=dt.date(2025, 2, 3),
+                recorded_by_id=lead.id,
+            )
+        )
         db.session.add(CaseClosure(family_id=family.id, closed_on=dt.date.today(), recorded_by_id=lead.id))
         db.session.commit()
     status, page = _check(client, code)
@@ -137,12 +158,24 @@ def test_a_correction_and_a_withdrawn_member_are_listed(demo, client):
     with demo.app_context():
         family = _family(UNDER_REVIEW)
         lead = family.lead_professional
-        old = next(e for e in db.session.scalars(db.select(Evidence).filter_by(family_id=family.id))
-                   if e.status == "submitted")
-        db.session.add(Evidence(family_id=family.id, outcome_id=old.outcome_id, member_ids=old.member_ids,
-                                source=old.source, period_start=old.period_start, period_end=old.period_end,
-                                values=old.values, statement="Corrected", submitted_by_id=lead.id,
-                                replaces_id=old.id, version=2))
+        old = next(
+            e for e in db.session.scalars(db.select(Evidence).filter_by(family_id=family.id)) if e.status == "submitted"
+        )
+        db.session.add(
+            Evidence(
+                family_id=family.id,
+                outcome_id=old.outcome_id,
+                member_ids=old.member_ids,
+                source=old.source,
+                period_start=old.period_start,
+                period_end=old.period_end,
+                values=old.values,
+                statement="Corrected",
+                submitted_by_id=lead.id,
+                replaces_id=old.id,
+                version=2,
+            )
+        )
         member = family.current_members[0]
         member.withdrawn_at, member.withdrawn_reason = dt.datetime.now(dt.UTC), "Recorded in error"
         db.session.commit()
@@ -208,8 +241,9 @@ def test_anyone_who_may_not_check_the_family_gets_the_same_not_found_as_an_unkno
     assert hidden[1] == missing[1]
     assert "No summary found for this code" in hidden[1] and CLOSED not in hidden[1]
     with demo.app_context():
-        refused = db.session.scalars(db.select(AuditEvent).filter_by(action="closure.verify-refused")
-                                     .order_by(AuditEvent.id)).all()
+        refused = db.session.scalars(
+            db.select(AuditEvent).filter_by(action="closure.verify-refused").order_by(AuditEvent.id)
+        ).all()
         assert refused[0].family_id == _family(CLOSED).id
         assert refused[1].family_id is None and refused[1].detail.endswith("unknown")  # never what was typed
 

@@ -23,5 +23,9 @@ def index():
         return redirect(url_for("auth.sign_in"))
     from ..auth.two_factor import recovery_codes_left
 
-    return render_template("account/index.html", form=form, page_title="Your account",
-                           recovery_codes_left=recovery_codes_left(current_user))
+    return render_template(
+        "account/index.html",
+        form=form,
+        page_title="Your account",
+        recovery_codes_left=recovery_codes_left(current_user),
+    )

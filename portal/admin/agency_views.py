@@ -39,6 +39,4 @@ def edit_agency(agency_id):
         agencies.update_agency(agency, form.name.data, form.kind.data)
         flash(f"{agency.name} saved", "success")
         return redirect(url_for("admin.agencies"))
-    return render_template(
-        "admin/agency_form.html", form=form, agency=agency, page_title=f"Change {agency.name}"
-    )
+    return render_template("admin/agency_form.html", form=form, agency=agency, page_title=f"Change {agency.name}")

@@ -32,8 +32,9 @@ def create_admin_command(email, name, force):
         )
     password = _ask_password(email)
     user = users.create_admin(name or email.split("@")[0], email, password)
-    click.echo(f"Admin {user.email} added. Sign in at /sign-in: the portal asks them to set up an "
-               "authenticator app first.")
+    click.echo(
+        f"Admin {user.email} added. Sign in at /sign-in: the portal asks them to set up an authenticator app first."
+    )
 
 
 def _ask_password(email):

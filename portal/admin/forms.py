@@ -129,8 +129,7 @@ _role = RadioField(
 )
 _agency = AgencyChoice(
     "Agency",
-    description="Required for partners: they see only the families their agency works with. "
-    "Optional for other roles.",
+    description="Required for partners: they see only the families their agency works with. Optional for other roles.",
 )
 
 
@@ -190,6 +189,9 @@ class HandoverForm(PortalForm):
     """An admin hands some or all of a lead professional's families to another."""
 
     families = ChecklistField("Families to hand over", "Choose at least one family to hand over")
-    lead = ChoiceField("Who will be their lead professional?", "Choose the lead professional to hand the "
-                       "families to", description="Only active lead professionals are listed.")
+    lead = ChoiceField(
+        "Who will be their lead professional?",
+        "Choose the lead professional to hand the families to",
+        description="Only active lead professionals are listed.",
+    )
     submit = SubmitField("Hand over families", widget=GovSubmitInput())

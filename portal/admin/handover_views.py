@@ -29,8 +29,13 @@ def families_led(user_id):
         return redirect(url_for("admin.user", user_id=account.id))
     # Admins see no case, but family references are family data: the read is audited.
     audit.save(current_user, "family.list", detail=f"families led by {describe(account)}")
-    return render_template("admin/handover.html", account=account, form=form, families=families,
-                           page_title=f"Hand over {account.name}’s families")
+    return render_template(
+        "admin/handover.html",
+        account=account,
+        form=form,
+        families=families,
+        page_title=f"Hand over {account.name}’s families",
+    )
 
 
 def _families(n: int) -> str:

@@ -41,15 +41,8 @@ def is_open(plan_id: str) -> bool:
 
 def plan_rows() -> list[PlanRow]:
     closed = _closed_ids()
-    counts = dict(
-        db.session.execute(
-            sa.select(Family.plan_id, sa.func.count()).group_by(Family.plan_id)
-        ).all()
-    )
-    return [
-        PlanRow(plan, counts.get(plan_id, 0), plan_id not in closed)
-        for plan_id, plan in load_plans().items()
-    ]
+    counts = dict(db.session.execute(sa.select(Family.plan_id, sa.func.count()).group_by(Family.plan_id)).all())
+    return [PlanRow(plan, counts.get(plan_id, 0), plan_id not in closed) for plan_id, plan in load_plans().items()]
 
 
 def set_open(plan: Plan, open_for_new_cases: bool) -> None:

@@ -29,12 +29,8 @@ def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
         data = form.data
-        user = users.create_user(
-            data["name"], data["email"], data["role"], data["agency_id"], data["password"]
-        )
-        flash(
-            f"{user.name}’s account is ready. Tell them their initial password yourself", "success"
-        )
+        user = users.create_user(data["name"], data["email"], data["role"], data["agency_id"], data["password"])
+        flash(f"{user.name}’s account is ready. Tell them their initial password yourself", "success")
         return redirect(url_for("admin.user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, page_title="Add a user")
 
@@ -43,8 +39,9 @@ def new_user():
 @roles(Role.ADMIN)
 def user(user_id):
     account = user_or_404(user_id)
-    return render_template("admin/user.html", account=account, families_led=how_many_led_by(account),
-                           page_title=account.name)
+    return render_template(
+        "admin/user.html", account=account, families_led=how_many_led_by(account), page_title=account.name
+    )
 
 
 @bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])
@@ -56,9 +53,7 @@ def edit_user(user_id):
         users.update_user(account, form.name.data, form.role.data, form.agency_id.data)
         flash(f"{account.name}’s details saved", "success")
         return redirect(url_for("admin.user", user_id=account.id))
-    return render_template(
-        "admin/user_form.html", form=form, account=account, page_title=f"Change {account.name}"
-    )
+    return render_template("admin/user_form.html", form=form, account=account, page_title=f"Change {account.name}")
 
 
 @bp.route("/users/<id:user_id>/password", methods=["GET", "POST"])

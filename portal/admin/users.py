@@ -50,10 +50,11 @@ def role_problem(actor: User, user: User | None, role: str) -> str | None:
     # A family is seen by its lead professional only: a lead professional with another role would strand it.
     led = how_many_led_by(user) if user is not None and role != user.role else 0
     if led:
-        return (f"{user.name} is the lead professional for {led} {'family' if led == 1 else 'families'}. "
-                "Hand them over to another lead professional before changing the role")
+        return (
+            f"{user.name} is the lead professional for {led} {'family' if led == 1 else 'families'}. "
+            "Hand them over to another lead professional before changing the role"
+        )
     return None
-
 
 
 def describe(user: User) -> str:
@@ -89,8 +90,15 @@ def create_admin(name: str, email: str, password: str) -> User:
 
 
 def update_user(user: User, name: str, role: str, agency_id: int | None) -> None:
-    changed = [what for what, before, after in (("name", user.name, name), ("role", user.role, role),
-                                                 ("agency", user.agency_id, agency_id)) if before != after]
+    changed = [
+        what
+        for what, before, after in (
+            ("name", user.name, name),
+            ("role", user.role, role),
+            ("agency", user.agency_id, agency_id),
+        )
+        if before != after
+    ]
     user.name, user.role, user.agency_id = name, role, agency_id
     db.session.flush()
     db.session.expire(user, ["agency"])

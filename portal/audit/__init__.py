@@ -20,8 +20,12 @@ def record(action, family=None, detail="", user=None):
     """Add an audit event to the session; the caller's commit saves it with the change."""
     in_request = has_request_context()  # not in `flask create-admin` and other commands
     user = user or (current_user if in_request and current_user.is_authenticated else None)
-    event = AuditEvent(action=action, family_id=family.id if family else None, detail=detail,
-                       request_id=g.get("request_id", "") if in_request else "")
+    event = AuditEvent(
+        action=action,
+        family_id=family.id if family else None,
+        detail=detail,
+        request_id=g.get("request_id", "") if in_request else "",
+    )
     if user is not None:
         event.user_id = user.id
         event.user_email = user.email
@@ -67,5 +71,4 @@ def _read_joins_the_commit(session):
     live.add_due_rows(session)
 
 
-from . import live  # noqa: E402, F401
-
+from . import live

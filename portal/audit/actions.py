@@ -15,8 +15,7 @@ ACTION_WORDS = {
     "sign-in failed: wrong security code": "Sign-in failed: wrong security code",
     "sign-in refused: account locked": "Sign-in refused: account locked",
     "sign-in refused: locked during the check": "Sign-in refused: account locked during the check",
-    "sign-in refused: account locked while the code was checked":
-        "Sign-in refused: account locked while the code was checked",
+    "sign-in refused: account locked while the code was checked": "Sign-in refused: account locked while the code was checked",
     "sign-in refused: account deactivated": "Sign-in refused: account deactivated",
     "account locked after 10 failed sign-ins": "Account locked after 10 failed sign-ins",
     "two-factor set up": "Authenticator app set up",

@@ -23,26 +23,99 @@ from ..models.people import ROLES
 from ..rules.plan import load_plans
 
 # Every word a detail may use besides ids, numbers, plan ids and route paths.
-DETAIL_WORDS = frozenset([
-    "GET", "POST",
-    "plan", "member", "problem", "evidence", "replaces", "essential", "records", "team", "membership", "closure",
-    "search", "page", "filtered", "by", "action", "email", "added", "removed",
-    "lead", "professional", "user", "to", "families", "led", "changed", "name", "role", "agency",
-    "other", "sessions", "ended", "loaded", "the", "demo", "command", "outcome", "none",
-    "summary", "matches", "unknown", "claim", "window", "line", "job", "departure", "withdraws",
-    # How someone signed in, and two-factor events (portal/auth).
-    "with", "a", "code", "codes", "from", "authenticator", "app", "recovery", "made", "after", "setting", "up",
-    "password", "only", "account", "in", "development", "admin", "create-admin",
-    # Evidence documents and the closure pack (portal/documents, portal/closure/pack.py).
-    "document", "documents", "attached", "carried", "refused", "virus", "found", "pack",
-    "family",
-    # E-mail preferences and password resets (portal/notify, portal/auth/resets.py).
-    "digest", "each", "locked", "deactivated",
-    # The audit log's own filters (portal/audit/views.py).
-    "date_from", "date_to",
-    # Live checks counted on one form (portal/audit/live.py).
-    "live", "checks",
-])
+DETAIL_WORDS = frozenset(
+    [
+        "GET",
+        "POST",
+        "plan",
+        "member",
+        "problem",
+        "evidence",
+        "replaces",
+        "essential",
+        "records",
+        "team",
+        "membership",
+        "closure",
+        "search",
+        "page",
+        "filtered",
+        "by",
+        "action",
+        "email",
+        "added",
+        "removed",
+        "lead",
+        "professional",
+        "user",
+        "to",
+        "families",
+        "led",
+        "changed",
+        "name",
+        "role",
+        "agency",
+        "other",
+        "sessions",
+        "ended",
+        "loaded",
+        "the",
+        "demo",
+        "command",
+        "outcome",
+        "none",
+        "summary",
+        "matches",
+        "unknown",
+        "claim",
+        "window",
+        "line",
+        "job",
+        "departure",
+        "withdraws",
+        # How someone signed in, and two-factor events (portal/auth).
+        "with",
+        "a",
+        "code",
+        "codes",
+        "from",
+        "authenticator",
+        "app",
+        "recovery",
+        "made",
+        "after",
+        "setting",
+        "up",
+        "password",
+        "only",
+        "account",
+        "in",
+        "development",
+        "admin",
+        "create-admin",
+        # Evidence documents and the closure pack (portal/documents, portal/closure/pack.py).
+        "document",
+        "documents",
+        "attached",
+        "carried",
+        "refused",
+        "virus",
+        "found",
+        "pack",
+        "family",
+        # E-mail preferences and password resets (portal/notify, portal/auth/resets.py).
+        "digest",
+        "each",
+        "locked",
+        "deactivated",
+        # The audit log's own filters (portal/audit/views.py).
+        "date_from",
+        "date_to",
+        # Live checks counted on one form (portal/audit/live.py).
+        "live",
+        "checks",
+    ]
+)
 
 WITHHELD = "Withheld: this detail may hold case data"
 
@@ -89,8 +162,9 @@ def _route_words() -> frozenset:
     """The fixed parts of the portal's route paths ('families', 'evidence', '<plan_id>', ...)."""
     app = current_app._get_current_object()
     if app not in _route_words_by_app:
-        words = {part for rule in app.url_map.iter_rules() if rule.endpoint != "static"
-                 for part in rule.rule.split("/")}
+        words = {
+            part for rule in app.url_map.iter_rules() if rule.endpoint != "static" for part in rule.rule.split("/")
+        }
         words |= {_PLACEHOLDER.sub(lambda m: f"<{m.group(1)}>", w) for w in words}
         _route_words_by_app[app] = frozenset(w for w in words if w and ":" not in w) | {""}
     return _route_words_by_app[app]

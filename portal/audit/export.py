@@ -19,8 +19,18 @@ from ..uktime import uk_text
 from . import details
 from .actions import words
 
-COLUMNS = ["Time (UK)", "Time (UTC, ISO 8601)", "Who", "Role", "Agency", "Action", "Action code",
-           "Family reference", "Detail", "Request id"]
+COLUMNS = [
+    "Time (UK)",
+    "Time (UTC, ISO 8601)",
+    "Who",
+    "Role",
+    "Agency",
+    "Action",
+    "Action code",
+    "Family reference",
+    "Detail",
+    "Request id",
+]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000
 
@@ -38,9 +48,18 @@ def rows(query, family_name: str | None = None):
     for event in db.session.scalars(query.execution_options(yield_per=BATCH)):
         if event.family_id and event.family_id not in refs:
             refs[event.family_id] = db.session.scalar(db.select(Family.ref).where(Family.id == event.family_id))
-        line = [uk_text(event.at), event.at.isoformat(), event.user_email or "Nobody signed in",
-                ROLES.get(event.user_role, event.user_role), event.agency_name, words(event.action), event.action,
-                refs.get(event.family_id, ""), details.shown(event.detail), event.request_id]
+        line = [
+            uk_text(event.at),
+            event.at.isoformat(),
+            event.user_email or "Nobody signed in",
+            ROLES.get(event.user_role, event.user_role),
+            event.agency_name,
+            words(event.action),
+            event.action,
+            refs.get(event.family_id, ""),
+            details.shown(event.detail),
+            event.request_id,
+        ]
         if family_name is not None:
             line.append(family_name)
         yield _line(line)

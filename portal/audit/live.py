@@ -62,9 +62,15 @@ def count(family, form_key: str) -> bool:
             # The first check of this form in the window: audited and committed as a read.
             if held is not None and held.checks:
                 _ended.append(held)
-            _counts[key] = Count(now, current_user.id, current_user.email, current_user.role,
-                                 current_user.agency.name if current_user.agency else "", family.id,
-                                 request_detail())
+            _counts[key] = Count(
+                now,
+                current_user.id,
+                current_user.email,
+                current_user.role,
+                current_user.agency.name if current_user.agency else "",
+                family.id,
+                request_detail(),
+            )
             first = True
         else:
             held.checks += 1
@@ -85,10 +91,17 @@ def rows_due(everything=False) -> list:
     from ..models import AuditEvent
 
     def row(held):
-        return AuditEvent(action=ACTION, family_id=held.family_id, at=held.last_at,
-                          detail=f"{held.path} live checks {held.checks}", user_id=held.user_id,
-                          user_email=held.user_email, user_role=held.user_role,
-                          agency_name=held.agency_name, request_id=held.request_id)
+        return AuditEvent(
+            action=ACTION,
+            family_id=held.family_id,
+            at=held.last_at,
+            detail=f"{held.path} live checks {held.checks}",
+            user_id=held.user_id,
+            user_email=held.user_email,
+            user_role=held.user_role,
+            agency_name=held.agency_name,
+            request_id=held.request_id,
+        )
 
     now = time.monotonic()
     with _lock:

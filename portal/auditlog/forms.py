@@ -17,10 +17,18 @@ class DatesFilterForm(PortalForm):
     class Meta:
         csrf = False
 
-    date_from = GovukDateField("From", subject="The date from", description=DATE_HINT,
-                               validators=[DateNotBefore(dt.date(2000, 1, 1)), DateNotInFuture()])
-    date_to = GovukDateField("To", subject="The date to", description="The log includes this whole day.",
-                             validators=[DateNotBefore(dt.date(2000, 1, 1)), DateNotInFuture()])
+    date_from = GovukDateField(
+        "From",
+        subject="The date from",
+        description=DATE_HINT,
+        validators=[DateNotBefore(dt.date(2000, 1, 1)), DateNotInFuture()],
+    )
+    date_to = GovukDateField(
+        "To",
+        subject="The date to",
+        description="The log includes this whole day.",
+        validators=[DateNotBefore(dt.date(2000, 1, 1)), DateNotInFuture()],
+    )
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data and not self.date_from.errors:

@@ -21,8 +21,10 @@ def pagination_params(page, endpoint, **args):
     def link(number):
         return url_for(endpoint, **args, page=number)
 
-    items = [_item(number, page.page, link) for number in page.iter_pages(
-        left_edge=1, left_current=1, right_current=2, right_edge=1)]
+    items = [
+        _item(number, page.page, link)
+        for number in page.iter_pages(left_edge=1, left_current=1, right_current=2, right_edge=1)
+    ]
     return {
         "previous": {"href": link(page.prev_num)} if page.has_prev else None,
         "next": {"href": link(page.next_num)} if page.has_next else None,

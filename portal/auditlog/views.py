@@ -32,10 +32,14 @@ FAMILY_LOG_READERS = (Role.ADMIN, Role.VERIFIER, Role.LEAD_PROFESSIONAL)
 def families():
     page = page_of(queries.families())
     _record_read(None, page)
-    return render_template("audit/families.html", page_title="Families and audit", page=page,
-                           show_names=sees_case_data(),
-                           plan_titles=_plan_titles(page.items),
-                           pagination=pagination_params(page, "audit.families"))
+    return render_template(
+        "audit/families.html",
+        page_title="Families and audit",
+        page=page,
+        show_names=sees_case_data(),
+        plan_titles=_plan_titles(page.items),
+        pagination=pagination_params(page, "audit.families"),
+    )
 
 
 @bp.get("/families/<id:family_id>/audit")
@@ -44,16 +48,29 @@ def family_log(family_id):
     family = _log_family(family_id)
     form = DatesFilterForm(request.args)
     if not form.validate():
-        return render_template("audit/family_log.html", page_title=f"Audit log for {family.ref}", form=form,
-                               show_names=sees_case_data(), family=family, page=None, filters={})
+        return render_template(
+            "audit/family_log.html",
+            page_title=f"Audit log for {family.ref}",
+            form=form,
+            show_names=sees_case_data(),
+            family=family,
+            page=None,
+            filters={},
+        )
     filters = form.filters()
     page = page_of(queries.family_events(family, **filters))
     _record_read(family, page, filters)
-    return render_template("audit/family_log.html", page_title=f"Audit log for {family.ref}", form=form,
-                           show_names=sees_case_data(), family=family, page=page, roles=ROLES,
-                           filters=_link_args(filters),
-                           pagination=pagination_params(page, "audit.family_log", family_id=family.id,
-                                                        **_link_args(filters)))
+    return render_template(
+        "audit/family_log.html",
+        page_title=f"Audit log for {family.ref}",
+        form=form,
+        show_names=sees_case_data(),
+        family=family,
+        page=page,
+        roles=ROLES,
+        filters=_link_args(filters),
+        pagination=pagination_params(page, "audit.family_log", family_id=family.id, **_link_args(filters)),
+    )
 
 
 @bp.get("/families/<id:family_id>/audit/log.csv")
@@ -66,8 +83,7 @@ def family_log_csv(family_id):
     filters = form.filters()
     _record_export(family, filters)
     name = family.name if sees_case_data() else None
-    return _csv(export.rows(queries.family_events(family, **filters), family_name=name),
-                f"audit-log-{family.ref}.csv")
+    return _csv(export.rows(queries.family_events(family, **filters), family_name=name), f"audit-log-{family.ref}.csv")
 
 
 @bp.get("/audit")
@@ -79,9 +95,16 @@ def index():
     filters = form.filters()
     page = page_of(queries.service_events(**filters))
     _record_read(None, page, filters)
-    return render_template("audit/index.html", page_title="Audit log", form=form, page=page, roles=ROLES,
-                           family_refs=queries.family_refs(page.items), filters=_link_args(filters),
-                           pagination=pagination_params(page, "audit.index", **_link_args(filters)))
+    return render_template(
+        "audit/index.html",
+        page_title="Audit log",
+        form=form,
+        page=page,
+        roles=ROLES,
+        family_refs=queries.family_refs(page.items),
+        filters=_link_args(filters),
+        pagination=pagination_params(page, "audit.index", **_link_args(filters)),
+    )
 
 
 @bp.get("/audit/log.csv")
@@ -136,8 +159,9 @@ def _record_read(family, page, filters=()):
 
 
 def _record_export(family, filters):
-    audit.save(current_user, "audit.export", family,
-               detail="; ".join(filter(None, [details.request_detail(), _said(filters)])))
+    audit.save(
+        current_user, "audit.export", family, detail="; ".join(filter(None, [details.request_detail(), _said(filters)]))
+    )
 
 
 def _csv(lines, name) -> Response:
@@ -151,5 +175,7 @@ def _csv(lines, name) -> Response:
 def _plan_titles(families):
     known = load_plans()
     # A plan file since removed leaves only its id to show.
-    return {f.plan_id: f"{known[f.plan_id].council}: {known[f.plan_id].title}" if f.plan_id in known else f.plan_id
-            for f in families}
+    return {
+        f.plan_id: f"{known[f.plan_id].council}: {known[f.plan_id].title}" if f.plan_id in known else f.plan_id
+        for f in families
+    }

@@ -8,8 +8,15 @@ account (where they change it) and signing out sends them there.
 from flask import redirect, request, url_for
 from flask_login import current_user
 
-ALLOWED = {"account.index", "auth.sign_out", "static", "main.healthz", "auth.keep_alive", "auth.session_status",
-           "auth.keep_form"}
+ALLOWED = {
+    "account.index",
+    "auth.sign_out",
+    "static",
+    "main.healthz",
+    "auth.keep_alive",
+    "auth.session_status",
+    "auth.keep_form",
+}
 
 
 def init_app(app):

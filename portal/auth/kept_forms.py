@@ -34,8 +34,10 @@ MAX_CHARACTERS = 100_000
 ENDED_BY_TIME = ("idle", "12 hours")
 NEVER_KEPT_FIELDS = ("csrf_token", "password", "code")
 NOT_FROM = ("auth.", "static")
-RESTORED = ("What you typed was not sent, because you had been signed out or the page had expired. "
-            "It is filled in again below: check it, then send it.")
+RESTORED = (
+    "What you typed was not sent, because you had been signed out or the page had expired. "
+    "It is filled in again below: check it, then send it."
+)
 
 
 def init_app(app):
@@ -58,12 +60,18 @@ def owner() -> User | None:
 
 
 def keep(user: User, path: str, form) -> bool:
-    fields = [[name, value] for name, value in form.items(multi=True)
-              if not any(word in name.lower() for word in NEVER_KEPT_FIELDS)]
+    fields = [
+        [name, value]
+        for name, value in form.items(multi=True)
+        if not any(word in name.lower() for word in NEVER_KEPT_FIELDS)
+    ]
     if not fields or sum(len(n) + len(v) for n, v in fields) > MAX_CHARACTERS:
         return False
-    db.session.execute(sa.delete(KeptForm).where(
-        sa.or_(sa.and_(KeptForm.user_id == user.id, KeptForm.path == path), KeptForm.kept_at < utcnow() - KEEP_FOR)))
+    db.session.execute(
+        sa.delete(KeptForm).where(
+            sa.or_(sa.and_(KeptForm.user_id == user.id, KeptForm.path == path), KeptForm.kept_at < utcnow() - KEEP_FOR)
+        )
+    )
     db.session.add(KeptForm(user_id=user.id, path=path[:2000], fields=fields))
     db.session.commit()
     return True
@@ -71,8 +79,9 @@ def keep(user: User, path: str, form) -> bool:
 
 def take(user: User, path: str) -> MultiDict | None:
     """The form kept for this page, once: it is removed as it is offered back."""
-    row = db.session.scalar(sa.select(KeptForm).where(KeptForm.user_id == user.id, KeptForm.path == path)
-                            .order_by(KeptForm.id.desc()))
+    row = db.session.scalar(
+        sa.select(KeptForm).where(KeptForm.user_id == user.id, KeptForm.path == path).order_by(KeptForm.id.desc())
+    )
     if row is None:
         return None
     db.session.execute(sa.delete(KeptForm).where(KeptForm.user_id == user.id, KeptForm.path == path))
@@ -88,8 +97,11 @@ def kept_for_this_page() -> MultiDict | None:
 
 
 def _keepable() -> bool:
-    return (request.method == "POST" and not request.headers.get("HX-Request")
-            and not (request.endpoint or "").startswith(NOT_FROM))
+    return (
+        request.method == "POST"
+        and not request.headers.get("HX-Request")
+        and not (request.endpoint or "").startswith(NOT_FROM)
+    )
 
 
 def _sign_in_again():

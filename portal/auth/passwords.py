@@ -20,8 +20,23 @@ DENY_LIST = Path(__file__).with_name("common-passwords.txt")  # the council's ow
 COMMON_100K = Path(__file__).with_name("common-passwords-100k.txt.gz")
 
 # Leetspeak read back as letters. "1" and "|" are read both as "i" and as "l".
-_LEET = {"@": "a", "4": "a", "8": "b", "(": "c", "3": "e", "6": "g", "9": "g", "#": "h", "!": "i",
-         "0": "o", "$": "s", "5": "s", "7": "t", "+": "t", "2": "z"}
+_LEET = {
+    "@": "a",
+    "4": "a",
+    "8": "b",
+    "(": "c",
+    "3": "e",
+    "6": "g",
+    "9": "g",
+    "#": "h",
+    "!": "i",
+    "0": "o",
+    "$": "s",
+    "5": "s",
+    "7": "t",
+    "+": "t",
+    "2": "z",
+}
 _LEET_I = str.maketrans({**_LEET, "1": "i", "|": "i"})
 _LEET_L = str.maketrans({**_LEET, "1": "l", "|": "l"})
 _AFFIXES = re.compile(r"^[\W\d_]+|[\W\d_]+$")
@@ -52,7 +67,7 @@ def common_passwords() -> frozenset[str]:
 
 
 def _unrepeat(text: str) -> str:
-    """"trustno1trustno1" -> "trustno1": the shortest piece the text repeats."""
+    """ "trustno1trustno1" -> "trustno1": the shortest piece the text repeats."""
     for size in range(1, len(text) // 2 + 1):
         if len(text) % size == 0 and text[:size] * (len(text) // size) == text:
             return text[:size]

@@ -29,19 +29,24 @@ def reset_password():
     token = request.form.get("token") if request.method == "POST" else request.args.get("token")
     reset = resets.usable(token or "")
     if reset is None:
-        return render_template("auth/reset_expired.html", page_title="This link has expired",
-                               message=resets.USED_OR_EXPIRED), 410 if token else 404
+        return render_template(
+            "auth/reset_expired.html", page_title="This link has expired", message=resets.USED_OR_EXPIRED
+        ), 410 if token else 404
     form = ResetPasswordForm(email=reset.user.email, data={"token": token})
     if form.validate_on_submit():
         problem = resets.complete_reset(token, form.new_password.data)
         if problem is None:
-            flash("Your password has been reset. Sign in with your new password and a code from your "
-                  "authenticator app", "success")
+            flash(
+                "Your password has been reset. Sign in with your new password and a code from your authenticator app",
+                "success",
+            )
             return redirect(url_for("auth.sign_in"))
-        return render_template("auth/reset_expired.html", page_title="Your password was not reset",
-                               message=problem), 409
-    return render_template("auth/reset_password.html", form=form, email=reset.user.email,
-                           page_title="Choose a new password")
+        return render_template(
+            "auth/reset_expired.html", page_title="Your password was not reset", message=problem
+        ), 409
+    return render_template(
+        "auth/reset_password.html", form=form, email=reset.user.email, page_title="Choose a new password"
+    )
 
 
 def too_many_reset_requests():
@@ -50,5 +55,6 @@ def too_many_reset_requests():
     form.email.data = request.form.get("email", "")[:320]
     form.email.errors = [TOO_MANY]
     current_app.logger.info("password reset requests over the limit")
-    return render_template("auth/forgotten_password.html", form=form, page_title="Reset your password",
-                           has_errors=True), 429
+    return render_template(
+        "auth/forgotten_password.html", form=form, page_title="Reset your password", has_errors=True
+    ), 429

@@ -32,10 +32,11 @@ from .sessions import end_all_sessions
 LIFETIME = timedelta(hours=1)
 TOKEN_BYTES = 32
 
-USED_OR_EXPIRED = ("This link to reset your password has expired or has already been used. "
-                   "Ask for a new one.")
-LOCKED = ("Your account is locked after too many wrong passwords or codes, so your password cannot be "
-          "reset now. Try again in 15 minutes, or ask your council’s portal admin to unlock it.")
+USED_OR_EXPIRED = "This link to reset your password has expired or has already been used. Ask for a new one."
+LOCKED = (
+    "Your account is locked after too many wrong passwords or codes, so your password cannot be "
+    "reset now. Try again in 15 minutes, or ask your council’s portal admin to unlock it."
+)
 
 
 def digest(token: str) -> str:
@@ -51,12 +52,14 @@ def request_reset(email: str) -> None:
         return
     now = utcnow()
     # A newer link replaces older ones: only the last e-mail's link works.
-    db.session.execute(sa.update(PasswordReset).where(PasswordReset.user_id == user.id,
-                                                      PasswordReset.used_at.is_(None))
-                       .values(used_at=now).execution_options(synchronize_session=False))
+    db.session.execute(
+        sa.update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    db.session.add(PasswordReset(user_id=user.id, token_hash=digest(token), created_at=now,
-                                 expires_at=now + LIFETIME))
+    db.session.add(PasswordReset(user_id=user.id, token_hash=digest(token), created_at=now, expires_at=now + LIFETIME))
     record("password-reset.request", user=user, detail=f"user {user.id}")
     events.password_reset_link(user, token)
     db.session.commit()
@@ -66,9 +69,13 @@ def usable(token: str) -> PasswordReset | None:
     """The reset this token opens, if it is unused and unexpired."""
     if not token or len(token) > 100:
         return None
-    return db.session.scalar(sa.select(PasswordReset).where(
-        PasswordReset.token_hash == digest(token), PasswordReset.used_at.is_(None),
-        PasswordReset.expires_at > utcnow()))
+    return db.session.scalar(
+        sa.select(PasswordReset).where(
+            PasswordReset.token_hash == digest(token),
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at > utcnow(),
+        )
+    )
 
 
 def complete_reset(token: str, new_password: str) -> str | None:
@@ -82,14 +89,20 @@ def complete_reset(token: str, new_password: str) -> str | None:
     _lift_expired_lock(user_id)  # commits; a lock whose cool-off is over is lifted as at sign-in
     user = db.session.get(User, user_id, populate_existing=True)  # as it is now, not as first loaded
     if user.locked_at is not None or not user.active:
-        record("password-reset.refused", user=user, detail=f"user {user.id}; account locked"
-               if user.active else f"user {user.id}; account deactivated")
+        record(
+            "password-reset.refused",
+            user=user,
+            detail=f"user {user.id}; account locked" if user.active else f"user {user.id}; account deactivated",
+        )
         db.session.commit()
         return LOCKED if user.active else USED_OR_EXPIRED
     # Single use even when two requests race: only one conditional UPDATE changes the row.
-    taken = db.session.execute(sa.update(PasswordReset).where(
-        PasswordReset.id == reset.id, PasswordReset.used_at.is_(None), PasswordReset.expires_at > utcnow())
-        .values(used_at=utcnow()).execution_options(synchronize_session=False))
+    taken = db.session.execute(
+        sa.update(PasswordReset)
+        .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None), PasswordReset.expires_at > utcnow())
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     if taken.rowcount != 1:
         db.session.rollback()
         return USED_OR_EXPIRED

@@ -22,7 +22,7 @@ def session_status():
 @bp.post("/session/keep-alive")
 @signed_in
 def keep_alive():
-    """"Stay signed in": JSON for the warning's script; without JavaScript, back to the page."""
+    """ "Stay signed in": JSON for the warning's script; without JavaScript, back to the page."""
     restart_idle_clock(current_user.session_row)
     if request.headers.get("X-Requested-With") == "fetch":
         return jsonify(signed_in=True, seconds_left=seconds_left(current_user.session_row))

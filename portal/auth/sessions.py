@@ -85,7 +85,7 @@ def session_row_for(token: str | None):
 
 
 def keep_alive(row) -> None:
-    """"Stay signed in": the idle clock starts again (the 12 hours do not)."""
+    """ "Stay signed in": the idle clock starts again (the 12 hours do not)."""
     row.last_seen_at = utcnow()
     db.session.commit()
 

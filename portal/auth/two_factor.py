@@ -60,15 +60,16 @@ def provisioning_uri(user: User, issuer: str) -> str:
 
 def qr_code_svg(uri: str) -> bytes:
     out = io.BytesIO()
-    segno.make(uri, error="m").save(out, kind="svg", scale=5, border=4, xmldecl=False,
-                                     title="QR code to set up your authenticator app")
+    segno.make(uri, error="m").save(
+        out, kind="svg", scale=5, border=4, xmldecl=False, title="QR code to set up your authenticator app"
+    )
     return out.getvalue()
 
 
 def grouped_secret(user: User) -> str:
     """The secret in groups of four, for typing into an app by hand."""
     secret = user.totp_secret or ""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def is_app_code(code: str) -> bool:
@@ -129,7 +130,7 @@ def _digest(code: str) -> str:
 
 def _new_recovery_code() -> str:
     raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
-    return "-".join(raw[i:i + 4] for i in range(0, _RECOVERY_LENGTH, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, _RECOVERY_LENGTH, 4))
 
 
 def _replace_recovery_codes(user: User) -> list[str]:
@@ -150,8 +151,7 @@ def new_recovery_codes(user: User) -> list[str]:
 def use_recovery_code(user: User, code: str) -> bool:
     result = db.session.execute(
         sa.update(RecoveryCode)
-        .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _digest(code),
-               RecoveryCode.used_at.is_(None))
+        .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _digest(code), RecoveryCode.used_at.is_(None))
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -160,10 +160,14 @@ def use_recovery_code(user: User, code: str) -> bool:
 
 
 def recovery_codes_left(user: User) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(RecoveryCode)
-        .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-    ) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(RecoveryCode)
+            .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        )
+        or 0
+    )
 
 
 def accept_code(user: User, code: str) -> str | None:

@@ -35,9 +35,13 @@ def second_factor():
         kind, problem = check_code(user, form.code.data)
         if kind == "recovery":
             left = two_factor.recovery_codes_left(user)
-            return finish_sign_in(user, pending.next_page(), "with a recovery code",
-                                  f"You signed in with a recovery code. You have {left} left: "
-                                  "get a new set on Your account if you are running out")
+            return finish_sign_in(
+                user,
+                pending.next_page(),
+                "with a recovery code",
+                f"You signed in with a recovery code. You have {left} left: "
+                "get a new set on Your account if you are running out",
+            )
         if kind == "app":
             return finish_sign_in(user, pending.next_page(), "with a code from the authenticator app")
         form.code.errors.append(problem)
@@ -61,11 +65,16 @@ def set_up():
         codes = two_factor.confirm_set_up(user, form.code.data)
         if codes is not None:
             pending.mark_set_up_done()
-            return render_template("auth/recovery_codes.html", codes=codes, signing_in=True,
-                                   page_title="Save your recovery codes")
+            return render_template(
+                "auth/recovery_codes.html", codes=codes, signing_in=True, page_title="Save your recovery codes"
+            )
         form.code.errors.append("Enter the 6-digit code your authenticator app shows now")
-    return render_template("auth/set_up.html", form=form, secret=two_factor.grouped_secret(user),
-                           page_title="Set up your authenticator app")
+    return render_template(
+        "auth/set_up.html",
+        form=form,
+        secret=two_factor.grouped_secret(user),
+        page_title="Set up your authenticator app",
+    )
 
 
 @bp.get("/sign-in/set-up/qr-code.svg")
@@ -96,5 +105,6 @@ def finish_set_up():
 def new_recovery_codes():
     """A signed-in user replaces their recovery codes (the old ones stop working)."""
     codes = two_factor.new_recovery_codes(current_user)
-    return render_template("auth/recovery_codes.html", codes=codes, signing_in=False,
-                           page_title="Your new recovery codes")
+    return render_template(
+        "auth/recovery_codes.html", codes=codes, signing_in=False, page_title="Your new recovery codes"
+    )

@@ -35,8 +35,14 @@ def sign_in():
 
 def sign_in_page(form, status=200):
     demo = bool(current_app.config.get("DEMO_ACCOUNTS_SKIP_SECOND_FACTOR"))
-    page = render_template("auth/sign_in.html", form=form, page_title="Sign in", demo_skips_second_factor=demo,
-                           timed_out=request.args.get("timed_out") == "1", has_errors=bool(form.errors))
+    page = render_template(
+        "auth/sign_in.html",
+        form=form,
+        page_title="Sign in",
+        demo_skips_second_factor=demo,
+        timed_out=request.args.get("timed_out") == "1",
+        has_errors=bool(form.errors),
+    )
     return page, status
 
 
@@ -86,4 +92,3 @@ def sign_out():
     session.clear()
     flash("You have signed out", "success")
     return redirect(url_for("auth.sign_in"))
-

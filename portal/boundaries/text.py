@@ -101,8 +101,11 @@ def form_field_names() -> set[str]:
 @functools.lru_cache(maxsize=1024)
 def _field_names(cls) -> frozenset[str]:
     # dir() of every form class on every POST was a tenth of a live check's time (docs/performance.md).
-    return frozenset(getattr(cls, attr).kwargs.get("name") or attr
-                     for attr in dir(cls) if isinstance(getattr(cls, attr, None), UnboundField))
+    return frozenset(
+        getattr(cls, attr).kwargs.get("name") or attr
+        for attr in dir(cls)
+        if isinstance(getattr(cls, attr, None), UnboundField)
+    )
 
 
 def _all_subclasses(cls):
@@ -144,8 +147,12 @@ def refused_inputs() -> list[str]:
 def check_request():
     messages = refused_inputs()
     if messages:
-        return render_template("main/bad_input.html", messages=messages, has_errors=True,
-                               page_title="There is a problem with what was sent"), 400
+        return render_template(
+            "main/bad_input.html",
+            messages=messages,
+            has_errors=True,
+            page_title="There is a problem with what was sent",
+        ), 400
     return None
 
 

@@ -48,9 +48,11 @@ def blockers(claim) -> list[str]:
     if state.queried:
         out.append(f"{state.queried} sampled lines are queried with the lead professional")
     if state.exceeded:
-        out.append(f"The rejection rate in the sample ({state.rate_text}) is above the tolerance of "
-                   f"{state.tolerance}%: widen the sample by {state.widen_by} lines"
-                   + (" (every line)" if state.widen_by + len(state.sampled) >= state.total else ""))
+        out.append(
+            f"The rejection rate in the sample ({state.rate_text}) is above the tolerance of "
+            f"{state.tolerance}%: widen the sample by {state.widen_by} lines"
+            + (" (every line)" if state.widen_by + len(state.sampled) >= state.total else "")
+        )
     if not included(claim):
         out.append("No line is left in the claim")
     return out
@@ -108,7 +110,9 @@ def withdraw(line, user, reason) -> ClaimLineExit:
         raise Refused(f"{line.family_ref} was rejected, so it was never claimed for")
     row = ClaimLineExit(line_id=line.id, kind="withdrawn", reason=reason.strip(), recorded_by_id=user.id)
     db.session.add(row)
-    audit(user, "claim.line.withdraw", line.family, detail=f"claim {line.claim_id}, line {line.id}; reason: {row.reason}")
+    audit(
+        user, "claim.line.withdraw", line.family, detail=f"claim {line.claim_id}, line {line.id}; reason: {row.reason}"
+    )
     _commit(f"{line.family_ref} has been withdrawn already")
     return row
 
@@ -119,4 +123,3 @@ def _commit(clash):
     except IntegrityError:
         db.session.rollback()
         raise Refused(clash) from None
-

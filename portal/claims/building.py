@@ -72,20 +72,34 @@ def _line_figures(claim):
 def _line(claim, decided, window_plan, user) -> ClaimLine:
     family, verdict = decided.family, decided.verdict.to_json()
     line = ClaimLine(
-        claim_id=claim.id, family_id=family.id, family_ref=family.ref, plan_id=family.plan_id,
-        claim_type=decided.verdict.claim_type, lead_professional_id=family.lead_professional_id,
+        claim_id=claim.id,
+        family_id=family.id,
+        family_ref=family.ref,
+        plan_id=family.plan_id,
+        claim_type=decided.verdict.claim_type,
+        lead_professional_id=family.lead_professional_id,
         identified_on=min((p.identified_on for p in family.current_problems), default=None),
-        engaged_on=family.engaged_on, closed_on=family.closed_on, case_snapshot=decided.case, verdict=verdict,
-        evidence=decided.evidence, flags=[f.to_json() for f in decided.flags],
+        engaged_on=family.engaged_on,
+        closed_on=family.closed_on,
+        case_snapshot=decided.case,
+        verdict=verdict,
+        evidence=decided.evidence,
+        flags=[f.to_json() for f in decided.flags],
         snapshot_hash=snapshot_hash(window_plan, claim.window.claim_date, decided.case, verdict, decided.evidence),
-        added_by_id=user.id)
+        added_by_id=user.id,
+    )
     db.session.add(line)
     db.session.flush()
     for member in family.current_members:
-        db.session.add(ClaimLineMember(line_id=line.id, name_key=ledger.name_key(member.name),
-                                       date_of_birth=member.date_of_birth))
-    audit(user, "claim.line.add", family, detail=f"claim {claim.id}, line {line.id}: {line.claim_type}; "
-                                            f"snapshot {line.snapshot_hash}")
+        db.session.add(
+            ClaimLineMember(line_id=line.id, name_key=ledger.name_key(member.name), date_of_birth=member.date_of_birth)
+        )
+    audit(
+        user,
+        "claim.line.add",
+        family,
+        detail=f"claim {claim.id}, line {line.id}: {line.claim_type}; snapshot {line.snapshot_hash}",
+    )
     return line
 
 

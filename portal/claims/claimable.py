@@ -74,17 +74,24 @@ class Filters:
 
     def args(self, **changes) -> dict:
         """Query-string arguments for these filters (with changes), for links."""
-        out = {"status": self.status, "claim_type": self.claim_type or None, "plan": self.plan or None,
-               "lead": self.lead or None, "sort": self.sort if self.sort != "ref" else None,
-               "order": "descending" if self.descending else None}
+        out = {
+            "status": self.status,
+            "claim_type": self.claim_type or None,
+            "plan": self.plan or None,
+            "lead": self.lead or None,
+            "sort": self.sort if self.sort != "ref" else None,
+            "order": "descending" if self.descending else None,
+        }
         out.update(changes)
         return {k: v for k, v in out.items() if v}
 
     def keeps(self, row: Row) -> bool:
-        return ((not self.status or row.status in self.status)
-                and (not self.claim_type or row.claim_type == self.claim_type)
-                and (not self.plan or row.family.plan_id == self.plan)
-                and (not self.lead or str(row.family.lead_professional_id) == self.lead))
+        return (
+            (not self.status or row.status in self.status)
+            and (not self.claim_type or row.claim_type == self.claim_type)
+            and (not self.plan or row.family.plan_id == self.plan)
+            and (not self.lead or str(row.family.lead_professional_id) == self.lead)
+        )
 
     @property
     def chosen(self) -> list[str]:
@@ -112,8 +119,9 @@ def decided_rows(window, family_ids=None) -> list[Row]:
     try:
         families, evidence = loading.load_families(plans, family_ids)
         held = ledger.held(window.phase)
-        decided = [decide(family, evidence.get(family.id, []), plans[family.plan_id], window, sources)
-                   for family in families]
+        decided = [
+            decide(family, evidence.get(family.id, []), plans[family.plan_id], window, sources) for family in families
+        ]
         if family_ids is None:
             flag_shared_figures(decided, figures_index((d.family.ref, d.figures) for d in decided))
         return [_row(d, held) for d in decided]
@@ -156,12 +164,14 @@ class Listing:
 def listing(window, filters: Filters, number: int = 1) -> Listing:
     rows = decided_rows(window)
     counts = {s: sum(1 for r in rows if r.status == s) for s in STATUSES}
-    leads = sorted({(r.family.lead_professional_id, r.family.lead_professional.name) for r in rows},
-                   key=lambda lead: lead[1].casefold())
+    leads = sorted(
+        {(r.family.lead_professional_id, r.family.lead_professional.name) for r in rows},
+        key=lambda lead: lead[1].casefold(),
+    )
     kept = sorted((r for r in rows if filters.keeps(r)), key=SORTS[filters.sort][1], reverse=filters.descending)
     pages = max(1, ceil(len(kept) / PAGE_SIZE))
     number = min(max(1, number), pages)
-    page = kept[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
+    page = kept[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
     return Listing(page, len(kept), number, pages, counts, leads, kept)
 
 

@@ -26,8 +26,19 @@ from ..models.claims import CLAIM_TYPES
 from .approving import included, rejected, totals
 from .sampling import sample_state
 
-CSV_COLUMNS = ["reference", "plan", "plan_version", "claim_type", "problems_and_outcomes", "identified_on",
-               "engaged_on", "closed_on", "claim_date", "decision", "evidence_hash"]
+CSV_COLUMNS = [
+    "reference",
+    "plan",
+    "plan_version",
+    "claim_type",
+    "problems_and_outcomes",
+    "identified_on",
+    "engaged_on",
+    "closed_on",
+    "claim_date",
+    "decision",
+    "evidence_hash",
+]
 
 
 def build_claim_csv(claim) -> bytes:
@@ -39,10 +50,24 @@ def build_claim_csv(claim) -> bytes:
     sampled = set(claim.sample.chosen) if claim.sample else set()
     for line in included(claim):
         decision = line.decision.decision if line.decision else ("not decided" if line.id in sampled else "not sampled")
-        writer.writerow([_cell(v) for v in (
-            line.family_ref, line.plan_id, versions.get(line.plan_id, ""), line.claim_type,
-            achieved_by(line.verdict), _iso(line.identified_on), _iso(line.engaged_on), _iso(line.closed_on),
-            claim.window.claim_date.isoformat(), decision, line.snapshot_hash)])
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    line.family_ref,
+                    line.plan_id,
+                    versions.get(line.plan_id, ""),
+                    line.claim_type,
+                    achieved_by(line.verdict),
+                    _iso(line.identified_on),
+                    _iso(line.engaged_on),
+                    _iso(line.closed_on),
+                    claim.window.claim_date.isoformat(),
+                    decision,
+                    line.snapshot_hash,
+                )
+            ]
+        )
     return out.getvalue().encode("utf-8")
 
 
@@ -68,9 +93,16 @@ def _iso(day):
 
 
 def claim_report_pdf(claim) -> bytes:
-    return html_to_pdf(render_template("claims/report_pdf.html", claim=claim, totals=totals(claim),
-                                       rejected=rejected(claim), state=sample_state(claim),
-                                       claim_types=CLAIM_TYPES))
+    return html_to_pdf(
+        render_template(
+            "claims/report_pdf.html",
+            claim=claim,
+            totals=totals(claim),
+            rejected=rejected(claim),
+            state=sample_state(claim),
+            claim_types=CLAIM_TYPES,
+        )
+    )
 
 
 SIGNING_KEYS = ("PDF_SIGNING_CERT", "PDF_SIGNING_KEY", "PDF_SIGNING_KEY_PASSPHRASE")
@@ -133,8 +165,7 @@ def build_claim_zip(claim, path: Path, progress=None) -> None:
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             waiting = deque()
             for line in lines:
-                waiting.append(_summary(line, claim, user,
-                                        lambda html: pool.submit(render_pdf, html, signing_config)))
+                waiting.append(_summary(line, claim, user, lambda html: pool.submit(render_pdf, html, signing_config)))
                 while len(waiting) >= 2 * workers:
                     name, future = waiting.popleft()
                     write(name, future.result())
@@ -188,13 +219,15 @@ def _file(claim_id, kind, path: Path) -> ClaimFile:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     relative = path.relative_to(files_root())
-    return ClaimFile(claim_id=claim_id, kind=kind, path=str(relative), sha256=digest.hexdigest(),
-                     size=path.stat().st_size)
+    return ClaimFile(
+        claim_id=claim_id, kind=kind, path=str(relative), sha256=digest.hexdigest(), size=path.stat().st_size
+    )
 
 
 def latest_file(claim, kind) -> ClaimFile | None:
-    return db.session.scalar(db.select(ClaimFile).filter_by(claim_id=claim.id, kind=kind)
-                             .order_by(ClaimFile.id.desc()).limit(1))
+    return db.session.scalar(
+        db.select(ClaimFile).filter_by(claim_id=claim.id, kind=kind).order_by(ClaimFile.id.desc()).limit(1)
+    )
 
 
 def file_path(row: ClaimFile) -> Path:

@@ -18,8 +18,12 @@ class WholeNumberField(IntegerField):
 
     def __init__(self, label, message, low, high, **kwargs):
         self.range_message = f"{label} must be a whole number from {low} to {high}"
-        super().__init__(label, widget=GovTextInput(), validators=[
-            InputRequired(message), NumberRange(low, high, self.range_message.replace("%", "%%"))], **kwargs)
+        super().__init__(
+            label,
+            widget=GovTextInput(),
+            validators=[InputRequired(message), NumberRange(low, high, self.range_message.replace("%", "%%"))],
+            **kwargs,
+        )
 
     def process_formdata(self, valuelist):
         if valuelist and str(valuelist[0]).strip():
@@ -35,21 +39,39 @@ def _whole(label, message, low, high, **kwargs):
 
 
 class WindowForm(PortalForm):
-    name = StringField("Name of the claim window", widget=GovTextInput(), filters=[strip],
-                       description="For example, 2026-27 quarter 3", validators=[
-                           DataRequired("Enter the name of the claim window"),
-                           Length(max=100, message="Name must be 100 characters or fewer")])
-    claim_date = GovukDateField("Claim date", description=f"Families are decided as of this date. {DATE_HINT}",
-                                validators=[DateRequired("Enter the claim date"), DateNotBefore()])
-    plans = ChecklistField("Plans the window covers", message="Choose at least one plan",
-                           description="Plans of one programme phase: a family is claimed for once per phase")
-    tolerance_percent = _whole("Tolerated rejection rate in the sample (%)", "Enter the tolerated rejection rate",
-                               0, 100, default=10)
+    name = StringField(
+        "Name of the claim window",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="For example, 2026-27 quarter 3",
+        validators=[
+            DataRequired("Enter the name of the claim window"),
+            Length(max=100, message="Name must be 100 characters or fewer"),
+        ],
+    )
+    claim_date = GovukDateField(
+        "Claim date",
+        description=f"Families are decided as of this date. {DATE_HINT}",
+        validators=[DateRequired("Enter the claim date"), DateNotBefore()],
+    )
+    plans = ChecklistField(
+        "Plans the window covers",
+        message="Choose at least one plan",
+        description="Plans of one programme phase: a family is claimed for once per phase",
+    )
+    tolerance_percent = _whole(
+        "Tolerated rejection rate in the sample (%)", "Enter the tolerated rejection rate", 0, 100, default=10
+    )
     sample_percent = _whole("Sample size (% of the lines)", "Enter the sample size", 1, 100, default=10)
     sample_minimum = _whole("Smallest sample (lines)", "Enter the smallest sample", 1, 10000, default=5)
     minimum_intervention_days = _whole(
-        "Shortest intervention not flagged (days)", "Enter the shortest intervention not flagged", 0, 3650,
-        default=84, description="A case closed sooner after it started is flagged and always sampled")
+        "Shortest intervention not flagged (days)",
+        "Enter the shortest intervention not flagged",
+        0,
+        3650,
+        default=84,
+        description="A case closed sooner after it started is flagged and always sampled",
+    )
     submit = _submit("Open the claim window")
 
     def __init__(self, *args, **kwargs):
@@ -76,12 +98,14 @@ class ReasonForm(PortalForm):
 
 class DecisionForm(PortalForm):
     decision = ChoiceField("Decision", message="Choose a decision", choices=options(DECISIONS.items()))
-    reason_code = ChoiceField("If you are rejecting it, why", message=None,
-                              choices=options(REJECTION_REASONS.items()))
-    note = TextAreaField("Note", widget=GovTextArea(), filters=[strip],
-                         description="Required when rejecting or querying: what the lead professional or the "
-                                     "approver needs to know",
-                         validators=[Length(max=4000, message="Note must be 4000 characters or fewer")])
+    reason_code = ChoiceField("If you are rejecting it, why", message=None, choices=options(REJECTION_REASONS.items()))
+    note = TextAreaField(
+        "Note",
+        widget=GovTextArea(),
+        filters=[strip],
+        description="Required when rejecting or querying: what the lead professional or the approver needs to know",
+        validators=[Length(max=4000, message="Note must be 4000 characters or fewer")],
+    )
     submit = _submit("Save decision")
 
     def validate_reason_code(self, field):
@@ -94,6 +118,13 @@ class DecisionForm(PortalForm):
 
 
 class AnswerForm(PortalForm):
-    answer = TextAreaField("Your answer", widget=GovTextArea(), filters=[strip], validators=[
-        DataRequired("Enter your answer"), Length(max=4000, message="Answer must be 4000 characters or fewer")])
+    answer = TextAreaField(
+        "Your answer",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            DataRequired("Enter your answer"),
+            Length(max=4000, message="Answer must be 4000 characters or fewer"),
+        ],
+    )
     submit = _submit("Send answer")

@@ -20,8 +20,9 @@ CLAIM_ROLES = (Role.PROGRAMME_MANAGER, Role.VERIFIER)
 
 def start(claim, user):
     """Queue the build of the claim's files; the job (its page shows progress)."""
-    return start_job(KIND, user, params={"claim_id": claim.id}, subject=("claim", claim.id),
-                     audit_detail=f"claim {claim.id}")
+    return start_job(
+        KIND, user, params={"claim_id": claim.id}, subject=("claim", claim.id), audit_detail=f"claim {claim.id}"
+    )
 
 
 def _run(run):
@@ -45,20 +46,23 @@ def latest_job(claim):
     """The newest job building this claim's files, or None."""
     from ..models import Job
 
-    return db.session.scalar(db.select(Job).filter_by(kind=KIND, subject_kind="claim", subject_id=claim.id)
-                             .order_by(Job.id.desc()).limit(1))
+    return db.session.scalar(
+        db.select(Job).filter_by(kind=KIND, subject_kind="claim", subject_id=claim.id).order_by(Job.id.desc()).limit(1)
+    )
 
 
-CLAIM_FILES = register(JobKind(
-    name=KIND,
-    title="Claim file and closure summaries",
-    run=_run,
-    viewer_roles=CLAIM_ROLES,  # programme managers and verifiers see every claim's files
-    may_see=_may_see,
-    families=_families,
-    family_audit_action="closure.download",
-    unit="steps",
-    file_suffix=".csv",
-    mimetype="text/csv",
-    describe=lambda job: f"claim {job.params.get('claim_id')}",
-))
+CLAIM_FILES = register(
+    JobKind(
+        name=KIND,
+        title="Claim file and closure summaries",
+        run=_run,
+        viewer_roles=CLAIM_ROLES,  # programme managers and verifiers see every claim's files
+        may_see=_may_see,
+        families=_families,
+        family_audit_action="closure.download",
+        unit="steps",
+        file_suffix=".csv",
+        mimetype="text/csv",
+        describe=lambda job: f"claim {job.params.get('claim_id')}",
+    )
+)

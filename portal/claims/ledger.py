@@ -30,20 +30,27 @@ def name_key(name: str) -> str:
 
 def _rejected_in_submitted():
     later = sa.orm.aliased(LineDecision)
-    latest_rejected = (sa.select(LineDecision.id).where(
-        LineDecision.line_id == ClaimLine.id, LineDecision.decision == "rejected",
-        ~sa.exists().where(later.replaces_id == LineDecision.id)))
+    latest_rejected = sa.select(LineDecision.id).where(
+        LineDecision.line_id == ClaimLine.id,
+        LineDecision.decision == "rejected",
+        ~sa.exists().where(later.replaces_id == LineDecision.id),
+    )
     submitted = sa.select(ClaimSubmission.id).where(ClaimSubmission.claim_id == ClaimLine.claim_id)
     return sa.and_(sa.exists(latest_rejected), sa.exists(submitted))
 
 
 def holding_lines(phase: str):
     """A select of the lines that hold their family in this phase."""
-    return (sa.select(ClaimLine).join(Claim, Claim.id == ClaimLine.claim_id)
-            .join(ClaimWindow, ClaimWindow.id == Claim.window_id)
-            .where(ClaimWindow.phase == phase,
-                   ~sa.exists().where(ClaimLineExit.line_id == ClaimLine.id),
-                   ~_rejected_in_submitted()))
+    return (
+        sa.select(ClaimLine)
+        .join(Claim, Claim.id == ClaimLine.claim_id)
+        .join(ClaimWindow, ClaimWindow.id == Claim.window_id)
+        .where(
+            ClaimWindow.phase == phase,
+            ~sa.exists().where(ClaimLineExit.line_id == ClaimLine.id),
+            ~_rejected_in_submitted(),
+        )
+    )
 
 
 @dataclass
@@ -57,8 +64,10 @@ def held(phase: str) -> Held:
     lines = holding_lines(phase).subquery()
     by_family = dict(db.session.execute(sa.select(lines.c.family_id, lines.c.claim_id)).all())
     people = db.session.execute(
-        sa.select(ClaimLineMember.name_key, ClaimLineMember.date_of_birth, lines.c.claim_id, lines.c.family_ref)
-        .join(lines, lines.c.id == ClaimLineMember.line_id)).all()
+        sa.select(ClaimLineMember.name_key, ClaimLineMember.date_of_birth, lines.c.claim_id, lines.c.family_ref).join(
+            lines, lines.c.id == ClaimLineMember.line_id
+        )
+    ).all()
     return Held(by_family, {(n, d): (c, ref) for n, d, c, ref in people})
 
 
@@ -70,8 +79,10 @@ def holder(held_: Held, family) -> str | None:
     for member in family.current_members:
         hit = held_.by_person.get((name_key(member.name), member.date_of_birth))
         if hit:
-            return (f"{member.name} (born {member.date_of_birth.isoformat()}) of {family.ref} is already claimed "
-                    f"for in claim {hit[0]} (family {hit[1]})")
+            return (
+                f"{member.name} (born {member.date_of_birth.isoformat()}) of {family.ref} is already claimed "
+                f"for in claim {hit[0]} (family {hit[1]})"
+            )
     return None
 
 
@@ -90,15 +101,21 @@ def lock_phase(phase: str) -> None:
 def others_holding(line) -> list[str]:
     """Other lines of the phase holding this line's family or one of its claimed members (the double-claim check)."""
     phase = line.claim.window.phase
-    mine = db.session.execute(sa.select(ClaimLineMember.name_key, ClaimLineMember.date_of_birth)
-                              .where(ClaimLineMember.line_id == line.id)).all()
+    mine = db.session.execute(
+        sa.select(ClaimLineMember.name_key, ClaimLineMember.date_of_birth).where(ClaimLineMember.line_id == line.id)
+    ).all()
     lines = holding_lines(phase).where(ClaimLine.id != line.id).subquery()
-    out = [f"{ref} is in claim {claim_id}" for claim_id, ref in db.session.execute(
-        sa.select(lines.c.claim_id, lines.c.family_ref).where(lines.c.family_id == line.family_id)).all()]
+    out = [
+        f"{ref} is in claim {claim_id}"
+        for claim_id, ref in db.session.execute(
+            sa.select(lines.c.claim_id, lines.c.family_ref).where(lines.c.family_id == line.family_id)
+        ).all()
+    ]
     if mine:
         people = db.session.execute(
             sa.select(ClaimLineMember.name_key, ClaimLineMember.date_of_birth, lines.c.claim_id, lines.c.family_ref)
             .join(lines, lines.c.id == ClaimLineMember.line_id)
-            .where(sa.tuple_(ClaimLineMember.name_key, ClaimLineMember.date_of_birth).in_(mine))).all()
+            .where(sa.tuple_(ClaimLineMember.name_key, ClaimLineMember.date_of_birth).in_(mine))
+        ).all()
         out += [f"a member born {d.isoformat()} is also in claim {c} (family {ref})" for _, d, c, ref in people]
     return out

@@ -18,8 +18,15 @@ from .support import CLAIM_ROLES, line_or_404, read, refused
 
 
 def _common(line):
-    return {"line": line, "claim": line.claim, "task_href": tasks.task_href, "flag_titles": FLAGS, "claim_types": CLAIM_TYPES, "decisions": DECISIONS,
-                "reasons": REJECTION_REASONS}
+    return {
+        "line": line,
+        "claim": line.claim,
+        "task_href": tasks.task_href,
+        "flag_titles": FLAGS,
+        "claim_types": CLAIM_TYPES,
+        "decisions": DECISIONS,
+        "reasons": REJECTION_REASONS,
+    }
 
 
 @bp.get("/<id:claim_id>/lines/<id:line_id>")
@@ -27,9 +34,14 @@ def _common(line):
 def line(claim_id, line_id):
     line = line_or_404(claim_id, line_id)
     read("claim.line.read", line.family, detail=f"claim {claim_id}, line {line.id}")
-    return render_template("claims/line.html", tasks=tasks.task_list(line), refusal=verifying.why_not_decide(
-        current_user, line), included=line in approving.included(line.claim),
-        page_title=f"{line.family_ref} in claim {claim_id}", **_common(line))
+    return render_template(
+        "claims/line.html",
+        tasks=tasks.task_list(line),
+        refusal=verifying.why_not_decide(current_user, line),
+        included=line in approving.included(line.claim),
+        page_title=f"{line.family_ref} in claim {claim_id}",
+        **_common(line),
+    )
 
 
 @bp.get("/<id:claim_id>/lines/<id:line_id>/check/<section>")
@@ -41,8 +53,13 @@ def section(claim_id, line_id, section):
         abort(404)
     read("claim.line.read", line.family, detail=f"claim {claim_id}, line {line.id}: {section}")
     others = ledger.others_holding(line) if section == "double-claim" else []
-    return render_template("claims/section.html", section=found, others=others,
-                           page_title=f"{found.title}: {line.family_ref}", **_common(line))
+    return render_template(
+        "claims/section.html",
+        section=found,
+        others=others,
+        page_title=f"{found.title}: {line.family_ref}",
+        **_common(line),
+    )
 
 
 @bp.route("/<id:claim_id>/lines/<id:line_id>/decision", methods=["GET", "POST"])
@@ -61,8 +78,7 @@ def decide(claim_id, line_id):
         flash(f"{line.family_ref}: {DECISIONS[form.decision.data].lower()}", "success")
         return redirect(url_for("claims.show", claim_id=claim_id, _anchor="sample"))
     read("claim.line.decision.form", line.family, detail=f"claim {claim_id}, line {line.id}")
-    return render_template("claims/decision.html", form=form, page_title=f"Decide {line.family_ref}",
-                           **_common(line))
+    return render_template("claims/decision.html", form=form, page_title=f"Decide {line.family_ref}", **_common(line))
 
 
 @bp.get("/<id:claim_id>/lines/<id:line_id>/redecide")
@@ -70,11 +86,16 @@ def decide(claim_id, line_id):
 def redecided(claim_id, line_id):
     line = line_or_404(claim_id, line_id)
     then, now = redecide.as_of_claim_date(line), redecide.as_of_today(line)
-    read("claim.line.redecide", line.family, detail=f"claim {claim_id}, line {line.id}: as of the claim date "
-                                                    f"{'same' if then.same_verdict else 'DIFFERENT'}; "
-                                                    f"{len(now.changes)} changes since")
-    return render_template("claims/redecide.html", then=then, now=now, page_title=f"Decide {line.family_ref} again",
-                           **_common(line))
+    read(
+        "claim.line.redecide",
+        line.family,
+        detail=f"claim {claim_id}, line {line.id}: as of the claim date "
+        f"{'same' if then.same_verdict else 'DIFFERENT'}; "
+        f"{len(now.changes)} changes since",
+    )
+    return render_template(
+        "claims/redecide.html", then=then, now=now, page_title=f"Decide {line.family_ref} again", **_common(line)
+    )
 
 
 @bp.route("/<id:claim_id>/lines/<id:line_id>/withdraw", methods=["GET", "POST"])
@@ -92,10 +113,16 @@ def withdraw(claim_id, line_id):
         flash(f"{line.family_ref} withdrawn from claim {claim_id}: the payment is to be returned", "success")
         return redirect(url_for("claims.line", claim_id=claim_id, line_id=line.id))
     read("claim.line.withdraw.form", line.family, detail=f"claim {claim_id}, line {line.id}")
-    return render_template("claims/reason.html", form=form, claim=line.claim, heading=f"Withdraw {line.family_ref}",
-                           intro="Withdrawing a claimed line records a clawback: the payment for this family is "
-                                 "returned. The family can be claimed for again only if the rules say so as of a "
-                                 "later claim date.", page_title=f"Withdraw {line.family_ref}")
+    return render_template(
+        "claims/reason.html",
+        form=form,
+        claim=line.claim,
+        heading=f"Withdraw {line.family_ref}",
+        intro="Withdrawing a claimed line records a clawback: the payment for this family is "
+        "returned. The family can be claimed for again only if the rules say so as of a "
+        "later claim date.",
+        page_title=f"Withdraw {line.family_ref}",
+    )
 
 
 @bp.get("/<id:claim_id>/lines/<id:line_id>/spot-check.pdf")
@@ -123,5 +150,10 @@ def answer_query(family, decision_id):
             return redirect(url_for("families.show", family_id=family.id))
         flash("Answer sent to the claim verifier", "success")
         return redirect(url_for("families.show", family_id=family.id))
-    return render_template("claims/answer.html", form=form, family=family, decision=decision,
-                           page_title=f"Answer a claim query about {family.ref}")
+    return render_template(
+        "claims/answer.html",
+        form=form,
+        family=family,
+        decision=decision,
+        page_title=f"Answer a claim query about {family.ref}",
+    )

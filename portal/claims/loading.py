@@ -45,8 +45,16 @@ def load_families(plan_ids, family_ids=None) -> tuple[list[Family], dict[int, li
 def load_chosen(chosen) -> tuple[list[Family], dict[int, list[Evidence]]]:
     """The families a subquery of family ids selects, loaded, and their evidence by family
     (one query per kind of row, whatever the number of families: the to-do lists use it too)."""
-    families = db.session.scalars(sa.select(Family).where(Family.id.in_(chosen)).order_by(Family.id)
-                                  .options(joinedload(Family.lead_professional))).unique().all()
+    families = (
+        db.session.scalars(
+            sa.select(Family)
+            .where(Family.id.in_(chosen))
+            .order_by(Family.id)
+            .options(joinedload(Family.lead_professional))
+        )
+        .unique()
+        .all()
+    )
     for attribute, model, order in CHILDREN:
         rows = db.session.scalars(sa.select(model).where(model.family_id.in_(chosen)).order_by(order)).all()
         by_family = defaultdict(list)
@@ -59,12 +67,17 @@ def load_chosen(chosen) -> tuple[list[Family], dict[int, list[Evidence]]]:
 
 
 def _evidence(chosen) -> dict[int, list[Evidence]]:
-    rows = db.session.scalars(sa.select(Evidence).where(Evidence.family_id.in_(chosen))
-                              .order_by(Evidence.family_id, Evidence.id)
-                              .options(joinedload(Evidence.agency), joinedload(Evidence.submitted_by))).all()
+    rows = db.session.scalars(
+        sa.select(Evidence)
+        .where(Evidence.family_id.in_(chosen))
+        .order_by(Evidence.family_id, Evidence.id)
+        .options(joinedload(Evidence.agency), joinedload(Evidence.submitted_by))
+    ).all()
     reviews = db.session.scalars(
-        sa.select(Review).where(Review.evidence_id.in_(sa.select(Evidence.id).where(Evidence.family_id.in_(chosen))))
-        .order_by(Review.id)).all()
+        sa.select(Review)
+        .where(Review.evidence_id.in_(sa.select(Evidence.id).where(Evidence.family_id.in_(chosen))))
+        .order_by(Review.id)
+    ).all()
     by_evidence = defaultdict(list)
     for review in reviews:
         by_evidence[review.evidence_id].append(review)

@@ -14,8 +14,10 @@ def sha256(text: str) -> str:
 def current_texts(plan_id: str) -> tuple[str, str]:
     """Today's plan file and tools.yaml, as text."""
     directory = frameworks_dir()
-    return ((directory / f"{plan_id}.yaml").read_text(encoding="utf-8"),
-            (directory / "tools.yaml").read_text(encoding="utf-8"))
+    return (
+        (directory / f"{plan_id}.yaml").read_text(encoding="utf-8"),
+        (directory / "tools.yaml").read_text(encoding="utf-8"),
+    )
 
 
 def stored_plan(window_plan):

@@ -50,8 +50,10 @@ def as_of_today(line, today=None) -> AsOfToday:
         if now is None:
             changes.append(f"Evidence {eid} ({item['outcome']}) is no longer on the case")
         elif now.replaced_by is not None:
-            changes.append(f"Evidence {eid} ({item['outcome']}, version {item['version']}) was corrected: "
-                           f"version {now.replaced_by.version} is e{now.replaced_by.id}")
+            changes.append(
+                f"Evidence {eid} ({item['outcome']}, version {item['version']}) was corrected: "
+                f"version {now.replaced_by.version} is e{now.replaced_by.id}"
+            )
         elif now.status != "accepted":
             changes.append(f"Evidence {eid} ({item['outcome']}) is now {now.status}")
     for e in rows:
@@ -63,15 +65,19 @@ def as_of_today(line, today=None) -> AsOfToday:
             changes.append(f"{member.get('name', member['id'])} is no longer recorded as a member of the family")
     stored = line.verdict
     if verdict.turned_around != stored["turned_around"] or verdict.claim_type != stored["claim_type"]:
-        changes.append(f"The verdict changed: {_said(stored['turned_around'], stored['claim_type'])} then, "
-                       f"{_said(verdict.turned_around, verdict.claim_type)} now")
+        changes.append(
+            f"The verdict changed: {_said(stored['turned_around'], stored['claim_type'])} then, "
+            f"{_said(verdict.turned_around, verdict.claim_type)} now"
+        )
     before = {p["id"]: p["achieved"] for p in stored["problems"]}
     for p in verdict.problems:
         if p.id not in before:
             changes.append(f"{plan.term('problem').capitalize()} {p.id} ({p.title}) was identified after the claim")
         elif before[p.id] != p.achieved:
-            changes.append(f"{plan.term('problem').capitalize()} {p.id} ({p.title}) is "
-                           f"{'achieved' if p.achieved else 'no longer achieved'}")
+            changes.append(
+                f"{plan.term('problem').capitalize()} {p.id} ({p.title}) is "
+                f"{'achieved' if p.achieved else 'no longer achieved'}"
+            )
     for pid in sorted(set(before) - {p.id for p in verdict.problems}):
         changes.append(f"{plan.term('problem').capitalize()} {pid} is no longer on the case")
     return AsOfToday(verdict, changes)

@@ -39,8 +39,10 @@ def widen(claim, user) -> ClaimSample:
     if claim.status != "draft" or state is None or not state.widen_by:
         raise Refused("The sample does not need widening")
     current = claim.sample
-    reason = (f"rejection rate {state.rate_text} is above the tolerance of {claim.window.tolerance_percent}%: "
-              f"{state.widen_by} more lines")
+    reason = (
+        f"rejection rate {state.rate_text} is above the tolerance of {claim.window.tolerance_percent}%: "
+        f"{state.widen_by} more lines"
+    )
     return _save(claim, user, current.seed, current.size + state.widen_by, "widened", reason)
 
 
@@ -55,12 +57,25 @@ def _save(claim, user, seed, size, kind, reason) -> ClaimSample:
     flagged = [line.id for line in lines if line.flags]
     chosen = draw_sample(population, flagged, seed, size)
     sequence = claim.samples[-1].sequence + 1 if claim.samples else 1
-    sample = ClaimSample(claim_id=claim.id, sequence=sequence, seed=seed, size=size, population=population,
-                         flagged=flagged, chosen=chosen, kind=kind, reason=reason, drawn_by_id=user.id)
+    sample = ClaimSample(
+        claim_id=claim.id,
+        sequence=sequence,
+        seed=seed,
+        size=size,
+        population=population,
+        flagged=flagged,
+        chosen=chosen,
+        kind=kind,
+        reason=reason,
+        drawn_by_id=user.id,
+    )
     db.session.add(sample)
-    audit(user, f"claim.sample.{kind}", detail=f"claim {claim.id}: seed {seed}, size {size} of {len(population)} lines "
-                                          f"({len(flagged)} flagged, always in); {len(chosen)} chosen"
-                                          + (f"; reason: {reason}" if reason else ""))
+    audit(
+        user,
+        f"claim.sample.{kind}",
+        detail=f"claim {claim.id}: seed {seed}, size {size} of {len(population)} lines "
+        f"({len(flagged)} flagged, always in); {len(chosen)} chosen" + (f"; reason: {reason}" if reason else ""),
+    )
     try:
         db.session.commit()
     except IntegrityError:
@@ -111,12 +126,18 @@ def sample_state(claim) -> SampleState | None:
     rejected = decisions.count("rejected")
     total = len(sample.population)
     widen_by = widening(len(sampled), rejected, claim.window.tolerance_percent, total)
-    return SampleState(sampled, decisions.count("verified"), rejected, decisions.count("queried"),
-                       decisions.count(None), total, claim.window.tolerance_percent,
-                       widen_by if widen_by else None)
+    return SampleState(
+        sampled,
+        decisions.count("verified"),
+        rejected,
+        decisions.count("queried"),
+        decisions.count(None),
+        total,
+        claim.window.tolerance_percent,
+        widen_by if widen_by else None,
+    )
 
 
 def reproduces(sample) -> bool:
     """Whether the stored seed and size give the stored sample again."""
     return draw_sample(sample.population, sample.flagged, sample.seed, sample.size) == sample.chosen
-

@@ -30,16 +30,35 @@ def decide(family, evidence_rows, plan, window, sources=None) -> Decided:
     case["evidence"] = [e for e in case["evidence"] if e["status"] == "accepted"]
     verdict = engine.evaluate(plan, case, window.claim_date)
     accepted = [e for e in evidence_rows if e.status == "accepted"]
-    facts = {f"e{e.id}": EvidenceFacts(e.agency.kind if e.agency else None,
-                                       e.submitted_by_id == family.lead_professional_id) for e in accepted}
+    facts = {
+        f"e{e.id}": EvidenceFacts(e.agency.kind if e.agency else None, e.submitted_by_id == family.lead_professional_id)
+        for e in accepted
+    }
     departures = {f"m{member_id}": row.left_on for member_id, row in family.left_household.items()}
-    flags = integrity_flags(plan, case, verdict, window.claim_date, window.minimum_intervention_days, facts,
-                            sources or load_sources(), departures)
-    items = [{"id": f"e{e.id}", "version": e.version, "outcome": e.outcome_id, "source": e.source,
-              "agency": e.agency.name if e.agency else None, "agency_kind": e.agency.kind if e.agency else None,
-              "by_lead_professional": e.submitted_by_id == family.lead_professional_id,
-              "period": [e.period_start.isoformat(), e.period_end.isoformat()],
-              "submitted_at": e.submitted_at.isoformat()} for e in accepted]
+    flags = integrity_flags(
+        plan,
+        case,
+        verdict,
+        window.claim_date,
+        window.minimum_intervention_days,
+        facts,
+        sources or load_sources(),
+        departures,
+    )
+    items = [
+        {
+            "id": f"e{e.id}",
+            "version": e.version,
+            "outcome": e.outcome_id,
+            "source": e.source,
+            "agency": e.agency.name if e.agency else None,
+            "agency_kind": e.agency.kind if e.agency else None,
+            "by_lead_professional": e.submitted_by_id == family.lead_professional_id,
+            "period": [e.period_start.isoformat(), e.period_end.isoformat()],
+            "submitted_at": e.submitted_at.isoformat(),
+        }
+        for e in accepted
+    ]
     return Decided(family, case, verdict, flags, items, relied_figures(case, verdict))
 
 
@@ -60,6 +79,12 @@ def flag_shared_figures(decided: list[Decided], index: dict) -> None:
 
 def snapshot_hash(window_plan, claim_date, case: dict, verdict: dict, evidence: list) -> str:
     """sha256 over the plan file's and tools' hashes, the claim date, the case, the verdict and the evidence."""
-    body = {"plan_sha256": window_plan.plan_sha256, "tools_sha256": window_plan.tools_sha256,
-            "claim_date": claim_date.isoformat(), "case": case, "verdict": verdict, "evidence": evidence}
+    body = {
+        "plan_sha256": window_plan.plan_sha256,
+        "tools_sha256": window_plan.tools_sha256,
+        "claim_date": claim_date.isoformat(),
+        "case": case,
+        "verdict": verdict,
+        "evidence": evidence,
+    }
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()

@@ -10,8 +10,16 @@ from . import tasks
 def pack_html(line, user, now=None) -> str:
     problems = [tasks.section(line, f"problem-{p['id']}") for p in line.verdict["problems"]]
     ce = tasks.section(line, "continuous-employment") if line.claim_type == "continuous_employment" else None
-    return render_template("claims/spot_check_pdf.html", line=line, claim=line.claim,
-                           eligibility=tasks.section(line, "eligibility"),
-                           essentials=tasks.section(line, "essentials"), problems=problems, ce=ce,
-                           sustainment=tasks.section(line, "sustainment"), plan=tasks.plan_of(line),
-                           generated_at=now or dt.datetime.now(dt.UTC), generated_by=user)
+    return render_template(
+        "claims/spot_check_pdf.html",
+        line=line,
+        claim=line.claim,
+        eligibility=tasks.section(line, "eligibility"),
+        essentials=tasks.section(line, "essentials"),
+        problems=problems,
+        ce=ce,
+        sustainment=tasks.section(line, "sustainment"),
+        plan=tasks.plan_of(line),
+        generated_at=now or dt.datetime.now(dt.UTC),
+        generated_by=user,
+    )

@@ -33,20 +33,33 @@ def plan_of(line):
 
 def task_list(line) -> list[Task]:
     verdict, plan = line.verdict, plan_of(line)
-    tasks = [Task("eligibility", "Eligibility", *(("Eligible", "green") if verdict["eligible"] else ("Not eligible", "red"))),
-             Task("essentials", "Essentials (lead professional, assessment, plan)",
-                  *(("In place", "green") if not verdict["essentials_missing"] else ("Missing", "red")))]
+    tasks = [
+        Task(
+            "eligibility", "Eligibility", *(("Eligible", "green") if verdict["eligible"] else ("Not eligible", "red"))
+        ),
+        Task(
+            "essentials",
+            "Essentials (lead professional, assessment, plan)",
+            *(("In place", "green") if not verdict["essentials_missing"] else ("Missing", "red")),
+        ),
+    ]
     if line.claim_type == "continuous_employment":
         tasks.append(Task("continuous-employment", "Continuous employment", "Met", "green"))
     for p in verdict["problems"]:
-        tasks.append(Task(f"problem-{p['id']}", f"{plan.term('problem').capitalize()} {p['id']}: {p['title']}",
-                          *(("Achieved", "green") if p["achieved"] else ("Not achieved", "grey"))))
+        tasks.append(
+            Task(
+                f"problem-{p['id']}",
+                f"{plan.term('problem').capitalize()} {p['id']}: {p['title']}",
+                *(("Achieved", "green") if p["achieved"] else ("Not achieved", "grey")),
+            )
+        )
     sustain = [f for f in line.flags if f["code"] in ("recurrence", "short_intervention")]
     tasks.append(Task("sustainment", "Sustainment", *(("Flagged", "orange") if sustain else ("No flags", "green"))))
     tasks.append(Task("double-claim", "Double claim", "Check", "blue"))
     decision = line.decision
-    status = {"verified": ("Verified", "green"), "rejected": ("Rejected", "red"),
-              "queried": ("Queried", "yellow")}.get(decision.decision if decision else "", ("Not started", "grey"))
+    status = {"verified": ("Verified", "green"), "rejected": ("Rejected", "red"), "queried": ("Queried", "yellow")}.get(
+        decision.decision if decision else "", ("Not started", "grey")
+    )
     tasks.append(Task("decision", "Decision", *status))
     return tasks
 
@@ -68,37 +81,58 @@ def section(line, slug) -> Section | None:
     names = {m["id"]: m["name"] for m in case.get("members", [])}
     if slug == "eligibility":
         rows = [(f"{m['name']}", f"{m['role']}, born {m['date_of_birth']}") for m in case.get("members", [])]
-        rows += [(f"{plan.term('problem').capitalize()} {p['problem']} / {p['indicator']}",
-                  f"identified {p['identified_on']} at {p['stage']}" + (f" ({names.get(p.get('member'), '')})"
-                                                                        if p.get("member") else ""))
-                 for p in case.get("problems", [])]
+        rows += [
+            (
+                f"{plan.term('problem').capitalize()} {p['problem']} / {p['indicator']}",
+                f"identified {p['identified_on']} at {p['stage']}"
+                + (f" ({names.get(p.get('member'), '')})" if p.get("member") else ""),
+            )
+            for p in case.get("problems", [])
+        ]
         return Section(slug, "Eligibility", rows, verdict["eligibility"])
     if slug == "essentials":
         have = set(case.get("essentials", []))
-        rows = [("Lead professional", line.lead_professional.name),
-                ("Engaged on", case.get("engaged_on") or "Not recorded")]
+        rows = [
+            ("Lead professional", line.lead_professional.name),
+            ("Engaged on", case.get("engaged_on") or "Not recorded"),
+        ]
         rows += [(e["text"], "In place" if e["id"] in have else "Not recorded") for e in plan.essentials]
         return Section(slug, "Essentials", rows, [f"Missing: {e}" for e in verdict["essentials_missing"]])
     if slug == "continuous-employment" and verdict.get("continuous_employment"):
         ce = verdict["continuous_employment"]
-        return Section(slug, "Continuous employment", reasons=ce["reasons"],
-                       evidence=evidence_items(line, ce["evidence"]))
+        return Section(
+            slug, "Continuous employment", reasons=ce["reasons"], evidence=evidence_items(line, ce["evidence"])
+        )
     if slug.startswith("problem-"):
         problem = next((p for p in verdict["problems"] if f"problem-{p['id']}" == slug), None)
         if problem is None:
             return None
         ids = [e for o in problem["outcomes"] for e in o["evidence"]]
-        return Section(slug, f"{plan.term('problem').capitalize()} {problem['id']}: {problem['title']}",
-                       reasons=problem["reasons"], evidence=evidence_items(line, ids), problem=problem,
-                       flags=[f for f in line.flags if f["code"] in ("lead_only", "source_mismatch", "left_scope",
-                                                                     "evidence_dates")])
+        return Section(
+            slug,
+            f"{plan.term('problem').capitalize()} {problem['id']}: {problem['title']}",
+            reasons=problem["reasons"],
+            evidence=evidence_items(line, ids),
+            problem=problem,
+            flags=[
+                f for f in line.flags if f["code"] in ("lead_only", "source_mismatch", "left_scope", "evidence_dates")
+            ],
+        )
     if slug == "sustainment":
         months = plan.rule.get("sustainment_after_closure_months") or 0
-        rows = [("Identified on", _text(line.identified_on)), ("Engaged on", _text(line.engaged_on)),
-                ("Closed on", _text(line.closed_on)), ("Claim date", line.claim.window.claim_date.isoformat()),
-                ("Sustainment after closure", f"{months} months" if months else "The plan sets none")]
-        return Section(slug, "Sustainment", rows, flags=[f for f in line.flags
-                                                         if f["code"] in ("recurrence", "short_intervention")])
+        rows = [
+            ("Identified on", _text(line.identified_on)),
+            ("Engaged on", _text(line.engaged_on)),
+            ("Closed on", _text(line.closed_on)),
+            ("Claim date", line.claim.window.claim_date.isoformat()),
+            ("Sustainment after closure", f"{months} months" if months else "The plan sets none"),
+        ]
+        return Section(
+            slug,
+            "Sustainment",
+            rows,
+            flags=[f for f in line.flags if f["code"] in ("recurrence", "short_intervention")],
+        )
     if slug == "double-claim":
         return Section(slug, "Double claim")
     return None

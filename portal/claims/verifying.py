@@ -42,16 +42,25 @@ def decide(line, user, decision, reason_code=None, note="") -> LineDecision:
     if decision == "rejected" and reason_code not in REJECTION_REASONS:
         raise Refused("Choose why the line is rejected")
     previous = line.decision
-    row = LineDecision(line_id=line.id, sequence=previous.sequence + 1 if previous else 1,
-                       replaces_id=previous.id if previous else None, decision=decision,
-                       reason_code=reason_code if decision == "rejected" else None, note=(note or "").strip(),
-                       decided_by_id=user.id)
+    row = LineDecision(
+        line_id=line.id,
+        sequence=previous.sequence + 1 if previous else 1,
+        replaces_id=previous.id if previous else None,
+        decision=decision,
+        reason_code=reason_code if decision == "rejected" else None,
+        note=(note or "").strip(),
+        decided_by_id=user.id,
+    )
     db.session.add(row)
-    audit(user, "claim.line.decide", line.family,
-           detail=f"claim {line.claim_id}, line {line.id}: {decision}"
-                  + (f" ({reason_code})" if row.reason_code else "")
-                  + (f", replacing decision {previous.id} ({previous.decision})" if previous else "")
-                  + (f"; note: {row.note}" if row.note else ""))
+    audit(
+        user,
+        "claim.line.decide",
+        line.family,
+        detail=f"claim {line.claim_id}, line {line.id}: {decision}"
+        + (f" ({reason_code})" if row.reason_code else "")
+        + (f", replacing decision {previous.id} ({previous.decision})" if previous else "")
+        + (f"; note: {row.note}" if row.note else ""),
+    )
     if decision == "queried":
         from ..notify import events
 
@@ -68,11 +77,16 @@ def open_queries(family) -> list[LineDecision]:
     """Queries on this family's lines still waiting for the lead professional's answer."""
     later = sa.orm.aliased(LineDecision)
     return db.session.scalars(
-        sa.select(LineDecision).join(ClaimLine, ClaimLine.id == LineDecision.line_id)
-        .where(ClaimLine.family_id == family.id, LineDecision.decision == "queried",
-               ~sa.exists().where(later.replaces_id == LineDecision.id),
-               ~sa.exists().where(QueryAnswer.decision_id == LineDecision.id))
-        .order_by(LineDecision.id)).all()
+        sa.select(LineDecision)
+        .join(ClaimLine, ClaimLine.id == LineDecision.line_id)
+        .where(
+            ClaimLine.family_id == family.id,
+            LineDecision.decision == "queried",
+            ~sa.exists().where(later.replaces_id == LineDecision.id),
+            ~sa.exists().where(QueryAnswer.decision_id == LineDecision.id),
+        )
+        .order_by(LineDecision.id)
+    ).all()
 
 
 def answer(decision, user, text) -> QueryAnswer:
@@ -90,4 +104,3 @@ def answer(decision, user, text) -> QueryAnswer:
         db.session.rollback()
         raise Refused("This query has been answered already") from None
     return row
-

@@ -25,8 +25,9 @@ def index():
     windows = db.session.scalars(db.select(ClaimWindow).order_by(ClaimWindow.claim_date.desc())).all()
     claims = db.session.scalars(db.select(Claim).order_by(Claim.id.desc())).all()
     read("claim.list")
-    return render_template("claims/index.html", windows=windows, claims=claims, phase_label=phase_label,
-                           page_title="Claims")
+    return render_template(
+        "claims/index.html", windows=windows, claims=claims, phase_label=phase_label, page_title="Claims"
+    )
 
 
 @bp.route("/windows/new", methods=["GET", "POST"])
@@ -34,9 +35,16 @@ def index():
 def new_window():
     form = WindowForm()
     if form.validate_on_submit():
-        window = open_window(current_user, form.name.data, form.claim_date.data, form.plans.data,
-                             form.tolerance_percent.data, form.sample_percent.data, form.sample_minimum.data,
-                             form.minimum_intervention_days.data)
+        window = open_window(
+            current_user,
+            form.name.data,
+            form.claim_date.data,
+            form.plans.data,
+            form.tolerance_percent.data,
+            form.sample_percent.data,
+            form.sample_minimum.data,
+            form.minimum_intervention_days.data,
+        )
         flash(f"Claim window {window.name} opened", "success")
         return redirect(url_for("claims.window", window_id=window.id))
     return render_template("claims/window_new.html", form=form, page_title="Open a claim window")
@@ -45,8 +53,7 @@ def new_window():
 def _listing_page(window, claim=None):
     filters = claimable.Filters.from_args(request.args, window.plan_ids)
     found = claimable.listing(window, filters, request.args.get("page", 1, type=int))
-    endpoint, values = (("claims.add", {"claim_id": claim.id}) if claim else
-                        ("claims.window", {"window_id": window.id}))
+    endpoint, values = ("claims.add", {"claim_id": claim.id}) if claim else ("claims.window", {"window_id": window.id})
     pages = pagination(found, lambda n: url_for(endpoint, **values, **filters.args(page=n)))
     pages["landmarkLabel"] = "Pages of the claimable list"
 
@@ -54,11 +61,25 @@ def _listing_page(window, claim=None):
         descending = filters.sort == key and not filters.descending
         return url_for(endpoint, **values, **filters.args(sort=key, order="descending" if descending else None))
 
-    read("claim.claimable.list", detail=f"window {window.id}; page {found.number}; "
-                                        f"filters: {', '.join(filters.chosen) or 'none'}; sort {filters.sort}")
-    return {"window": window, "claim": claim, "found": found, "filters": filters, "pages": pages, "sort_href": sort_href,
-                "sorts": claimable.SORTS, "statuses": claimable.STATUSES, "claim_types": CLAIM_TYPES, "flag_titles": FLAGS,
-                "action": url_for(endpoint, **values), "phase_label": phase_label}
+    read(
+        "claim.claimable.list",
+        detail=f"window {window.id}; page {found.number}; "
+        f"filters: {', '.join(filters.chosen) or 'none'}; sort {filters.sort}",
+    )
+    return {
+        "window": window,
+        "claim": claim,
+        "found": found,
+        "filters": filters,
+        "pages": pages,
+        "sort_href": sort_href,
+        "sorts": claimable.SORTS,
+        "statuses": claimable.STATUSES,
+        "claim_types": CLAIM_TYPES,
+        "flag_titles": FLAGS,
+        "action": url_for(endpoint, **values),
+        "phase_label": phase_label,
+    }
 
 
 @bp.get("/windows/<id:window_id>")
@@ -66,8 +87,9 @@ def _listing_page(window, claim=None):
 def window(window_id):
     window = window_or_404(window_id)
     claims = db.session.scalars(db.select(Claim).filter_by(window_id=window.id).order_by(Claim.id)).all()
-    return render_template("claims/window.html", claims=claims, page_title=f"Claim window {window.name}",
-                           **_listing_page(window))
+    return render_template(
+        "claims/window.html", claims=claims, page_title=f"Claim window {window.name}", **_listing_page(window)
+    )
 
 
 @bp.post("/windows/<id:window_id>/claims")
@@ -83,11 +105,19 @@ def new_claim(window_id):
 def show(claim_id):
     claim = claim_or_404(claim_id)
     read("claim.read", detail=f"claim {claim.id}")
-    return render_template("claims/show.html", claim=claim, state=sampling.sample_state(claim),
-                           blockers=approving.blockers(claim), totals=approving.totals(claim),
-                           csv_file=files.latest_file(claim, "csv"), zip_file=files.latest_file(claim, "zip"),
-                           builders=building.builders(claim), flag_titles=FLAGS, claim_types=CLAIM_TYPES,
-                           page_title=f"Claim {claim.id}")
+    return render_template(
+        "claims/show.html",
+        claim=claim,
+        state=sampling.sample_state(claim),
+        blockers=approving.blockers(claim),
+        totals=approving.totals(claim),
+        csv_file=files.latest_file(claim, "csv"),
+        zip_file=files.latest_file(claim, "zip"),
+        builders=building.builders(claim),
+        flag_titles=FLAGS,
+        claim_types=CLAIM_TYPES,
+        page_title=f"Claim {claim.id}",
+    )
 
 
 @bp.route("/<id:claim_id>/add", methods=["GET", "POST"])
@@ -96,15 +126,15 @@ def add(claim_id):
     claim = claim_or_404(claim_id)
     if request.method == "POST":
         return _add(claim)
-    return render_template("claims/add.html", page_title=f"Add families to claim {claim.id}",
-                           **_listing_page(claim.window, claim))
+    return render_template(
+        "claims/add.html", page_title=f"Add families to claim {claim.id}", **_listing_page(claim.window, claim)
+    )
 
 
 def _add(claim):
     if request.form.get("all"):
         filters = claimable.Filters.from_args(request.form, claim.window.plan_ids)
-        family_ids = [r.family.id for r in claimable.listing(claim.window, filters).matching
-                      if r.status == "claimable"]
+        family_ids = [r.family.id for r in claimable.listing(claim.window, filters).matching if r.status == "claimable"]
     else:
         family_ids = [int(i) for i in request.form.getlist("family_id") if i.isdigit()][:1]
     if not family_ids:
@@ -138,8 +168,13 @@ def remove_line(claim_id, line_id):
         flash(f"{line.family_ref} removed from claim {claim_id}", "success")
         return redirect(url_for("claims.show", claim_id=claim_id))
     read("claim.line.remove.form", line.family, detail=f"claim {claim_id}, line {line.id}")
-    return render_template("claims/reason.html", form=form, claim=line.claim, heading=f"Remove {line.family_ref}",
-                           page_title=f"Remove {line.family_ref}")
+    return render_template(
+        "claims/reason.html",
+        form=form,
+        claim=line.claim,
+        heading=f"Remove {line.family_ref}",
+        page_title=f"Remove {line.family_ref}",
+    )
 
 
 @bp.post("/<id:claim_id>/sample")
@@ -170,9 +205,14 @@ def redraw_sample(claim_id):
         flash(f"Sample redrawn: {len(sample.chosen)} of {len(sample.population)} lines", "success")
         return redirect(url_for("claims.show", claim_id=claim.id))
     read("claim.sample.redraw.form", detail=f"claim {claim.id}")
-    return render_template("claims/reason.html", form=form, claim=claim, heading="Redraw the audit sample",
-                           intro="A new seed draws a new sample; flagged lines are always in it. Decisions "
-                                 "already recorded are kept.", page_title="Redraw the audit sample")
+    return render_template(
+        "claims/reason.html",
+        form=form,
+        claim=claim,
+        heading="Redraw the audit sample",
+        intro="A new seed draws a new sample; flagged lines are always in it. Decisions already recorded are kept.",
+        page_title="Redraw the audit sample",
+    )
 
 
 @bp.post("/<id:claim_id>/sample/widen")
@@ -192,10 +232,17 @@ def widen_sample(claim_id):
 def check(claim_id):
     claim = claim_or_404(claim_id)
     read("claim.check", detail=f"claim {claim.id}")
-    return render_template("claims/check.html", claim=claim, totals=approving.totals(claim),
-                           rejected=approving.rejected(claim), state=sampling.sample_state(claim),
-                           refusal=approving.why_not_approve(claim, current_user), claim_types=CLAIM_TYPES,
-                           flag_titles=FLAGS, page_title=f"Check claim {claim.id} before approval")
+    return render_template(
+        "claims/check.html",
+        claim=claim,
+        totals=approving.totals(claim),
+        rejected=approving.rejected(claim),
+        state=sampling.sample_state(claim),
+        refusal=approving.why_not_approve(claim, current_user),
+        claim_types=CLAIM_TYPES,
+        flag_titles=FLAGS,
+        page_title=f"Check claim {claim.id} before approval",
+    )
 
 
 @bp.post("/<id:claim_id>/approve")
@@ -229,9 +276,14 @@ def submitted(claim_id):
     if claim.status != "submitted":
         abort(404)
     read("claim.read", detail=f"claim {claim.id} (confirmation)")
-    return render_template("claims/submitted.html", claim=claim, totals=approving.totals(claim),
-                           job=claim_jobs.latest_job(claim), zip_file=files.latest_file(claim, "zip"),
-                           page_title=f"Claim {claim.id} submitted")
+    return render_template(
+        "claims/submitted.html",
+        claim=claim,
+        totals=approving.totals(claim),
+        job=claim_jobs.latest_job(claim),
+        zip_file=files.latest_file(claim, "zip"),
+        page_title=f"Claim {claim.id} submitted",
+    )
 
 
 @bp.get("/<id:claim_id>/files/<kind>")
@@ -243,6 +295,6 @@ def download(claim_id, kind):
         abort(404)
     audit.save(current_user, "claim.download", detail=f"claim {claim.id}: {kind}, sha256 {row.sha256}")
     mimetype = "text/csv" if kind == "csv" else "application/zip"
-    return send_file(files.file_path(row), mimetype=mimetype, as_attachment=True,
-                     download_name=f"claim-{claim.id}.{kind}", max_age=0)
-
+    return send_file(
+        files.file_path(row), mimetype=mimetype, as_attachment=True, download_name=f"claim-{claim.id}.{kind}", max_age=0
+    )

@@ -13,25 +13,44 @@ def phase_for(plan_ids) -> set[str]:
     return {phase_of(plans[p].programme) for p in plan_ids if p in plans}
 
 
-def open_window(user, name, claim_date, plan_ids, tolerance_percent, sample_percent, sample_minimum,
-                minimum_intervention_days) -> ClaimWindow:
+def open_window(
+    user, name, claim_date, plan_ids, tolerance_percent, sample_percent, sample_minimum, minimum_intervention_days
+) -> ClaimWindow:
     """Save the window with each plan's file text and hash as it is now (the form checked one phase)."""
     plans = load_plans()
     (phase,) = phase_for(plan_ids)
-    window = ClaimWindow(name=name.strip(), claim_date=claim_date, phase=phase, tolerance_percent=tolerance_percent,
-                         sample_percent=sample_percent, sample_minimum=sample_minimum,
-                         minimum_intervention_days=minimum_intervention_days, created_by_id=user.id)
+    window = ClaimWindow(
+        name=name.strip(),
+        claim_date=claim_date,
+        phase=phase,
+        tolerance_percent=tolerance_percent,
+        sample_percent=sample_percent,
+        sample_minimum=sample_minimum,
+        minimum_intervention_days=minimum_intervention_days,
+        created_by_id=user.id,
+    )
     db.session.add(window)
     db.session.flush()
     for plan_id in sorted(plan_ids):
         plan_text, tools_text = current_texts(plan_id)
         plan = plans[plan_id]
-        db.session.add(ClaimWindowPlan(window_id=window.id, plan_id=plan_id, title=f"{plan.council}: {plan.title}",
-                                       version=plan.version or plan.date.isoformat(),
-                                       plan_sha256=sha256(plan_text), plan_text=plan_text,
-                                       tools_sha256=sha256(tools_text), tools_text=tools_text))
-    audit(user, "claim.window.open", detail=f"window {window.id} {window.name!r}: claim date {claim_date.isoformat()}; "
-                                       f"plans {', '.join(sorted(plan_ids))}")
+        db.session.add(
+            ClaimWindowPlan(
+                window_id=window.id,
+                plan_id=plan_id,
+                title=f"{plan.council}: {plan.title}",
+                version=plan.version or plan.date.isoformat(),
+                plan_sha256=sha256(plan_text),
+                plan_text=plan_text,
+                tools_sha256=sha256(tools_text),
+                tools_text=tools_text,
+            )
+        )
+    audit(
+        user,
+        "claim.window.open",
+        detail=f"window {window.id} {window.name!r}: claim date {claim_date.isoformat()}; "
+        f"plans {', '.join(sorted(plan_ids))}",
+    )
     db.session.commit()
     return window
-

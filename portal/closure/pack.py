@@ -37,16 +37,21 @@ CHECK_IT = "check it on the portal's 'Check a closure summary' page"
 
 def accepted_documents(family) -> list:
     """The documents of the family's accepted evidence (the versions the verdict rests on)."""
-    rows = db.session.scalars(db.select(Evidence).where(Evidence.family_id == family.id)
-                              .options(*Evidence.with_status(), selectinload(Evidence.documents))
-                              .order_by(Evidence.outcome_id, Evidence.id)).all()
+    rows = db.session.scalars(
+        db.select(Evidence)
+        .where(Evidence.family_id == family.id)
+        .options(*Evidence.with_status(), selectinload(Evidence.documents))
+        .order_by(Evidence.outcome_id, Evidence.id)
+    ).all()
     return [d for e in rows if e.status == "accepted" for d in e.documents]
 
 
 def in_background(docs) -> bool:
     config = current_app.config
-    return (len(docs) > config["CLOSURE_PACK_SYNC_MAX_DOCUMENTS"]
-            or sum(d.size for d in docs) > config["CLOSURE_PACK_SYNC_MAX_BYTES"])
+    return (
+        len(docs) > config["CLOSURE_PACK_SYNC_MAX_DOCUMENTS"]
+        or sum(d.size for d in docs) > config["CLOSURE_PACK_SYNC_MAX_BYTES"]
+    )
 
 
 def pack_name(family) -> str:
@@ -68,8 +73,11 @@ def build(family, user, out, progress=lambda done, total: None) -> dict:
         "family": {"id": family.id, "reference": family.ref},
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "built_by": user.name,
-        "summary": {"file": summary_name, "sha256": hashlib.sha256(pdf).hexdigest(),
-                    "verification_code": snapshots.grouped(built.code)},
+        "summary": {
+            "file": summary_name,
+            "sha256": hashlib.sha256(pdf).hexdigest(),
+            "verification_code": snapshots.grouped(built.code),
+        },
         "documents": [],
     }
     # The summary's record waits, unflushed, for the caller's commit: on SQLite a flushed
@@ -81,13 +89,21 @@ def build(family, user, out, progress=lambda done, total: None) -> dict:
             evidence = doc.evidence
             path = f"documents/evidence-{evidence.id}-v{evidence.version}/{doc.id}-{doc.download_name}"
             archive.writestr(path, documents.read(doc))  # checks the stored bytes against their sha256
-            manifest["documents"].append({
-                "file": path, "document_id": doc.id, "evidence_id": evidence.id,
-                "evidence_version": evidence.version, "outcome": evidence.outcome_id, "type": doc.kind,
-                "size": doc.size, "sha256": doc.sha256, "uploaded_by": doc.uploaded_by.name,
-                "uploaded_by_agency": doc.uploaded_by.agency.name if doc.uploaded_by.agency else "",
-                "uploaded_at": doc.uploaded_at.isoformat(timespec="seconds"),
-            })
+            manifest["documents"].append(
+                {
+                    "file": path,
+                    "document_id": doc.id,
+                    "evidence_id": evidence.id,
+                    "evidence_version": evidence.version,
+                    "outcome": evidence.outcome_id,
+                    "type": doc.kind,
+                    "size": doc.size,
+                    "sha256": doc.sha256,
+                    "uploaded_by": doc.uploaded_by.name,
+                    "uploaded_by_agency": doc.uploaded_by.agency.name if doc.uploaded_by.agency else "",
+                    "uploaded_at": doc.uploaded_at.isoformat(timespec="seconds"),
+                }
+            )
             progress(done, total)
         archive.writestr(MANIFEST_JSON, json.dumps(manifest, indent=2, ensure_ascii=False))
         archive.writestr(MANIFEST_TEXT, readable(manifest))
@@ -96,18 +112,25 @@ def build(family, user, out, progress=lambda done, total: None) -> dict:
 
 def readable(manifest: dict) -> str:
     summary = manifest["summary"]
-    lines = [f"Closure pack for family {manifest['family']['reference']}",
-             f"Built {manifest['built_at']} by {manifest['built_by']}", "",
-             f"Closure summary: {summary['file']}",
-             f"  Verification code: {summary['verification_code']} ({CHECK_IT})",
-             f"  sha256: {summary['sha256']}", "",
-             f"Accepted evidence documents: {len(manifest['documents'])}"]
+    lines = [
+        f"Closure pack for family {manifest['family']['reference']}",
+        f"Built {manifest['built_at']} by {manifest['built_by']}",
+        "",
+        f"Closure summary: {summary['file']}",
+        f"  Verification code: {summary['verification_code']} ({CHECK_IT})",
+        f"  sha256: {summary['sha256']}",
+        "",
+        f"Accepted evidence documents: {len(manifest['documents'])}",
+    ]
     for d in manifest["documents"]:
         by = d["uploaded_by"] + (f", {d['uploaded_by_agency']}" if d["uploaded_by_agency"] else "")
-        lines += ["", d["file"],
-                  f"  Evidence {d['evidence_id']} version {d['evidence_version']}, outcome {d['outcome']}",
-                  f"  Uploaded by {by} at {d['uploaded_at']}",
-                  f"  {d['type'].upper()}, {d['size']} bytes, sha256 {d['sha256']}"]
+        lines += [
+            "",
+            d["file"],
+            f"  Evidence {d['evidence_id']} version {d['evidence_version']}, outcome {d['outcome']}",
+            f"  Uploaded by {by} at {d['uploaded_at']}",
+            f"  {d['type'].upper()}, {d['size']} bytes, sha256 {d['sha256']}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -138,21 +161,24 @@ def _may_see(user, job) -> bool:
     return family is not None and user.role == "lead_professional" and can_see(user, family)
 
 
-CLOSURE_PACK = register(JobKind(
-    name=KIND,
-    title="Closure pack (ZIP)",
-    run=_run,
-    viewer_roles=(),  # only the lead professional who asked
-    may_see=_may_see,
-    families=lambda job: [job.params.get("family_id")],
-    family_audit_action="closure.pack-download",
-    unit="files",
-    describe=lambda job: "the closure summary and its accepted evidence documents",
-))
+CLOSURE_PACK = register(
+    JobKind(
+        name=KIND,
+        title="Closure pack (ZIP)",
+        run=_run,
+        viewer_roles=(),  # only the lead professional who asked
+        may_see=_may_see,
+        families=lambda job: [job.params.get("family_id")],
+        family_audit_action="closure.pack-download",
+        unit="files",
+        describe=lambda job: "the closure summary and its accepted evidence documents",
+    )
+)
 
 
 def start(family, user):
     """Queue the pack's job (or return the same one still being built: a double click makes one job)."""
     params = {"family_id": family.id}
     return unfinished_like(KIND, user, params) or start_job(
-        KIND, user, params=params, subject=("family", family.id), audit_detail=f"closure pack family {family.id}")
+        KIND, user, params=params, subject=("family", family.id), audit_detail=f"closure pack family {family.id}"
+    )

@@ -19,6 +19,12 @@ def closure_pack(family):
     data, manifest = pack.build_in_memory(family, current_user)
     record("closure.pack-built", family, f"closure pack with {len(manifest['documents'])} documents")
     db.session.commit()
-    return Response(data, mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{pack.pack_name(family)}"',
-        "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{pack.pack_name(family)}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )

@@ -30,9 +30,14 @@ def download_name(ref: str) -> str:
 
 def record(built: Built, user, at: dt.datetime | None = None) -> ClosureSummary:
     """The download record (append-only); the caller's commit saves it with the audit event."""
-    row = ClosureSummary(code=built.code, family_id=built.family_id, snapshot=built.snapshot,
-                         plan_hash=built.plan_hash, as_of=built.as_of,
-                         generated_by_id=user.id if user is not None else None)
+    row = ClosureSummary(
+        code=built.code,
+        family_id=built.family_id,
+        snapshot=built.snapshot,
+        plan_hash=built.plan_hash,
+        as_of=built.as_of,
+        generated_by_id=user.id if user is not None else None,
+    )
     if at is not None:
         row.generated_at = at
     db.session.add(row)
@@ -96,9 +101,9 @@ def check(row: ClosureSummary) -> Check:
     family = row.family
     same = db.session.scalars(db.select(ClosureSummary).filter_by(code=row.code).order_by(ClosureSummary.id)).all()
     fresh = snapshots.take(family, dt.date.fromisoformat(row.snapshot["as_of"]))
-    later = db.select(ClosureSummary).filter(ClosureSummary.family_id == family.id,
-                                             ClosureSummary.id > same[-1].id,
-                                             ClosureSummary.code != row.code)
+    later = db.select(ClosureSummary).filter(
+        ClosureSummary.family_id == family.id, ClosureSummary.id > same[-1].id, ClosureSummary.code != row.code
+    )
     superseded_by = db.session.scalar(later.order_by(ClosureSummary.id))
     latest = db.session.scalar(later.order_by(ClosureSummary.id.desc()))
     return Check(row, same, snapshots.changes(row.snapshot, fresh), superseded_by, latest)

@@ -24,8 +24,7 @@ def configured(config) -> bool:
 def _signer(cert_path: str, key_path: str, passphrase: str | None):
     from pyhanko.sign import signers
 
-    signer = signers.SimpleSigner.load(key_path, cert_path,
-                                       key_passphrase=passphrase.encode() if passphrase else None)
+    signer = signers.SimpleSigner.load(key_path, cert_path, key_passphrase=passphrase.encode() if passphrase else None)
     if signer is None:
         raise RuntimeError("PDF_SIGNING_CERT / PDF_SIGNING_KEY could not be loaded")
     return signer
@@ -38,10 +37,10 @@ def sign(pdf: bytes, config, reason: str = "Closure summary") -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    signer = _signer(config["PDF_SIGNING_CERT"], config["PDF_SIGNING_KEY"],
-                     config.get("PDF_SIGNING_KEY_PASSPHRASE"))
+    signer = _signer(config["PDF_SIGNING_CERT"], config["PDF_SIGNING_KEY"], config.get("PDF_SIGNING_KEY_PASSPHRASE"))
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    meta = signers.PdfSignatureMetadata(field_name="Signature", reason=reason,
-                                        subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
+    meta = signers.PdfSignatureMetadata(
+        field_name="Signature", reason=reason, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256"
+    )
     out = signers.sign_pdf(writer, meta, signer=signer)
     return out.getvalue()

@@ -49,41 +49,90 @@ def _iso(value):
 
 def take(family, as_of: dt.date, evidence_rows=None) -> dict:
     """The snapshot of the family's records, decided as of `as_of`."""
-    rows = evidence_rows if evidence_rows is not None else (
-        Evidence.query.filter_by(family_id=family.id).order_by(Evidence.id).options(*Evidence.with_status()).all())
+    rows = (
+        evidence_rows
+        if evidence_rows is not None
+        else (
+            Evidence.query.filter_by(family_id=family.id).order_by(Evidence.id).options(*Evidence.with_status()).all()
+        )
+    )
     return {
         "format": FORMAT,
         "as_of": as_of.isoformat(),
         "plan": {"id": family.plan_id, "sha256": plan_hash(family.plan_id)},
-        "family": {"id": family.id, "ref": family.ref, "name": family.name,
-                   "lead_professional": family.lead_professional.name, "engaged_on": _iso(family.engaged_on),
-                   "created_at": _iso(family.created_at)},
-        "members": {str(m.id): {"name": m.name, "role": m.role, "date_of_birth": _iso(m.date_of_birth),
-                                "activity": m.activity, "recorded_at": _iso(m.recorded_at),
-                                "withdrawn_at": _iso(m.withdrawn_at)} for m in family.members},
-        "problems": {str(p.id): {"problem": p.problem_id, "indicator": p.indicator_id, "stage": p.stage,
-                                 "identified_on": _iso(p.identified_on), "member": p.member_id,
-                                 "recorded_at": _iso(p.recorded_at), "withdrawn_at": _iso(p.withdrawn_at)}
-                     for p in family.problems},
-        "essentials": {str(e.id): {"essential": e.essential_id, "in_place_on": _iso(e.in_place_on),
-                                   "recorded_at": _iso(e.recorded_at)} for e in family.essentials},
-        "plan_outcomes": {str(o.id): {"outcome": o.outcome_id, "recorded_at": _iso(o.recorded_at)}
-                          for o in family.plan_outcomes},
-        "closures": {str(c.id): {"closed_on": _iso(c.closed_on), "reopened": c.reopened, "reason": c.reason,
-                                 "recorded_at": _iso(c.recorded_at)} for c in family.closures},
+        "family": {
+            "id": family.id,
+            "ref": family.ref,
+            "name": family.name,
+            "lead_professional": family.lead_professional.name,
+            "engaged_on": _iso(family.engaged_on),
+            "created_at": _iso(family.created_at),
+        },
+        "members": {
+            str(m.id): {
+                "name": m.name,
+                "role": m.role,
+                "date_of_birth": _iso(m.date_of_birth),
+                "activity": m.activity,
+                "recorded_at": _iso(m.recorded_at),
+                "withdrawn_at": _iso(m.withdrawn_at),
+            }
+            for m in family.members
+        },
+        "problems": {
+            str(p.id): {
+                "problem": p.problem_id,
+                "indicator": p.indicator_id,
+                "stage": p.stage,
+                "identified_on": _iso(p.identified_on),
+                "member": p.member_id,
+                "recorded_at": _iso(p.recorded_at),
+                "withdrawn_at": _iso(p.withdrawn_at),
+            }
+            for p in family.problems
+        },
+        "essentials": {
+            str(e.id): {
+                "essential": e.essential_id,
+                "in_place_on": _iso(e.in_place_on),
+                "recorded_at": _iso(e.recorded_at),
+            }
+            for e in family.essentials
+        },
+        "plan_outcomes": {
+            str(o.id): {"outcome": o.outcome_id, "recorded_at": _iso(o.recorded_at)} for o in family.plan_outcomes
+        },
+        "closures": {
+            str(c.id): {
+                "closed_on": _iso(c.closed_on),
+                "reopened": c.reopened,
+                "reason": c.reason,
+                "recorded_at": _iso(c.recorded_at),
+            }
+            for c in family.closures
+        },
         "evidence": {str(e.id): _evidence(e) for e in rows},
     }
 
 
 def _evidence(e) -> dict:
     return {
-        "outcome": e.outcome_id, "option": e.option, "members": list(e.member_ids or []), "source": e.source,
-        "period": [_iso(e.period_start), _iso(e.period_end)], "values": e.values or {},
-        "statement": e.statement, "agency": e.agency.name if e.agency else None,
-        "submitted_by": e.submitted_by.name, "submitted_at": _iso(e.submitted_at),
-        "replaces": e.replaces_id, "version": e.version,
-        "reviews": {str(r.id): {"decision": r.decision, "reason": r.reason, "by": r.reviewed_by.name,
-                                "at": _iso(r.reviewed_at)} for r in e.reviews},
+        "outcome": e.outcome_id,
+        "option": e.option,
+        "members": list(e.member_ids or []),
+        "source": e.source,
+        "period": [_iso(e.period_start), _iso(e.period_end)],
+        "values": e.values or {},
+        "statement": e.statement,
+        "agency": e.agency.name if e.agency else None,
+        "submitted_by": e.submitted_by.name,
+        "submitted_at": _iso(e.submitted_at),
+        "replaces": e.replaces_id,
+        "version": e.version,
+        "reviews": {
+            str(r.id): {"decision": r.decision, "reason": r.reason, "by": r.reviewed_by.name, "at": _iso(r.reviewed_at)}
+            for r in e.reviews
+        },
     }
 
 
@@ -98,7 +147,7 @@ def code_for(snapshot: dict) -> str:
 
 def grouped(code: str) -> str:
     """ABCD-EFGH-JKMN: read aloud in three groups of four."""
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 def normalise(typed: str) -> str | None:
@@ -122,6 +171,7 @@ def latest_record_time(snapshot: dict) -> dt.datetime:
 
 # -- what changed ----------------------------------------------------------------------------------
 
+
 def changes(old: dict, new: dict) -> list[str]:
     """What changed between two snapshots of one family, as sentences; [] if the records match."""
     out = []
@@ -131,12 +181,17 @@ def changes(old: dict, new: dict) -> list[str]:
     out += _row_changes("Problem or need", old["problems"], new["problems"], _problem_words)
     out += _row_changes("Family member", old["members"], new["members"], lambda r: r["name"])
     out += _row_changes("Essential", old["essentials"], new["essentials"], lambda r: r["essential"])
-    out += _row_changes("Outcome in the family's plan", old["plan_outcomes"], new["plan_outcomes"],
-                        lambda r: r["outcome"])
+    out += _row_changes(
+        "Outcome in the family's plan", old["plan_outcomes"], new["plan_outcomes"], lambda r: r["outcome"]
+    )
     if old["closures"] != new["closures"]:
         out.append(f"The closure changed: {_closure_words(old)} then, {_closure_words(new)} now.")
-    for key, label in (("lead_professional", "lead professional"), ("engaged_on", "date of engagement"),
-                       ("name", "family name"), ("ref", "reference")):
+    for key, label in (
+        ("lead_professional", "lead professional"),
+        ("engaged_on", "date of engagement"),
+        ("name", "family name"),
+        ("ref", "reference"),
+    ):
         if old["family"][key] != new["family"][key]:
             out.append(f"The {label} changed from {old['family'][key] or 'none'} to {new['family'][key] or 'none'}.")
     return out
@@ -155,8 +210,9 @@ def _evidence_changes(old: dict, new: dict) -> list[str]:
         before = old[key]
         for review_key, review in item["reviews"].items():
             if review_key not in before["reviews"]:
-                out.append(f"Evidence reviewed: {name} was {review['decision']} by {review['by']}"
-                           f" on {_day(review['at'])}.")
+                out.append(
+                    f"Evidence reviewed: {name} was {review['decision']} by {review['by']} on {_day(review['at'])}."
+                )
         if item.get("withdrawn_at") and not before.get("withdrawn_at"):
             out.append(f"Evidence withdrawn: {name}.")
     out += [f"Evidence withdrawn: {_evidence_words(item)}." for key, item in old.items() if key not in new]

@@ -63,17 +63,19 @@ def _may_see(user, job) -> bool:
     return len(families) == len(set(ids)) and all(can_see(user, f) for f in families)
 
 
-CLOSURE_SUMMARIES_ZIP = register(JobKind(
-    name=KIND,
-    title="Closure summaries (ZIP)",
-    run=_run,
-    viewer_roles=(),  # only the lead professional who asked
-    may_see=_may_see,
-    families=lambda job: job.params.get("family_ids", []),
-    family_audit_action="closure.download",
-    unit="families",
-    describe=lambda job: _count(len(job.params.get("family_ids", []))),
-))
+CLOSURE_SUMMARIES_ZIP = register(
+    JobKind(
+        name=KIND,
+        title="Closure summaries (ZIP)",
+        run=_run,
+        viewer_roles=(),  # only the lead professional who asked
+        may_see=_may_see,
+        families=lambda job: job.params.get("family_ids", []),
+        family_audit_action="closure.download",
+        unit="families",
+        describe=lambda job: _count(len(job.params.get("family_ids", []))),
+    )
+)
 
 
 def _count(n):
@@ -92,5 +94,5 @@ def start(user, family_ids):
         raise NotVisible
     params = {"family_ids": ids}
     return unfinished_like(KIND, user, params) or start_job(
-        KIND, user, params=params, subject=("families", None),
-        audit_detail=f"families {', '.join(str(i) for i in ids)}")  # ids only (portal/audit/details.py)
+        KIND, user, params=params, subject=("families", None), audit_detail=f"families {', '.join(str(i) for i in ids)}"
+    )  # ids only (portal/audit/details.py)

@@ -44,8 +44,7 @@ class Built:
 
 def build(family, as_of: dt.date | None = None) -> Built:
     as_of = as_of or casefile.today()
-    rows = (Evidence.query.filter_by(family_id=family.id).order_by(Evidence.id)
-            .options(*Evidence.with_status()).all())
+    rows = Evidence.query.filter_by(family_id=family.id).order_by(Evidence.id).options(*Evidence.with_status()).all()
     snap = snapshots.take(family, as_of, rows)
     code = snapshots.code_for(snap)
     html = render_template("closure/summary.html", **summary_context(family, as_of, rows, snap, code))
@@ -69,12 +68,18 @@ def summary_context(family, as_of, rows, snap, code) -> dict:
     view = verdicts.present(plan, verdict, words)
     shown = outcomes_shown(view)
     return {
-        "family": family, "plan": plan, "view": view,
-        "draft": family.closed_on is None, "day": verdicts.day,
+        "family": family,
+        "plan": plan,
+        "view": view,
+        "draft": family.closed_on is None,
+        "day": verdicts.day,
         "members": [(m, age_on(m.date_of_birth, ages_on)) for m in family.current_members],
-        "ages_on": ages_on, "essentials": essential_rows(plan, family),
+        "ages_on": ages_on,
+        "essentials": essential_rows(plan, family),
         "evidence": [relied_on(family, plan, e, shown) for e in rows if e.status == "accepted"],
-        "code": snapshots.grouped(code), "verify_url": verify_url(code), "qr": qr_data_uri(verify_url(code)),
+        "code": snapshots.grouped(code),
+        "verify_url": verify_url(code),
+        "qr": qr_data_uri(verify_url(code)),
         "made": made.isoformat().replace("+00:00", "Z"),
     }
 
@@ -117,10 +122,12 @@ def relied_on(family, plan, e, shown: dict) -> dict:
         "heading": f"{e.source} (outcome {e.outcome_id})",
         "outcome": said,
         "about": ", ".join(names.get(i, "a withdrawn member") for i in e.member_ids) or "The whole family",
-        "source": e.source, "agency": e.agency.name if e.agency else "Not recorded",
+        "source": e.source,
+        "agency": e.agency.name if e.agency else "Not recorded",
         "submitted": f"{e.submitted_by.name} on {verdicts.day(e.submitted_at.date())}",
         "period": f"{verdicts.day(e.period_start)} to {verdicts.day(e.period_end)}",
-        "values": value_rows(family, e), "statement": e.statement,
+        "values": value_rows(family, e),
+        "statement": e.statement,
         "version": f"Version {e.version}, correcting version {e.version - 1}" if e.version > 1 else "Version 1",
         "accepted": f"{review.reviewed_by.name} on {verdicts.day(review.reviewed_at.date())}",
     }

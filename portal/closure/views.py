@@ -15,8 +15,11 @@ from .service import download_name
 def summary(family):
     built, pdf = service.download(family, current_user)
     disposition = f'attachment; filename="{download_name(family.ref)}"'
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": disposition, "X-Verification-Code": snapshots.grouped(built.code)})
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": disposition, "X-Verification-Code": snapshots.grouped(built.code)},
+    )
 
 
 # -- checking a code (/verify) ----------------------------------------------------------------------
@@ -36,8 +39,13 @@ def verify_form():
     code = snapshots.normalise(typed)
     if code is None:
         message = ENTER if not typed.strip() else FORMAT
-        return render_template("closure/verify.html", page_title="Check a closure summary", typed=typed[:40],
-                               error=message, has_errors=True)
+        return render_template(
+            "closure/verify.html",
+            page_title="Check a closure summary",
+            typed=typed[:40],
+            error=message,
+            has_errors=True,
+        )
     return redirect(url_for("closure.verify", code=snapshots.grouped(code)))
 
 
@@ -48,11 +56,16 @@ def verify(code):
     row = service.find(normalised, current_user) if normalised else None
     if row is None:
         service.refused_check(normalised, current_user)
-        return render_template("closure/verify.html", page_title="Check a closure summary",
-                               typed=code[:40], not_found=True), 404
+        return render_template(
+            "closure/verify.html", page_title="Check a closure summary", typed=code[:40], not_found=True
+        ), 404
     result = service.check(row)
     said = "matches" if result.matches else f"{len(result.changes)} changed"
     audit.save(current_user, "closure.verify", row.family, detail=f"{request_detail()}: summary {row.id} {said}")
-    return render_template("closure/verify.html", page_title="Check a closure summary",
-                           typed=snapshots.grouped(row.code), result=result, code=snapshots.grouped(row.code))
-
+    return render_template(
+        "closure/verify.html",
+        page_title="Check a closure summary",
+        typed=snapshots.grouped(row.code),
+        result=result,
+        code=snapshots.grouped(row.code),
+    )

@@ -57,9 +57,16 @@ def add_claim_window(people, today):
     """A claim window ready to work through: the phase-2 plans, decided as of today."""
     from ..claims.windows import open_window
 
-    open_window(people["users"]["programme"], f"Demo claim window {today.isoformat()}", today,
-                ["durham-2018", "southwark-2018", "suffolk-2017", "sunderland-2015"], tolerance_percent=10,
-                sample_percent=25, sample_minimum=3, minimum_intervention_days=84)
+    open_window(
+        people["users"]["programme"],
+        f"Demo claim window {today.isoformat()}",
+        today,
+        ["durham-2018", "southwark-2018", "suffolk-2017", "sunderland-2015"],
+        tolerance_percent=10,
+        sample_percent=25,
+        sample_minimum=3,
+        minimum_intervention_days=84,
+    )
 
 
 def reset_database(yes):

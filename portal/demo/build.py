@@ -25,8 +25,10 @@ COMMAND_LINE = SimpleNamespace(id=None, email="", role="", agency=None)
 # Which agency sent a piece of evidence, read from its source as the plan prints it.
 # First match wins, so the practitioners' own records come before the data sets they cite.
 SOURCE_AGENCIES = [
-    ("early_help", ("contacts, documents", "practitioners?", "key worker", "professionals", "topse", "ssid",
-                    "ccis", "iyss")),
+    (
+        "early_help",
+        ("contacts, documents", "practitioners?", "key worker", "professionals", "topse", "ssid", "ccis", "iyss"),
+    ),
     ("youth_justice", ("yos", "cdyos", "yj", "youth justice")),
     ("police", ("police", "pnc", "constabulary", "asb", "anti-social")),
     ("dwp", ("dwp", "universal credit", "benefit", "mygo")),
@@ -49,8 +51,14 @@ def at(on: dt.date, hour=10) -> dt.datetime:
 def load_family(case: dict, name: str, people: dict, team=("school", "police")) -> Family:
     lead = people["users"]["lead"]
     started = min(day(d) for d in [*(p["identified_on"] for p in case["problems"]), case["engaged_on"]] if d)
-    family = Family(ref=case["ref"], name=name, plan_id=case["plan"], lead_professional=lead,
-                    engaged_on=day(case["engaged_on"]), created_at=at(started, 9))
+    family = Family(
+        ref=case["ref"],
+        name=name,
+        plan_id=case["plan"],
+        lead_professional=lead,
+        engaged_on=day(case["engaged_on"]),
+        created_at=at(started, 9),
+    )
     db.session.add(family)
     db.session.flush()
     facts = {"family_id": family.id, "recorded_by_id": lead.id, "recorded_at": at(started)}
@@ -65,8 +73,16 @@ def load_family(case: dict, name: str, people: dict, team=("school", "police")) 
 
 def add_members(items, facts) -> dict:
     """Case member id -> Member."""
-    members = {m["id"]: Member(name=m["name"], role=m["role"], date_of_birth=day(m["date_of_birth"]),
-                               activity=m.get("activity") or "", **facts) for m in items}
+    members = {
+        m["id"]: Member(
+            name=m["name"],
+            role=m["role"],
+            date_of_birth=day(m["date_of_birth"]),
+            activity=m.get("activity") or "",
+            **facts,
+        )
+        for m in items
+    }
     db.session.add_all(members.values())
     db.session.flush()
     return members
@@ -75,9 +91,16 @@ def add_members(items, facts) -> dict:
 def add_case_facts(case, members, facts):
     for p in case["problems"]:
         member = members.get(p.get("member"))
-        db.session.add(IdentifiedProblem(
-            problem_id=p["problem"], indicator_id=p["indicator"], stage=p["stage"],
-            identified_on=day(p["identified_on"]), member_id=member.id if member else None, **facts))
+        db.session.add(
+            IdentifiedProblem(
+                problem_id=p["problem"],
+                indicator_id=p["indicator"],
+                stage=p["stage"],
+                identified_on=day(p["identified_on"]),
+                member_id=member.id if member else None,
+                **facts,
+            )
+        )
     in_place_on = day(case["engaged_on"]) or facts["recorded_at"].date()
     for essential_id in case["essentials"]:
         db.session.add(EssentialRecord(essential_id=essential_id, in_place_on=in_place_on, **facts))
@@ -88,14 +111,25 @@ def add_case_facts(case, members, facts):
 def add_team(family, kinds, evidence, people, attached_at):
     kinds = dict.fromkeys([*kinds, *(agency_kind(e["source"]) for e in evidence)])
     for kind in kinds:
-        db.session.add(TeamMembership(family_id=family.id, agency_id=people["agencies"][kind].id,
-                                      attached_by_id=family.lead_professional_id, attached_at=attached_at))
+        db.session.add(
+            TeamMembership(
+                family_id=family.id,
+                agency_id=people["agencies"][kind].id,
+                attached_by_id=family.lead_professional_id,
+                attached_at=attached_at,
+            )
+        )
 
 
 def add_closure(closed_on, facts):
     if closed_on:
-        db.session.add(CaseClosure(closed_on=day(closed_on), reason="Plan completed; support stepped down",
-                                   **{**facts, "recorded_at": at(day(closed_on))}))
+        db.session.add(
+            CaseClosure(
+                closed_on=day(closed_on),
+                reason="Plan completed; support stepped down",
+                **{**facts, "recorded_at": at(day(closed_on))},
+            )
+        )
 
 
 def agency_kind(source: str) -> str:
@@ -113,13 +147,21 @@ def add_evidence(items, members, people, family):
         partner = people["users"][agency_kind(item["source"])]
         replaces = rows.get(item.get("replaces"))
         evidence = Evidence(
-            family_id=family.id, outcome_id=item["outcome"], option=item.get("option"),
-            member_ids=[members[m].id for m in item["members"]], source=item["source"],
-            period_start=day(item["period"]["start"]), period_end=day(item["period"]["end"]),
-            values=item["values"], statement=item["statement"],
-            submitted_by=partner, agency_id=partner.agency_id,
-            submitted_at=submitted_at(item, replaces), replaces=replaces,
-            version=replaces.version + 1 if replaces else 1)
+            family_id=family.id,
+            outcome_id=item["outcome"],
+            option=item.get("option"),
+            member_ids=[members[m].id for m in item["members"]],
+            source=item["source"],
+            period_start=day(item["period"]["start"]),
+            period_end=day(item["period"]["end"]),
+            values=item["values"],
+            statement=item["statement"],
+            submitted_by=partner,
+            agency_id=partner.agency_id,
+            submitted_at=submitted_at(item, replaces),
+            replaces=replaces,
+            version=replaces.version + 1 if replaces else 1,
+        )
         db.session.add(evidence)
         db.session.flush()  # the document names the evidence by id
         db.session.add(attach_demo_document(evidence, family.id))
@@ -142,5 +184,12 @@ def add_review(evidence, item, lead):
     decision = REVIEWS.get(item["status"])
     if decision:
         reviewed_at = max(evidence.submitted_at, at(evidence.submitted_at.date() + dt.timedelta(days=2), 14))
-        db.session.add(Review(evidence=evidence, decision=decision, reason=item.get("return_reason", ""),
-                              reviewed_by_id=lead.id, reviewed_at=reviewed_at))
+        db.session.add(
+            Review(
+                evidence=evidence,
+                decision=decision,
+                reason=item.get("return_reason", ""),
+                reviewed_by_id=lead.id,
+                reviewed_at=reviewed_at,
+            )
+        )

@@ -23,8 +23,10 @@ def letter_pdf(lines: list[str]) -> bytes:
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
-         b"/Contents 5 0 R >>"),
+        (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+            b"/Contents 5 0 R >>"
+        ),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
     ]
@@ -41,11 +43,23 @@ def letter_pdf(lines: list[str]) -> bytes:
 
 def attach_demo_document(evidence, family_id):
     """One PDF on this evidence version, as if its submitter had attached it."""
-    data = letter_pdf(["Demo evidence document", f"Outcome {evidence.outcome_id}, version {evidence.version}",
-                       "Made by the portal's demo data; not a real record."])
+    data = letter_pdf(
+        [
+            "Demo evidence document",
+            f"Outcome {evidence.outcome_id}, version {evidence.version}",
+            "Made by the portal's demo data; not a real record.",
+        ]
+    )
     sha256 = storage(current_app).put(data)
-    row = EvidenceDocument(evidence_id=evidence.id, family_id=family_id, sha256=sha256, size=len(data), kind="pdf",
-                           filename=f"outcome-{evidence.outcome_id}-v{evidence.version}.pdf",
-                           scanned_with=NOT_SCANNED, uploaded_by_id=evidence.submitted_by.id,
-                           uploaded_at=evidence.submitted_at)
+    row = EvidenceDocument(
+        evidence_id=evidence.id,
+        family_id=family_id,
+        sha256=sha256,
+        size=len(data),
+        kind="pdf",
+        filename=f"outcome-{evidence.outcome_id}-v{evidence.version}.pdf",
+        scanned_with=NOT_SCANNED,
+        uploaded_by_id=evidence.submitted_by.id,
+        uploaded_at=evidence.submitted_at,
+    )
     return row

@@ -50,8 +50,9 @@ def add_people() -> dict:
     """Agencies (by kind) and users (by key), added to the session."""
     agencies = {kind: _agency(kind, name) for kind, name in AGENCIES.items()}
     password_hash = hash_password(DEMO_PASSWORD)  # once: argon2 is slow on purpose
-    users = {key: _user(key, local, name, role, agencies.get(kind), password_hash)
-             for key, local, name, role, kind in USERS}
+    users = {
+        key: _user(key, local, name, role, agencies.get(kind), password_hash) for key, local, name, role, kind in USERS
+    }
     db.session.flush()
     return {"agencies": agencies, "users": users}
 

@@ -38,16 +38,21 @@ class Unavailable:
 
 
 class Scanner:
-    def __init__(self, socket_path: str | None = None, host: str | None = None, port: int = 3310,
-                 timeout: float = 30.0):
+    def __init__(
+        self, socket_path: str | None = None, host: str | None = None, port: int = 3310, timeout: float = 30.0
+    ):
         self.socket_path, self.host, self.port, self.timeout = socket_path, host, port, timeout
 
     @classmethod
     def from_config(cls, config, instance_path: str) -> "Scanner":
         host = config.get("CLAMD_HOST") or None
         path = config.get("CLAMD_SOCKET") or str(Path(instance_path) / "clamav" / "clamd.sock")
-        return cls(socket_path=None if host else path, host=host, port=int(config.get("CLAMD_PORT") or 3310),
-                   timeout=float(config.get("CLAMD_TIMEOUT_SECONDS") or 30))
+        return cls(
+            socket_path=None if host else path,
+            host=host,
+            port=int(config.get("CLAMD_PORT") or 3310),
+            timeout=float(config.get("CLAMD_TIMEOUT_SECONDS") or 30),
+        )
 
     def _connect(self) -> socket.socket:
         if self.host:
@@ -66,7 +71,7 @@ class Scanner:
             sock.sendall(b"z" + command + b"\0")
             if payload is not None:
                 for start in range(0, len(payload), CHUNK):
-                    chunk = payload[start:start + CHUNK]
+                    chunk = payload[start : start + CHUNK]
                     sock.sendall(struct.pack("!L", len(chunk)) + chunk)
                 sock.sendall(struct.pack("!L", 0))
             reply = b""

@@ -19,8 +19,7 @@ from .storage import digest, storage
 FIELD = "documents"  # the file input's name and id, and the error key
 KEEP_FIELD = "keep_document"  # a correction's checkboxes: earlier files to carry forward
 TYPES_IN_WORDS = "a PDF, a JPG or PNG image, a Word document (.docx) or an Excel spreadsheet (.xlsx)"
-SCANNER_DOWN = ("The files could not be checked for viruses just now, so nothing was saved. "
-                "Try again in a few minutes")
+SCANNER_DOWN = "The files could not be checked for viruses just now, so nothing was saved. Try again in a few minutes"
 
 
 @dataclass
@@ -83,11 +82,13 @@ def check_files(files) -> Checked:
             return Checked([], [SCANNER_DOWN], result.infected)
         if isinstance(verdict, scanning.Infected):
             result.infected += 1
-            result.errors.append(f"The selected file {name} contains a virus, so it was not saved. "
-                                 f"Nothing you attached was kept")
+            result.errors.append(
+                f"The selected file {name} contains a virus, so it was not saved. Nothing you attached was kept"
+            )
         elif (kind := kinds.sniff(data)) is None:
-            result.errors.append(f"The selected file {name} must be {TYPES_IN_WORDS}. Its content was checked, "
-                                 f"not its name")
+            result.errors.append(
+                f"The selected file {name} must be {TYPES_IN_WORDS}. Its content was checked, not its name"
+            )
         else:
             result.uploads.append(Upload(name, kind, data, digest(data), verdict.scanner))
     if result.errors:
@@ -108,9 +109,18 @@ def attach(family, evidence, uploads, user) -> list[EvidenceDocument]:
     rows = []
     for upload in uploads:
         sha256 = store.put(upload.data)
-        rows.append(EvidenceDocument(evidence_id=evidence.id, family_id=evidence.family_id, sha256=sha256,
-                                     size=len(upload.data), kind=upload.kind, filename=upload.filename,
-                                     scanned_with=upload.scanned_with, uploaded_by_id=user.id))
+        rows.append(
+            EvidenceDocument(
+                evidence_id=evidence.id,
+                family_id=evidence.family_id,
+                sha256=sha256,
+                size=len(upload.data),
+                kind=upload.kind,
+                filename=upload.filename,
+                scanned_with=upload.scanned_with,
+                uploaded_by_id=user.id,
+            )
+        )
     return _add(family, evidence, rows, "attached")
 
 
@@ -120,10 +130,22 @@ def carry_forward(family, previous, evidence, keep_ids, user) -> list[EvidenceDo
     The old rows stay with the old version. A carried file keeps who uploaded it and when.
     Ids that are not the previous version's files are ignored.
     """
-    rows = [EvidenceDocument(evidence_id=evidence.id, family_id=evidence.family_id, sha256=old.sha256,
-                             size=old.size, kind=old.kind, filename=old.filename, scanned_with=old.scanned_with,
-                             uploaded_by_id=old.uploaded_by_id, uploaded_at=old.uploaded_at, carried_from_id=old.id)
-            for old in previous.documents if old.id in keep_ids]
+    rows = [
+        EvidenceDocument(
+            evidence_id=evidence.id,
+            family_id=evidence.family_id,
+            sha256=old.sha256,
+            size=old.size,
+            kind=old.kind,
+            filename=old.filename,
+            scanned_with=old.scanned_with,
+            uploaded_by_id=old.uploaded_by_id,
+            uploaded_at=old.uploaded_at,
+            carried_from_id=old.id,
+        )
+        for old in previous.documents
+        if old.id in keep_ids
+    ]
     return _add(family, evidence, rows, "carried")
 
 

@@ -76,8 +76,13 @@ class S3Storage:
     def put(self, data: bytes) -> str:
         sha256 = digest(data)
         if not self.exists(sha256):
-            self.client.put_object(Bucket=self.bucket, Key=self._key(sha256), Body=data,
-                                   ContentType="application/octet-stream", ServerSideEncryption="AES256")
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=self._key(sha256),
+                Body=data,
+                ContentType="application/octet-stream",
+                ServerSideEncryption="AES256",
+            )
         return sha256
 
     def get(self, sha256: str) -> bytes:
@@ -98,6 +103,9 @@ class S3Storage:
 def storage(app):
     config = app.config
     if (config.get("DOCUMENTS_STORAGE") or "filesystem") == "s3":
-        return S3Storage(config["DOCUMENTS_S3_BUCKET"], config.get("DOCUMENTS_S3_PREFIX") or "documents/",
-                         config.get("DOCUMENTS_S3_ENDPOINT_URL"))
+        return S3Storage(
+            config["DOCUMENTS_S3_BUCKET"],
+            config.get("DOCUMENTS_S3_PREFIX") or "documents/",
+            config.get("DOCUMENTS_S3_ENDPOINT_URL"),
+        )
     return FilesystemStorage(config.get("DOCUMENTS_DIR") or Path(app.instance_path) / "documents")

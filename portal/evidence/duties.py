@@ -68,6 +68,8 @@ def correct_refusal(user, evidence: Evidence) -> str | None:
         return None
     if user.role == LP:
         whose = evidence.agency.name if evidence.agency else "whoever submitted it"
-        return (f"Only {whose} can correct this evidence, because it is theirs. "
-                "Return it with a reason if it needs changing.")
+        return (
+            f"Only {whose} can correct this evidence, because it is theirs. "
+            "Return it with a reason if it needs changing."
+        )
     return "You cannot correct this evidence."

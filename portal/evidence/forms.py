@@ -66,8 +66,16 @@ class EvidenceForm:
         return [(self.anchor(key), message) for key, message in ranked]
 
     def keys(self) -> list[str]:
-        return ["outcome", "option", "members", "source", *DATE_KEYS,
-                *(f"values.{f['name']}" for f in self.fields), "statement", "documents"]
+        return [
+            "outcome",
+            "option",
+            "members",
+            "source",
+            *DATE_KEYS,
+            *(f"values.{f['name']}" for f in self.fields),
+            "statement",
+            "documents",
+        ]
 
     def anchor(self, key: str) -> str:
         """The id of the input for an error key (a date's day, a list's first or named term)."""

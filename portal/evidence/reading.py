@@ -47,8 +47,10 @@ def read(form: EvidenceForm) -> tuple[dict, list]:
         "outcome": form.outcome.id,
         "members": [] if form.about_family else [f"m{m}" for m in form.chosen("members")],
         "source": form.value("source").strip(),
-        "period": {prefix.removeprefix("period-"): read_date(form, prefix, subject, faults, prefix.replace("-", "."))
-                   for prefix, subject in PERIOD_SUBJECTS.items()},
+        "period": {
+            prefix.removeprefix("period-"): read_date(form, prefix, subject, faults, prefix.replace("-", "."))
+            for prefix, subject in PERIOD_SUBJECTS.items()
+        },
         "values": values,
         "statement": form.value("statement").strip(),
     }
@@ -191,8 +193,11 @@ READERS = {
 
 def data_from(evidence, form: EvidenceForm) -> dict:
     """A saved version as form input, so a correction starts from what was submitted."""
-    data = {"members": [str(i) for i in evidence.member_ids], "source": evidence.source,
-            "statement": evidence.statement}
+    data = {
+        "members": [str(i) for i in evidence.member_ids],
+        "source": evidence.source,
+        "statement": evidence.statement,
+    }
     data |= date_data("period-start", evidence.period_start) | date_data("period-end", evidence.period_end)
     for f in form.fields:
         value = (evidence.values or {}).get(f["name"])

@@ -47,24 +47,31 @@ def correction_refusal(evidence: Evidence) -> str | None:
     """
     if evidence.status == "superseded":
         newest = latest(evidence)
-        return (f"Version {evidence.version} has been replaced by version {newest.version}. "
-                f"Correct the latest version instead.")
+        return (
+            f"Version {evidence.version} has been replaced by version {newest.version}. "
+            f"Correct the latest version instead."
+        )
     if evidence.status == "accepted":
         return "This evidence has been accepted, so it cannot be corrected. Submit new evidence instead."
     return None
 
 
 def new_evidence(family, submission: dict, user) -> Evidence:
-    row = Evidence(family_id=family.id, submitted_by_id=user.id, agency_id=user.agency_id,
-                   **columns(submission))
+    row = Evidence(family_id=family.id, submitted_by_id=user.id, agency_id=user.agency_id, **columns(submission))
     db.session.add(row)
     return row
 
 
 def correction(previous: Evidence, submission: dict, user) -> Evidence:
     """The next version, filed under the same agency (who may correct: portal.evidence.duties)."""
-    row = Evidence(family_id=previous.family_id, submitted_by_id=user.id, agency_id=previous.agency_id,
-                   replaces_id=previous.id, version=previous.version + 1, **columns(submission))
+    row = Evidence(
+        family_id=previous.family_id,
+        submitted_by_id=user.id,
+        agency_id=previous.agency_id,
+        replaces_id=previous.id,
+        version=previous.version + 1,
+        **columns(submission),
+    )
     db.session.add(row)
     return row
 

@@ -66,7 +66,11 @@ def outcome_groups(family) -> list[OutcomeGroup]:
     """The plan's outcomes by problem, split into those open to the family and the rest."""
     plan, reasons = casefile.plan_for(family), casefile.open_outcomes(family)
     term = plan.term("problem").capitalize()
-    return [OutcomeGroup(f"{term} {p.id}: {p.title}",
-                         [o for o in p.outcomes if reasons.get(o.id) is None],
-                         [(o, reasons[o.id]) for o in p.outcomes if reasons.get(o.id)])
-            for p in plan.problems]
+    return [
+        OutcomeGroup(
+            f"{term} {p.id}: {p.title}",
+            [o for o in p.outcomes if reasons.get(o.id) is None],
+            [(o, reasons[o.id]) for o in p.outcomes if reasons.get(o.id)],
+        )
+        for p in plan.problems
+    ]

@@ -36,23 +36,39 @@ DOCUMENT_FORMS = ("evidence.new", "evidence.correct", "evidence.check")
 def too_large(_error):
     """A request over the limit cannot be read, so the form cannot be shown again: say why, and link back."""
     args = request.view_args or {}
-    back = (url_for("evidence.correct", **args) if request.endpoint == "evidence.correct"
-            else url_for("evidence.new", family_id=args.get("family_id")))
+    back = (
+        url_for("evidence.correct", **args)
+        if request.endpoint == "evidence.correct"
+        else url_for("evidence.new", family_id=args.get("family_id"))
+    )
     limits = current_app.config
-    message = (f"The files you attached are too large. Each file must be smaller than "
-               f"{documents.megabytes(limits['DOCUMENTS_MAX_FILE_BYTES'])}, and all of them together smaller than "
-               f"{documents.megabytes(limits['DOCUMENTS_MAX_REQUEST_BYTES'])}. Nothing was saved")
-    return render_template("evidence/too_large.html", message=message, back=back, has_errors=True,
-                           page_title="The files you attached are too large"), 413
+    message = (
+        f"The files you attached are too large. Each file must be smaller than "
+        f"{documents.megabytes(limits['DOCUMENTS_MAX_FILE_BYTES'])}, and all of them together smaller than "
+        f"{documents.megabytes(limits['DOCUMENTS_MAX_REQUEST_BYTES'])}. Nothing was saved"
+    )
+    return render_template(
+        "evidence/too_large.html",
+        message=message,
+        back=back,
+        has_errors=True,
+        page_title="The files you attached are too large",
+    ), 413
 
 
 @bp.context_processor
 def helpers():
     config = current_app.config
-    return {"long_date": display.long_date, "age": display.age, "field_hint": display.field_hint,
-            "document_size": display.size,
-            "document_limits": {"file": documents.megabytes(config["DOCUMENTS_MAX_FILE_BYTES"]),
-                                "count": config["DOCUMENTS_MAX_FILES"]}}
+    return {
+        "long_date": display.long_date,
+        "age": display.age,
+        "field_hint": display.field_hint,
+        "document_size": display.size,
+        "document_limits": {
+            "file": documents.megabytes(config["DOCUMENTS_MAX_FILE_BYTES"]),
+            "count": config["DOCUMENTS_MAX_FILES"],
+        },
+    }
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -85,8 +101,9 @@ def check(family):
     form = evidence_form(family, step.outcome, step.option, form_data(request.form))
     reading.check(form)
     if request.headers.get("HX-Request"):  # the page shows an error summary: list the problems once
-        return render_template("evidence/_check.html", form=form, live=True,
-                               summary_shown=request.form.get("error-summary-shown") == "yes")
+        return render_template(
+            "evidence/_check.html", form=form, live=True, summary_shown=request.form.get("error-summary-shown") == "yes"
+        )
     correcting = parse_id(request.args.get("correcting"))
     return render_form(form, correcting and records.visible_evidence(family, correcting, current_user))
 
@@ -97,11 +114,20 @@ def show(family, evidence_id):
     evidence = records.latest(records.visible_evidence(family, evidence_id, current_user))
     versions = [(v, records.members_named(v), display.value_rows(family, v)) for v in evidence.history]
     can_correct = duties.may_correct(current_user, evidence) and records.correction_refusal(evidence) is None
-    held = evidence.status == "submitted" and duties.review_refusal(current_user, family, evidence) == duties.PM_MUST_REVIEW
-    return render_template("evidence/show.html", family=family, evidence=evidence, versions=versions,
-                           route=route_label(family, evidence), can_correct=can_correct,
-                           review_note=duties.PM_MUST_REVIEW if held else None,
-                           page_title=f"Evidence for outcome {evidence.outcome_id}")
+    held = (
+        evidence.status == "submitted"
+        and duties.review_refusal(current_user, family, evidence) == duties.PM_MUST_REVIEW
+    )
+    return render_template(
+        "evidence/show.html",
+        family=family,
+        evidence=evidence,
+        versions=versions,
+        route=route_label(family, evidence),
+        can_correct=can_correct,
+        review_note=duties.PM_MUST_REVIEW if held else None,
+        page_title=f"Evidence for outcome {evidence.outcome_id}",
+    )
 
 
 @bp.route("/<id:evidence_id>/correct", methods=["GET", "POST"])
@@ -162,11 +188,15 @@ def document(family, evidence_id, document_id):
     except documents.Damaged as error:  # missing, or no longer the bytes that were scanned
         current_app.logger.error("document not served: %s", error)
         abort(500)
-    return Response(data, mimetype=row.media_type, headers={
-        "Content-Disposition": f'attachment; filename="{row.download_name}"',
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "no-store",
-    })
+    return Response(
+        data,
+        mimetype=row.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{row.download_name}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def save_new(family, submission, uploads=(), finding=None):
@@ -182,8 +212,10 @@ def said(done, evidence, finding):
     if finding is None or finding.met:
         flash(done, "success")
         return
-    flash(f"{done}, but it does not meet outcome {evidence.outcome_id} yet: {finding.reason}. "
-          "It will still be reviewed; you can correct it or add more evidence.")
+    flash(
+        f"{done}, but it does not meet outcome {evidence.outcome_id} yet: {finding.reason}. "
+        "It will still be reviewed; you can correct it or add more evidence."
+    )
 
 
 def save_correction(family, previous, submission, uploads=(), keep=frozenset(), finding=None):
@@ -199,11 +231,19 @@ def choose(family, step):
     """Step 1 (the outcome) or, for outcomes shown several ways, step 2 (the route)."""
     common = {"family": family, "errors": step.errors, "has_errors": bool(step.errors)}
     if step.name == "option":
-        return render_template("evidence/choose_route.html", outcome=step.outcome,
-                               routes=routes(step.outcome),
-                               page_title=f"How does this evidence show outcome {step.outcome.id}?", **common)
-    return render_template("evidence/choose_outcome.html", groups=outcome_groups(family),
-                           page_title="Which outcome is this evidence for?", **common)
+        return render_template(
+            "evidence/choose_route.html",
+            outcome=step.outcome,
+            routes=routes(step.outcome),
+            page_title=f"How does this evidence show outcome {step.outcome.id}?",
+            **common,
+        )
+    return render_template(
+        "evidence/choose_outcome.html",
+        groups=outcome_groups(family),
+        page_title="Which outcome is this evidence for?",
+        **common,
+    )
 
 
 def check_partial(errors):
@@ -212,8 +252,13 @@ def check_partial(errors):
 
 def render_form(form, correcting=None):
     verb = "Correct evidence" if correcting else "Submit evidence"
-    return render_template("evidence/form.html", form=form, family=form.family, correcting=correcting,
-                           page_title=f"{verb} for outcome {form.outcome.id}")
+    return render_template(
+        "evidence/form.html",
+        form=form,
+        family=form.family,
+        correcting=correcting,
+        page_title=f"{verb} for outcome {form.outcome.id}",
+    )
 
 
 def route_label(family, evidence) -> str | None:

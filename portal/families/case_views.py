@@ -26,8 +26,12 @@ def record_essentials(family):
     if form.validate_on_submit():
         changes.record_essentials(family, form.essentials.data, form.in_place_on.data)
         return done(family, "Essentials recorded")
-    return form_page(family, form, "Record essentials in place",
-                     intro="Essentials already recorded stay recorded and are not listed here.")
+    return form_page(
+        family,
+        form,
+        "Record essentials in place",
+        intro="Essentials already recorded stay recorded and are not listed here.",
+    )
 
 
 @bp.route("/<id:family_id>/plan-outcomes", methods=["GET", "POST"])
@@ -44,8 +48,11 @@ def plan_outcomes(family):
         try:
             changes.set_plan_outcomes(family, form.outcomes.data or [], form.reason.data)
         except changes.PlanChangedMeanwhile:
-            return back(family, "Someone else changed the family's plan at the same time. "
-                                "Check the outcomes in it and change them again if you need to.")
+            return back(
+                family,
+                "Someone else changed the family's plan at the same time. "
+                "Check the outcomes in it and change them again if you need to.",
+            )
         return done(family, "The family's plan is saved")
     return form_page(family, form, "Choose the outcomes in the family's plan")
 
@@ -71,8 +78,13 @@ def close(family):
     if form.validate_on_submit():
         changes.close_case(family, form.closed_on.data)
         return done(family, "The case is closed")
-    return form_page(family, form, "Close the case", intro="Partners can still submit evidence for a closed "
-                     "case, and you can still review it. You can reopen the case later.")
+    return form_page(
+        family,
+        form,
+        "Close the case",
+        intro="Partners can still submit evidence for a closed "
+        "case, and you can still review it. You can reopen the case later.",
+    )
 
 
 @bp.route("/<id:family_id>/reopen", methods=["GET", "POST"])

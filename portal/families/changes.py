@@ -37,9 +37,14 @@ def _save(action, family, detail):
 def create_family(name, plan_id, engaged_on, case_system_ref=None, matched=None) -> Family:
     """`matched`: the matching families the lead professional was warned of and went ahead (audited by id)."""
     for attempt in range(REF_ATTEMPTS):
-        family = Family(ref=next_reference(plan_id), name=name.strip(), plan_id=plan_id,
-                        lead_professional_id=current_user.id, engaged_on=engaged_on,
-                        case_system_ref=normal_case_ref(case_system_ref) or None)
+        family = Family(
+            ref=next_reference(plan_id),
+            name=name.strip(),
+            plan_id=plan_id,
+            lead_professional_id=current_user.id,
+            engaged_on=engaged_on,
+            case_system_ref=normal_case_ref(case_system_ref) or None,
+        )
         db.session.add(family)
         try:
             db.session.flush()
@@ -52,8 +57,14 @@ def create_family(name, plan_id, engaged_on, case_system_ref=None, matched=None)
 
 
 def add_member(family, name, role, date_of_birth, activity, matched=None) -> Member:
-    member = Member(family_id=family.id, name=name.strip(), role=role, date_of_birth=date_of_birth,
-                    activity=activity or "", recorded_by_id=current_user.id)
+    member = Member(
+        family_id=family.id,
+        name=name.strip(),
+        role=role,
+        date_of_birth=date_of_birth,
+        activity=activity or "",
+        recorded_by_id=current_user.id,
+    )
     db.session.add(member)
     db.session.flush()
     _save("member.add", family, f"member {member.id}" + _matches_detail(matched))
@@ -91,8 +102,14 @@ def withdraw_departure(user, family, departure, reason) -> MemberDeparture | Non
 
     None if it was already withdrawn (withdraws_id is unique: of two withdrawals at once, one is kept).
     """
-    row = MemberDeparture(family_id=family.id, member_id=departure.member_id, left_on=None,
-                          withdraws_id=departure.id, reason=reason.strip(), recorded_by_id=user.id)
+    row = MemberDeparture(
+        family_id=family.id,
+        member_id=departure.member_id,
+        left_on=None,
+        withdraws_id=departure.id,
+        reason=reason.strip(),
+        recorded_by_id=user.id,
+    )
     db.session.add(row)
     try:
         db.session.flush()
@@ -104,8 +121,15 @@ def withdraw_departure(user, family, departure, reason) -> MemberDeparture | Non
 
 
 def add_problem(family, problem_id, indicator_id, stage, identified_on, member_id) -> IdentifiedProblem:
-    row = IdentifiedProblem(family_id=family.id, problem_id=problem_id, indicator_id=indicator_id, stage=stage,
-                            identified_on=identified_on, member_id=member_id, recorded_by_id=current_user.id)
+    row = IdentifiedProblem(
+        family_id=family.id,
+        problem_id=problem_id,
+        indicator_id=indicator_id,
+        stage=stage,
+        identified_on=identified_on,
+        member_id=member_id,
+        recorded_by_id=current_user.id,
+    )
     db.session.add(row)
     db.session.flush()
     _save("problem.add", family, f"problem {row.id}")
@@ -118,8 +142,12 @@ def withdraw_problem(family, problem, reason):
 
 
 def record_essentials(family, essential_ids, in_place_on):
-    rows = [EssentialRecord(family_id=family.id, essential_id=essential_id, in_place_on=in_place_on,
-                            recorded_by_id=current_user.id) for essential_id in essential_ids]
+    rows = [
+        EssentialRecord(
+            family_id=family.id, essential_id=essential_id, in_place_on=in_place_on, recorded_by_id=current_user.id
+        )
+        for essential_id in essential_ids
+    ]
     db.session.add_all(rows)
     db.session.flush()
     _save("essentials.record", family, f"essential records {', '.join(str(row.id) for row in rows)}")
@@ -142,11 +170,23 @@ def set_plan_outcomes(family, outcome_ids, reason=""):
         versions[row.outcome_id] = max(versions.get(row.outcome_id, 0), row.version)
     added = [o for o in outcome_ids if o not in current]
     removed = [o for o in current if o not in outcome_ids]
-    added_rows = [FamilyPlanOutcome(family_id=family.id, outcome_id=o, version=versions.get(o, 0) + 1,
-                                    recorded_by_id=current_user.id) for o in added]
-    removed_rows = [FamilyPlanOutcome(family_id=family.id, outcome_id=o, version=versions[o] + 1, removed=True,
-                                      reason=(reason or "").strip(), recorded_by_id=current_user.id)
-                    for o in removed]
+    added_rows = [
+        FamilyPlanOutcome(
+            family_id=family.id, outcome_id=o, version=versions.get(o, 0) + 1, recorded_by_id=current_user.id
+        )
+        for o in added
+    ]
+    removed_rows = [
+        FamilyPlanOutcome(
+            family_id=family.id,
+            outcome_id=o,
+            version=versions[o] + 1,
+            removed=True,
+            reason=(reason or "").strip(),
+            recorded_by_id=current_user.id,
+        )
+        for o in removed
+    ]
     db.session.add_all(added_rows + removed_rows)
     try:
         db.session.flush()
@@ -158,8 +198,11 @@ def set_plan_outcomes(family, outcome_ids, reason=""):
         return ", ".join(str(row.id) for row in rows) or "none"
 
     # Row ids only: the reason is case data, kept in the row itself.
-    _save("plan-outcomes.set", family,
-          f"added plan outcome records {listed(added_rows)}; removed plan outcome records {listed(removed_rows)}")
+    _save(
+        "plan-outcomes.set",
+        family,
+        f"added plan outcome records {listed(added_rows)}; removed plan outcome records {listed(removed_rows)}",
+    )
 
 
 def set_engaged(family, engaged_on):
@@ -185,8 +228,9 @@ def review_evidence(family, evidence, decision, reason) -> Review | None:
     None if the version already has a decision: one per version, enforced by a
     unique index, so of two reviews sent at the same moment only the first is saved.
     """
-    review = Review(evidence_id=evidence.id, decision=decision, reason=(reason or "").strip(),
-                    reviewed_by_id=current_user.id)
+    review = Review(
+        evidence_id=evidence.id, decision=decision, reason=(reason or "").strip(), reviewed_by_id=current_user.id
+    )
     db.session.add(review)
     try:
         db.session.flush()
@@ -197,8 +241,11 @@ def review_evidence(family, evidence, decision, reason) -> Review | None:
         from ..notify import events
 
         events.evidence_returned(family, evidence, current_user)
-    _save(f"evidence.{'accept' if decision == 'accepted' else 'return'}", family,
-          f"evidence {evidence.id} v{evidence.version}")
+    _save(
+        f"evidence.{'accept' if decision == 'accepted' else 'return'}",
+        family,
+        f"evidence {evidence.id} v{evidence.version}",
+    )
     return review
 
 
@@ -210,8 +257,9 @@ def close_case(family, closed_on):
 
 
 def reopen_case(family, reason):
-    closure = CaseClosure(family_id=family.id, closed_on=None, reopened=True, reason=reason.strip(),
-                          recorded_by_id=current_user.id)
+    closure = CaseClosure(
+        family_id=family.id, closed_on=None, reopened=True, reason=reason.strip(), recorded_by_id=current_user.id
+    )
     db.session.add(closure)
     db.session.flush()
     _save("case.reopen", family, f"closure {closure.id}")

@@ -25,9 +25,13 @@ def indicator_value(problem_id: str, indicator_id: str) -> str:
 def indicator_groups(plan) -> list[tuple[str, list[tuple[str, str]]]]:
     """Each problem (its heading) with its indicators as (value, label) radios."""
     term, inner = capital(plan.term("problem")), capital(plan.term("indicator"))
-    return [(f"{term} {p.id}: {p.title}",
-             [(indicator_value(p.id, i.id), f"{inner} {i.id}: {i.text}") for i in p.indicators])
-            for p in plan.problems]
+    return [
+        (
+            f"{term} {p.id}: {p.title}",
+            [(indicator_value(p.id, i.id), f"{inner} {i.id}: {i.text}") for i in p.indicators],
+        )
+        for p in plan.problems
+    ]
 
 
 def indicator_lookup(plan) -> dict[str, tuple[str, str]]:
@@ -36,8 +40,7 @@ def indicator_lookup(plan) -> dict[str, tuple[str, str]]:
 
 
 def member_choices(family) -> list[tuple[str, str]]:
-    return [("", "The whole family")] + [(str(m.id), f"{m.name} ({m.role_label})")
-                                          for m in family.current_members]
+    return [("", "The whole family")] + [(str(m.id), f"{m.name} ({m.role_label})") for m in family.current_members]
 
 
 def essential_choices(plan, family) -> list[tuple[str, str]]:
@@ -55,8 +58,7 @@ def outcome_groups(plan, family) -> list[tuple[str, list[tuple[str, str]]]]:
     term = capital(plan.term("problem"))
     groups = []
     for problem in plan.problems:
-        items = [(o.id, f"{o.id}: {o.text}") for o in problem.outcomes
-                 if problem.id in identified or o.id in offered]
+        items = [(o.id, f"{o.id}: {o.text}") for o in problem.outcomes if problem.id in identified or o.id in offered]
         if items:
             groups.append((f"{term} {problem.id}: {problem.title}", items))
     return groups

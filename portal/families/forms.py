@@ -3,16 +3,15 @@ are filled in by the builders in form_setup.py."""
 
 from typing import ClassVar
 
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
 from wtforms import (
     HiddenField,
     SelectField,
     StringField,
-    SubmitField,
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length
 
 from ..boundaries.forms import PortalForm
 from ..boundaries.ids import parse_id
@@ -25,14 +24,24 @@ from ..models.families import ACTIVITIES, MEMBER_ROLES, STAGES
 class FamilyForm(PortalForm):
     name = _text("Family name", "Enter the family name", description="For example, the Smith family")
     case_system_ref = StringField(
-        "Council case-system reference (optional)", widget=GovTextInput(), filters=[strip],
-        description="The family's id in your council's case system, for example EHM-004512 or a Mosaic number")
+        "Council case-system reference (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="The family's id in your council's case system, for example EHM-004512 or a Mosaic number",
+    )
     # Set when the lead professional was warned of a matching family and goes ahead (matches.py).
     confirmed = HiddenField()
-    plan = ChoiceField("Outcomes plan", "Choose the outcomes plan the case will follow",
-                       description="The plan the case will follow. It cannot be changed later.")
-    engaged_on = GovukDateField("Date the family engaged (optional)", description=DATE_HINT,
-                                subject="Date the family engaged", validators=[DateNotInFuture(), DateNotBefore()])
+    plan = ChoiceField(
+        "Outcomes plan",
+        "Choose the outcomes plan the case will follow",
+        description="The plan the case will follow. It cannot be changed later.",
+    )
+    engaged_on = GovukDateField(
+        "Date the family engaged (optional)",
+        description=DATE_HINT,
+        subject="Date the family engaged",
+        validators=[DateNotInFuture(), DateNotBefore()],
+    )
     submit = _submit("Create family")
 
     def validate_case_system_ref(self, field):
@@ -47,10 +56,16 @@ class MemberForm(PortalForm):
     name = _text("Full name", "Enter the family member's full name")
     confirmed = HiddenField()  # see FamilyForm.confirmed
     role = ChoiceField("Role in the family", "Choose the family member's role", choices=options(MEMBER_ROLES.items()))
-    date_of_birth = GovukDateField("Date of birth", description="For example, 31 3 2012", validators=[
-        DateRequired("Enter the date of birth"), DateInPast(), DateNotBefore()])
-    activity = ChoiceField("Education, training or employment (optional)", choices=options(ACTIVITIES.items()),
-                           description="Used to decide whether a 16 to 18 year old is a dependent child")
+    date_of_birth = GovukDateField(
+        "Date of birth",
+        description="For example, 31 3 2012",
+        validators=[DateRequired("Enter the date of birth"), DateInPast(), DateNotBefore()],
+    )
+    activity = ChoiceField(
+        "Education, training or employment (optional)",
+        choices=options(ACTIVITIES.items()),
+        description="Used to decide whether a 16 to 18 year old is a dependent child",
+    )
     submit = _submit("Add family member")
 
 
@@ -61,25 +76,36 @@ class WithdrawForm(PortalForm):
 
 
 class DepartureForm(PortalForm):
-    left_on = GovukDateField("Date they left the household", description=DATE_HINT, validators=[
-        DateRequired("Enter the date they left the household"), DateNotInFuture(), DateNotBefore()])
+    left_on = GovukDateField(
+        "Date they left the household",
+        description=DATE_HINT,
+        validators=[DateRequired("Enter the date they left the household"), DateNotInFuture(), DateNotBefore()],
+    )
     submit = _submit("Record that they left")
     born = None  # the member's date of birth, set by the view
 
     def validate_left_on(self, field):
         if self.born and field.data and field.data < self.born:
-            raise ValidationError(f"{field.subject} must be on or after their date of birth "
-                                  f"({self.born.day} {self.born:%B %Y})")
+            raise ValidationError(
+                f"{field.subject} must be on or after their date of birth ({self.born.day} {self.born:%B %Y})"
+            )
 
 
 class ProblemForm(PortalForm):
     indicator = GroupedRadioField("Indicator", "Choose the indicator identified")
-    stage = ChoiceField("Stage it was identified at", "Choose the stage it was identified at",
-                        choices=options(STAGES.items()))
-    identified_on = GovukDateField("Date identified", description=DATE_HINT, validators=[
-        DateRequired("Enter the date it was identified"), DateNotInFuture(), DateNotBefore()])
-    member = SelectField("Family member it is about (optional)", widget=GovSelect(),
-                         invalid_choice_message="Choose a current member of this family, or the whole family")
+    stage = ChoiceField(
+        "Stage it was identified at", "Choose the stage it was identified at", choices=options(STAGES.items())
+    )
+    identified_on = GovukDateField(
+        "Date identified",
+        description=DATE_HINT,
+        validators=[DateRequired("Enter the date it was identified"), DateNotInFuture(), DateNotBefore()],
+    )
+    member = SelectField(
+        "Family member it is about (optional)",
+        widget=GovSelect(),
+        invalid_choice_message="Choose a current member of this family, or the whole family",
+    )
     submit = _submit("Add")
     # Set by form_setup.problem_form: radio value -> (problem, indicator); what is already recorded.
     lookup: dict | None = None
@@ -91,23 +117,34 @@ class ProblemForm(PortalForm):
         member = parse_id(self.member.data)
         if (*(self.lookup or {}).get(field.data, ()), member) in self.recorded:
             who = "this family member" if member else "the whole family"
-            raise ValidationError(f"This {self.indicator_term} is already recorded for {who}. "
-                                  "If that one was wrong, withdraw it first")
+            raise ValidationError(
+                f"This {self.indicator_term} is already recorded for {who}. If that one was wrong, withdraw it first"
+            )
 
 
 class EssentialsForm(PortalForm):
     essentials = ChecklistField("Essentials now in place", "Choose at least one essential that is in place")
-    in_place_on = GovukDateField("Date they were in place", description=DATE_HINT, validators=[
-        DateRequired("Enter the date they were in place"), DateNotInFuture(), DateNotBefore()])
+    in_place_on = GovukDateField(
+        "Date they were in place",
+        description=DATE_HINT,
+        validators=[DateRequired("Enter the date they were in place"), DateNotInFuture(), DateNotBefore()],
+    )
     submit = _submit("Record essentials")
 
 
 class PlanOutcomesForm(PortalForm):
-    outcomes = GroupedChecklistField("Outcomes in the family's plan", description="Choose every outcome the "
-                                     "family's plan lists. The family is turned around when all of them are met.")
-    reason = TextAreaField("If you are removing an outcome, say why", widget=GovTextArea(), filters=[strip],
-                           description="An outcome you remove stays in the plan's history with this reason.",
-                           validators=[Length(max=2000, message="Reason must be 2000 characters or fewer")])
+    outcomes = GroupedChecklistField(
+        "Outcomes in the family's plan",
+        description="Choose every outcome the "
+        "family's plan lists. The family is turned around when all of them are met.",
+    )
+    reason = TextAreaField(
+        "If you are removing an outcome, say why",
+        widget=GovTextArea(),
+        filters=[strip],
+        description="An outcome you remove stays in the plan's history with this reason.",
+        validators=[Length(max=2000, message="Reason must be 2000 characters or fewer")],
+    )
     submit = _submit("Save the family's plan")
     # Set by form_setup.plan_outcomes_form: the outcomes in the plan now.
     chosen: frozenset = frozenset()
@@ -123,8 +160,11 @@ class PlanOutcomesForm(PortalForm):
 
 
 class EngagedForm(PortalForm):
-    engaged_on = GovukDateField("Date the family engaged", description=DATE_HINT, validators=[
-        DateRequired("Enter the date the family engaged"), DateNotInFuture(), DateNotBefore()])
+    engaged_on = GovukDateField(
+        "Date the family engaged",
+        description=DATE_HINT,
+        validators=[DateRequired("Enter the date the family engaged"), DateNotInFuture(), DateNotBefore()],
+    )
     submit = _submit("Save date")
 
 
@@ -139,11 +179,18 @@ class DetachForm(PortalForm):
 
 class ReviewForm(PortalForm):
     subjects: ClassVar[dict] = {"reason": "Reason"}
-    decision = ChoiceField("Your decision", "Choose whether to accept or return the evidence",
-                           choices=options([("accepted", "Accept"), ("returned", "Return to whoever submitted it")]))
-    reason = TextAreaField("If you are returning it, say why", widget=GovTextArea(), filters=[strip],
-                           description="Whoever submitted it sees this. Say what needs to change.",
-                           validators=[Length(max=2000, message="Reason must be 2000 characters or fewer")])
+    decision = ChoiceField(
+        "Your decision",
+        "Choose whether to accept or return the evidence",
+        choices=options([("accepted", "Accept"), ("returned", "Return to whoever submitted it")]),
+    )
+    reason = TextAreaField(
+        "If you are returning it, say why",
+        widget=GovTextArea(),
+        filters=[strip],
+        description="Whoever submitted it sees this. Say what needs to change.",
+        validators=[Length(max=2000, message="Reason must be 2000 characters or fewer")],
+    )
     submit = _submit("Save decision")
 
     def validate_reason(self, field):
@@ -152,8 +199,11 @@ class ReviewForm(PortalForm):
 
 
 class CloseForm(PortalForm):
-    closed_on = GovukDateField("Date the case closed", description=DATE_HINT, validators=[
-        DateRequired("Enter the date the case closed"), DateNotInFuture(), DateNotBefore()])
+    closed_on = GovukDateField(
+        "Date the case closed",
+        description=DATE_HINT,
+        validators=[DateRequired("Enter the date the case closed"), DateNotInFuture(), DateNotBefore()],
+    )
     submit = _submit("Close the case")
 
     def __init__(self, family, **kwargs):
@@ -163,8 +213,9 @@ class CloseForm(PortalForm):
     def validate_closed_on(self, field):
         engaged = self.family.engaged_on
         if field.data and engaged and field.data < engaged:
-            raise ValidationError(f"Date the case closed must be on or after the date the family engaged "
-                                  f"({engaged.day} {engaged:%B %Y})")
+            raise ValidationError(
+                f"Date the case closed must be on or after the date the family engaged ({engaged.day} {engaged:%B %Y})"
+            )
 
 
 class ReopenForm(PortalForm):
@@ -173,8 +224,10 @@ class ReopenForm(PortalForm):
     submit = _submit("Reopen the case")
 
 
-
 class HandoverForm(PortalForm):
-    lead = ChoiceField("Who will be the family’s lead professional?", "Choose the lead professional to hand "
-                       "the family to", description="Only active lead professionals are listed.")
+    lead = ChoiceField(
+        "Who will be the family’s lead professional?",
+        "Choose the lead professional to hand the family to",
+        description="Only active lead professionals are listed.",
+    )
     submit = _submit("Hand over the family")

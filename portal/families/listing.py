@@ -19,7 +19,7 @@ from .. import access
 from ..boundaries.pages import pagination  # noqa: F401 - the family list's views use it from here
 from ..evidence.duties import may_review
 from ..extensions import db
-from ..models import Evidence, Family, FamilyVerdict, TeamMembership
+from ..models import Evidence, Family, FamilyVerdict
 from ..models.families import VERDICT_STATUSES
 from ..roles import Role
 from ..rules.plan import load_plans
@@ -56,13 +56,16 @@ def visible_query(user, search: str = ""):
 def _searched(query, search):
     if not search:
         return query
-    return query.where(sa.or_(Family.ref.icontains(search, autoescape=True),
-                              Family.name.icontains(search, autoescape=True),
-                              Family.case_system_ref.icontains(search, autoescape=True)))
+    return query.where(
+        sa.or_(
+            Family.ref.icontains(search, autoescape=True),
+            Family.name.icontains(search, autoescape=True),
+            Family.case_system_ref.icontains(search, autoescape=True),
+        )
+    )
 
 
-def page_of(user, search: str = "", number: int = 1, status: str | None = None,
-            by_status: bool = False) -> FamilyPage:
+def page_of(user, search: str = "", number: int = 1, status: str | None = None, by_status: bool = False) -> FamilyPage:
     """One page of the families the user sees; a page past the end shows the last.
 
     status (a key of VERDICT_STATUSES) keeps only families with that verdict today; by_status
@@ -77,8 +80,10 @@ def page_of(user, search: str = "", number: int = 1, status: str | None = None,
         if status in VERDICT_STATUSES:
             query = query.where(FamilyVerdict.status == status)
         if by_status:
-            order = [sa.case({key: i for i, key in enumerate(VERDICT_STATUSES)}, value=FamilyVerdict.status),
-                     Family.ref]
+            order = [
+                sa.case({key: i for i, key in enumerate(VERDICT_STATUSES)}, value=FamilyVerdict.status),
+                Family.ref,
+            ]
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     pages = max(1, ceil(total / PAGE_SIZE))
     number = min(max(1, number), pages)
@@ -94,8 +99,11 @@ def _loaded(query) -> list[Family]:
 def evidence_by_family(family_ids) -> dict[int, list[Evidence]]:
     """Every version of every submission for these families, oldest first, with what decides its status."""
     rows = db.session.scalars(
-        sa.select(Evidence).where(Evidence.family_id.in_(family_ids)).order_by(Evidence.family_id, Evidence.id)
-        .options(*Evidence.with_status())).all()
+        sa.select(Evidence)
+        .where(Evidence.family_id.in_(family_ids))
+        .order_by(Evidence.family_id, Evidence.id)
+        .options(*Evidence.with_status())
+    ).all()
     return {family_id: list(group) for family_id, group in groupby(rows, key=lambda e: e.family_id)}
 
 
@@ -103,15 +111,20 @@ def _rows(user, families) -> list[FamilyRow]:
     plans, lead = load_plans(), user.role == Role.LEAD_PROFESSIONAL
     evidence = evidence_by_family([f.id for f in families]) if lead else {}
     verdicts = standing.current([f.id for f in families])
-    return [FamilyRow(f, _plan_title(plans, f.plan_id), _awaiting(user, f, evidence.get(f.id, [])) if lead else None,
-                      verdicts[f.id]["turned_around"])
-            for f in families]
+    return [
+        FamilyRow(
+            f,
+            _plan_title(plans, f.plan_id),
+            _awaiting(user, f, evidence.get(f.id, [])) if lead else None,
+            verdicts[f.id]["turned_around"],
+        )
+        for f in families
+    ]
 
 
 def _awaiting(user, family, evidence) -> int:
     """Submissions waiting for this user's review (not those a programme manager reviews)."""
-    return sum(1 for e in evidence if e.replaced_by is None and e.status == "submitted"
-               and may_review(user, family, e))
+    return sum(1 for e in evidence if e.replaced_by is None and e.status == "submitted" and may_review(user, family, e))
 
 
 def _plan_title(plans, plan_id) -> str:

@@ -46,7 +46,9 @@ def case_ref_problem(value) -> str | None:
     if len(ref) > CASE_REF_MAX:
         return f"Council case-system reference must be {CASE_REF_MAX} characters or fewer"
     if not CASE_REF.fullmatch(ref):
-        return f"Council case-system reference must start with a letter or number and only include {CASE_REF_CHARACTERS}"
+        return (
+            f"Council case-system reference must start with a letter or number and only include {CASE_REF_CHARACTERS}"
+        )
     return None
 
 
@@ -79,8 +81,11 @@ class Found:
 
 
 def _digest(ids) -> str:
-    key = current_app.config["SECRET_KEY"].encode() if isinstance(current_app.config["SECRET_KEY"], str) \
+    key = (
+        current_app.config["SECRET_KEY"].encode()
+        if isinstance(current_app.config["SECRET_KEY"], str)
         else current_app.config["SECRET_KEY"]
+    )
     text = "family-matches:" + ",".join(str(i) for i in sorted(set(ids)))
     return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:32]
 
@@ -100,8 +105,10 @@ def for_new_member(user, family, name, born) -> Found:
         return Found([], [])
     # Everyone born that day (a handful), names compared here: spaces and case aside, on any database.
     born_then = db.session.execute(
-        sa.select(Member.family_id, Member.name)
-        .where(Member.date_of_birth == born, Member.withdrawn_at.is_(None), Member.family_id != family.id)).all()
+        sa.select(Member.family_id, Member.name).where(
+            Member.date_of_birth == born, Member.withdrawn_at.is_(None), Member.family_id != family.id
+        )
+    ).all()
     ids = sorted({family_id for family_id, other in born_then if same_name(other) == key})
     return _found(user, ids, SAME_MEMBER)
 

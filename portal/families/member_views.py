@@ -16,8 +16,14 @@ from .support import back_to_family, done, while_open
 
 def form_page(family, form, title, heading=None, **context):
     """A one-form page; `heading` may name a person, the browser title never does."""
-    return render_template("families/form.html", family=family, form=form, heading=heading or title,
-                           page_title=f"{title} – family {family.ref}", **context)
+    return render_template(
+        "families/form.html",
+        family=family,
+        form=form,
+        heading=heading or title,
+        page_title=f"{title} – family {family.ref}",
+        **context,
+    )
 
 
 def current_row(rows, row_id):
@@ -37,8 +43,9 @@ def add_member(family):
     if form.validate_on_submit():
         found = matches.for_new_member(current_user, family, form.name.data, form.date_of_birth.data)
         if not found or found.confirmed_by(form.confirmed.data):
-            member = changes.add_member(family, form.name.data, form.role.data, form.date_of_birth.data,
-                                        form.activity.data, found)
+            member = changes.add_member(
+                family, form.name.data, form.role.data, form.date_of_birth.data, form.activity.data, found
+            )
             return done(family, f"{member.name} added to the family")
         warning = changes.warn_of_matches(found, family)
         form.confirmed.data, form.submit.label.text = found.digest(), "Add the member anyway"
@@ -54,9 +61,14 @@ def withdraw_member(family, member_id):
     if form.validate_on_submit():
         changes.withdraw_member(family, member, form.reason.data)
         return done(family, f"{member.name} withdrawn as recorded in error")
-    return form_page(family, form, "Withdraw a family member", f"Withdraw {member.name}",
-                     intro="Only withdraw a family member recorded in error. Their evidence no longer "
-                           "counts for them. The record is kept.")
+    return form_page(
+        family,
+        form,
+        "Withdraw a family member",
+        f"Withdraw {member.name}",
+        intro="Only withdraw a family member recorded in error. Their evidence no longer "
+        "counts for them. The record is kept.",
+    )
 
 
 def _day(day) -> str:
@@ -70,17 +82,24 @@ def member_left(family, member_id):
     member = current_row(family.members, member_id)
     recorded = family.left_household.get(member.id)
     if recorded is not None:
-        return back_to_family(family, f"{member.name} is already recorded as having left the household on "
-                                      f"{_day(recorded.left_on)}. Withdraw that record first to change it.")
+        return back_to_family(
+            family,
+            f"{member.name} is already recorded as having left the household on "
+            f"{_day(recorded.left_on)}. Withdraw that record first to change it.",
+        )
     form = DepartureForm()
     form.born = member.date_of_birth
     if form.validate_on_submit():
         changes.record_departure(current_user, family, member, form.left_on.data)
         return done(family, f"{member.name} recorded as having left the household on {_day(form.left_on.data)}")
-    return form_page(family, form, "Record that a family member left the household",
-                     f"Record that {member.name} left the household",
-                     intro="They stay in the case and their evidence still counts. A claim whose result "
-                           "rests on evidence about them is flagged for audit if they left by its claim date.")
+    return form_page(
+        family,
+        form,
+        "Record that a family member left the household",
+        f"Record that {member.name} left the household",
+        intro="They stay in the case and their evidence still counts. A claim whose result "
+        "rests on evidence about them is flagged for audit if they left by its claim date.",
+    )
 
 
 @bp.route("/<id:family_id>/members/<id:member_id>/left/withdraw", methods=["GET", "POST"])
@@ -95,9 +114,13 @@ def withdraw_member_left(family, member_id):
         if changes.withdraw_departure(current_user, family, recorded, form.reason.data) is None:
             return back_to_family(family, "That record was withdrawn meanwhile.")
         return done(family, f"The record that {member.name} left the household is withdrawn")
-    return form_page(family, form, "Withdraw that a family member left the household",
-                     f"Withdraw that {member.name} left the household on {_day(recorded.left_on)}",
-                     intro="Only withdraw this if it was recorded in error. The record is kept.")
+    return form_page(
+        family,
+        form,
+        "Withdraw that a family member left the household",
+        f"Withdraw that {member.name} left the household on {_day(recorded.left_on)}",
+        intro="Only withdraw this if it was recorded in error. The record is kept.",
+    )
 
 
 @bp.route("/<id:family_id>/problems/new", methods=["GET", "POST"])
@@ -110,8 +133,9 @@ def add_problem(family):
         problem_id, indicator_id = indicator_lookup(plan)[form.indicator.data]
         member_id = int(form.member.data) if form.member.data else None
         changes.add_problem(family, problem_id, indicator_id, form.stage.data, form.identified_on.data, member_id)
-        return done(family, f"{plan.term('indicator').capitalize()} {indicator_id} of {plan.term('problem')} "
-                            f"{problem_id} added")
+        return done(
+            family, f"{plan.term('indicator').capitalize()} {indicator_id} of {plan.term('problem')} {problem_id} added"
+        )
     return form_page(family, form, f"Add {with_article(plan.term('indicator'))} identified")
 
 
@@ -126,5 +150,6 @@ def withdraw_problem(family, problem_id):
     if form.validate_on_submit():
         changes.withdraw_problem(family, problem, form.reason.data)
         return done(family, f"{label[0].upper()}{label[1:]} withdrawn as recorded in error")
-    return form_page(family, form, f"Withdraw {label}", intro="Only withdraw something recorded in error. "
-                     "The record is kept.")
+    return form_page(
+        family, form, f"Withdraw {label}", intro="Only withdraw something recorded in error. The record is kept."
+    )

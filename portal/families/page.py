@@ -42,8 +42,9 @@ def evidence_lines(family, user=None, agency_id=None) -> list[EvidenceLine]:
 
     `reviewable` says whether `user` may review the line now (portal.evidence.duties).
     """
-    query = (db.select(Evidence).filter_by(family_id=family.id).order_by(Evidence.id.desc())
-             .options(*Evidence.with_status()))
+    query = (
+        db.select(Evidence).filter_by(family_id=family.id).order_by(Evidence.id.desc()).options(*Evidence.with_status())
+    )
     if agency_id is not None:
         query = query.filter_by(agency_id=agency_id)
     rows = db.session.scalars(query).all()
@@ -72,9 +73,17 @@ def age(member) -> int:
 def page_data(family, user) -> dict:
     plan = casefile.plan_for(family)
     caps = FamilyCapabilities(user, family)
-    data = {"family": family, "plan": plan, "names": member_names(family), "caps": caps,
-            "can_change": caps.change_case, "is_open": family.closed_on is None,
-            "member_age": age, "activities": ACTIVITIES, "stages": STAGES}
+    data = {
+        "family": family,
+        "plan": plan,
+        "names": member_names(family),
+        "caps": caps,
+        "can_change": caps.change_case,
+        "is_open": family.closed_on is None,
+        "member_age": age,
+        "activities": ACTIVITIES,
+        "stages": STAGES,
+    }
     if user.role == PARTNER:
         data["lines"] = evidence_lines(family, user, agency_id=user.agency_id)
         data["open_outcomes"] = open_outcomes(family, plan)

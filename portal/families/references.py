@@ -18,5 +18,5 @@ def prefix(plan_id: str) -> str:
 def next_reference(plan_id: str) -> str:
     start = f"{prefix(plan_id)}-"
     refs = db.session.scalars(db.select(Family.ref).where(Family.ref.startswith(start, autoescape=True)))
-    numbers = [int(ref[len(start):]) for ref in refs if ref[len(start):].isdigit()]
+    numbers = [int(ref[len(start) :]) for ref in refs if ref[len(start) :].isdigit()]
     return f"{start}{max(numbers, default=0) + 1:04d}"

@@ -38,9 +38,12 @@ def _row(field, name, value) -> tuple[str, str]:
 def submission_check(family, evidence, evidence_rows=None):
     """The engine's check of this submission against the case as it stands."""
     submission = {
-        "outcome": evidence.outcome_id, "option": evidence.option, "source": evidence.source,
+        "outcome": evidence.outcome_id,
+        "option": evidence.option,
+        "source": evidence.source,
         "members": [f"m{i}" for i in evidence.member_ids if i in {m.id for m in family.current_members}],
         "period": {"start": evidence.period_start, "end": evidence.period_end},
-        "values": evidence.values or {}, "statement": evidence.statement,
+        "values": evidence.values or {},
+        "statement": evidence.statement,
     }
     return casefile.check(family, submission, evidence_rows=evidence_rows)

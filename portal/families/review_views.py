@@ -29,16 +29,28 @@ def review_queue_page():
 def reviews(family):
     lines = page.awaiting_review(family, current_user)
     forms = {line.latest.id: ReviewForm(prefix=f"e{line.latest.id}", formdata=None) for line in lines}
-    rows = (Evidence.query.filter_by(family_id=family.id).order_by(Evidence.id)
-            .options(*Evidence.with_status()).all())
+    rows = Evidence.query.filter_by(family_id=family.id).order_by(Evidence.id).options(*Evidence.with_status()).all()
     # What the rules engine says of each, in its own words ("meets 2.1", "does not meet 2.1: ...").
-    said = {line.latest.id: verdicts.check_words(submission_check(family, line.latest, evidence_rows=rows))
-            for line in lines}
-    others = [line for line in page.evidence_lines(family, current_user)
-              if line.awaiting_programme_manager and current_user.role == duties.LP]
-    return render_template("families/reviews.html", family=family, plan=casefile.plan_for(family),
-                           lines=lines, forms=forms, others=others, said=said, names=page.member_names(family),
-                           page_title=f"Evidence to review – family {family.ref}")
+    said = {
+        line.latest.id: verdicts.check_words(submission_check(family, line.latest, evidence_rows=rows))
+        for line in lines
+    }
+    others = [
+        line
+        for line in page.evidence_lines(family, current_user)
+        if line.awaiting_programme_manager and current_user.role == duties.LP
+    ]
+    return render_template(
+        "families/reviews.html",
+        family=family,
+        plan=casefile.plan_for(family),
+        lines=lines,
+        forms=forms,
+        others=others,
+        said=said,
+        names=page.member_names(family),
+        page_title=f"Evidence to review – family {family.ref}",
+    )
 
 
 @bp.route("/<id:family_id>/reviews/<id:evidence_id>", methods=["GET", "POST"])
@@ -55,16 +67,27 @@ def review(family, evidence_id):
     form = ReviewForm(prefix=f"e{evidence.id}")
     if form.validate_on_submit():
         if changes.review_evidence(family, evidence, form.decision.data, form.reason.data) is None:
-            return back_to_family(family, "Someone else reviewed this evidence at the same moment. "
-                                          + decided(db.session.get(Evidence, evidence_id)))
+            return back_to_family(
+                family,
+                "Someone else reviewed this evidence at the same moment. "
+                + decided(db.session.get(Evidence, evidence_id)),
+            )
         return to_next(family, f"Evidence for outcome {evidence.outcome_id} {form.decision.data}.")
     queue = review_queue.waiting_for(current_user, judged=False)
     check = submission_check(family, evidence)
-    return render_template("families/review.html", family=family, plan=casefile.plan_for(family),
-                           evidence=evidence, form=form, names=page.member_names(family),
-                           values=value_rows(family, evidence), check=check, said=verdicts.check_words(check),
-                           after=len([i for i in queue if i.evidence.id != evidence.id]),
-                           page_title=f"Review evidence – family {family.ref}")
+    return render_template(
+        "families/review.html",
+        family=family,
+        plan=casefile.plan_for(family),
+        evidence=evidence,
+        form=form,
+        names=page.member_names(family),
+        values=value_rows(family, evidence),
+        check=check,
+        said=verdicts.check_words(check),
+        after=len([i for i in queue if i.evidence.id != evidence.id]),
+        page_title=f"Review evidence – family {family.ref}",
+    )
 
 
 def to_next(family, message):
@@ -81,10 +104,14 @@ def decided(evidence) -> str:
     """Why a version cannot be reviewed again: one decision per version, and it is final."""
     review = evidence.latest_review
     if review is not None:
-        return (f"Evidence {evidence.id} (version {evidence.version}) was already {review.decision} "
-                f"by {review.reviewed_by.name}. Nothing was changed.")
-    return (f"Evidence {evidence.id} cannot be reviewed: only the latest version of a submission that is "
-            "awaiting review can be.")
+        return (
+            f"Evidence {evidence.id} (version {evidence.version}) was already {review.decision} "
+            f"by {review.reviewed_by.name}. Nothing was changed."
+        )
+    return (
+        f"Evidence {evidence.id} cannot be reviewed: only the latest version of a submission that is "
+        "awaiting review can be."
+    )
 
 
 def refused(family, evidence, message):

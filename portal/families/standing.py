@@ -102,22 +102,36 @@ def refresh(family_ids, as_of: dt.date | None = None, session=None) -> dict[int,
     # Put concurrent changes of one family in order (a no-op on SQLite, which writes one at a time).
     # FOR NO KEY UPDATE: the change's own rows (an audit row, a review) already hold a key-share
     # lock on the family row; a FOR UPDATE would wait for the other's and deadlock.
-    session.execute(sa.select(Family.id).where(Family.id.in_(family_ids)).order_by(Family.id)
-                    .with_for_update(key_share=True))
+    session.execute(
+        sa.select(Family.id).where(Family.id.in_(family_ids)).order_by(Family.id).with_for_update(key_share=True)
+    )
     families = session.scalars(
-        sa.select(Family).where(Family.id.in_(family_ids)).order_by(Family.id)
-        .options(selectinload(Family.members), selectinload(Family.problems).selectinload(IdentifiedProblem.member),
-                 selectinload(Family.essentials), selectinload(Family.plan_outcome_history),
-                 selectinload(Family.closures))
-        .execution_options(populate_existing=True)).all()
+        sa.select(Family)
+        .where(Family.id.in_(family_ids))
+        .order_by(Family.id)
+        .options(
+            selectinload(Family.members),
+            selectinload(Family.problems).selectinload(IdentifiedProblem.member),
+            selectinload(Family.essentials),
+            selectinload(Family.plan_outcome_history),
+            selectinload(Family.closures),
+        )
+        .execution_options(populate_existing=True)
+    ).all()
     evidence = casefile.counted_evidence(family_ids, session=session)
     rows = {}
     for family in families:
         verdict = casefile.verdict(family, as_of=as_of, evidence_rows=evidence.get(family.id, []))
-        rows[family.id] = {"family_id": family.id, "as_of": as_of, "status": status_of(verdict),
-                           "eligible": verdict.eligible, "turned_around": verdict.turned_around,
-                           "claim_type": verdict.claim_type, "earliest_claim_date": verdict.earliest_claim_date,
-                           "decided_at": _now()}
+        rows[family.id] = {
+            "family_id": family.id,
+            "as_of": as_of,
+            "status": status_of(verdict),
+            "eligible": verdict.eligible,
+            "turned_around": verdict.turned_around,
+            "claim_type": verdict.claim_type,
+            "earliest_claim_date": verdict.earliest_claim_date,
+            "decided_at": _now(),
+        }
     if rows:
         _upsert(session, list(rows.values()))
     return rows
@@ -142,8 +156,15 @@ def _upsert(session, rows):
 
 # -- reading -----------------------------------------------------------------------
 
-COLUMNS = (FamilyVerdict.family_id, FamilyVerdict.as_of, FamilyVerdict.status, FamilyVerdict.eligible,
-           FamilyVerdict.turned_around, FamilyVerdict.claim_type, FamilyVerdict.earliest_claim_date)
+COLUMNS = (
+    FamilyVerdict.family_id,
+    FamilyVerdict.as_of,
+    FamilyVerdict.status,
+    FamilyVerdict.eligible,
+    FamilyVerdict.turned_around,
+    FamilyVerdict.claim_type,
+    FamilyVerdict.earliest_claim_date,
+)
 
 
 def current(family_ids, as_of: dt.date | None = None) -> dict[int, dict]:
@@ -153,8 +174,10 @@ def current(family_ids, as_of: dt.date | None = None) -> dict[int, dict]:
     family_ids = list(family_ids)
     if not family_ids:
         return {}
-    stored = {row.family_id: row._asdict() for row in
-              db.session.execute(sa.select(*COLUMNS).where(FamilyVerdict.family_id.in_(family_ids)))}
+    stored = {
+        row.family_id: row._asdict()
+        for row in db.session.execute(sa.select(*COLUMNS).where(FamilyVerdict.family_id.in_(family_ids)))
+    }
     stale = [fid for fid in family_ids if fid not in stored or stored[fid]["as_of"] != as_of]
     if stale:
         stored |= refresh(stale, as_of)
@@ -164,9 +187,12 @@ def current(family_ids, as_of: dt.date | None = None) -> dict[int, dict]:
 def bring_up_to_date(query_of_family_ids, as_of: dt.date | None = None, batch: int = 500) -> None:
     """Decide again every family of the query whose stored verdict is missing or of an earlier day."""
     as_of = as_of or casefile.today()
-    ids = sa.select(Family.id).where(Family.id.in_(query_of_family_ids)).outerjoin(
-        FamilyVerdict, FamilyVerdict.family_id == Family.id).where(
-        sa.or_(FamilyVerdict.family_id.is_(None), FamilyVerdict.as_of != as_of))
+    ids = (
+        sa.select(Family.id)
+        .where(Family.id.in_(query_of_family_ids))
+        .outerjoin(FamilyVerdict, FamilyVerdict.family_id == Family.id)
+        .where(sa.or_(FamilyVerdict.family_id.is_(None), FamilyVerdict.as_of != as_of))
+    )
     stale = list(db.session.scalars(ids))
     for start in range(0, len(stale), batch):
-        refresh(stale[start:start + batch], as_of)
+        refresh(stale[start : start + batch], as_of)

@@ -26,8 +26,7 @@ def while_open(doing):
         @wraps(view)
         def wrapper(*args, family, **kwargs):
             if family.closed_on is not None:
-                return back_to_family(family, f"You cannot {doing} because the case is closed. "
-                                              "Reopen the case first.")
+                return back_to_family(family, f"You cannot {doing} because the case is closed. Reopen the case first.")
             return view(*args, family=family, **kwargs)
 
         return wrapper

@@ -23,8 +23,12 @@ def attach(family):
         agency = db.session.get(Agency, int(form.agency.data))
         changes.attach_agency(family, agency)
         return done(family, f"{agency.name} added to the team around the family")
-    return form_page(family, form, "Add an agency to the team", intro="Partners at the agency will be able "
-                     "to see this family and submit evidence for it.")
+    return form_page(
+        family,
+        form,
+        "Add an agency to the team",
+        intro="Partners at the agency will be able to see this family and submit evidence for it.",
+    )
 
 
 @bp.route("/<id:family_id>/team/<id:membership_id>/end", methods=["GET", "POST"])
@@ -37,6 +41,10 @@ def detach(family, membership_id):
     if form.validate_on_submit():
         changes.detach_agency(family, membership)
         return done(family, f"{membership.agency.name} removed from the team around the family")
-    return form_page(family, form, "Remove an agency from the team", f"Remove {membership.agency.name} from "
-                     "the team", intro="Partners at the agency will no longer see this family. Evidence they "
-                     "submitted stays on the case.")
+    return form_page(
+        family,
+        form,
+        "Remove an agency from the team",
+        f"Remove {membership.agency.name} from the team",
+        intro="Partners at the agency will no longer see this family. Evidence they submitted stays on the case.",
+    )

@@ -7,7 +7,6 @@ from .. import audit, casefile, verdicts
 from ..access import READERS, family_access, roles
 from ..admin.plans import open_plan_ids
 from ..boundaries.pages import requested_page
-from ..extensions import db
 from ..forms.fields import options
 from ..roles import Role
 from . import bp, changes, listing, matches, page
@@ -26,8 +25,9 @@ def index():
     audit.save(current_user, "family.list", detail="; ".join(filter(None, said)))
     template = "families/_rows.html" if is_htmx() else "families/index.html"
     pages = listing.pagination(page, lambda n: url_for("families.index", q=search or None, page=n))
-    return render_template(template, page=page, rows=page.rows, pages=pages, search=search, htmx=is_htmx(),
-                           page_title="Families")
+    return render_template(
+        template, page=page, rows=page.rows, pages=pages, search=search, htmx=is_htmx(), page_title="Families"
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -39,8 +39,9 @@ def new():
     if form.validate_on_submit():
         found = matches.for_new_family(current_user, form.case_system_ref.data)
         if not found or found.confirmed_by(form.confirmed.data):
-            family = changes.create_family(form.name.data, form.plan.data, form.engaged_on.data,
-                                           form.case_system_ref.data, found)
+            family = changes.create_family(
+                form.name.data, form.plan.data, form.engaged_on.data, form.case_system_ref.data, found
+            )
             return done(family, f"Family {family.ref} added. You are its lead professional.")
         warning = changes.warn_of_matches(found)
         form.confirmed.data, form.submit.label.text = found.digest(), "Create the family anyway"
@@ -50,8 +51,9 @@ def new():
 @bp.get("/<id:family_id>")
 @family_access(*READERS)
 def show(family):
-    return render_template("families/show.html", page_title=f"Family {family.ref}",
-                           **page.page_data(family, current_user))
+    return render_template(
+        "families/show.html", page_title=f"Family {family.ref}", **page.page_data(family, current_user)
+    )
 
 
 @bp.get("/<id:family_id>/verdict")
@@ -60,5 +62,10 @@ def verdict(family):
     """The verdict alone, for HTMX; without JavaScript, the family page at the verdict."""
     if not is_htmx():
         return redirect(url_for("families.show", family_id=family.id, _anchor="verdict"))
-    return render_template("families/_verdict.html", family=family, plan=casefile.plan_for(family),
-                           verdict=verdicts.family_verdict(family)[0], announce=True)
+    return render_template(
+        "families/_verdict.html",
+        family=family,
+        plan=casefile.plan_for(family),
+        verdict=verdicts.family_verdict(family)[0],
+        announce=True,
+    )

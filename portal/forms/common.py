@@ -12,15 +12,26 @@ def strip(value):
 
 
 def _text(label, message, max_length=200, **kwargs):
-    return StringField(label, widget=GovTextInput(), filters=[strip], validators=[
-        DataRequired(message), Length(max=max_length, message=f"{label} must be {max_length} characters or fewer")],
-        **kwargs)
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            DataRequired(message),
+            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        ],
+        **kwargs,
+    )
 
 
 def _reason(label, message):
     # Spaces alone are not a reason: DataRequired reads the stripped value.
-    return TextAreaField(label, widget=GovTextArea(), filters=[strip], validators=[
-        DataRequired(message), Length(max=2000, message="Reason must be 2000 characters or fewer")])
+    return TextAreaField(
+        label,
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[DataRequired(message), Length(max=2000, message="Reason must be 2000 characters or fewer")],
+    )
 
 
 def _submit(text):

@@ -31,8 +31,15 @@ def download(job):
     if path is None:
         abort(404)
     service.audit_download(job, current_user)
-    return send_file(path, mimetype=kinds.get(job.kind).mimetype, as_attachment=True,
-                     download_name=job.result_name, max_age=0, etag=False, conditional=False)
+    return send_file(
+        path,
+        mimetype=kinds.get(job.kind).mimetype,
+        as_attachment=True,
+        download_name=job.result_name,
+        max_age=0,
+        etag=False,
+        conditional=False,
+    )
 
 
 @bp.post("/<id:job_id>/again")

@@ -16,4 +16,3 @@ def init_app(app):
     from .cli import jobs_cli
 
     app.cli.add_command(jobs_cli)
-

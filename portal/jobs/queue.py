@@ -23,6 +23,10 @@ class JobQueue:
     run_job: object  # the huey task: run_job(job_id) enqueues it
 
 
+# (huey, app) -> None: a feature's periodic tasks, appended by the feature when it is imported.
+PERIODIC_TASKS: list = []
+
+
 def queue_for(app) -> JobQueue:
     queue = app.extensions.get(EXTENSION)
     if queue is None:
@@ -74,10 +78,10 @@ def _register_tasks(huey, app):
     def housekeeping():
         runner.housekeeping(app)
 
-    # E-mail: retries each minute and the daily digests (portal/notify/tasks.py).
-    from ..notify.tasks import register_tasks as register_notify_tasks
-
-    register_notify_tasks(huey, app)
+    # Other features' periodic tasks (portal/notify: e-mail retries and the daily digests),
+    # added by the feature so the queue imports no feature.
+    for register in PERIODIC_TASKS:
+        register(huey, app)
 
     creator = os.getpid()
 

@@ -33,8 +33,10 @@ log = logging.getLogger(__name__)
 
 STOPPED_MESSAGE = "The worker stopped while building this. Try again."
 RETRYING_MESSAGE = "The worker stopped while building this, so it is being built again."
-FAILED_MESSAGE = ("Something went wrong while building this. Try again, and if it happens "
-                  "again, tell the service desk the job number.")
+FAILED_MESSAGE = (
+    "Something went wrong while building this. Try again, and if it happens "
+    "again, tell the service desk the job number."
+)
 UNKNOWN_KIND_MESSAGE = "This kind of file can no longer be built. Ask the service desk."
 
 
@@ -102,8 +104,15 @@ def _execute(app, job_id):
         out_path.unlink(missing_ok=True)
         _finish(job_id, run_id, state="failed", message=FAILED_MESSAGE)
         return "failed"
-    if not _finish(job_id, run_id, state="done", message="", result_path=out_path.name, result_name=name,
-                   result_bytes=out_path.stat().st_size):
+    if not _finish(
+        job_id,
+        run_id,
+        state="done",
+        message="",
+        result_path=out_path.name,
+        result_name=name,
+        result_bytes=out_path.stat().st_size,
+    ):
         out_path.unlink(missing_ok=True)
         return "lost"
     return "done"
@@ -113,16 +122,25 @@ def _start(job_id, run_id) -> bool:
     now = utcnow()
     with db.engine.begin() as conn:
         result = conn.execute(
-            sa.update(Job).where(Job.id == job_id, Job.state == "queued")
-            .values(state="running", run_id=run_id, attempts=Job.attempts + 1, started_at=now,
-                    heartbeat_at=now, progress_done=0))
+            sa.update(Job)
+            .where(Job.id == job_id, Job.state == "queued")
+            .values(
+                state="running",
+                run_id=run_id,
+                attempts=Job.attempts + 1,
+                started_at=now,
+                heartbeat_at=now,
+                progress_done=0,
+            )
+        )
     return result.rowcount == 1
 
 
 def _update_own(job_id, run_id, values) -> bool:
     with db.engine.begin() as conn:
         result = conn.execute(
-            sa.update(Job).where(Job.id == job_id, Job.run_id == run_id, Job.state == "running").values(**values))
+            sa.update(Job).where(Job.id == job_id, Job.run_id == run_id, Job.state == "running").values(**values)
+        )
     return result.rowcount == 1
 
 
@@ -161,8 +179,10 @@ def reap_stale(app, now=None) -> dict:
     cutoff = now - dt.timedelta(seconds=app.config["JOBS_STALE_AFTER_SECONDS"])
     done = {"requeued": [], "failed": [], "resent": []}
     stale = db.session.execute(
-        sa.select(Job.id, Job.kind, Job.state, Job.run_id, Job.attempts, Job.heartbeat_at)
-        .where(Job.state.in_(("running", "queued")), Job.heartbeat_at < cutoff)).all()
+        sa.select(Job.id, Job.kind, Job.state, Job.run_id, Job.attempts, Job.heartbeat_at).where(
+            Job.state.in_(("running", "queued")), Job.heartbeat_at < cutoff
+        )
+    ).all()
     db.session.rollback()
     for row in stale:
         if row.state == "queued":
@@ -174,11 +194,12 @@ def reap_stale(app, now=None) -> dict:
         kind = kinds.get(row.kind)
         limit = kind.max_attempts if kind else 0
         if row.attempts < limit:
-            if _transition(row, {"state": "queued", "run_id": None, "heartbeat_at": now,
-                                 "message": RETRYING_MESSAGE}):
+            if _transition(row, {"state": "queued", "run_id": None, "heartbeat_at": now, "message": RETRYING_MESSAGE}):
                 done["requeued"].append(row.id)
-        elif _transition(row, {"state": "failed", "run_id": None, "finished_at": now, "heartbeat_at": now,
-                               "message": STOPPED_MESSAGE}):
+        elif _transition(
+            row,
+            {"state": "failed", "run_id": None, "finished_at": now, "heartbeat_at": now, "message": STOPPED_MESSAGE},
+        ):
             done["failed"].append(row.id)
     for job_id in done["requeued"] + done["resent"]:
         enqueue(app, job_id)
@@ -191,9 +212,16 @@ def _transition(row, values) -> bool:
     """Change a job only if it is still exactly as seen (state, run and heartbeat)."""
     same_run = Job.run_id.is_(None) if row.run_id is None else Job.run_id == row.run_id
     with db.engine.begin() as conn:
-        result = conn.execute(sa.update(Job).where(
-            Job.id == row.id, Job.state == row.state, same_run, Job.heartbeat_at == row.heartbeat_at,
-        ).values(**values))
+        result = conn.execute(
+            sa.update(Job)
+            .where(
+                Job.id == row.id,
+                Job.state == row.state,
+                same_run,
+                Job.heartbeat_at == row.heartbeat_at,
+            )
+            .values(**values)
+        )
     return result.rowcount == 1
 
 
@@ -209,14 +237,20 @@ def delete_old_files(app, now=None) -> list[int]:
     """
     now = now or utcnow()
     cutoff = now - dt.timedelta(days=app.config["JOBS_KEEP_FILES_DAYS"])
-    rows = db.session.execute(sa.select(Job.id, Job.result_path).where(
-        Job.state == "done", Job.result_path.is_not(None), Job.finished_at < cutoff)).all()
+    rows = db.session.execute(
+        sa.select(Job.id, Job.result_path).where(
+            Job.state == "done", Job.result_path.is_not(None), Job.finished_at < cutoff
+        )
+    ).all()
     db.session.rollback()
     deleted = []
     for job_id, path in rows:
         with db.engine.begin() as conn:
-            result = conn.execute(sa.update(Job).where(Job.id == job_id, Job.result_path == path)
-                                  .values(result_path=None, file_deleted_at=now))
+            result = conn.execute(
+                sa.update(Job)
+                .where(Job.id == job_id, Job.result_path == path)
+                .values(result_path=None, file_deleted_at=now)
+            )
         if result.rowcount == 1:
             (result_dir(app) / path).unlink(missing_ok=True)
             deleted.append(job_id)

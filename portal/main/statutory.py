@@ -43,7 +43,8 @@ def council_details() -> dict[str, Detail]:
     for name, asks_for in COUNCIL_DETAILS.items():
         value = (current_app.config.get(name) or os.environ.get(name) or "").strip()
         details[name.removeprefix("COUNCIL_").lower()] = (
-            Detail(value, False) if value else Detail(f"[Council to add: {asks_for}]", True))
+            Detail(value, False) if value else Detail(f"[Council to add: {asks_for}]", True)
+        )
     return details
 
 

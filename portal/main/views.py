@@ -11,8 +11,13 @@ from . import bp, statutory
 
 TEXT = {"Content-Type": "text/plain; charset=utf-8"}
 # Each role lands on its to-do list (portal/todo), which links to the family list.
-HOME = {Role.ADMIN: "admin.users", Role.PARTNER: "todo.index", Role.LEAD_PROFESSIONAL: "todo.index",
-        Role.PROGRAMME_MANAGER: "todo.index", Role.VERIFIER: "todo.index"}
+HOME = {
+    Role.ADMIN: "admin.users",
+    Role.PARTNER: "todo.index",
+    Role.LEAD_PROFESSIONAL: "todo.index",
+    Role.PROGRAMME_MANAGER: "todo.index",
+    Role.VERIFIER: "todo.index",
+}
 
 
 @bp.get("/")
@@ -46,8 +51,9 @@ def healthz():
 
 def _statutory(template, title):
     details = statutory.council_details()
-    return render_template(f"main/{template}.html", page_title=title, council=details,
-                           unfinished=statutory.unfinished(details))
+    return render_template(
+        f"main/{template}.html", page_title=title, council=details, unfinished=statutory.unfinished(details)
+    )
 
 
 @bp.get("/accessibility-statement")

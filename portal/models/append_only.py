@@ -96,19 +96,25 @@ def install_statements(dialect: str, table: str) -> list[str]:
         row, truncate = _trigger_names(dialect, table)
         on_rows = f"BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW"
         on_truncate = f"BEFORE TRUNCATE ON {table} FOR EACH STATEMENT"
-        return [_postgresql_function(), *drops,
-                f"CREATE TRIGGER {row} {on_rows} EXECUTE FUNCTION {_FUNCTION}()",
-                f"CREATE TRIGGER {truncate} {on_truncate} EXECUTE FUNCTION {_FUNCTION}()"]
+        return [
+            _postgresql_function(),
+            *drops,
+            f"CREATE TRIGGER {row} {on_rows} EXECUTE FUNCTION {_FUNCTION}()",
+            f"CREATE TRIGGER {truncate} {on_truncate} EXECUTE FUNCTION {_FUNCTION}()",
+        ]
     if dialect == "sqlite":
         update, delete = _trigger_names(dialect, table)
         refuse = f"BEGIN SELECT RAISE(ABORT, '{table} {_MESSAGE}'); END"
-        return [*drops,
-                f"CREATE TRIGGER {update} BEFORE UPDATE ON {table} {refuse}",
-                f"CREATE TRIGGER {delete} BEFORE DELETE ON {table} {refuse}"]
+        return [
+            *drops,
+            f"CREATE TRIGGER {update} BEFORE UPDATE ON {table} {refuse}",
+            f"CREATE TRIGGER {delete} BEFORE DELETE ON {table} {refuse}",
+        ]
     # The portal runs on SQLite and PostgreSQL only (README); refuse anything else loudly
     # rather than create tables whose records could be rewritten.
-    raise RuntimeError(f"the portal supports SQLite and PostgreSQL only, not {dialect}: "
-                       "append-only records could not be enforced")
+    raise RuntimeError(
+        f"the portal supports SQLite and PostgreSQL only, not {dialect}: append-only records could not be enforced"
+    )
 
 
 def drop_statements(dialect: str, table: str) -> list[str]:
@@ -150,12 +156,17 @@ def drop_append_only_function(target):
 def installed_triggers(connection) -> set[tuple[str, str]]:
     """(table, trigger) pairs of the append-only triggers in the database (for checks and tests)."""
     if connection.dialect.name == "postgresql":
-        query = ("SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                 "WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND c.relnamespace = current_schema()::regnamespace")
+        query = (
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND c.relnamespace = current_schema()::regnamespace"
+        )
     else:
         query = "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'"
-    return {(table, name) for table, name in connection.exec_driver_sql(query)
-            if name in _trigger_names(connection.dialect.name, table)}
+    return {
+        (table, name)
+        for table, name in connection.exec_driver_sql(query)
+        if name in _trigger_names(connection.dialect.name, table)
+    }
 
 
 def expected_triggers(dialect: str, tables=TABLES) -> set[tuple[str, str]]:

@@ -151,8 +151,7 @@ class ClaimLine(db.Model):
     family: Mapped[Family] = relationship()
     added_by: Mapped[User] = relationship(foreign_keys=[added_by_id])
     lead_professional: Mapped[User] = relationship(foreign_keys=[lead_professional_id])
-    decisions: Mapped[list["LineDecision"]] = relationship(order_by="LineDecision.sequence",
-                                                           back_populates="line")
+    decisions: Mapped[list["LineDecision"]] = relationship(order_by="LineDecision.sequence", back_populates="line")
     exit: Mapped["ClaimLineExit | None"] = relationship(uselist=False)
 
     @property

@@ -49,7 +49,8 @@ class Evidence(db.Model):
         foreign_keys=[replaces_id], back_populates="replaces", uselist=False, viewonly=True
     )
     documents: Mapped[list["EvidenceDocument"]] = relationship(
-        order_by="EvidenceDocument.id", back_populates="evidence")
+        order_by="EvidenceDocument.id", back_populates="evidence"
+    )
 
     @staticmethod
     def with_status():

@@ -216,8 +216,11 @@ class CaseClosure(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-VERDICT_STATUSES = {"turned_around": "Turned around", "eligible": "Eligible, not yet turned around",
-                    "not_eligible": "Not eligible"}
+VERDICT_STATUSES = {
+    "turned_around": "Turned around",
+    "eligible": "Eligible, not yet turned around",
+    "not_eligible": "Not eligible",
+}
 
 
 class FamilyVerdict(db.Model):

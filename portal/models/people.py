@@ -67,9 +67,7 @@ class User(UserMixin, db.Model):
     lock_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # Set when an admin chose the password (a new user, a reset): the user must
     # choose their own at their next sign-in (portal/auth/first_password.py).
-    must_change_password: Mapped[bool] = mapped_column(
-        sa.Boolean, default=False, server_default=sa.text("false")
-    )
+    must_change_password: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.text("false"))
     # Two-factor sign-in (portal/auth/two_factor.py): the TOTP secret, kept
     # unconfirmed until the user has typed a code from their app, and the time
     # step of the last code accepted, so that a code is never accepted twice.

@@ -18,9 +18,7 @@ class PlanSetting(db.Model):
     # Spelt as the literal `true` (SQLite >= 3.23 and PostgreSQL both accept it):
     # sa.true() would be rendered into migrations as the generating database's
     # `1`, which PostgreSQL rejects for a boolean.
-    open_for_new_cases: Mapped[bool] = mapped_column(
-        sa.Boolean, default=True, server_default=sa.text("true")
-    )
+    open_for_new_cases: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.text("true"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     def __repr__(self) -> str:

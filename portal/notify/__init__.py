@@ -7,7 +7,12 @@ retries and digests; `flask --app portal notify send-digests`.
 
 from flask import Blueprint
 
+from ..jobs.queue import PERIODIC_TASKS
 from .service import link_to, notify
+from .tasks import register_tasks
+
+if register_tasks not in PERIODIC_TASKS:
+    PERIODIC_TASKS.append(register_tasks)  # e-mail retries and daily digests on the jobs worker
 
 bp = Blueprint("notify", __name__)
 

@@ -65,8 +65,9 @@ class NotifyBackend:
     def __init__(self, app):
         from notifications_python_client.notifications import NotificationsAPIClient
 
-        self.client = NotificationsAPIClient(app.config["NOTIFY_API_KEY"], base_url=app.config["NOTIFY_BASE_URL"],
-                                             timeout=10)
+        self.client = NotificationsAPIClient(
+            app.config["NOTIFY_API_KEY"], base_url=app.config["NOTIFY_BASE_URL"], timeout=10
+        )
         self.templates = app.config["NOTIFY_TEMPLATE_IDS"]
 
     def send(self, message: Message) -> str:
@@ -74,8 +75,11 @@ class NotifyBackend:
         if not template_id:
             raise RuntimeError(f"no GOV.UK Notify template id for {message.kind} (NOTIFY_TEMPLATE_*)")
         answer = self.client.send_email_notification(
-            email_address=message.email, template_id=template_id,
-            personalisation=message.personalisation, reference=f"portal-{message.id}")
+            email_address=message.email,
+            template_id=template_id,
+            personalisation=message.personalisation,
+            reference=f"portal-{message.id}",
+        )
         return str(answer.get("id", ""))[:64]
 
 
@@ -91,13 +95,26 @@ def deliver(app, notification_id: int, secret_link: str | None = None) -> str:
     """Send one pending notification; returns its new status (or 'skipped' if not pending)."""
     with app.app_context():
         with db.engine.begin() as conn:
-            row = conn.execute(sa.select(Notification.__table__).where(
-                Notification.id == notification_id, Notification.status == "pending")).mappings().first()
+            row = (
+                conn.execute(
+                    sa.select(Notification.__table__).where(
+                        Notification.id == notification_id, Notification.status == "pending"
+                    )
+                )
+                .mappings()
+                .first()
+            )
             if row is None:
                 return "skipped"
-            claimed = conn.execute(sa.update(Notification).where(
-                Notification.id == notification_id, Notification.status == "pending",
-                Notification.attempts == row["attempts"]).values(attempts=row["attempts"] + 1))
+            claimed = conn.execute(
+                sa.update(Notification)
+                .where(
+                    Notification.id == notification_id,
+                    Notification.status == "pending",
+                    Notification.attempts == row["attempts"],
+                )
+                .values(attempts=row["attempts"] + 1)
+            )
             if claimed.rowcount != 1:
                 return "skipped"
         kind = KINDS[row["kind"]]
@@ -115,8 +132,9 @@ def deliver(app, notification_id: int, secret_link: str | None = None) -> str:
         except Exception as error:
             log.exception("notification %s (%s) not delivered", notification_id, row["kind"])
             last = row["attempts"] + 1 >= MAX_ATTEMPTS or kind.secret_link
-            return _finish(notification_id, "failed" if last else "pending",
-                           error=f"{type(error).__name__}"[:300], sent=False)
+            return _finish(
+                notification_id, "failed" if last else "pending", error=f"{type(error).__name__}"[:300], sent=False
+            )
         return _finish(notification_id, "sent", provider_ref=reference)
 
 
@@ -139,9 +157,16 @@ def sweep(app, now=None, older_than=dt.timedelta(minutes=1)) -> list[int]:
     now = now or utcnow()
     with app.app_context():
         with db.engine.connect() as conn:
-            ids = conn.execute(sa.select(Notification.id).where(
-                Notification.status == "pending", Notification.created_at < now - older_than)
-                .order_by(Notification.id).limit(500)).scalars().all()
+            ids = (
+                conn.execute(
+                    sa.select(Notification.id)
+                    .where(Notification.status == "pending", Notification.created_at < now - older_than)
+                    .order_by(Notification.id)
+                    .limit(500)
+                )
+                .scalars()
+                .all()
+            )
         for notification_id in ids:
             try:
                 deliver(app, notification_id)

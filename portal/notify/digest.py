@@ -26,7 +26,9 @@ def send_digests(app=None) -> list[int]:
     with app.app_context():
         held = db.session.execute(
             sa.select(Notification.id, Notification.user_id, Notification.subject, Notification.link)
-            .where(Notification.status == "held").order_by(Notification.user_id, Notification.id)).all()
+            .where(Notification.status == "held")
+            .order_by(Notification.user_id, Notification.id)
+        ).all()
         db.session.rollback()
         for user_id, rows in itertools.groupby(held, key=lambda r: r.user_id):
             digest_id = _save_digest(app, user_id, list(rows))
@@ -42,20 +44,27 @@ def _save_digest(app, user_id, rows):
     user = db.session.get(User, user_id)
     ids = [r.id for r in rows]
     if user is None or not user.active:
-        db.session.execute(sa.update(Notification).where(Notification.id.in_(ids), Notification.status == "held")
-                           .values(status="failed", error="account deactivated before the digest"))
+        db.session.execute(
+            sa.update(Notification)
+            .where(Notification.id.in_(ids), Notification.status == "held")
+            .values(status="failed", error="account deactivated before the digest")
+        )
         db.session.commit()
         return None
     items = "\n".join(f"* {r.subject}: {r.link}" for r in rows)
     link = app.config["SERVICE_URL"].rstrip("/") + "/home"
     subject, body = render(KINDS["digest"], app.config["SERVICE_NAME"], link=link, count=len(rows), items=items)
-    digest = Notification(kind="digest", user_id=user.id, email=user.email, link=link, subject=subject,
-                          body=body, status="pending")
+    digest = Notification(
+        kind="digest", user_id=user.id, email=user.email, link=link, subject=subject, body=body, status="pending"
+    )
     db.session.add(digest)
     db.session.flush()
     taken = db.session.execute(
-        sa.update(Notification).where(Notification.id.in_(ids), Notification.status == "held")
-        .values(status="digested", digest_id=digest.id).execution_options(synchronize_session=False))
+        sa.update(Notification)
+        .where(Notification.id.in_(ids), Notification.status == "held")
+        .values(status="digested", digest_id=digest.id)
+        .execution_options(synchronize_session=False)
+    )
     if taken.rowcount != len(ids):
         db.session.rollback()  # another run took some of them: it sends them
         return None

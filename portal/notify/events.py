@@ -12,8 +12,9 @@ def evidence_submitted(family, evidence, actor):
     lead = family.lead_professional
     if lead is None or lead.id == actor.id:
         return None
-    return notify("evidence-submitted", lead, family,
-                  link_to("families.review", family_id=family.id, evidence_id=evidence.id))
+    return notify(
+        "evidence-submitted", lead, family, link_to("families.review", family_id=family.id, evidence_id=evidence.id)
+    )
 
 
 def evidence_returned(family, evidence, actor):
@@ -21,15 +22,20 @@ def evidence_returned(family, evidence, actor):
     submitter = evidence.submitted_by
     if submitter is None or submitter.id == actor.id:
         return None
-    return notify("evidence-returned", submitter, family,
-                  link_to("evidence.show", family_id=family.id, evidence_id=evidence.id))
+    return notify(
+        "evidence-returned", submitter, family, link_to("evidence.show", family_id=family.id, evidence_id=evidence.id)
+    )
 
 
 def verifier_query(line, decision):
     """A claim verifier queried a line: to the family's lead professional, who answers it."""
     family = line.family
-    return notify("verifier-query", family.lead_professional, family,
-                  link_to("claims.answer_query", family_id=family.id, decision_id=decision.id))
+    return notify(
+        "verifier-query",
+        family.lead_professional,
+        family,
+        link_to("claims.answer_query", family_id=family.id, decision_id=decision.id),
+    )
 
 
 def family_handed_over(family, new_lead, actor):

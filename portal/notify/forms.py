@@ -9,8 +9,7 @@ class EmailPreferenceForm(PortalForm):
     how = RadioField(
         "How do you want e-mails about your work?",
         widget=GovRadioInput(),
-        choices=[("each", "One e-mail each time something needs me"),
-                 ("digest", "One daily digest, in the morning")],
+        choices=[("each", "One e-mail each time something needs me"), ("digest", "One daily digest, in the morning")],
         validators=[InputRequired("Choose how you want e-mails about your work")],
         validate_choice=False,
     )

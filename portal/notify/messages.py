@@ -21,43 +21,72 @@ class Kind:
     secret_link: bool = False
 
 
-KINDS = {kind.name: kind for kind in (
-    Kind("evidence-returned", "Evidence for family {family_ref} has been returned to you",
-         "Evidence you submitted for family {family_ref} has been returned to you to correct.\n\n"
-         "Sign in to see why and correct it:\n{link}"),
-    Kind("evidence-submitted", "Evidence for family {family_ref} is waiting for your review",
-         "New or corrected evidence for family {family_ref} is waiting for your review.\n\n"
-         "Sign in to review it:\n{link}"),
-    Kind("verifier-query", "A claim verifier has a query about family {family_ref}",
-         "A claim verifier has a query about family {family_ref}.\n\n"
-         "Sign in to read and answer it:\n{link}"),
-    Kind("family-handed-over", "Family {family_ref} has been handed over to you",
-         "You are now the lead professional for family {family_ref}.\n\n"
-         "Sign in to see the family:\n{link}"),
-    Kind("account-created", "Your account for the {service} has been set up",
-         "An account has been set up for you on the {service}.\n\n"
-         "Your administrator will tell you your first password. Sign in here:\n{link}\n\n"
-         "You will choose your own password and set up an authenticator app when you first sign in.",
-         digestible=False),
-    Kind("password-reset-by-admin", "Your password for the {service} has been reset",
-         "An administrator has reset your password for the {service}. They will tell you the new one, "
-         "and you will choose your own when you next sign in:\n{link}\n\n"
-         "If you did not expect this, tell your administrator.",
-         digestible=False),
-    Kind("password-reset-link", "Reset your password for the {service}",
-         "Someone asked to reset the password of your account on the {service}.\n\n"
-         "To choose a new password, use this link within 1 hour. It works once:\n{link}\n\n"
-         "If it was not you, ignore this e-mail: your password has not changed.",
-         digestible=False, secret_link=True),
-    Kind("password-changed", "Your password for the {service} has been changed",
-         "The password of your account on the {service} has just been changed with a reset link. "
-         "You have been signed out everywhere.\n\n"
-         "If it was not you, tell your administrator at once:\n{link}",
-         digestible=False),
-    Kind("digest", "{count} things need you in the {service}",
-         "Since your last digest:\n\n{items}\n\nSign in to act on them:\n{link}",
-         digestible=False),
-)}
+KINDS = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "evidence-returned",
+            "Evidence for family {family_ref} has been returned to you",
+            "Evidence you submitted for family {family_ref} has been returned to you to correct.\n\n"
+            "Sign in to see why and correct it:\n{link}",
+        ),
+        Kind(
+            "evidence-submitted",
+            "Evidence for family {family_ref} is waiting for your review",
+            "New or corrected evidence for family {family_ref} is waiting for your review.\n\n"
+            "Sign in to review it:\n{link}",
+        ),
+        Kind(
+            "verifier-query",
+            "A claim verifier has a query about family {family_ref}",
+            "A claim verifier has a query about family {family_ref}.\n\nSign in to read and answer it:\n{link}",
+        ),
+        Kind(
+            "family-handed-over",
+            "Family {family_ref} has been handed over to you",
+            "You are now the lead professional for family {family_ref}.\n\nSign in to see the family:\n{link}",
+        ),
+        Kind(
+            "account-created",
+            "Your account for the {service} has been set up",
+            "An account has been set up for you on the {service}.\n\n"
+            "Your administrator will tell you your first password. Sign in here:\n{link}\n\n"
+            "You will choose your own password and set up an authenticator app when you first sign in.",
+            digestible=False,
+        ),
+        Kind(
+            "password-reset-by-admin",
+            "Your password for the {service} has been reset",
+            "An administrator has reset your password for the {service}. They will tell you the new one, "
+            "and you will choose your own when you next sign in:\n{link}\n\n"
+            "If you did not expect this, tell your administrator.",
+            digestible=False,
+        ),
+        Kind(
+            "password-reset-link",
+            "Reset your password for the {service}",
+            "Someone asked to reset the password of your account on the {service}.\n\n"
+            "To choose a new password, use this link within 1 hour. It works once:\n{link}\n\n"
+            "If it was not you, ignore this e-mail: your password has not changed.",
+            digestible=False,
+            secret_link=True,
+        ),
+        Kind(
+            "password-changed",
+            "Your password for the {service} has been changed",
+            "The password of your account on the {service} has just been changed with a reset link. "
+            "You have been signed out everywhere.\n\n"
+            "If it was not you, tell your administrator at once:\n{link}",
+            digestible=False,
+        ),
+        Kind(
+            "digest",
+            "{count} things need you in the {service}",
+            "Since your last digest:\n\n{items}\n\nSign in to act on them:\n{link}",
+            digestible=False,
+        ),
+    )
+}
 
 WITHHELD_LINK = "(link withheld: it was sent to the user only)"
 

@@ -21,8 +21,8 @@ from .messages import KINDS, WITHHELD_LINK, render
 
 log = logging.getLogger(__name__)
 
-_NEW = "notify_new"          # session.info: rows added in this transaction
-_DONE = "notify_committed"   # session.info: (id, secret link or None) flushed in this transaction
+_NEW = "notify_new"  # session.info: rows added in this transaction
+_DONE = "notify_committed"  # session.info: (id, secret link or None) flushed in this transaction
 
 
 def link_to(endpoint: str, **values) -> str:
@@ -44,9 +44,16 @@ def notify(kind: str, user, family=None, link: str = "", secret_link: str = "") 
     stored_link = WITHHELD_LINK if secret_link else link
     subject, body = render(definition, current_app.config["SERVICE_NAME"], family_ref, stored_link)
     held = definition.digestible and bool(user.notify_digest)
-    row = Notification(kind=kind, user_id=user.id, email=user.email, family_ref=family_ref,
-                       link="" if secret_link else link, subject=subject, body=body,
-                       status="held" if held else "pending")
+    row = Notification(
+        kind=kind,
+        user_id=user.id,
+        email=user.email,
+        family_ref=family_ref,
+        link="" if secret_link else link,
+        subject=subject,
+        body=body,
+        status="held" if held else "pending",
+    )
     db.session.add(row)
     if not held:
         db.session.info.setdefault(_NEW, []).append((row, secret_link or None))

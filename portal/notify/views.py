@@ -13,8 +13,13 @@ from . import bp
 from .forms import EmailPreferenceForm
 from .preferences import set_digest
 
-STATUS_WORDS = {"pending": "Waiting to be sent", "held": "Waiting for the daily digest",
-                "digested": "Sent in a daily digest", "sent": "Sent", "failed": "Not sent"}
+STATUS_WORDS = {
+    "pending": "Waiting to be sent",
+    "held": "Waiting for the daily digest",
+    "digested": "Sent in a daily digest",
+    "sent": "Sent",
+    "failed": "Not sent",
+}
 
 
 @bp.get("/admin/outbox")
@@ -24,8 +29,13 @@ def outbox():
     page = page_of(sa.select(Notification).order_by(Notification.id.desc()))
     record("notify.outbox-read", detail=f"page {page.page}")
     db.session.commit()
-    return render_template("notify/outbox.html", page=page, page_title="Outbox", status_words=STATUS_WORDS,
-                           pagination=pagination_params(page, "notify.outbox"))
+    return render_template(
+        "notify/outbox.html",
+        page=page,
+        page_title="Outbox",
+        status_words=STATUS_WORDS,
+        pagination=pagination_params(page, "notify.outbox"),
+    )
 
 
 @bp.route("/account/e-mails", methods=["GET", "POST"])

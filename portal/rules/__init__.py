@@ -10,6 +10,17 @@ from .submission import SubmissionCheck, check_submission, outcomes_open_to
 from .verdict import Verdict
 
 __all__ = [
-    "Case", "CaseError", "Plan", "PlanError", "SubmissionCheck", "Verdict", "check_submission",
-    "evaluate", "load_plan", "load_plan_file", "load_plans", "outcomes_open_to", "parse_case",
+    "Case",
+    "CaseError",
+    "Plan",
+    "PlanError",
+    "SubmissionCheck",
+    "Verdict",
+    "check_submission",
+    "evaluate",
+    "load_plan",
+    "load_plan_file",
+    "load_plans",
+    "outcomes_open_to",
+    "parse_case",
 ]

@@ -16,8 +16,21 @@ import msgspec.inspect
 
 from .format import ACTIVITIES, ROLES, STAGES, STATUSES, Case, Evidence, Member, Period, Problem
 
-__all__ = ["ACTIVITIES", "ROLES", "STAGES", "STATUSES", "Case", "CaseError", "Evidence", "Member", "Period",
-           "Problem", "check_case", "faults_of", "parse_case"]
+__all__ = [
+    "ACTIVITIES",
+    "ROLES",
+    "STAGES",
+    "STATUSES",
+    "Case",
+    "CaseError",
+    "Evidence",
+    "Member",
+    "Period",
+    "Problem",
+    "check_case",
+    "faults_of",
+    "parse_case",
+]
 
 
 class CaseError(Exception):
@@ -102,8 +115,16 @@ def fault_of(error: msgspec.ValidationError) -> str:
 
 
 _CHOICES = {"role": ROLES, "activity": ACTIVITIES, "stage": STAGES, "status": STATUSES}
-_WORDS = {"str": "text", "int": "a number", "float": "a number", "bool": "true or false", "null": "nothing",
-          "array": "a list", "object": "an object", "date": "a date (YYYY-MM-DD)"}
+_WORDS = {
+    "str": "text",
+    "int": "a number",
+    "float": "a number",
+    "bool": "true or false",
+    "null": "nothing",
+    "array": "a list",
+    "object": "an object",
+    "date": "a date (YYYY-MM-DD)",
+}
 
 
 def check_case(case: Case) -> None:

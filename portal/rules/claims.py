@@ -84,9 +84,16 @@ def relied_on(verdict) -> dict[str, set[str]]:
     return out
 
 
-def integrity_flags(plan, case: dict, verdict, claim_date: dt.date, minimum_days: int,
-                    facts: dict[str, EvidenceFacts], sources: SourceMap,
-                    departures: dict[str, dt.date] | None = None) -> list[Flag]:
+def integrity_flags(
+    plan,
+    case: dict,
+    verdict,
+    claim_date: dt.date,
+    minimum_days: int,
+    facts: dict[str, EvidenceFacts],
+    sources: SourceMap,
+    departures: dict[str, dt.date] | None = None,
+) -> list[Flag]:
     """The integrity flags for one family decided as of the claim date. They never block a claim.
 
     `departures`: member id (case format, "m12") -> the day the lead professional recorded
@@ -102,23 +109,43 @@ def integrity_flags(plan, case: dict, verdict, claim_date: dt.date, minimum_days
 
     start = engaged or identified
     if closed and start and (closed - start).days < minimum_days:
-        flags.append(Flag("short_intervention", f"the case was closed {(closed - start).days} days after it "
-                                                f"started ({start.isoformat()}); the window's minimum is "
-                                                f"{minimum_days} days"))
+        flags.append(
+            Flag(
+                "short_intervention",
+                f"the case was closed {(closed - start).days} days after it "
+                f"started ({start.isoformat()}); the window's minimum is "
+                f"{minimum_days} days",
+            )
+        )
 
     for eid, ev in sorted(evidence.items()):
         end = _day(ev["period"]["end"])
         if identified and end < identified:
-            flags.append(Flag("evidence_dates", f"evidence {eid} covers a period that ended on {end.isoformat()}, "
-                                                f"before the family was identified ({identified.isoformat()})"))
+            flags.append(
+                Flag(
+                    "evidence_dates",
+                    f"evidence {eid} covers a period that ended on {end.isoformat()}, "
+                    f"before the family was identified ({identified.isoformat()})",
+                )
+            )
         elif end > claim_date:
-            flags.append(Flag("evidence_dates", f"evidence {eid} covers a period that ends on {end.isoformat()}, "
-                                                f"after the claim date ({claim_date.isoformat()})"))
+            flags.append(
+                Flag(
+                    "evidence_dates",
+                    f"evidence {eid} covers a period that ends on {end.isoformat()}, "
+                    f"after the claim date ({claim_date.isoformat()})",
+                )
+            )
 
     for problem_id, ids in relied.items():
         if ids and all(facts.get(e) and facts[e].by_lead_professional for e in ids):
-            flags.append(Flag("lead_only", f"{problem_id}: every evidence item it rests on "
-                                           f"({', '.join(sorted(ids))}) was given by the lead professional"))
+            flags.append(
+                Flag(
+                    "lead_only",
+                    f"{problem_id}: every evidence item it rests on "
+                    f"({', '.join(sorted(ids))}) was given by the lead professional",
+                )
+            )
 
     if closed:
         months = plan.rule.get("sustainment_after_closure_months") or 0
@@ -126,10 +153,15 @@ def integrity_flags(plan, case: dict, verdict, claim_date: dt.date, minimum_days
         for p in case.get("problems", []):
             on = _day(p["identified_on"])
             if closed < on <= until:
-                flags.append(Flag("recurrence", f"{plan.term('indicator')} {p['problem']}/{p['indicator']} was "
-                                                f"recorded on {on.isoformat()}, after closure on "
-                                                f"{closed.isoformat()} and inside the sustainment window "
-                                                f"(to {until.isoformat()})"))
+                flags.append(
+                    Flag(
+                        "recurrence",
+                        f"{plan.term('indicator')} {p['problem']}/{p['indicator']} was "
+                        f"recorded on {on.isoformat()}, after closure on "
+                        f"{closed.isoformat()} and inside the sustainment window "
+                        f"(to {until.isoformat()})",
+                    )
+                )
 
     members = {m["id"]: m for m in case.get("members", [])}
     for eid in sorted(relied_ids):
@@ -143,20 +175,38 @@ def integrity_flags(plan, case: dict, verdict, claim_date: dt.date, minimum_days
                 continue
             left_on = _day(departures.get(mid))
             if left_on is not None and left_on <= claim_date:
-                when = (f"on the claim date ({govuk_date(claim_date)})" if left_on == claim_date else
-                        f"on {govuk_date(left_on)}, before the claim date ({govuk_date(claim_date)})")
-                flags.append(Flag("left_scope", f"evidence {eid} for {outcome.id} is about "
-                                                f"{member.get('name', mid)}, who left the household {when}"))
+                when = (
+                    f"on the claim date ({govuk_date(claim_date)})"
+                    if left_on == claim_date
+                    else f"on {govuk_date(left_on)}, before the claim date ({govuk_date(claim_date)})"
+                )
+                flags.append(
+                    Flag(
+                        "left_scope",
+                        f"evidence {eid} for {outcome.id} is about "
+                        f"{member.get('name', mid)}, who left the household {when}",
+                    )
+                )
             elif not member_fits(_Member(member), outcome.about, outcome.ages, claim_date, claim_date):
-                flags.append(Flag("left_scope", f"evidence {eid} for {outcome.id} is about {member.get('name', mid)}, "
-                                                f"who on the claim date is no longer in the outcome's scope"))
+                flags.append(
+                    Flag(
+                        "left_scope",
+                        f"evidence {eid} for {outcome.id} is about {member.get('name', mid)}, "
+                        f"who on the claim date is no longer in the outcome's scope",
+                    )
+                )
 
     for eid in sorted(relied_ids):
         ev, fact = evidence.get(eid), facts.get(eid)
         if ev and fact and sources.mismatch(ev["source"], fact.agency_kind):
             kinds = ", ".join(sources.kinds_for(ev["source"]) or ())
-            flags.append(Flag("source_mismatch", f"evidence {eid} names the source \u201c{ev['source']}\u201d "
-                                                 f"({kinds}) but was sent by a {fact.agency_kind} agency"))
+            flags.append(
+                Flag(
+                    "source_mismatch",
+                    f"evidence {eid} names the source \u201c{ev['source']}\u201d "
+                    f"({kinds}) but was sent by a {fact.agency_kind} agency",
+                )
+            )
 
     flags.extend(perfect_numbers(evidence, relied_ids))
     return flags
@@ -176,10 +226,11 @@ PERFECT_ATTENDANCE_TERMS = 3
 SAME_FIGURES_MIN = 3
 
 
-def figures(values: dict) -> tuple | None:
+def figures(values: dict | None) -> tuple | None:
     """The item's figures as a comparable key, or None when there are too few to compare."""
     out, count, nonzero = [], 0, False
-    for name in sorted(values or {}):
+    values = values or {}
+    for name in sorted(values):
         value = values[name]
         numbers = value if isinstance(value, list) else [value]
         if not numbers or not all(_is_number(n) for n in numbers):
@@ -198,14 +249,15 @@ def describe_figures(key: tuple) -> str:
 def perfect_numbers(evidence: dict[str, dict], relied_ids) -> list[Flag]:
     """Perfect attendance, and the same figures in two of the family's own evidence items."""
     flags = []
-    terms = []
+    terms: list[float] = []
     for eid in sorted(relied_ids):
         value = (evidence.get(eid) or {}).get("values", {}).get("attendance")
         numbers = value if isinstance(value, list) else [value] if value is not None else []
         terms.extend(n for n in numbers if _is_number(n))
     if len(terms) >= PERFECT_ATTENDANCE_TERMS and all(n == 100 for n in terms):
-        flags.append(Flag("perfect_numbers", f"every attendance figure the result rests on is 100% "
-                                             f"({len(terms)} terms in all)"))
+        flags.append(
+            Flag("perfect_numbers", f"every attendance figure the result rests on is 100% ({len(terms)} terms in all)")
+        )
     by_key: dict[tuple, list[str]] = {}
     for eid in sorted(relied_ids):
         key = figures((evidence.get(eid) or {}).get("values"))
@@ -213,8 +265,12 @@ def perfect_numbers(evidence: dict[str, dict], relied_ids) -> list[Flag]:
             by_key.setdefault(key, []).append(eid)
     for key, ids in by_key.items():
         if len(ids) > 1:
-            flags.append(Flag("perfect_numbers", f"evidence {', '.join(ids)} record exactly the same figures "
-                                                 f"({describe_figures(key)})"))
+            flags.append(
+                Flag(
+                    "perfect_numbers",
+                    f"evidence {', '.join(ids)} record exactly the same figures ({describe_figures(key)})",
+                )
+            )
     return flags
 
 
@@ -222,8 +278,13 @@ def relied_ids_json(verdict: dict) -> set[str]:
     """relied_on's evidence ids, read from a verdict's stored JSON (a claim line's)."""
     if verdict.get("claim_type") == "continuous_employment" and verdict.get("continuous_employment"):
         return set(verdict["continuous_employment"].get("evidence") or ())
-    return {e for p in verdict.get("problems", []) for o in p.get("outcomes", []) if o.get("met")
-            for e in o.get("evidence") or ()}
+    return {
+        e
+        for p in verdict.get("problems", [])
+        for o in p.get("outcomes", [])
+        if o.get("met")
+        for e in o.get("evidence") or ()
+    }
 
 
 def relied_figures(case: dict, verdict) -> dict[str, tuple]:
@@ -256,9 +317,14 @@ def shared_figures(ref: str, mine: dict[str, tuple], others: dict[tuple, list[tu
         if matches:
             named = ", ".join(f"{e} of family {r}" for r, e in matches[:3])
             more = f" and {len(matches) - 3} more" if len(matches) > 3 else ""
-            flags.append(Flag("perfect_numbers", f"evidence {eid} records exactly the same figures "
-                                                 f"({describe_figures(key)}) as evidence {named}{more} "
-                                                 f"in the same claim"))
+            flags.append(
+                Flag(
+                    "perfect_numbers",
+                    f"evidence {eid} records exactly the same figures "
+                    f"({describe_figures(key)}) as evidence {named}{more} "
+                    f"in the same claim",
+                )
+            )
     return flags
 
 
@@ -294,6 +360,7 @@ def _day(text) -> dt.date | None:
 
 # -- the audit sample --------------------------------------------------------------
 
+
 def sample_size(lines: int, percent: int, minimum: int) -> int:
     """A percentage of the lines, at least the minimum, at most every line."""
     return min(lines, max(minimum, math.ceil(lines * percent / 100)))
@@ -311,7 +378,7 @@ def draw_sample(line_ids, flagged_ids, seed: str, size: int) -> list[int]:
     """
     flagged = sorted(set(flagged_ids) & set(line_ids))
     others = sorted((i for i in set(line_ids) - set(flagged)), key=lambda i: rank(seed, i))
-    return sorted(flagged + others[:max(0, size - len(flagged))])
+    return sorted(flagged + others[: max(0, size - len(flagged))])
 
 
 def widening(sampled: int, rejected: int, tolerance_percent: int, total: int) -> int | None:

@@ -39,8 +39,10 @@ def get_plan(ref: str):
 def cmd_plans(args) -> int:
     for plan in load_plans().values():
         outcomes = len(plan.outcome_by_id)
-        print(f"{plan.id:<20} {plan.council} — {plan.title} ({len(plan.problems)} {plan.terms_of('problem')}, "
-              f"{outcomes} outcomes)")
+        print(
+            f"{plan.id:<20} {plan.council} — {plan.title} ({len(plan.problems)} {plan.terms_of('problem')}, "
+            f"{outcomes} outcomes)"
+        )
     return 0
 
 
@@ -132,7 +134,8 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--as-of", type=iso_date, help="decide as on this date (default: today)")
     ev.set_defaults(run=cmd_evaluate)
     sub.add_parser("schema", help="the JSON Schema of a family case (docs/case.schema.json)").set_defaults(
-        run=cmd_schema)
+        run=cmd_schema
+    )
     co = sub.add_parser("cohort", help="decide every case in a JSON Lines file, writing CSV")
     co.add_argument("plan")
     co.add_argument("cases")

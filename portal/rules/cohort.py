@@ -41,11 +41,13 @@ class Summary:
 
     def describe(self) -> str:
         rate = self.families / self.seconds if self.seconds else 0
-        return (f"{self.families} families in {self.seconds:.2f} s ({rate:,.0f} a second): "
-                f"{self.eligible} eligible, "
-                f"{self.claims['significant_and_sustained']} significant and sustained progress, "
-                f"{self.claims['continuous_employment']} continuous employment; "
-                f"{self.malformed} malformed line(s) skipped")
+        return (
+            f"{self.families} families in {self.seconds:.2f} s ({rate:,.0f} a second): "
+            f"{self.eligible} eligible, "
+            f"{self.claims['significant_and_sustained']} significant and sustained progress, "
+            f"{self.claims['continuous_employment']} continuous employment; "
+            f"{self.malformed} malformed line(s) skipped"
+        )
 
     def count(self, rows: list) -> None:
         """Adds a batch of CSV rows to the counts (counted by Counter, in C, not row by row)."""
@@ -76,20 +78,24 @@ def decide_data(plan: Plan, data, as_of: dt.date):
 
 def row(verdict) -> list:
     return [
-        verdict.ref, "yes" if verdict.eligible else "no", "yes" if verdict.turned_around else "no",
-        verdict.claim_type or "", ";".join(verdict.problems_not_achieved()),
+        verdict.ref,
+        "yes" if verdict.eligible else "no",
+        "yes" if verdict.turned_around else "no",
+        verdict.claim_type or "",
+        ";".join(verdict.problems_not_achieved()),
         verdict.earliest_claim_date.isoformat() if verdict.earliest_claim_date else "",
     ]
 
 
-def run_cohort(plan: Plan, cases_path, out_path, as_of: dt.date, progress: bool = False,
-               errors=None) -> Summary:
+def run_cohort(plan: Plan, cases_path, out_path, as_of: dt.date, progress: bool = False, errors=None) -> Summary:
     """Decides every line of `cases_path` into CSV at `out_path`; faults go to `errors` (default: stderr)."""
     summary, started = Summary(), time.perf_counter()
     bar = Progress(os.path.getsize(cases_path)) if progress else None
     decide = Cohort(plan, as_of, summary, errors or sys.stderr)
-    with open(cases_path, "rb", buffering=READ_BUFFER) as cases, \
-            open(out_path, "w", newline="", encoding="utf-8") as out:
+    with (
+        open(cases_path, "rb", buffering=READ_BUFFER) as cases,
+        open(out_path, "w", newline="", encoding="utf-8") as out,
+    ):
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
         rows = []

@@ -19,8 +19,9 @@ def outcome_json(outcome: Outcome) -> dict:
         "each": outcome.each,
     }
     if hasattr(measure, "fields_for"):
-        out["option_fields"] = {o["id"]: [f.to_json() for f in measure.fields_for(o["id"])]
-                                for o in measure.p["options"]}
+        out["option_fields"] = {
+            o["id"]: [f.to_json() for f in measure.fields_for(o["id"])] for o in measure.p["options"]
+        }
     for key in ("ages", "mandatory", "also_evidences", "satisfied_by", "frequency", "notes"):
         value = getattr(outcome, key)
         if value:
@@ -30,12 +31,20 @@ def outcome_json(outcome: Outcome) -> dict:
 
 def plan_json(plan: Plan) -> dict:
     return {
-        "id": plan.id, "council": plan.council, "title": plan.title, "programme": plan.programme,
-        "version": plan.version, "date": plan.date.isoformat(), "seed": plan.seed,
-        "terms": plan.terms, "rule": jsonable(plan.rule), "notes": plan.notes,
+        "id": plan.id,
+        "council": plan.council,
+        "title": plan.title,
+        "programme": plan.programme,
+        "version": plan.version,
+        "date": plan.date.isoformat(),
+        "seed": plan.seed,
+        "terms": plan.terms,
+        "rule": jsonable(plan.rule),
+        "notes": plan.notes,
         "problems": [
             {
-                "id": p.id, "title": p.title,
+                "id": p.id,
+                "title": p.title,
                 "indicators": [{"id": i.id, "text": i.text} for i in p.indicators],
                 "suggested_additional_outcomes": p.suggested,
                 "outcomes": [outcome_json(o) for o in p.outcomes],

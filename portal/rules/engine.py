@@ -21,8 +21,18 @@ from .reading import Reading
 from .verdict import OutcomeResult, Verdict
 from .words import ABOUT_WORDS, about_words
 
-__all__ = ["ABOUT_WORDS", "CLAIMS", "CaseError", "Decision", "about_words", "check_case_against_plan", "evaluate",
-           "judge_evidence", "member_fits", "with_option"]
+__all__ = [
+    "ABOUT_WORDS",
+    "CLAIMS",
+    "CaseError",
+    "Decision",
+    "about_words",
+    "check_case_against_plan",
+    "evaluate",
+    "judge_evidence",
+    "member_fits",
+    "with_option",
+]
 DEPENDENT_ACTIVITIES = ("education", "training", "unemployed")
 CLAIMS = ("significant_and_sustained", "continuous_employment")
 SS, CE = CLAIMS
@@ -44,8 +54,10 @@ def check_case_against_plan(plan: Plan, case: Case) -> None:
         if indicators is None:
             faults.append(f"problems[{i}].problem: no {plan.term('problem')} {item.problem!r} in {plan.id}")
         elif item.indicator not in indicators:
-            faults.append(f"problems[{i}].indicator: {plan.term('problem')} {item.problem} has no "
-                          f"{plan.term('indicator')} {item.indicator!r}")
+            faults.append(
+                f"problems[{i}].indicator: {plan.term('problem')} {item.problem} has no "
+                f"{plan.term('indicator')} {item.indicator!r}"
+            )
     outcomes = plan.outcome_by_id
     for i, ev in enumerate(case.evidence):
         if ev.outcome not in outcomes:
@@ -62,8 +74,9 @@ def member_fits(member, about: str, ages, start: dt.date, end: dt.date) -> bool:
     return bounds is None or bounds.fits(member.date_of_birth, start, end)
 
 
-def judge_evidence(plan: Plan, outcome: Outcome, ev: Evidence, case: Case, as_of: dt.date, members=None,
-                   ctx: Context | None = None) -> Finding:
+def judge_evidence(
+    plan: Plan, outcome: Outcome, ev: Evidence, case: Case, as_of: dt.date, members=None, ctx: Context | None = None
+) -> Finding:
     """What one evidence item shows. An item that cannot be used (faulty values, a source the outcome
     does not name, a member it cannot be about, values that contradict each other) is set aside: it never
     meets, and the finding says why (`set_aside`). `ctx` may be a Context to reuse (it is reset here)."""
@@ -100,7 +113,7 @@ def unusable(outcome: Outcome, ev: Evidence, values: dict, members: dict, ctx: C
         named = "; ".join(outcome.sources)
         if not ev.source.strip():
             return f"it names no source; {outcome.id} names: {named}"
-        return f"its source \"{ev.source}\" is not one {outcome.id} names ({named})"
+        return f'its source "{ev.source}" is not one {outcome.id} names ({named})'
     option = values.get("option") if outcome.route_bounds else None
     if ev.members:
         bounds = outcome.bounds_for(option)
@@ -109,8 +122,9 @@ def unusable(outcome: Outcome, ev: Evidence, values: dict, members: dict, ctx: C
             for mid in ev.members:
                 member = members[mid]
                 if not bounds.fits(member.date_of_birth, start, end):
-                    return (f"it is about {member.label()}, but {outcome.id} must be about "
-                            f"{about_words(outcome, option)}")
+                    return (
+                        f"it is about {member.label()}, but {outcome.id} must be about {about_words(outcome, option)}"
+                    )
     elif outcome.scope(option)[0] != "family":
         return f"it names no family member; it must be about {about_words(outcome, option)}"
     if measure.may_contradict:
@@ -126,8 +140,11 @@ def with_option(values: dict, option) -> dict:
 
 
 NO_ANSWER = (False, None, ())  # an outcome nobody has evidenced: not met, no date, no route
-_ACHIEVEMENT = {"every_problem": "_problem_any", "every_indicator": "_problem_each_need",
-                "every_outcome_in_family_plan": "_problem_family_plan"}
+_ACHIEVEMENT = {
+    "every_problem": "_problem_any",
+    "every_indicator": "_problem_each_need",
+    "every_outcome_in_family_plan": "_problem_family_plan",
+}
 
 
 class Decision:
@@ -388,8 +405,13 @@ class Decision:
         waiting, ready = self.sustainment() if plan.months_after_closure else (False, None)
         ce = self.answer(plan.ce_ref) if plan.ce_ref else None
         ss = not not_eligible and not essentials and bool(problems) and not waiting and all(p[1] for p in problems)
-        claim = SS if ss else CE if not not_eligible and ce is not None and ce[0] and not self.essentials_missing(CE) \
+        claim = (
+            SS
+            if ss
+            else CE
+            if not not_eligible and ce is not None and ce[0] and not self.essentials_missing(CE)
             else None
+        )
         earliest = None if claim or not_eligible or essentials else self._claim_date(problems, ready, ce)
         done = self._decided = (not_eligible, essentials, problems, waiting, ready, ce, claim, earliest)
         return done
@@ -412,8 +434,14 @@ class Decision:
     def row(self) -> list:
         """The cohort CSV row: ref, eligible, turned_around, claim_type, problems_not_achieved, earliest date."""
         not_eligible, _, problems, _, _, _, claim, earliest = self.decide()
-        return [self.case.ref, "no" if not_eligible else "yes", "yes" if claim else "no", claim or "",
-                ";".join([p[0] for p in problems if not p[1]]), earliest.isoformat() if earliest else ""]
+        return [
+            self.case.ref,
+            "no" if not_eligible else "yes",
+            "yes" if claim else "no",
+            claim or "",
+            ";".join([p[0] for p in problems if not p[1]]),
+            earliest.isoformat() if earliest else "",
+        ]
 
     def _claim_date(self, problems, ready, ce) -> dt.date | None:
         dates = [p[2] for p in problems if not p[1]]
@@ -460,7 +488,11 @@ def identified_problems(case: Case) -> dict[str, dict]:
     for item in problems:
         info = out.get(item.problem)
         if info is None:
-            out[item.problem] = {"indicators": {item.indicator}, "stage": item.stage, "identified_on": item.identified_on}
+            out[item.problem] = {
+                "indicators": {item.indicator},
+                "stage": item.stage,
+                "identified_on": item.identified_on,
+            }
         else:
             info["indicators"].add(item.indicator)
             if item.stage == "identification":

@@ -85,8 +85,9 @@ class Case(msgspec.Struct, **_STRUCT):
     ref: Annotated[Id, Meta(description="The family's reference")]
     members: list[Member]
     plan: Annotated[str | None, Meta(description="Plan id; must match the plan evaluated")] = None
-    essentials: Annotated[list[str] | dict[str, bool],
-                          Meta(description="Ids of the plan's essentials that are evidenced")] = []
+    essentials: Annotated[
+        list[str] | dict[str, bool], Meta(description="Ids of the plan's essentials that are evidenced")
+    ] = []
     problems: list[Problem] = []
     plan_outcomes: Annotated[list[str], Meta(description="Outcome ids in the family's plan (Suffolk)")] = []
     engaged_on: Day | None = None

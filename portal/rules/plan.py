@@ -93,7 +93,10 @@ class Outcome:
 _NO_BOUND = 10**9
 # Who each `about` means, as a range of whole years (None: no bound); `family` and `any`: anyone.
 AGE_RANGES = {
-    "adult": (18, None), "child": (None, 17), "school_age_child": (5, 15), "young_person": (16, 17),
+    "adult": (18, None),
+    "child": (None, 17),
+    "school_age_child": (5, 15),
+    "young_person": (16, 17),
     "pre_school_child": (None, 4),
 }
 
@@ -124,8 +127,9 @@ def age_bounds(about: str, ages) -> AgeBounds | None:
         high = ages[1] if high is None else min(high, ages[1])
     if about == "family":
         return None
-    return AgeBounds(-_NO_BOUND if low is None else low, _NO_BOUND if high is None else high,
-                     about == "school_age_child")
+    return AgeBounds(
+        -_NO_BOUND if low is None else low, _NO_BOUND if high is None else high, about == "school_age_child"
+    )
 
 
 def same_text(text: str) -> str:
@@ -190,8 +194,11 @@ class Plan:
         if found is None:
             problem = self.problem_by_id[problem_id]
             own = [o for o in problem.outcomes if o.answers_any(indicators)]
-            mandatory = [(o, o.mandatory) for o in problem.outcomes
-                         if o.mandatory and set(o.mandatory["indicators"]) & set(indicators)]
+            mandatory = [
+                (o, o.mandatory)
+                for o in problem.outcomes
+                if o.mandatory and set(o.mandatory["indicators"]) & set(indicators)
+            ]
             found = self._candidates[key] = (Candidates(own + self.evidencing[problem_id], self.loops), mandatory)
         return found
 
@@ -201,7 +208,8 @@ class Plan:
         found = self._need_candidates.get(key)
         if found is None:
             found = self._need_candidates[key] = Candidates(
-                [o for o in self.problem_by_id[problem_id].outcomes if o.answers_any({need_id})], self.loops)
+                [o for o in self.problem_by_id[problem_id].outcomes if o.answers_any({need_id})], self.loops
+            )
         return found
 
     @property
@@ -212,9 +220,11 @@ class Plan:
         """The essentials a claim of this type needs (an essential may name the claims it applies to)."""
         found = self._essentials_for.get(claim)
         if found is None:
-            found = self._essentials_for[claim] = [e for e in self.essentials
-                                                   if claim in (e["claims"] or ("significant_and_sustained",
-                                                                                "continuous_employment"))]
+            found = self._essentials_for[claim] = [
+                e
+                for e in self.essentials
+                if claim in (e["claims"] or ("significant_and_sustained", "continuous_employment"))
+            ]
         return found
 
     def term(self, name: str) -> str:
@@ -270,70 +280,104 @@ def _answers(value, path, walk):
     return frozenset(i for i in ids if i)
 
 
-OUTCOME = s.mapping({
-    "id": s.Key(s.ident),
-    "text": s.Key(s.text),
-    "measure": s.Key(measure_spec),
-    "sources": s.Key(s.list_of(s.text, minimum=1)),
-    "frequency": s.Key(s.optional_text, False, ""),
-    "answers": s.Key(_answers, False),
-    "about": s.Key(s.one_of(*ABOUT), False, "any"),
-    "ages": s.Key(ages_spec, False),
-    "each": s.Key(s.boolean, False, False),
-    "mandatory": s.Key(s.mapping({
-        "indicators": s.Key(s.list_of(s.ident, minimum=1)), "option": s.Key(s.ident),
-    }), False),
-    "also_evidences": s.Key(s.list_of(s.ident), False, []),
-    "satisfied_by": s.Key(s.list_of(s.ident), False, []),
-    "notes": s.Key(s.optional_text, False, ""),
-})
+OUTCOME = s.mapping(
+    {
+        "id": s.Key(s.ident),
+        "text": s.Key(s.text),
+        "measure": s.Key(measure_spec),
+        "sources": s.Key(s.list_of(s.text, minimum=1)),
+        "frequency": s.Key(s.optional_text, False, ""),
+        "answers": s.Key(_answers, False),
+        "about": s.Key(s.one_of(*ABOUT), False, "any"),
+        "ages": s.Key(ages_spec, False),
+        "each": s.Key(s.boolean, False, False),
+        "mandatory": s.Key(
+            s.mapping(
+                {
+                    "indicators": s.Key(s.list_of(s.ident, minimum=1)),
+                    "option": s.Key(s.ident),
+                }
+            ),
+            False,
+        ),
+        "also_evidences": s.Key(s.list_of(s.ident), False, []),
+        "satisfied_by": s.Key(s.list_of(s.ident), False, []),
+        "notes": s.Key(s.optional_text, False, ""),
+    }
+)
 
-PROBLEM = s.mapping({
-    "id": s.Key(s.ident),
-    "title": s.Key(s.text),
-    "indicators": s.Key(s.list_of(s.mapping({"id": s.Key(s.ident), "text": s.Key(s.text)}), minimum=1)),
-    "suggested_additional_outcomes": s.Key(s.list_of(s.ident), False, []),
-    "outcomes": s.Key(s.list_of(OUTCOME, minimum=1)),
-})
+PROBLEM = s.mapping(
+    {
+        "id": s.Key(s.ident),
+        "title": s.Key(s.text),
+        "indicators": s.Key(s.list_of(s.mapping({"id": s.Key(s.ident), "text": s.Key(s.text)}), minimum=1)),
+        "suggested_additional_outcomes": s.Key(s.list_of(s.ident), False, []),
+        "outcomes": s.Key(s.list_of(OUTCOME, minimum=1)),
+    }
+)
 
-RULE = s.mapping({
-    "eligibility": s.Key(s.mapping({
-        "minimum": s.Key(s.number(1, 10, whole=True)),
-        "dependent_child": s.Key(s.boolean),
-    })),
-    "achievement": s.Key(s.one_of(*ACHIEVEMENT)),
-    "essentials": s.Key(s.list_of(s.mapping({
-        "id": s.Key(s.ident), "text": s.Key(s.text),
-        "claims": s.Key(s.list_of(s.one_of("significant_and_sustained", "continuous_employment"), minimum=1),
-                        False),
-    }))),
-    "continuous_employment": s.Key(lambda v, p, w: None if v is None else s.ident(v, p, w), False),
-    "sustainment_after_closure_months": s.Key(
-        lambda v, p, w: None if v is None else s.number(1, 60, whole=True)(v, p, w), False),
-    "reference": s.Key(s.optional_text, False, ""),
-})
+RULE = s.mapping(
+    {
+        "eligibility": s.Key(
+            s.mapping(
+                {
+                    "minimum": s.Key(s.number(1, 10, whole=True)),
+                    "dependent_child": s.Key(s.boolean),
+                }
+            )
+        ),
+        "achievement": s.Key(s.one_of(*ACHIEVEMENT)),
+        "essentials": s.Key(
+            s.list_of(
+                s.mapping(
+                    {
+                        "id": s.Key(s.ident),
+                        "text": s.Key(s.text),
+                        "claims": s.Key(
+                            s.list_of(s.one_of("significant_and_sustained", "continuous_employment"), minimum=1), False
+                        ),
+                    }
+                )
+            )
+        ),
+        "continuous_employment": s.Key(lambda v, p, w: None if v is None else s.ident(v, p, w), False),
+        "sustainment_after_closure_months": s.Key(
+            lambda v, p, w: None if v is None else s.number(1, 60, whole=True)(v, p, w), False
+        ),
+        "reference": s.Key(s.optional_text, False, ""),
+    }
+)
 
-PLAN = s.mapping({
-    "id": s.Key(s.ident),
-    "council": s.Key(s.text),
-    "title": s.Key(s.text),
-    "programme": s.Key(s.text),
-    "version": s.Key(s.optional_text, False, ""),
-    "date": s.Key(s.date),
-    "seed": s.Key(s.text),
-    "open_from": s.Key(s.date, False),
-    "terms": s.Key(s.mapping({"problem": s.Key(s.text), "indicator": s.Key(s.text)}), False,
-                   {"problem": "problem", "indicator": "indicator"}),
-    "rule": s.Key(RULE),
-    "problems": s.Key(s.list_of(PROBLEM, minimum=1)),
-    "notes": s.Key(s.list_of(s.text), False, []),
-})
+PLAN = s.mapping(
+    {
+        "id": s.Key(s.ident),
+        "council": s.Key(s.text),
+        "title": s.Key(s.text),
+        "programme": s.Key(s.text),
+        "version": s.Key(s.optional_text, False, ""),
+        "date": s.Key(s.date),
+        "seed": s.Key(s.text),
+        "open_from": s.Key(s.date, False),
+        "terms": s.Key(
+            s.mapping({"problem": s.Key(s.text), "indicator": s.Key(s.text)}),
+            False,
+            {"problem": "problem", "indicator": "indicator"},
+        ),
+        "rule": s.Key(RULE),
+        "problems": s.Key(s.list_of(PROBLEM, minimum=1)),
+        "notes": s.Key(s.list_of(s.text), False, []),
+    }
+)
 
 TOOLS = s.mapping({"tools": s.Key(lambda v, p, w: _tool_table(v, p, w))})
-_TOOL = s.mapping({
-    "name": s.Key(s.text), "min": s.Key(s.number()), "max": s.Key(s.number()),
-    "better": s.Key(s.one_of("higher", "lower")),
-})
+_TOOL = s.mapping(
+    {
+        "name": s.Key(s.text),
+        "min": s.Key(s.number()),
+        "max": s.Key(s.number()),
+        "better": s.Key(s.one_of("higher", "lower")),
+    }
+)
 
 
 def _tool_table(value, path, walk):
@@ -395,24 +439,49 @@ def parse_plan(document, source: str, tools: dict, expected_id: str | None = Non
 def build(data: dict, tools: dict, source: str) -> Plan:
     problems = [
         Problem(
-            id=p["id"], title=p["title"],
+            id=p["id"],
+            title=p["title"],
             indicators=[Indicator(i["id"], i["text"]) for i in p["indicators"]],
             outcomes=[_outcome(o, p["id"]) for o in p["outcomes"]],
             suggested=p["suggested_additional_outcomes"],
         )
         for p in data["problems"]
     ]
-    fields = {k: data[k] for k in ("id", "council", "title", "programme", "version", "date", "seed",
-                                   "open_from", "terms", "rule", "notes")}
+    fields = {
+        k: data[k]
+        for k in (
+            "id",
+            "council",
+            "title",
+            "programme",
+            "version",
+            "date",
+            "seed",
+            "open_from",
+            "terms",
+            "rule",
+            "notes",
+        )
+    }
     return Plan(problems=problems, tools=tools, source=source, **fields)
 
 
 def _outcome(o: dict, problem_id: str) -> Outcome:
     return Outcome(
-        id=o["id"], text=o["text"], measure=o["measure"], problem=problem_id, sources=o["sources"],
-        frequency=o["frequency"], answers=o["answers"], about=o["about"], ages=o["ages"],
-        each=o["each"], mandatory=o["mandatory"], also_evidences=o["also_evidences"],
-        satisfied_by=o["satisfied_by"], notes=o["notes"],
+        id=o["id"],
+        text=o["text"],
+        measure=o["measure"],
+        problem=problem_id,
+        sources=o["sources"],
+        frequency=o["frequency"],
+        answers=o["answers"],
+        about=o["about"],
+        ages=o["ages"],
+        each=o["each"],
+        mandatory=o["mandatory"],
+        also_evidences=o["also_evidences"],
+        satisfied_by=o["satisfied_by"],
+        notes=o["notes"],
     )
 
 
@@ -421,8 +490,7 @@ def cross_check(data: dict, walk: s.Walk, expected_id: str | None) -> None:
     if expected_id and data["id"] != expected_id:
         walk.fault("id", f'"{data["id"]}" does not match the file name "{expected_id}"')
     problem_ids = _unique([p["id"] for p in data["problems"]], "problems", "problem id", walk)
-    outcome_ids = _unique([o["id"] for p in data["problems"] for o in p["outcomes"]], "problems",
-                          "outcome id", walk)
+    outcome_ids = _unique([o["id"] for p in data["problems"] for o in p["outcomes"]], "problems", "outcome id", walk)
     for pi, problem in enumerate(data["problems"]):
         _check_problem(problem, f"problems[{pi}]", problem_ids, outcome_ids, walk)
     _check_rule(data, outcome_ids, walk)

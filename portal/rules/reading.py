@@ -31,8 +31,14 @@ class Reading:
                 return no_evidence(outcome)
             items = [ev for ev, _ in self.d.found.get(outcome_id, ())]
             done = self._results[outcome_id] = OutcomeResult(
-                outcome_id, met, None, lambda: self._evidence_ids(outcome, met, via, items), earliest, frozenset(via),
-                explain=lambda: self._why(outcome, met, via, items))
+                outcome_id,
+                met,
+                None,
+                lambda: self._evidence_ids(outcome, met, via, items),
+                earliest,
+                frozenset(via),
+                explain=lambda: self._why(outcome, met, via, items),
+            )
         return done
 
     def _evidence_ids(self, outcome: Outcome, met, via, items) -> list[str]:
@@ -57,8 +63,9 @@ class Reading:
             return ["(circular satisfied_by)"]
         if outcome.each:
             return self._why_each(outcome, met, items)
-        return why_any(outcome, [self.d.finding(outcome, ev) for ev in items]) if items else \
-            no_evidence(outcome).reasons
+        return (
+            why_any(outcome, [self.d.finding(outcome, ev) for ev in items]) if items else no_evidence(outcome).reasons
+        )
 
     def _why_each(self, outcome: Outcome, met, items) -> list[str]:
         people = self.d._in_scope(outcome, items)
@@ -89,13 +96,27 @@ class Reading:
             for need_id in sorted(indicators):
                 candidates = self.d.plan.need_candidates(problem.id, need_id)
                 met, need_earliest = self.d._best(candidates)
-                needs.append(NeedResult(need_id, problem.indicator(need_id).text, met,
-                                        lambda c=candidates: [self.outcome(o.id) for o in c.outcomes], need_earliest))
+                needs.append(
+                    NeedResult(
+                        need_id,
+                        problem.indicator(need_id).text,
+                        met,
+                        lambda c=candidates: [self.outcome(o.id) for o in c.outcomes],
+                        need_earliest,
+                    )
+                )
             term = self.d.plan.term("indicator")
-            return ProblemResult(problem.id, problem.title, achieved, info, lambda: [r for n in needs for r in n.outcomes],
-                                 None, needs=needs, earliest=earliest,
-                                 explain=lambda: [f"{term} {n.id} ({n.text}): no positive outcome yet"
-                                                  for n in needs if not n.achieved])
+            return ProblemResult(
+                problem.id,
+                problem.title,
+                achieved,
+                info,
+                lambda: [r for n in needs for r in n.outcomes],
+                None,
+                needs=needs,
+                earliest=earliest,
+                explain=lambda: [f"{term} {n.id} ({n.text}): no positive outcome yet" for n in needs if not n.achieved],
+            )
         if rule == "every_outcome_in_family_plan":
             mine = [ref for ref in self.d.case.plan_outcomes if self.d._plan_owner(ref) == problem.id]
 
@@ -105,46 +126,70 @@ class Reading:
                     reasons.append(f"the family's plan lists no outcome for {self.d.plan.term('problem')} {problem.id}")
                 return reasons
 
-            return ProblemResult(problem.id, problem.title, achieved, info, lambda: [self.outcome(r) for r in mine],
-                                 None, earliest=earliest, explain=explain)
+            return ProblemResult(
+                problem.id,
+                problem.title,
+                achieved,
+                info,
+                lambda: [self.outcome(r) for r in mine],
+                None,
+                earliest=earliest,
+                explain=explain,
+            )
         candidates, mandatory = self.d.plan.candidates(problem.id, indicators)
 
         def explain_any():
-            reasons = [self._mandatory_gap(o, indicators) for o, rule in mandatory
-                       if rule["option"] not in self.d.answer(o.id)[2]]
+            reasons = [
+                self._mandatory_gap(o, indicators)
+                for o, rule in mandatory
+                if rule["option"] not in self.d.answer(o.id)[2]
+            ]
             if not self.d._best(candidates)[0]:
                 reasons.insert(0, self._none_met(candidates, indicators))
             return reasons
 
-        return ProblemResult(problem.id, problem.title, achieved, info,
-                             lambda: [self.outcome(o.id) for o in candidates.outcomes],
-                             None, earliest=earliest, explain=explain_any)
+        return ProblemResult(
+            problem.id,
+            problem.title,
+            achieved,
+            info,
+            lambda: [self.outcome(o.id) for o in candidates.outcomes],
+            None,
+            earliest=earliest,
+            explain=explain_any,
+        )
 
     def _mandatory_gap(self, o: Outcome, indicators) -> str:
         rule = o.mandatory
         label = o.measure.option(rule["option"])["label"]
         which = ", ".join(sorted(set(rule["indicators"]) & set(indicators)))
-        return (f"{o.id} through \"{label}\" (option {rule['option']}) is mandatory where "
-                f"{self.d.plan.term('indicator')} {which} is identified, and it is not met")
+        return (
+            f'{o.id} through "{label}" (option {rule["option"]}) is mandatory where '
+            f"{self.d.plan.term('indicator')} {which} is identified, and it is not met"
+        )
 
     def _none_met(self, candidates, indicators) -> str:
         ids = ", ".join(o.id for o in candidates.outcomes) or "none"
         term = self.d.plan.term("indicator")
-        return (f"no outcome answering {term} {', '.join(sorted(indicators))} is met "
-                f"(outcomes that could: {ids})")
+        return f"no outcome answering {term} {', '.join(sorted(indicators))} is met (outcomes that could: {ids})"
 
     def verdict(self) -> Verdict:
         not_eligible, essentials, _, waiting, ready, _, claim, earliest = self.d.decide()
         problems = self.problems()
         ce_ref = self.d.plan.rule["continuous_employment"]
         return Verdict(
-            ref=self.d.case.ref, plan=self.d.plan.id, as_of=self.d.as_of, eligible=not not_eligible,
-            turned_around=claim is not None, claim_type=claim, earliest_claim_date=earliest, problems=problems,
+            ref=self.d.case.ref,
+            plan=self.d.plan.id,
+            as_of=self.d.as_of,
+            eligible=not not_eligible,
+            turned_around=claim is not None,
+            claim_type=claim,
+            earliest_claim_date=earliest,
+            problems=problems,
             essentials_missing=[e["id"] for e in essentials],
             continuous_employment=self.outcome(ce_ref) if ce_ref else None,
             explain=Explanation(self.d, not_eligible, essentials, problems, waiting, ready),
         )
-
 
 
 class Explanation:
@@ -163,13 +208,17 @@ class Explanation:
         if "minimum" in self.not_eligible:
             minimum, problems = plan.rule["eligibility"]["minimum"], plan.terms_of("problem", n)
             if plan.rule["achievement"] == "every_indicator":
-                reasons.append(f"{plan.terms_of('indicator')} from only {n} distinct {problems}: {titles or 'none'}; "
-                               f"{minimum} are required")
+                reasons.append(
+                    f"{plan.terms_of('indicator')} from only {n} distinct {problems}: {titles or 'none'}; "
+                    f"{minimum} are required"
+                )
             else:
                 reasons.append(f"only {n} {problems} identified ({titles or 'none'}); {minimum} are required")
         if "dependent_child" in self.not_eligible:
-            reasons.append("the family has no dependent child (aged 0 to 15, or 16 to 18 and in full-time "
-                           "education, training or unemployed)")
+            reasons.append(
+                "the family has no dependent child (aged 0 to 15, or 16 to 18 and in full-time "
+                "education, training or unemployed)"
+            )
         return reasons
 
     def waiting_words(self) -> list[str]:
@@ -196,8 +245,10 @@ class Explanation:
 
     def notes(self) -> list[str]:
         as_of = self.d.as_of.isoformat()
-        return [f"evidence {ev.id} runs to {ev.period.end.isoformat()}, after {as_of}, so it is not counted yet"
-                for ev in self.d.later]
+        return [
+            f"evidence {ev.id} runs to {ev.period.end.isoformat()}, after {as_of}, so it is not counted yet"
+            for ev in self.d.later
+        ]
 
 
 def why_any(outcome: Outcome, findings) -> list[str]:

@@ -49,8 +49,9 @@ def parse_sources(document, source: str) -> SourceMap:
         elif isinstance(value, list) and value and all(isinstance(k, str) for k in value):
             unknown = [k for k in value if k not in kinds]
             if unknown:
-                faults.append(f"{where}: unknown agency kind {', '.join(map(repr, unknown))} "
-                              f"(the kinds are: {', '.join(kinds)})")
+                faults.append(
+                    f"{where}: unknown agency kind {', '.join(map(repr, unknown))} (the kinds are: {', '.join(kinds)})"
+                )
             sources[name] = tuple(value)
         else:
             faults.append(f"{where}: expected a list of agency kinds or `any`, got {value!r}")

@@ -51,8 +51,10 @@ def refusal(plan: Plan, case: Case, outcome: Outcome, identified) -> str | None:
         indicators = identified[outcome.problem]["indicators"]
         if outcome.answers_any(indicators):
             return None
-        return (f"{outcome.id} answers {plan.term('indicator')} {', '.join(sorted(outcome.answers))}; this family's "
-                f"{term} {outcome.problem} was identified on {', '.join(sorted(indicators))} only")
+        return (
+            f"{outcome.id} answers {plan.term('indicator')} {', '.join(sorted(outcome.answers))}; this family's "
+            f"{term} {outcome.problem} was identified on {', '.join(sorted(indicators))} only"
+        )
     if any(p in identified for p in outcome.also_evidences):
         return None
     return f"{outcome.id} belongs to {term} {outcome.problem}, which is not identified for this family"
@@ -81,10 +83,18 @@ def check_submission(plan: Plan, case: Case, data: dict, as_of: dt.date) -> Subm
             ctx = Context(as_of=as_of, start=start, end=end, closed_on=case.closed_on)
             for name, message in outcome.measure.contradictions(values, ctx):
                 result.add(f"values.{name}", message[0].upper() + message[1:])
-    if not any(f.startswith("values.") or f in ("option", "members", "period.start", "period.end") for f, _ in result.errors):
-        ev = Evidence(id="this submission", outcome=outcome.id, members=[m.id for m in members],
-                      source=str(data.get("source") or ""), period=Period(start, end), values=values,
-                      option=data.get("option"))
+    if not any(
+        f.startswith("values.") or f in ("option", "members", "period.start", "period.end") for f, _ in result.errors
+    ):
+        ev = Evidence(
+            id="this submission",
+            outcome=outcome.id,
+            members=[m.id for m in members],
+            source=str(data.get("source") or ""),
+            period=Period(start, end),
+            values=values,
+            option=data.get("option"),
+        )
         result.finding = judge_evidence(plan, outcome, ev, case, as_of)
     return result
 
@@ -92,8 +102,12 @@ def check_submission(plan: Plan, case: Case, data: dict, as_of: dt.date) -> Subm
 def _outcome(plan, case, data, result):
     outcome = plan.outcome_by_id.get(str(data.get("outcome") or ""))
     if outcome is None:
-        result.add("outcome", "Choose an outcome of this family's plan" if not data.get("outcome")
-                   else f"{data.get('outcome')} is not an outcome of {plan.title}")
+        result.add(
+            "outcome",
+            "Choose an outcome of this family's plan"
+            if not data.get("outcome")
+            else f"{data.get('outcome')} is not an outcome of {plan.title}",
+        )
         return None
     why_not = refusal(plan, case, outcome, identified_problems(case))
     if why_not:
@@ -110,8 +124,9 @@ def _members(case, outcome, option, data, result):
         if m not in known:
             result.add("members", f"{m} is not a member of this family")
     if outcome.scope(option)[0] != "family" and not ids:
-        result.add("members", f"Choose who this evidence is about: {outcome.id} must be about "
-                              f"{about_words(outcome, option)}")
+        result.add(
+            "members", f"Choose who this evidence is about: {outcome.id} must be about {about_words(outcome, option)}"
+        )
     return members
 
 
@@ -120,7 +135,9 @@ def _source(outcome, data, result):
     if not source:
         result.add("source", "Choose the source of this evidence")
     elif same_text(source) not in outcome.source_keys:
-        result.add("source", f"{source} is not a source {outcome.id} names; choose one of: {'; '.join(outcome.sources)}")
+        result.add(
+            "source", f"{source} is not a source {outcome.id} names; choose one of: {'; '.join(outcome.sources)}"
+        )
 
 
 def _period(data, as_of, result):
@@ -153,5 +170,7 @@ def _fit(outcome, option, members, start, end, result):
     about, ages = outcome.scope(option)
     for member in members:
         if not member_fits(member, about, ages, start, end):
-            result.add("members", f"{member.label()} is not {about_words(outcome, option)}, so cannot be the "
-                                  f"subject of {outcome.id}")
+            result.add(
+                "members",
+                f"{member.label()} is not {about_words(outcome, option)}, so cannot be the subject of {outcome.id}",
+            )

@@ -34,8 +34,16 @@ def _listed(value):
 class OutcomeResult(_Lazy):
     __slots__ = ("_evidence", "_explain", "_reasons", "earliest", "id", "met", "via")
 
-    def __init__(self, id: str, met: bool, reasons: list[str] | None = None, evidence=(),
-                 earliest: dt.date | None = None, via=_NONE, explain=None):
+    def __init__(
+        self,
+        id: str,
+        met: bool,
+        reasons: list[str] | None = None,
+        evidence=(),
+        earliest: dt.date | None = None,
+        via=_NONE,
+        explain=None,
+    ):
         self.id, self.met, self._reasons, self._evidence = id, met, reasons, evidence
         self.earliest, self.via, self._explain = earliest, via, explain
 
@@ -76,16 +84,29 @@ class NeedResult:
         return self._outcomes
 
     def to_json(self) -> dict:
-        return {"id": self.id, "text": self.text, "achieved": self.achieved,
-                "outcomes": [o.to_json() for o in self.outcomes]}
+        return {
+            "id": self.id,
+            "text": self.text,
+            "achieved": self.achieved,
+            "outcomes": [o.to_json() for o in self.outcomes],
+        }
 
 
 class ProblemResult(_Lazy):
     __slots__ = ("_explain", "_outcomes", "_reasons", "achieved", "earliest", "id", "info", "needs", "title")
 
-    def __init__(self, id: str, title: str, achieved: bool, info: dict, outcomes,
-                 reasons: list[str] | None = None, needs: list[NeedResult] | None = None,
-                 earliest: dt.date | None = None, explain=None):
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        achieved: bool,
+        info: dict,
+        outcomes,
+        reasons: list[str] | None = None,
+        needs: list[NeedResult] | None = None,
+        earliest: dt.date | None = None,
+        explain=None,
+    ):
         self.id, self.title, self.achieved, self.info, self._outcomes = id, title, achieved, info, outcomes
         self._reasons, self.needs, self.earliest, self._explain = reasons, needs, earliest, explain
 
@@ -105,9 +126,13 @@ class ProblemResult(_Lazy):
 
     def to_json(self) -> dict:
         out = {
-            "id": self.id, "title": self.title, "achieved": self.achieved, "stage": self.stage,
+            "id": self.id,
+            "title": self.title,
+            "achieved": self.achieved,
+            "stage": self.stage,
             "indicators": sorted(self.info["indicators"]),
-            "outcomes": [o.to_json() for o in self.outcomes], "reasons": self.reasons,
+            "outcomes": [o.to_json() for o in self.outcomes],
+            "reasons": self.reasons,
         }
         if self.needs is not None:
             out["needs"] = [n.to_json() for n in self.needs]
@@ -118,12 +143,37 @@ class Verdict(_Lazy):
     """eligibility, missing and notes are written by `explain` (an object with those three methods)
     when first read."""
 
-    __slots__ = ("_eligibility", "_explain", "_missing", "_notes", "as_of", "claim_type", "continuous_employment",
-                 "earliest_claim_date", "eligible", "essentials_missing", "plan", "problems", "ref", "turned_around")
+    __slots__ = (
+        "_eligibility",
+        "_explain",
+        "_missing",
+        "_notes",
+        "as_of",
+        "claim_type",
+        "continuous_employment",
+        "earliest_claim_date",
+        "eligible",
+        "essentials_missing",
+        "plan",
+        "problems",
+        "ref",
+        "turned_around",
+    )
 
-    def __init__(self, ref: str, plan: str, as_of: dt.date, eligible: bool, turned_around: bool,
-                 claim_type: str | None, earliest_claim_date: dt.date | None, problems: list[ProblemResult],
-                 essentials_missing: list[str], continuous_employment: OutcomeResult | None, explain):
+    def __init__(
+        self,
+        ref: str,
+        plan: str,
+        as_of: dt.date,
+        eligible: bool,
+        turned_around: bool,
+        claim_type: str | None,
+        earliest_claim_date: dt.date | None,
+        problems: list[ProblemResult],
+        essentials_missing: list[str],
+        continuous_employment: OutcomeResult | None,
+        explain,
+    ):
         self.ref, self.plan, self.as_of, self.eligible, self.turned_around = ref, plan, as_of, eligible, turned_around
         self.claim_type, self.earliest_claim_date, self.problems = claim_type, earliest_claim_date, problems
         self.essentials_missing, self.continuous_employment = essentials_missing, continuous_employment

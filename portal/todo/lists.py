@@ -79,8 +79,12 @@ def count_for(user) -> int:
         return 0
     if user.role == "partner":
         families, evidence = _light(visible_query(user).with_only_columns(Family.id))
-        return sum(1 for family in families for e in _latest_of_agency(evidence.get(family.id, []), user)
-                   if e.status == "returned")
+        return sum(
+            1
+            for family in families
+            for e in _latest_of_agency(evidence.get(family.id, []), user)
+            if e.status == "returned"
+        )
     if user.role == "lead_professional":
         families, evidence = _light(_led(user))
         waiting = sum(1 for family in families for e in evidence.get(family.id, []) if _reviewable(user, family, e))
@@ -94,13 +98,23 @@ def count_for(user) -> int:
 
 # -- partners ----------------------------------------------------------------------------------
 
+
 def _partner(user, today) -> list[Section]:
-    returned = Section("returned", "Evidence returned to you to correct",
-                       "No evidence has been returned to your agency.", counted=True)
-    missing = Section("missing", "Outcomes with no evidence from your agency yet",
-                      "Every outcome still open for your families has evidence from your agency.", counted=False)
-    waiting = Section("corrections", "Your corrections waiting for review",
-                      "None of your corrections is waiting for review.", counted=False)
+    returned = Section(
+        "returned", "Evidence returned to you to correct", "No evidence has been returned to your agency.", counted=True
+    )
+    missing = Section(
+        "missing",
+        "Outcomes with no evidence from your agency yet",
+        "Every outcome still open for your families has evidence from your agency.",
+        counted=False,
+    )
+    waiting = Section(
+        "corrections",
+        "Your corrections waiting for review",
+        "None of your corrections is waiting for review.",
+        counted=False,
+    )
     families, evidence = load_chosen(visible_query(user).with_only_columns(Family.id))
     for family in sorted(families, key=lambda f: f.ref):
         rows = evidence.get(family.id, [])
@@ -108,26 +122,41 @@ def _partner(user, today) -> list[Section]:
         for e in ours:
             if e.status == "returned":
                 review = e.latest_review
-                returned.items.append(Item(
-                    f"Outcome {e.outcome_id}, version {e.version}: returned on {verdicts.day(review.reviewed_at.date())}",
-                    "evidence.correct", {"family_id": family.id, "evidence_id": e.id},
-                    f"Correct the evidence for outcome {e.outcome_id}", family.ref,
-                    note=verdicts.sentence(review.reason) if review.reason else None))
+                returned.items.append(
+                    Item(
+                        f"Outcome {e.outcome_id}, version {e.version}: returned on {verdicts.day(review.reviewed_at.date())}",
+                        "evidence.correct",
+                        {"family_id": family.id, "evidence_id": e.id},
+                        f"Correct the evidence for outcome {e.outcome_id}",
+                        family.ref,
+                        note=verdicts.sentence(review.reason) if review.reason else None,
+                    )
+                )
             elif e.status == "submitted" and e.version > 1:
-                waiting.items.append(Item(
-                    f"Outcome {e.outcome_id}, version {e.version}: corrected on {verdicts.day(e.submitted_at.date())}",
-                    "evidence.show", {"family_id": family.id, "evidence_id": e.id},
-                    f"See the evidence for outcome {e.outcome_id}", family.ref))
+                waiting.items.append(
+                    Item(
+                        f"Outcome {e.outcome_id}, version {e.version}: corrected on {verdicts.day(e.submitted_at.date())}",
+                        "evidence.show",
+                        {"family_id": family.id, "evidence_id": e.id},
+                        f"See the evidence for outcome {e.outcome_id}",
+                        family.ref,
+                    )
+                )
         evidenced = {e.outcome_id for e in rows if user.agency_id is not None and e.agency_id == user.agency_id}
         verdict = casefile.verdict(family, as_of=today, evidence_rows=rows)
         open_now = casefile.open_outcomes(family, rows)
         for problem, outcome in verdicts.outcomes_not_met(verdict):
             if outcome in evidenced or open_now.get(outcome, "not open") is not None:
                 continue
-            missing.items.append(Item(
-                f"Outcome {outcome} ({casefile.plan_for(family).term('problem')} {problem}): not met yet",
-                "evidence.new", {"family_id": family.id, "outcome": outcome},
-                f"Submit evidence for outcome {outcome}", family.ref))
+            missing.items.append(
+                Item(
+                    f"Outcome {outcome} ({casefile.plan_for(family).term('problem')} {problem}): not met yet",
+                    "evidence.new",
+                    {"family_id": family.id, "outcome": outcome},
+                    f"Submit evidence for outcome {outcome}",
+                    family.ref,
+                )
+            )
     return [returned, missing, waiting]
 
 
@@ -139,19 +168,28 @@ def _latest_of_agency(rows, user) -> list[Evidence]:
 
 # -- lead professionals ------------------------------------------------------------------------
 
+
 def _led(user):
     return sa.select(Family.id).where(Family.lead_professional_id == user.id)
 
 
 def _lead(user, today) -> list[Section]:
-    review = Section("review", "Evidence waiting for your review", "No evidence is waiting for your review.",
-                     counted=True)
-    queries = Section("queries", "Queries from claim verifiers", "No claim verifier has a query for you.",
-                      counted=True)
-    ending = Section("ending", f"Families whose sustainment window ends in the next {verdicts.SOON_DAYS} days",
-                     "No family's window ends soon.", counted=False)
-    closing = Section("close", "Families with every problem achieved but not closed",
-                      "No family is waiting to be closed.", counted=False)
+    review = Section(
+        "review", "Evidence waiting for your review", "No evidence is waiting for your review.", counted=True
+    )
+    queries = Section("queries", "Queries from claim verifiers", "No claim verifier has a query for you.", counted=True)
+    ending = Section(
+        "ending",
+        f"Families whose sustainment window ends in the next {verdicts.SOON_DAYS} days",
+        "No family's window ends soon.",
+        counted=False,
+    )
+    closing = Section(
+        "close",
+        "Families with every problem achieved but not closed",
+        "No family is waiting to be closed.",
+        counted=False,
+    )
     families, evidence = load_chosen(_led(user))
     by_id = {family.id: family for family in families}
     for family in sorted(families, key=lambda f: f.ref):
@@ -160,20 +198,38 @@ def _lead(user, today) -> list[Section]:
         verdict = casefile.verdict(family, as_of=today, evidence_rows=rows)
         ends = verdicts.window_ends_soon(verdict, today)
         if ends is not None:
-            ending.items.append(Item(
-                f"The window ends on {verdicts.day(ends)}: the family can be claimed for then if nothing changes",
-                "families.show", {"family_id": family.id}, f"See family {family.ref}", family.ref))
+            ending.items.append(
+                Item(
+                    f"The window ends on {verdicts.day(ends)}: the family can be claimed for then if nothing changes",
+                    "families.show",
+                    {"family_id": family.id},
+                    f"See family {family.ref}",
+                    family.ref,
+                )
+            )
         if verdicts.every_problem_achieved(verdict) and family.closed_on is None:
-            closing.items.append(Item(
-                "Every problem is achieved; the case is still open", "families.close", {"family_id": family.id},
-                f"Close the case of family {family.ref}", family.ref))
+            closing.items.append(
+                Item(
+                    "Every problem is achieved; the case is still open",
+                    "families.close",
+                    {"family_id": family.id},
+                    f"Close the case of family {family.ref}",
+                    family.ref,
+                )
+            )
     for q in _open_queries(_led(user)):
         family = by_id.get(q.line.family_id)
         if family is None:
             continue
-        queries.items.append(Item(
-            f"{q.decided_by.name} asks about claim {q.line.claim_id}", "claims.answer_query",
-            {"family_id": family.id, "decision_id": q.id}, "Answer the query", family.ref))
+        queries.items.append(
+            Item(
+                f"{q.decided_by.name} asks about claim {q.line.claim_id}",
+                "claims.answer_query",
+                {"family_id": family.id, "decision_id": q.id},
+                "Answer the query",
+                family.ref,
+            )
+        )
     return [review, queries, ending, closing]
 
 
@@ -187,9 +243,17 @@ def _review_items(user, family, rows) -> list[Item]:
     for item in waiting_in(user, family, rows):
         e = item.evidence
         who = e.agency.name if e.agency else e.submitted_by.name
-        out.append(Item(f"Outcome {e.outcome_id}, version {e.version}, from {who}", "families.review",
-                        {"family_id": family.id, "evidence_id": e.id}, f"Review the evidence for outcome {e.outcome_id}",
-                        family.ref, note=item.said, meets=item.meets))
+        out.append(
+            Item(
+                f"Outcome {e.outcome_id}, version {e.version}, from {who}",
+                "families.review",
+                {"family_id": family.id, "evidence_id": e.id},
+                f"Review the evidence for outcome {e.outcome_id}",
+                family.ref,
+                note=item.said,
+                meets=item.meets,
+            )
+        )
     return out
 
 
@@ -197,27 +261,52 @@ def _open_queries(chosen) -> list[LineDecision]:
     """Verifiers' queries on the chosen families' claim lines still waiting for an answer, in one query."""
     later = aliased(LineDecision)
     return db.session.scalars(
-        sa.select(LineDecision).join(ClaimLine, ClaimLine.id == LineDecision.line_id)
-        .where(ClaimLine.family_id.in_(chosen), LineDecision.decision == "queried",
-               ~sa.exists().where(later.replaces_id == LineDecision.id),
-               ~sa.exists().where(QueryAnswer.decision_id == LineDecision.id))
-        .options(joinedload(LineDecision.line).load_only(ClaimLine.id, ClaimLine.claim_id, ClaimLine.family_id),
-                 joinedload(LineDecision.decided_by))
-        .order_by(LineDecision.id)).all()
+        sa.select(LineDecision)
+        .join(ClaimLine, ClaimLine.id == LineDecision.line_id)
+        .where(
+            ClaimLine.family_id.in_(chosen),
+            LineDecision.decision == "queried",
+            ~sa.exists().where(later.replaces_id == LineDecision.id),
+            ~sa.exists().where(QueryAnswer.decision_id == LineDecision.id),
+        )
+        .options(
+            joinedload(LineDecision.line).load_only(ClaimLine.id, ClaimLine.claim_id, ClaimLine.family_id),
+            joinedload(LineDecision.decided_by),
+        )
+        .order_by(LineDecision.id)
+    ).all()
 
 
 def _light(chosen) -> tuple[list[Family], dict[int, list[Evidence]]]:
     """The families and every version of their evidence, with only the columns the counts read (who
     submitted which version of what, and the decisions): no values, statements or engine."""
-    families = db.session.scalars(sa.select(Family).where(Family.id.in_(chosen))
-                                  .options(load_only(Family.id, Family.ref, Family.lead_professional_id))).all()
+    families = db.session.scalars(
+        sa.select(Family)
+        .where(Family.id.in_(chosen))
+        .options(load_only(Family.id, Family.ref, Family.lead_professional_id))
+    ).all()
     rows = db.session.scalars(
-        sa.select(Evidence).where(Evidence.family_id.in_(chosen)).order_by(Evidence.id)
-        .options(load_only(Evidence.id, Evidence.family_id, Evidence.replaces_id, Evidence.submitted_by_id,
-                           Evidence.agency_id, Evidence.version, Evidence.outcome_id))).all()
+        sa.select(Evidence)
+        .where(Evidence.family_id.in_(chosen))
+        .order_by(Evidence.id)
+        .options(
+            load_only(
+                Evidence.id,
+                Evidence.family_id,
+                Evidence.replaces_id,
+                Evidence.submitted_by_id,
+                Evidence.agency_id,
+                Evidence.version,
+                Evidence.outcome_id,
+            )
+        )
+    ).all()
     reviews = db.session.scalars(
-        sa.select(Review).where(Review.evidence_id.in_(sa.select(Evidence.id).where(Evidence.family_id.in_(chosen))))
-        .options(load_only(Review.id, Review.evidence_id, Review.decision)).order_by(Review.id)).all()
+        sa.select(Review)
+        .where(Review.evidence_id.in_(sa.select(Evidence.id).where(Evidence.family_id.in_(chosen))))
+        .options(load_only(Review.id, Review.evidence_id, Review.decision))
+        .order_by(Review.id)
+    ).all()
     by_evidence, replaced_by, out = {}, {e.replaces_id: e for e in rows if e.replaces_id is not None}, {}
     for review in reviews:
         by_evidence.setdefault(review.evidence_id, []).append(review)
@@ -230,16 +319,22 @@ def _light(chosen) -> tuple[list[Family], dict[int, list[Evidence]]]:
 
 # -- programme managers and verifiers ------------------------------------------------------------
 
+
 def _with_unreviewed():
     """Families with a submission nobody has reviewed yet (a programme manager sees every family)."""
     return sa.select(Evidence.family_id).where(~sa.exists().where(Review.evidence_id == Evidence.id))
 
 
 def _programme_manager(user) -> list[Section]:
-    review = Section("review", "Evidence waiting for your review",
-                     "No evidence a lead professional submitted is waiting for your review.", counted=True)
-    claims = Section("claims", "Claims waiting for you", "No claim is waiting for a sample or your approval.",
-                     counted=True)
+    review = Section(
+        "review",
+        "Evidence waiting for your review",
+        "No evidence a lead professional submitted is waiting for your review.",
+        counted=True,
+    )
+    claims = Section(
+        "claims", "Claims waiting for you", "No claim is waiting for a sample or your approval.", counted=True
+    )
     families, evidence = load_chosen(_with_unreviewed())
     for family in sorted(families, key=lambda f: f.ref):
         review.items += _review_items(user, family, evidence.get(family.id, []))
@@ -250,15 +345,34 @@ def _programme_manager(user) -> list[Section]:
 def _draft_claims() -> list[Claim]:
     """Claims not submitted yet, with their samples, lines and decisions (a fixed number of queries)."""
     lines = selectinload(Claim.lines).options(
-        load_only(ClaimLine.id, ClaimLine.claim_id, ClaimLine.family_id, ClaimLine.family_ref,
-                  ClaimLine.added_by_id, ClaimLine.lead_professional_id),
-        selectinload(ClaimLine.decisions), selectinload(ClaimLine.exit),
-        joinedload(ClaimLine.family).load_only(Family.id, Family.lead_professional_id))
-    return db.session.scalars(
-        sa.select(Claim).where(~sa.exists().where(ClaimSubmission.claim_id == Claim.id))
-        .options(joinedload(Claim.window), selectinload(Claim.samples), selectinload(Claim.approval),
-                 selectinload(Claim.submission), lines)
-        .order_by(Claim.id)).unique().all()
+        load_only(
+            ClaimLine.id,
+            ClaimLine.claim_id,
+            ClaimLine.family_id,
+            ClaimLine.family_ref,
+            ClaimLine.added_by_id,
+            ClaimLine.lead_professional_id,
+        ),
+        selectinload(ClaimLine.decisions),
+        selectinload(ClaimLine.exit),
+        joinedload(ClaimLine.family).load_only(Family.id, Family.lead_professional_id),
+    )
+    return (
+        db.session.scalars(
+            sa.select(Claim)
+            .where(~sa.exists().where(ClaimSubmission.claim_id == Claim.id))
+            .options(
+                joinedload(Claim.window),
+                selectinload(Claim.samples),
+                selectinload(Claim.approval),
+                selectinload(Claim.submission),
+                lines,
+            )
+            .order_by(Claim.id)
+        )
+        .unique()
+        .all()
+    )
 
 
 def _claim_items(user) -> list[Item]:
@@ -269,11 +383,23 @@ def _claim_items(user) -> list[Item]:
         if claim.approval is not None:
             continue
         if claim.sample is None and claim.lines:
-            out.append(Item(f"Claim {claim.id} ({claim.window.name}): the audit sample is not drawn yet",
-                            "claims.show", {"claim_id": claim.id}, f"Draw the sample for claim {claim.id}"))
+            out.append(
+                Item(
+                    f"Claim {claim.id} ({claim.window.name}): the audit sample is not drawn yet",
+                    "claims.show",
+                    {"claim_id": claim.id},
+                    f"Draw the sample for claim {claim.id}",
+                )
+            )
         elif claim.sample is not None and why_not_approve(claim, user) is None:
-            out.append(Item(f"Claim {claim.id} ({claim.window.name}): the sample is decided and the claim can be approved",
-                            "claims.show", {"claim_id": claim.id}, f"Approve claim {claim.id}"))
+            out.append(
+                Item(
+                    f"Claim {claim.id} ({claim.window.name}): the sample is decided and the claim can be approved",
+                    "claims.show",
+                    {"claim_id": claim.id},
+                    f"Approve claim {claim.id}",
+                )
+            )
     return out
 
 
@@ -287,12 +413,25 @@ def _lines_to_decide(user) -> list[Item]:
         chosen = set(claim.sample.chosen)
         for line in claim.lines:
             if line.id in chosen and line.decision is None and why_not_decide(user, line) is None:
-                out.append(Item(f"Claim {claim.id}, family {line.family_ref}: sampled, not decided yet",
-                                "claims.decide", {"claim_id": claim.id, "line_id": line.id},
-                                f"Decide the line for family {line.family_ref}", line.family_ref))
+                out.append(
+                    Item(
+                        f"Claim {claim.id}, family {line.family_ref}: sampled, not decided yet",
+                        "claims.decide",
+                        {"claim_id": claim.id, "line_id": line.id},
+                        f"Decide the line for family {line.family_ref}",
+                        line.family_ref,
+                    )
+                )
     return out
 
 
 def _verifier(user) -> list[Section]:
-    return [Section("lines", "Sampled claim lines to decide", "No sampled claim line is waiting for you.",
-                    counted=True, items=_lines_to_decide(user))]
+    return [
+        Section(
+            "lines",
+            "Sampled claim lines to decide",
+            "No sampled claim line is waiting for you.",
+            counted=True,
+            items=_lines_to_decide(user),
+        )
+    ]

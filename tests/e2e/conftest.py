@@ -19,13 +19,19 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
-    folder = tmp_path_factory.mktemp('e2e')
+    folder = tmp_path_factory.mktemp("e2e")
     url = f"sqlite:///{folder / 'e2e.sqlite3'}"
     # CSRF on, as in production: the browser must send the tokens itself.
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": True,
-                                 "JOBS_QUEUE_FILE": str(folder / "jobs-queue.sqlite3"),
-                                 "JOBS_RESULT_DIR": str(folder / "job-files"),
-                                 "DOCUMENTS_DIR": str(folder / "documents")})
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": True,
+            "JOBS_QUEUE_FILE": str(folder / "jobs-queue.sqlite3"),
+            "JOBS_RESULT_DIR": str(folder / "job-files"),
+            "DOCUMENTS_DIR": str(folder / "documents"),
+        },
+    )
     _serve_axe(app)
     with app.app_context():
         from flask_migrate import upgrade
@@ -97,9 +103,7 @@ class Checked:
         self.page.wait_for_load_state("networkidle")
         if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
             self.page.add_script_tag(url=self.base_url + "/__e2e__/axe.min.js")
-        result = self.page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-        )
+        result = self.page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
         self.checked.append(self.page.url)
         for v in result["violations"]:
             targets = [n["target"] for n in v["nodes"]][:3]

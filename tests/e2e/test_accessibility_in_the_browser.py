@@ -26,8 +26,9 @@ def case(live_app):
     with live_app.app_context():
         school = f.make_agency("Hillside Primary School with a long name for narrow screens", "school")
         lead = f.make_user("lead_professional", name="Lena Lead")
-        partner = f.make_user("partner", school, name="Sam School",
-                              email="sam.school.attendance.officer@hillside-primary.example.org")
+        partner = f.make_user(
+            "partner", school, name="Sam School", email="sam.school.attendance.officer@hillside-primary.example.org"
+        )
         admin = f.make_user("admin", name="Ada Admin")
         family = f.make_family(lead, plan_id="durham-2018", name="Reed family", engaged_on=dt.date(2017, 12, 4))
         f.add_member(family, lead, role="parent", born=dt.date(1985, 4, 12), name="Alex Reed", activity="")
@@ -71,8 +72,9 @@ def news_after(page, action):
     """Do `action`, then wait for the live check's news to change; its new text."""
     before = page.locator("#evidence-check-news").inner_text()
     action()
-    page.wait_for_function("before => document.querySelector('#evidence-check-news').textContent !== before",
-                           arg=before, timeout=5000)
+    page.wait_for_function(
+        "before => document.querySelector('#evidence-check-news').textContent !== before", arg=before, timeout=5000
+    )
     return page.locator("#evidence-check-news").inner_text()
 
 
@@ -102,8 +104,7 @@ def test_the_live_check_announces_only_what_changed(checked_page, case):
 
 def no_sideways_scroll(checked, path):
     checked.goto(path)
-    widths = checked.page.evaluate(
-        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    widths = checked.page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert widths[0] <= widths[1], f"{path} scrolls sideways: {widths[0]} > {widths[1]} CSS px"
 
 
@@ -147,9 +148,16 @@ def test_the_cookies_page_names_every_cookie_the_portal_sets(checked_page, case)
 @pytest.mark.parametrize("path", ["/accessibility-statement", "/privacy", "/cookies", "/help"])
 def test_the_statutory_pages_pass_axe_and_are_linked_from_the_footer(checked_page, path):
     checked_page.goto("/")
-    checked_page.page.locator(".govuk-footer").get_by_role("link", name={
-        "/accessibility-statement": "Accessibility statement", "/privacy": "Privacy",
-        "/cookies": "Cookies", "/help": "Help"}[path], exact=True).click()
+    checked_page.page.locator(".govuk-footer").get_by_role(
+        "link",
+        name={
+            "/accessibility-statement": "Accessibility statement",
+            "/privacy": "Privacy",
+            "/cookies": "Cookies",
+            "/help": "Help",
+        }[path],
+        exact=True,
+    ).click()
     checked_page.axe()
     assert checked_page.page.url.endswith(path)
     checked_page.assert_clean()

@@ -32,9 +32,13 @@ BIN = Path(sys.executable).parent
 @pytest.fixture(scope="module")
 def jobs_settings(tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e-jobs")
-    return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite3'}",
-            "JOBS_QUEUE_FILE": str(folder / "queue.sqlite3"), "JOBS_RESULT_DIR": str(folder / "files"),
-            "JOBS_IMMEDIATE": False, "JOBS_REDIS_URL": ""}
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite3'}",
+        "JOBS_QUEUE_FILE": str(folder / "queue.sqlite3"),
+        "JOBS_RESULT_DIR": str(folder / "files"),
+        "JOBS_IMMEDIATE": False,
+        "JOBS_REDIS_URL": "",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -72,15 +76,24 @@ def lead(jobs_server):
 
 
 def start_worker(jobs_settings, tmp_path):
-    env = {**os.environ, "PORTAL_CONFIG": "testing", "DATABASE_URL": jobs_settings["SQLALCHEMY_DATABASE_URI"],
-           **{k: str(v) for k, v in jobs_settings.items() if k.startswith("JOBS_")}}
+    env = {
+        **os.environ,
+        "PORTAL_CONFIG": "testing",
+        "DATABASE_URL": jobs_settings["SQLALCHEMY_DATABASE_URI"],
+        **{k: str(v) for k, v in jobs_settings.items() if k.startswith("JOBS_")},
+    }
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115  (closed with the process)
-    return subprocess.Popen([str(BIN / "flask"), "--app", "portal", "jobs", "worker", "-w", "1"],
-                            env=env, stdout=log, stderr=subprocess.STDOUT), log
+    return subprocess.Popen(
+        [str(BIN / "flask"), "--app", "portal", "jobs", "worker", "-w", "1"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    ), log
 
 
 def test_a_lead_professional_waits_for_the_zip_of_their_families_and_downloads_it(
-        checked, jobs_server, jobs_settings, lead, tmp_path):
+    checked, jobs_server, jobs_settings, lead, tmp_path
+):
     page = checked.page
     sign_in(checked, lead["user"])
     checked.goto("/families/")
@@ -113,8 +126,14 @@ def test_a_lead_professional_waits_for_the_zip_of_their_families_and_downloads_i
 def test_a_job_being_built_shows_a_progress_bar_and_a_refresh_button(checked, jobs_server, lead):
     app, _ = jobs_server
     with app.app_context():
-        job = Job(kind="closure-summaries-zip", requested_by_id=lead["user"].id, params={"family_ids": []},
-                  state="running", progress_done=2, progress_total=6)
+        job = Job(
+            kind="closure-summaries-zip",
+            requested_by_id=lead["user"].id,
+            params={"family_ids": []},
+            state="running",
+            progress_done=2,
+            progress_total=6,
+        )
         db.session.add(job)
         db.session.commit()
     sign_in(checked, lead["user"])

@@ -20,8 +20,16 @@ from portal.extensions import db
 from portal.models import User
 from tests.e2e.test_walkthrough import fill_date, sign_out, submit
 
-TURNED_AROUND_PHASE_2 = {"SUF-EX-0001", "SWK-0217", "DUR-2018-0412", "SUN-0142", "SUF-EX-0003", "SWK-0451",
-                         "DUR-2018-0733", "SUN-0318"}
+TURNED_AROUND_PHASE_2 = {
+    "SUF-EX-0001",
+    "SWK-0217",
+    "DUR-2018-0412",
+    "SUN-0142",
+    "SUF-EX-0003",
+    "SWK-0451",
+    "DUR-2018-0733",
+    "SUN-0318",
+}
 
 
 @pytest.fixture(scope="module")
@@ -113,5 +121,7 @@ def test_a_claim_from_window_to_submitted_files(checked_page, demo_users, tmp_pa
         page.get_by_role("link", name="Download the ZIP", exact=False).click()
     names = zipfile.ZipFile(zip_download.value.path()).namelist()
     pdfs = sorted(n for n in names if n.startswith("closure-summaries/"))
-    assert pdfs == sorted(f"closure-summaries/{ref}-closure-summary.pdf" for ref in TURNED_AROUND_PHASE_2 - {sampled[0]})
+    assert pdfs == sorted(
+        f"closure-summaries/{ref}-closure-summary.pdf" for ref in TURNED_AROUND_PHASE_2 - {sampled[0]}
+    )
     checked_page.assert_clean()

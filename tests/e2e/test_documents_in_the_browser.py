@@ -49,7 +49,7 @@ def attendance_form(checked, family_url):
     page.locator("#statement").fill("Attendance from the school register for the last three terms.")
 
 
-def test_a_partner_attaches_a_document_and_the_lead_downloads_the_closure_pack(checked_page, staff):  # noqa: F811
+def test_a_partner_attaches_a_document_and_the_lead_downloads_the_closure_pack(checked_page, staff):
     page = checked_page.page
     sign_in(checked_page, staff["lead"])
     family_url = create_family(checked_page)
@@ -62,8 +62,7 @@ def test_a_partner_attaches_a_document_and_the_lead_downloads_the_closure_pack(c
     sign_in(checked_page, staff["school"])
     # A file with a virus: refused, with the GOV.UK error naming the field and the reason.
     attendance_form(checked_page, family_url)
-    page.set_input_files("#documents", files=[{"name": "register.pdf", "mimeType": "application/pdf",
-                                               "buffer": EICAR}])
+    page.set_input_files("#documents", files=[{"name": "register.pdf", "mimeType": "application/pdf", "buffer": EICAR}])
     submit(checked_page, "Submit evidence")
     assert page.title().startswith("Error: ")
     summary = page.locator(".govuk-error-summary").inner_text()
@@ -71,8 +70,7 @@ def test_a_partner_attaches_a_document_and_the_lead_downloads_the_closure_pack(c
     assert "contains a virus" in page.locator("#documents-error").inner_text()
     # Then the real file.
     attendance_form(checked_page, family_url)
-    page.set_input_files("#documents", files=[{"name": "register.pdf", "mimeType": "application/pdf",
-                                               "buffer": PDF}])
+    page.set_input_files("#documents", files=[{"name": "register.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     checked_page.axe()
     submit(checked_page, "Submit evidence")
     assert "submitted" in page.locator(".govuk-notification-banner").inner_text().lower()
@@ -98,6 +96,10 @@ def test_a_partner_attaches_a_document_and_the_lead_downloads_the_closure_pack(c
     for d in manifest["documents"]:
         assert hashlib.sha256(archive.read(d["file"])).hexdigest() == d["sha256"]
         assert d["uploaded_by"] == "Sam School" and d["evidence_id"] == evidence_id
-    assert set(archive.namelist()) == {manifest["summary"]["file"], "manifest.json", "manifest.txt",
-                                       *(d["file"] for d in manifest["documents"])}
+    assert set(archive.namelist()) == {
+        manifest["summary"]["file"],
+        "manifest.json",
+        "manifest.txt",
+        *(d["file"] for d in manifest["documents"]),
+    }
     assert manifest["summary"]["verification_code"] in archive.read("manifest.txt").decode()

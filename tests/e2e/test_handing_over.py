@@ -10,10 +10,13 @@ from tests.e2e.test_walkthrough import sign_in, sign_out, submit
 def staff(live_app):
     with live_app.app_context():
         lead = f.make_user("lead_professional", name="Lena Lead")
-        return {"lead": lead, "next": f.make_user("lead_professional", name="Nadia Next"),
-                "admin": f.make_user("admin", name="Ada Admin"),
-                "first": f.make_family(lead, name="Ashworth family"),
-                "second": f.make_family(lead, name="Brook family")}
+        return {
+            "lead": lead,
+            "next": f.make_user("lead_professional", name="Nadia Next"),
+            "admin": f.make_user("admin", name="Ada Admin"),
+            "first": f.make_family(lead, name="Ashworth family"),
+            "second": f.make_family(lead, name="Brook family"),
+        }
 
 
 def test_a_lead_professional_hands_a_family_over_and_an_admin_the_rest(checked_page, staff):

@@ -16,8 +16,11 @@ from tests.e2e.test_walkthrough import sign_in, sign_out
 def people(live_app):
     with live_app.app_context():
         lead = f.make_user("lead_professional", name="Lena Lead")
-        return {"lead": lead, "family": f.make_family(lead, name="Quixotrelle family"),
-                "admin": f.make_user("admin", name="Ada Admin")}
+        return {
+            "lead": lead,
+            "family": f.make_family(lead, name="Quixotrelle family"),
+            "admin": f.make_user("admin", name="Ada Admin"),
+        }
 
 
 def test_a_forgotten_password_is_reset_with_the_e_mailed_link(checked_page, live_app, people):
@@ -27,7 +30,10 @@ def test_a_forgotten_password_is_reset_with_the_e_mailed_link(checked_page, live
     checked_page.axe()
     page.get_by_role("button", name="Send me a link").click()  # nothing typed
     checked_page.axe()
-    assert page.title().startswith("Error: ") and "Enter your email address" in page.locator(".govuk-error-summary").inner_text()
+    assert (
+        page.title().startswith("Error: ")
+        and "Enter your email address" in page.locator(".govuk-error-summary").inner_text()
+    )
     page.get_by_label("Email address").fill(people["lead"].email)
     page.get_by_role("button", name="Send me a link").click()
     checked_page.axe()

@@ -16,14 +16,18 @@ def test_a_failed_sign_in_shows_the_error_summary_and_passes_axe(checked_page):
     checked_page.page.get_by_role("button", name="Sign in").click()
     checked_page.axe()
     assert checked_page.page.title().startswith("Error: ")
-    assert "Enter a correct email address and password" in checked_page.page.locator(".govuk-error-summary").inner_text()
+    assert (
+        "Enter a correct email address and password" in checked_page.page.locator(".govuk-error-summary").inner_text()
+    )
     checked_page.assert_clean()
 
 
 def test_the_axe_check_does_fail_on_a_real_violation(checked_page):
     # Guards the guard: if axe were not running, every page would "pass".
     checked_page.goto("/")
-    checked_page.page.evaluate("() => { const i = document.createElement('img'); i.src = '/static/app/favicon.svg'; document.querySelector('main').append(i) }")
+    checked_page.page.evaluate(
+        "() => { const i = document.createElement('img'); i.src = '/static/app/favicon.svg'; document.querySelector('main').append(i) }"
+    )
     checked_page.axe()
     assert any("image-alt" in p for p in checked_page.problems)
 

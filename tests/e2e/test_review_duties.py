@@ -18,16 +18,26 @@ def staff(live_app):
         lead = f.make_user("lead_professional", name="Lena Lead")
         family = f.make_family(lead, name="Quixotrelle family")
         member = f.add_member(family, lead, role="parent", born=dt.date(1986, 4, 12), name="Kerry Quixotrelle")
-        evidence = Evidence(family_id=family.id, outcome_id="6.2", member_ids=[member.id],
-                            source="Social Care and Early Help practitioners (via CareFirst & Profile)",
-                            period_start=dt.date(2024, 2, 1), period_end=dt.date(2024, 8, 1),
-                            values={"confirmed": True, "practitioner": "Lena Lead"},
-                            statement="Kerry manages her health well now.", submitted_by_id=lead.id)
+        evidence = Evidence(
+            family_id=family.id,
+            outcome_id="6.2",
+            member_ids=[member.id],
+            source="Social Care and Early Help practitioners (via CareFirst & Profile)",
+            period_start=dt.date(2024, 2, 1),
+            period_end=dt.date(2024, 8, 1),
+            values={"confirmed": True, "practitioner": "Lena Lead"},
+            statement="Kerry manages her health well now.",
+            submitted_by_id=lead.id,
+        )
         db.session.add(evidence)
         db.session.commit()
-        return {"lead": lead, "family": family, "evidence": evidence,
-                "pm": f.make_user("programme_manager", name="Priya Programme"),
-                "admin": f.make_user("admin", name="Ada Admin")}
+        return {
+            "lead": lead,
+            "family": family,
+            "evidence": evidence,
+            "pm": f.make_user("programme_manager", name="Priya Programme"),
+            "admin": f.make_user("admin", name="Ada Admin"),
+        }
 
 
 def test_a_programme_manager_reviews_what_the_lead_professional_submitted(checked_page, staff):

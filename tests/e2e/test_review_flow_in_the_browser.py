@@ -26,10 +26,20 @@ def queue(live_app):
             child = f.add_member(family, lead, role="child", born=dt.date(2008, 3, 1), name=f"Child {name}")
             f.add_problem(family, lead, "2", "4", member=child, identified_on=dt.date(2017, 11, 20))
             f.attach(family, school, lead)
-            db.session.add(Evidence(family_id=family.id, outcome_id="2.1", member_ids=[child.id], source="School Census",
-                                    period_start=dt.date(2018, 1, 8), period_end=dt.date(2018, 12, 19),
-                                    values={"attendance": terms, **VALUES}, statement="School census.",
-                                    submitted_by_id=partner.id, agency_id=school.id))
+            db.session.add(
+                Evidence(
+                    family_id=family.id,
+                    outcome_id="2.1",
+                    member_ids=[child.id],
+                    source="School Census",
+                    period_start=dt.date(2018, 1, 8),
+                    period_end=dt.date(2018, 12, 19),
+                    values={"attendance": terms, **VALUES},
+                    statement="School census.",
+                    submitted_by_id=partner.id,
+                    agency_id=school.id,
+                )
+            )
             db.session.commit()
             families.append(family.id)
         return {"lead": lead, "families": families}
@@ -51,7 +61,9 @@ def test_a_lead_professional_reviews_a_queue_from_the_to_do_list_without_going_b
     # Straight on to the next item, with the engine's word on it: no list in between.
     assert f"/families/{queue['families'][1]}/reviews/" in page.url
     text = page.locator("main").inner_text()
-    assert "This is the next evidence waiting for your review" in page.locator(".govuk-notification-banner").inner_text()
+    assert (
+        "This is the next evidence waiting for your review" in page.locator(".govuk-notification-banner").inner_text()
+    )
     assert "Does not meet 2.1: 3 terms averaging 87.5%" in text
     page.get_by_label("Return to whoever submitted it").check()
     page.get_by_label("If you are returning it, say why").fill("The autumn term is missing.")

@@ -18,8 +18,10 @@ def live_app(tmp_path_factory):
     """As the shared live app, but a session idles out after 2 minutes 10 seconds, so the
     warning (2 minutes before the end) opens 10 seconds after a page loads."""
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e-2fa') / 'e2e.sqlite3'}"
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": True,
-                                 "SESSION_IDLE_LIMIT": timedelta(seconds=130)})
+    app = create_app(
+        "testing",
+        {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": True, "SESSION_IDLE_LIMIT": timedelta(seconds=130)},
+    )
     _serve_axe(app)
     with app.app_context():
         from flask_migrate import upgrade

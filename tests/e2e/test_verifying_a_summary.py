@@ -22,8 +22,12 @@ def case(live_app):
         family = f.make_family(lead, name="Quinn family")
         child = f.add_member(family, lead, name="Robin Quinn")
         f.add_problem(family, lead, "2", "a", member=child)
-        return {"lead": lead, "verifier": f.make_user("verifier", name="Val Verifier"), "family": family,
-                "child": child}
+        return {
+            "lead": lead,
+            "verifier": f.make_user("verifier", name="Val Verifier"),
+            "family": family,
+            "child": child,
+        }
 
 
 def _code_from(download) -> str:
@@ -52,15 +56,25 @@ def test_a_verifier_checks_a_summary_then_sees_what_changed(live_app, checked_pa
     assert "Matches" in page.locator("#verify-status").inner_text()
 
     with live_app.app_context():  # a partner's new evidence arrives
-        db.session.add(Evidence(family_id=case["family"].id, outcome_id="2.1", member_ids=[case["child"].id],
-                                source="School attendance return", period_start=dt.date(2025, 9, 1),
-                                period_end=dt.date(2025, 12, 19), values={}, statement="Attending",
-                                submitted_by_id=case["lead"].id))
+        db.session.add(
+            Evidence(
+                family_id=case["family"].id,
+                outcome_id="2.1",
+                member_ids=[case["child"].id],
+                source="School attendance return",
+                period_start=dt.date(2025, 9, 1),
+                period_end=dt.date(2025, 12, 19),
+                values={},
+                statement="Attending",
+                submitted_by_id=case["lead"].id,
+            )
+        )
         db.session.commit()
     _check(checked_page, code)
     assert page.get_by_role("heading", level=1).inner_text() == "The records have changed since this summary was made"
-    assert ("Evidence added: \u201cSchool attendance return\u201d for outcome 2.1, 1 September 2025 to "
-            "19 December 2025.") in page.locator("#verify-changes").inner_text()
+    assert (
+        "Evidence added: \u201cSchool attendance return\u201d for outcome 2.1, 1 September 2025 to 19 December 2025."
+    ) in page.locator("#verify-changes").inner_text()
 
     page.get_by_role("link", name="Check another code").click()
     checked_page.axe()

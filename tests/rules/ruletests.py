@@ -33,10 +33,24 @@ class Expect(msgspec.Struct, **_STRICT):
     plan_error: str | UnsetType = UNSET
 
 
-VERDICT_KEYS = frozenset(("eligible", "turned_around", "claim_type", "earliest_claim_date", "outcomes", "problems",
-                          "reasons_include", "missing_include", "case_error"))
-ALLOWED = {"verdict": VERDICT_KEYS, "submission": frozenset(("valid", "errors_include", "preview_met")),
-           "plan_file": frozenset(("plan_error",))}
+VERDICT_KEYS = frozenset(
+    (
+        "eligible",
+        "turned_around",
+        "claim_type",
+        "earliest_claim_date",
+        "outcomes",
+        "problems",
+        "reasons_include",
+        "missing_include",
+        "case_error",
+    )
+)
+ALLOWED = {
+    "verdict": VERDICT_KEYS,
+    "submission": frozenset(("valid", "errors_include", "preview_met")),
+    "plan_file": frozenset(("plan_error",)),
+}
 
 
 class RuleCase(msgspec.Struct, **_STRICT):
@@ -49,13 +63,17 @@ class RuleCase(msgspec.Struct, **_STRICT):
 
     @property
     def kind(self) -> str:
-        return "plan_file" if self.plan_file is not UNSET else "submission" if self.submission is not UNSET \
-            else "verdict"
+        return (
+            "plan_file" if self.plan_file is not UNSET else "submission" if self.submission is not UNSET else "verdict"
+        )
 
     def asserted(self) -> list[str]:
         """The keys of `expect` that assert something (an empty list or mapping asserts nothing)."""
-        return [k for k in self.expect.__struct_fields__
-                if (v := getattr(self.expect, k)) is not UNSET and v != [] and v != {}]
+        return [
+            k
+            for k in self.expect.__struct_fields__
+            if (v := getattr(self.expect, k)) is not UNSET and v != [] and v != {}
+        ]
 
 
 class RuleFile(msgspec.Struct, **_STRICT):
@@ -90,6 +108,8 @@ def read_case(data) -> RuleCase:
         raise RuleTestError("the case asserts nothing: give at least one key under `expect`")
     wrong = sorted(set(asserted) - ALLOWED[case.kind])
     if wrong:
-        raise RuleTestError(f"expect.{wrong[0]} is not asserted by a {case.kind.replace('_', ' ')} case "
-                            f"(it asserts: {', '.join(sorted(ALLOWED[case.kind]))})")
+        raise RuleTestError(
+            f"expect.{wrong[0]} is not asserted by a {case.kind.replace('_', ' ')} case "
+            f"(it asserts: {', '.join(sorted(ALLOWED[case.kind]))})"
+        )
     return case

@@ -29,8 +29,11 @@ def collect():
             try:
                 case = read_case(data)
             except RuleTestError as error:
-                yield pytest.param(document, RuleTestError(f"{path.name} cases[{i}]: {error}"),
-                                   id=f"{path.stem}: {name or f'cases[{i}]'}")
+                yield pytest.param(
+                    document,
+                    RuleTestError(f"{path.name} cases[{i}]: {error}"),
+                    id=f"{path.stem}: {name or f'cases[{i}]'}",
+                )
                 continue
             yield pytest.param(document, case, id=f"{path.stem}: {case.name}")
 

@@ -9,8 +9,7 @@ import pytest
 
 from portal.rules.cli import main
 
-PLANS = {"suffolk-2017": 15, "southwark-2018": 47, "hertfordshire-2022": 34, "durham-2018": 20,
-         "sunderland-2015": 27}
+PLANS = {"suffolk-2017": 15, "southwark-2018": 47, "hertfordshire-2022": 34, "durham-2018": 20, "sunderland-2015": 27}
 
 
 def run(capsys, *argv):
@@ -69,8 +68,17 @@ def test_evaluate_refuses_a_file_that_is_not_json(capsys, tmp_path):
 
 def test_evaluate_names_a_problem_the_plan_does_not_have(capsys, tmp_path):
     case = tmp_path / "case.json"
-    case.write_text(json.dumps({"ref": "X1", "members": [], "problems": [
-        {"problem": "9", "indicator": "a", "stage": "identification", "identified_on": "2016-01-01"}]}))
+    case.write_text(
+        json.dumps(
+            {
+                "ref": "X1",
+                "members": [],
+                "problems": [
+                    {"problem": "9", "indicator": "a", "stage": "identification", "identified_on": "2016-01-01"}
+                ],
+            }
+        )
+    )
     status, _, err = run(capsys, "evaluate", "suffolk-2017", str(case), "--as-of", "2017-01-01")
     assert status == 2
     assert "problems[0].problem" in err and "9" in err
@@ -88,20 +96,36 @@ def test_evaluate_refuses_a_bad_as_of_date(capsys, tmp_path):
 def family(ref: str, attendance: list[float]) -> dict:
     return {
         "ref": ref,
-        "members": [{"id": "m1", "role": "parent", "date_of_birth": "1980-01-01"},
-                    {"id": "c1", "role": "child", "date_of_birth": "2006-03-01"}],
-        "problems": [{"problem": "2", "indicator": "a", "stage": "identification", "identified_on": "2015-02-01"},
-                     {"problem": "3", "indicator": "a", "stage": "identification", "identified_on": "2015-02-01"}],
-        "evidence": [{"id": "e1", "outcome": "2.1", "members": ["c1"], "source": "Capita One",
-                      "period": {"start": "2015-09-07", "end": "2016-07-20"},
-                      "values": {"attendance": attendance}, "statement": "From Capita One."}],
+        "members": [
+            {"id": "m1", "role": "parent", "date_of_birth": "1980-01-01"},
+            {"id": "c1", "role": "child", "date_of_birth": "2006-03-01"},
+        ],
+        "problems": [
+            {"problem": "2", "indicator": "a", "stage": "identification", "identified_on": "2015-02-01"},
+            {"problem": "3", "indicator": "a", "stage": "identification", "identified_on": "2015-02-01"},
+        ],
+        "evidence": [
+            {
+                "id": "e1",
+                "outcome": "2.1",
+                "members": ["c1"],
+                "source": "Capita One",
+                "period": {"start": "2015-09-07", "end": "2016-07-20"},
+                "values": {"attendance": attendance},
+                "statement": "From Capita One.",
+            }
+        ],
     }
 
 
 def test_cohort_skips_a_malformed_line_and_counts_it(capsys, tmp_path):
     cases = tmp_path / "cases.jsonl"
-    lines = [json.dumps(family("F1", [95, 95, 95])), "{not json", json.dumps({"members": []}),
-             json.dumps(family("F2", [80, 80, 80]))]
+    lines = [
+        json.dumps(family("F1", [95, 95, 95])),
+        "{not json",
+        json.dumps({"members": []}),
+        json.dumps(family("F2", [80, 80, 80])),
+    ]
     cases.write_text("\n".join(lines) + "\n")
     out = tmp_path / "out.csv"
     status, _, err = run(capsys, "cohort", "sunderland-2015", str(cases), "--as-of", "2017-01-01", "-o", str(out))

@@ -110,7 +110,28 @@ def test_rule_cases_get_the_same_row_both_ways(plan_id, family, as_of):
 
 # -- mangled families: odd but valid, and malformed ------------------------------
 
-ODD = [None, "", " ", 0, 1, -1, 2.5, 200, 10**6, 2**70, True, False, "x", "2016-02-30", "20160115", [], [1], ["x"], {}, {"a": 1}]
+ODD = [
+    None,
+    "",
+    " ",
+    0,
+    1,
+    -1,
+    2.5,
+    200,
+    10**6,
+    2**70,
+    True,
+    False,
+    "x",
+    "2016-02-30",
+    "20160115",
+    [],
+    [1],
+    ["x"],
+    {},
+    {"a": 1},
+]
 
 
 def mangle(family: dict, rng: random.Random) -> dict:
@@ -131,8 +152,22 @@ def _top(family, rng):
 
 
 # Around the plans' age limits (5, 16, 18 when the evidence ends in 2016) and month ends.
-DAYS = ["1997-12-31", "1998-06-15", "1999-07-01", "2000-02-29", "2010-09-01", "2011-08-31", "2012-01-01",
-        "2015-08-31", "2016-02-29", "2016-09-30", "2017-01-31", "2018-03-31", "2016-1-5", None]
+DAYS = [
+    "1997-12-31",
+    "1998-06-15",
+    "1999-07-01",
+    "2000-02-29",
+    "2010-09-01",
+    "2011-08-31",
+    "2012-01-01",
+    "2015-08-31",
+    "2016-02-29",
+    "2016-09-30",
+    "2017-01-31",
+    "2018-03-31",
+    "2016-1-5",
+    None,
+]
 
 
 def _date(family, rng):
@@ -153,14 +188,16 @@ def _member(family, rng):
     member = _some(rng, family.get("members"))
     if member:
         member[rng.choice(["id", "role", "activity", "date_of_birth", "name"])] = rng.choice(
-            ODD + ["child", "parent", "carer", "employment", "unemployed", "c1", "m1"])
+            ODD + ["child", "parent", "carer", "employment", "unemployed", "c1", "m1"]
+        )
 
 
 def _problem(family, rng):
     problem = _some(rng, family.get("problems"))
     if problem:
         problem[rng.choice(["problem", "indicator", "stage", "member"])] = rng.choice(
-            ODD + ["engagement", "identification", "1", "2", "A", "B", "c1", "m1", "nobody"])
+            ODD + ["engagement", "identification", "1", "2", "A", "B", "c1", "m1", "nobody"]
+        )
 
 
 def _evidence(family, rng):
@@ -184,7 +221,10 @@ def _copy_evidence(family, rng):
         twin["id"] = f"{item.get('id')}b"
         twin["members"] = [m.get("id") for m in family["members"] if type(m) is dict][: rng.randint(0, 3)]
         start = dt.date(2015, 6, 1) + dt.timedelta(days=rng.randint(0, 400))
-        twin["period"] = {"start": start.isoformat(), "end": (start + dt.timedelta(days=rng.randint(20, 500))).isoformat()}
+        twin["period"] = {
+            "start": start.isoformat(),
+            "end": (start + dt.timedelta(days=rng.randint(20, 500))).isoformat(),
+        }
         family["evidence"].append(twin)
 
 
@@ -204,8 +244,21 @@ def _lists(family, rng):
     family[key] = rng.choice([None, [], {}, "x", [1], {"lead_professional": True}, family.get(key)])
 
 
-MANGLERS = [_top, _date, _date, _member, _problem, _evidence, _value, _value, _copy_evidence, _copy_evidence,
-            _short_period, _short_period, _lists]
+MANGLERS = [
+    _top,
+    _date,
+    _date,
+    _member,
+    _problem,
+    _evidence,
+    _value,
+    _value,
+    _copy_evidence,
+    _copy_evidence,
+    _short_period,
+    _short_period,
+    _lists,
+]
 
 
 @pytest.mark.parametrize("plan_id", PLANS)
@@ -249,7 +302,7 @@ def byte_oddities(line: bytes) -> list[bytes]:
         open_ + b',"note":NaN}',
         open_ + b',"closed_on":"20170101"}',  # a date the engine reads and msgspec does not
         open_ + b',"engaged_on":123}',
-        open_ + b'} trailing',
+        open_ + b"} trailing",
     ]
 
 

@@ -35,26 +35,56 @@ def seed():
         db.session.add(school)
         db.session.flush()
         secret = pyotp.random_base32()
-        lead = User(email="lead@smoke.example", name="Lee Lead", role="lead_professional",
-                    password_hash=hash_password(PASSWORD), totp_secret=pyotp.random_base32(),
-                    totp_confirmed_at=dt.datetime.now(dt.UTC))
-        partner = User(email="school@smoke.example", name="Sam School", role="partner", agency_id=school.id,
-                       password_hash=hash_password(PASSWORD), totp_secret=secret,
-                       totp_confirmed_at=dt.datetime.now(dt.UTC))
+        lead = User(
+            email="lead@smoke.example",
+            name="Lee Lead",
+            role="lead_professional",
+            password_hash=hash_password(PASSWORD),
+            totp_secret=pyotp.random_base32(),
+            totp_confirmed_at=dt.datetime.now(dt.UTC),
+        )
+        partner = User(
+            email="school@smoke.example",
+            name="Sam School",
+            role="partner",
+            agency_id=school.id,
+            password_hash=hash_password(PASSWORD),
+            totp_secret=secret,
+            totp_confirmed_at=dt.datetime.now(dt.UTC),
+        )
         db.session.add_all([lead, partner])
         db.session.flush()
-        family = Family(ref="SMOKE-1", name="Reed family", plan_id="durham-2018", lead_professional_id=lead.id,
-                        engaged_on=dt.date(2017, 12, 4))
+        family = Family(
+            ref="SMOKE-1",
+            name="Reed family",
+            plan_id="durham-2018",
+            lead_professional_id=lead.id,
+            engaged_on=dt.date(2017, 12, 4),
+        )
         db.session.add(family)
         db.session.flush()
-        child = Member(family_id=family.id, name="Sam Reed", role="child", date_of_birth=dt.date(2008, 3, 1),
-                       activity="education", recorded_by_id=lead.id)
+        child = Member(
+            family_id=family.id,
+            name="Sam Reed",
+            role="child",
+            date_of_birth=dt.date(2008, 3, 1),
+            activity="education",
+            recorded_by_id=lead.id,
+        )
         db.session.add(child)
         db.session.flush()
         for problem, indicator, member in (("2", "4", child.id), ("3", "5", None)):
-            db.session.add(IdentifiedProblem(family_id=family.id, problem_id=problem, indicator_id=indicator,
-                                             stage="identification", identified_on=dt.date(2017, 11, 20),
-                                             member_id=member, recorded_by_id=lead.id))
+            db.session.add(
+                IdentifiedProblem(
+                    family_id=family.id,
+                    problem_id=problem,
+                    indicator_id=indicator,
+                    stage="identification",
+                    identified_on=dt.date(2017, 11, 20),
+                    member_id=member,
+                    recorded_by_id=lead.id,
+                )
+            )
         db.session.add(TeamMembership(family_id=family.id, agency_id=school.id, attached_by_id=lead.id))
         db.session.commit()
         print(json.dumps({"email": partner.email, "secret": secret, "family_id": family.id, "child_id": child.id}))
@@ -139,15 +169,27 @@ def run(base, seeded):
 
     step("the partner submits attendance evidence")
     evidence = {
-        "outcome": "2.1", "members": str(seeded["child_id"]), "source": "School Census",
-        "period-start-day": "8", "period-start-month": "1", "period-start-year": "2018",
-        "period-end-day": "19", "period-end-month": "12", "period-end-year": "2018",
-        "values-attendance-1": "91", "values-attendance-2": "92", "values-attendance-3": "90.6",
-        "values-baseline_attendance": "84", "values-fixed_term_exclusions": "0",
-        "values-permanent_exclusions": "0", "values-on_roll": "yes", "statement": "Smoke test evidence.",
+        "outcome": "2.1",
+        "members": str(seeded["child_id"]),
+        "source": "School Census",
+        "period-start-day": "8",
+        "period-start-month": "1",
+        "period-start-year": "2018",
+        "period-end-day": "19",
+        "period-end-month": "12",
+        "period-end-year": "2018",
+        "values-attendance-1": "91",
+        "values-attendance-2": "92",
+        "values-attendance-3": "90.6",
+        "values-baseline_attendance": "84",
+        "values-fixed_term_exclusions": "0",
+        "values-permanent_exclusions": "0",
+        "values-on_roll": "yes",
+        "statement": "Smoke test evidence.",
     }
-    status, headers, page = browser.form_post(f"{family}/evidence/new?outcome=2.1", evidence,
-                                              action=f"{family}/evidence/new")
+    status, headers, page = browser.form_post(
+        f"{family}/evidence/new?outcome=2.1", evidence, action=f"{family}/evidence/new"
+    )
     expect(status == 302 and headers["Location"].endswith(family), f"submitting evidence answered {status}")
     status, _, page = browser.get(family)
     expect("Evidence for outcome 2.1 submitted" in page, "no confirmation that the evidence was submitted")

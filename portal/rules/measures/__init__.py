@@ -10,13 +10,25 @@ from .scores import ScoreChange
 from .windows import ClosureWindow, Sustained
 from .work import Activity, ContinuousEmployment, EarningsThreshold
 
-KINDS.update({
-    cls.kind: cls
-    for cls in (
-        Judgement, Sustained, ClosureWindow, CountReduction, SchoolAttendance,
-        AttendanceImprovement, EarlyYearsEntitlement, ScoreChange, ContinuousEmployment,
-        Activity, EarningsThreshold, Checklist, AnyOf,
-    )
-})
+KINDS.update(
+    {
+        cls.kind: cls
+        for cls in (
+            Judgement,
+            Sustained,
+            ClosureWindow,
+            CountReduction,
+            SchoolAttendance,
+            AttendanceImprovement,
+            EarlyYearsEntitlement,
+            ScoreChange,
+            ContinuousEmployment,
+            Activity,
+            EarningsThreshold,
+            Checklist,
+            AnyOf,
+        )
+    }
+)
 
 __all__ = ["KINDS", "Context", "Field", "Finding", "Measure", "measure_spec", "use_tools"]

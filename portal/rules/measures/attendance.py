@@ -33,20 +33,38 @@ class SchoolAttendance(Measure):
         "max_fixed_term_exclusions": s.Key(s.number(0, None, whole=True), False),
         "max_permanent_exclusions": s.Key(s.number(0, None, whole=True), False),
         "on_roll_required": s.Key(s.boolean, False, False),
-        "low_start": s.Key(s.mapping({
-            "below": s.Key(_PERCENT), "threshold": s.Key(_PERCENT),
-            "comparison": s.Key(_COMPARISON, False, "at_least"),
-        }), False),
+        "low_start": s.Key(
+            s.mapping(
+                {
+                    "below": s.Key(_PERCENT),
+                    "threshold": s.Key(_PERCENT),
+                    "comparison": s.Key(_COMPARISON, False, "at_least"),
+                }
+            ),
+            False,
+        ),
     }
 
     def own_fields(self):
         out = []
         if self.p["threshold"] is not None:
-            out.append(Field("attendance", f"Attendance in each of the {self.p['terms']} terms (%), oldest first",
-                             "percents", size=self.p["terms"]))
+            out.append(
+                Field(
+                    "attendance",
+                    f"Attendance in each of the {self.p['terms']} terms (%), oldest first",
+                    "percents",
+                    size=self.p["terms"],
+                )
+            )
         if self.p["low_start"]:
-            out.append(Field("baseline_attendance", "Attendance over the 3 terms before intervention (%)",
-                             "percent", required=False))
+            out.append(
+                Field(
+                    "baseline_attendance",
+                    "Attendance over the 3 terms before intervention (%)",
+                    "percent",
+                    required=False,
+                )
+            )
         if self.p["max_fixed_term_exclusions"] is not None:
             out.append(Field("fixed_term_exclusions", "Fixed-term exclusions in these terms", "count"))
         if self.p["max_permanent_exclusions"] is not None:
@@ -66,11 +84,15 @@ class SchoolAttendance(Measure):
                 threshold, comparison, _ = self._threshold(values, ctx.start)
                 if not passes(min(terms) if p["aggregate"] == "each_term" else average(terms), threshold, comparison):
                     short += ("attendance",)
-        if p["max_fixed_term_exclusions"] is not None and \
-                (values.get("fixed_term_exclusions") or 0) > p["max_fixed_term_exclusions"]:
+        if (
+            p["max_fixed_term_exclusions"] is not None
+            and (values.get("fixed_term_exclusions") or 0) > p["max_fixed_term_exclusions"]
+        ):
             short += ("fixed",)
-        if p["max_permanent_exclusions"] is not None and \
-                (values.get("permanent_exclusions") or 0) > p["max_permanent_exclusions"]:
+        if (
+            p["max_permanent_exclusions"] is not None
+            and (values.get("permanent_exclusions") or 0) > p["max_permanent_exclusions"]
+        ):
             short += ("permanent",)
         if p["on_roll_required"] and values.get("on_roll") is not True:
             short += ("on_roll",)
@@ -88,12 +110,15 @@ class SchoolAttendance(Measure):
         failures: list[str] = []
         if self.p["threshold"] is not None:
             self._said_attendance(values, start, short, parts, failures)
-        for key, name, most in (("fixed", "fixed-term", "max_fixed_term_exclusions"),
-                                ("permanent", "permanent", "max_permanent_exclusions")):
+        for key, name, most in (
+            ("fixed", "fixed-term", "max_fixed_term_exclusions"),
+            ("permanent", "permanent", "max_permanent_exclusions"),
+        ):
             if self.p[most] is not None:
                 count = values.get(f"{name.replace('-', '_')}_exclusions") or 0
                 (failures if key in short else parts).append(
-                    f"{fmt(count)} {name} exclusion(s) (at most {self.p[most]} allowed)")
+                    f"{fmt(count)} {name} exclusion(s) (at most {self.p[most]} allowed)"
+                )
         if "on_roll" in short:
             failures.append("not on a school roll or in full-time alternative provision")
         return "; ".join(failures) if short else ", ".join(parts)
@@ -119,8 +144,10 @@ class SchoolAttendance(Measure):
 
     def _why(self, values, start, low_start) -> str:
         if low_start:
-            return (f", as attendance before intervention was {fmt(values['baseline_attendance'])}%, below "
-                    f"{fmt(self.p['low_start']['below'])}%")
+            return (
+                f", as attendance before intervention was {fmt(values['baseline_attendance'])}%, below "
+                f"{fmt(self.p['low_start']['below'])}%"
+            )
         dated = self.p["threshold"]
         if not dated.changes:
             return ""
@@ -148,8 +175,12 @@ class AttendanceImprovement(Measure):
     def own_fields(self):
         return [
             Field("baseline_attendance", "Attendance at the start (%)", "percent"),
-            Field("attendance", f"Attendance in each of the {self.p['terms']} terms (%), oldest first",
-                  "percents", size=self.p["terms"]),
+            Field(
+                "attendance",
+                f"Attendance in each of the {self.p['terms']} terms (%), oldest first",
+                "percents",
+                size=self.p["terms"],
+            ),
         ]
 
     def decide(self, values, ctx):
@@ -209,7 +240,9 @@ class EarlyYearsEntitlement(Measure):
         if self.p["alternative_min_points"] is not None:
             out.append(Field("baseline_attendance", "Attendance before (%)", "percent", required=False))
         if self.p["ends_at_reception"]:
-            out.append(Field("started_reception", "Has the child started in reception class?", "yes_no", required=False))
+            out.append(
+                Field("started_reception", "Has the child started in reception class?", "yes_no", required=False)
+            )
         return out
 
     def decide(self, values, ctx):

@@ -49,8 +49,16 @@ class Finding:
 
     __slots__ = ("_reason", "_say", "earliest", "facts", "met", "option", "set_aside", "supplementary")
 
-    def __init__(self, met: bool, say, facts: tuple = (), earliest: dt.date | None = None,
-                 supplementary: bool = False, option: str | None = None, set_aside: str | None = None):
+    def __init__(
+        self,
+        met: bool,
+        say,
+        facts: tuple = (),
+        earliest: dt.date | None = None,
+        supplementary: bool = False,
+        option: str | None = None,
+        set_aside: str | None = None,
+    ):
         self.met, self._say, self.facts, self.earliest = met, say, facts, earliest
         self.supplementary, self.option, self.set_aside = supplementary, option, set_aside
         self._reason: str | None = None
@@ -74,8 +82,16 @@ class Context:
 
     __slots__ = ("_ages", "_ids", "_people", "as_of", "closed_on", "end", "start")
 
-    def __init__(self, as_of: dt.date, start: dt.date, end: dt.date, closed_on: dt.date | None = None,
-                 ages: dict | None = None, ids=(), people=None):
+    def __init__(
+        self,
+        as_of: dt.date,
+        start: dt.date,
+        end: dt.date,
+        closed_on: dt.date | None = None,
+        ages: dict | None = None,
+        ids=(),
+        people=None,
+    ):
         self.as_of, self.start, self.end, self.closed_on = as_of, start, end, closed_on
         self._ages, self._ids, self._people = ages, ids, people
 
@@ -148,8 +164,11 @@ class Measure(abc.ABC):
             if value is None:
                 if required:
                     return self.faults(values)
-            elif type(value) not in types or (test is None and not low <= value <= high) or \
-                    (test is not None and not test(value)):
+            elif (
+                type(value) not in types
+                or (test is None and not low <= value <= high)
+                or (test is not None and not test(value))
+            ):
                 return self.faults(values)
         return self.check_more(values)
 
@@ -275,8 +294,9 @@ def _check_text(f: Field, value):
 _CHECKERS = {
     "number": _check_number,
     "count": _check_count,
-    "percent": lambda f, v: _check_number(f, v) or (
-        None if 0 <= v <= 100 else f"{f.label} must be between 0 and 100; {fmt(v)} is out of range"
+    "percent": lambda f, v: (
+        _check_number(f, v)
+        or (None if 0 <= v <= 100 else f"{f.label} must be between 0 and 100; {fmt(v)} is out of range")
     ),
     "percents": _check_percents,
     "yes_no": _check_yes_no,

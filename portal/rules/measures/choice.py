@@ -24,8 +24,11 @@ class Checklist(Measure):
 
     def said(self, done) -> str:
         of, minimum = len(self.p["items"]), self.p["minimum"]
-        return f"{done} of {of} completed ({minimum} needed)" if done >= minimum else \
-            f"{done} of {of} completed; {minimum} needed"
+        return (
+            f"{done} of {of} completed ({minimum} needed)"
+            if done >= minimum
+            else f"{done} of {of} completed; {minimum} needed"
+        )
 
 
 def by_route(label: str, say, facts) -> str:
@@ -33,14 +36,16 @@ def by_route(label: str, say, facts) -> str:
 
 
 def _option_spec():
-    return s.mapping({
-        "id": s.Key(s.ident),
-        "label": s.Key(s.text),
-        "supplementary": s.Key(s.boolean, False, False),
-        "about": s.Key(s.one_of(*ABOUT), False),  # who this route is about, if not whom the outcome is
-        "ages": s.Key(ages_spec, False),
-        "measure": s.Key(measure_spec),
-    })
+    return s.mapping(
+        {
+            "id": s.Key(s.ident),
+            "label": s.Key(s.text),
+            "supplementary": s.Key(s.boolean, False, False),
+            "about": s.Key(s.one_of(*ABOUT), False),  # who this route is about, if not whom the outcome is
+            "ages": s.Key(ages_spec, False),
+            "measure": s.Key(measure_spec),
+        }
+    )
 
 
 ABOUT = ("family", "any", "adult", "child", "school_age_child", "young_person", "pre_school_child")
@@ -100,7 +105,15 @@ class AnyOf(Measure):
         return finding
 
     def describe(self):
-        options = [{"id": o["id"], "label": o["label"], "supplementary": o["supplementary"],
-                    **({"about": o["about"]} if o["about"] else {}), **({"ages": list(o["ages"])} if o["ages"] else {}),
-                    "measure": o["measure"].describe()} for o in self.p["options"]]
+        options = [
+            {
+                "id": o["id"],
+                "label": o["label"],
+                "supplementary": o["supplementary"],
+                **({"about": o["about"]} if o["about"] else {}),
+                **({"ages": list(o["ages"])} if o["ages"] else {}),
+                "measure": o["measure"].describe(),
+            }
+            for o in self.p["options"]
+        ]
         return {"kind": self.kind, "options": options}

@@ -92,11 +92,15 @@ class CountReduction(Measure):
         return []
 
     def said_clean(self, last) -> str:
-        return (f"no {self.p['incident']} since {last.isoformat()}: {self.p['clean_months']} months or more, "
-                "which counts as a 100% reduction")
+        return (
+            f"no {self.p['incident']} since {last.isoformat()}: {self.p['clean_months']} months or more, "
+            "which counts as a 100% reduction"
+        )
 
     def said_none_allowed(self, before, after) -> str:
-        head = f"{fmt(before)} {self.p['incident']} before ({self.p['zero_required_up_to']} or fewer), so none are allowed"
+        head = (
+            f"{fmt(before)} {self.p['incident']} before ({self.p['zero_required_up_to']} or fewer), so none are allowed"
+        )
         if after == 0:
             return f"{head}; none recorded in {self.p['measured_months']} months"
         return f"{head}; {fmt(after)} recorded"
@@ -109,10 +113,14 @@ class CountReduction(Measure):
         want = percent(self.p["reduction"]) + " reduction" if self.p["reduction"] else "a reduction"
         head = f"{fmt(before)} {self.p['incident']} in the {self.p['baseline_months']} months before{basis_words}"
         if after <= allowed:
-            return (f"{head}; {fmt(after)} in {self.p['measured_months']} months is within "
-                    f"the {fmt(allowed)} allowed for {want}")
-        return (f"{head}; at most {fmt(allowed)} allowed for {want}, "
-                f"{fmt(after)} recorded ({fmt(after - allowed)} too many)")
+            return (
+                f"{head}; {fmt(after)} in {self.p['measured_months']} months is within "
+                f"the {fmt(allowed)} allowed for {want}"
+            )
+        return (
+            f"{head}; at most {fmt(allowed)} allowed for {want}, "
+            f"{fmt(after)} recorded ({fmt(after - allowed)} too many)"
+        )
 
     def allowance(self, before):
         """Most incidents allowed in the measured period, and how it was worked out."""

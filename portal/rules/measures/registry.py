@@ -23,7 +23,9 @@ def measure_spec(value, path, walk):
         return None
     cls = KINDS.get(value.get("kind"))
     if cls is None:
-        walk.fault(s.join(path, "kind"), f"expected one of {', '.join(sorted(KINDS))}, got {s.shown(value.get('kind'))}")
+        walk.fault(
+            s.join(path, "kind"), f"expected one of {', '.join(sorted(KINDS))}, got {s.shown(value.get('kind'))}"
+        )
         return None
     before = len(walk.faults)
     params = s.mapping(cls.schema())(value, path, walk)

@@ -40,8 +40,10 @@ class ScoreChange(Measure):
         for name, label in (("initial_score", "Score at the start"), ("final_score", "Score at the end")):
             value = values.get(name)
             if is_number(value) and not info["min"] <= value <= info["max"]:
-                message = (f"{label} must be between {fmt(info['min'])} and {fmt(info['max'])} "
-                           f"for the {info['name']}; {fmt(value)} is out of range")
+                message = (
+                    f"{label} must be between {fmt(info['min'])} and {fmt(info['max'])} "
+                    f"for the {info['name']}; {fmt(value)} is out of range"
+                )
                 faults.append((name, message))
         return faults
 

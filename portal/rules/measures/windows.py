@@ -19,8 +19,10 @@ def window_shortfall(ctx, months, weeks):
 
 
 def too_short(start, end, ready, months, weeks) -> str:
-    return (f"the period {start.isoformat()} to {end.isoformat()} is shorter than the "
-            f"{cal.length_words(months, weeks)} needed; evidence to {ready.isoformat()} or later is needed")
+    return (
+        f"the period {start.isoformat()} to {end.isoformat()} is shorter than the "
+        f"{cal.length_words(months, weeks)} needed; evidence to {ready.isoformat()} or later is needed"
+    )
 
 
 class Sustained(Measure):
@@ -77,17 +79,21 @@ class ClosureWindow(Measure):
         "after_months": s.Key(_WHOLE),
         "incident": s.Key(s.text),
         "referral": s.Key(s.text),
-        "also_one_of": s.Key(
-            s.list_of(s.mapping({"id": s.Key(s.ident), "label": s.Key(s.text)})), False, []
-        ),
+        "also_one_of": s.Key(s.list_of(s.mapping({"id": s.Key(s.ident), "label": s.Key(s.text)})), False, []),
     }
 
     def own_fields(self):
         out = [
-            Field("incidents_before_closure",
-                  f"Number of {self.p['incident']}s in the {self.p['before_months']} month(s) before closure", "count"),
-            Field("referrals_after_closure",
-                  f"Number of {self.p['referral']}s in the {self.p['after_months']} months after closure", "count"),
+            Field(
+                "incidents_before_closure",
+                f"Number of {self.p['incident']}s in the {self.p['before_months']} month(s) before closure",
+                "count",
+            ),
+            Field(
+                "referrals_after_closure",
+                f"Number of {self.p['referral']}s in the {self.p['after_months']} months after closure",
+                "count",
+            ),
         ]
         if self.p["also_one_of"]:
             choices = tuple((i["id"], i["label"]) for i in self.p["also_one_of"])
@@ -125,5 +131,7 @@ class ClosureWindow(Measure):
         return f"the {self.p['after_months']} months after closure run to {ready.isoformat()}; the evidence ends {end.isoformat()}"
 
     def said_met(self) -> str:
-        return (f"no {self.p['incident']} in the month before closure and no "
-                f"{self.p['referral']} in the {self.p['after_months']} months after")
+        return (
+            f"no {self.p['incident']} in the month before closure and no "
+            f"{self.p['referral']} in the {self.p['after_months']} months after"
+        )

@@ -40,7 +40,9 @@ class ContinuousEmployment(Measure):
         choices = tuple((b, BENEFITS[b]) for b in self.p["requirements"])
         return [
             Field("benefit", "Out-of-work benefit claimed before", "choice", choices=choices),
-            Field("weeks_in_work", "Weeks in work (consecutive, or within the last 30 weeks for JSA)", "count", high=104),
+            Field(
+                "weeks_in_work", "Weeks in work (consecutive, or within the last 30 weeks for JSA)", "count", high=104
+            ),
         ]
 
     def decide(self, values, ctx):
@@ -58,14 +60,16 @@ class ContinuousEmployment(Measure):
         return f"{said} ({needed} needed)" if weeks >= needed else f"{said}; {needed} needed ({needed - weeks} more)"
 
 
-_ACTIVITY = s.mapping({
-    "id": s.Key(s.ident),
-    "label": s.Key(s.text),
-    "min_weeks": s.Key(_WEEKS, False),
-    "min_hours": s.Key(s.number(0), False),
-    "completed_course_weeks": s.Key(s.list_of(_WEEKS, minimum=2), False),
-    "completion": s.Key(s.boolean, False, False),
-})
+_ACTIVITY = s.mapping(
+    {
+        "id": s.Key(s.ident),
+        "label": s.Key(s.text),
+        "min_weeks": s.Key(_WEEKS, False),
+        "min_hours": s.Key(s.number(0), False),
+        "completed_course_weeks": s.Key(s.list_of(_WEEKS, minimum=2), False),
+        "completion": s.Key(s.boolean, False, False),
+    }
+)
 
 
 class Activity(Measure):
@@ -76,7 +80,9 @@ class Activity(Measure):
     def check_params(cls, params, path, walk):
         for i, act in enumerate(params.get("activities") or []):
             if act and not (act.get("min_weeks") or act.get("completion") or act.get("completed_course_weeks")):
-                walk.fault(s.join(s.join(path, "activities"), i), "give min_weeks, completion or completed_course_weeks")
+                walk.fault(
+                    s.join(s.join(path, "activities"), i), "give min_weeks, completion or completed_course_weeks"
+                )
 
     def own_fields(self):
         choices = tuple((a["id"], a["label"]) for a in self.p["activities"])
@@ -139,19 +145,24 @@ class Activity(Measure):
     @staticmethod
     def said_weeks(act, weeks) -> str:
         need = act["min_weeks"]
-        return f"{act['label']}: {weeks} week(s); {need} needed" if weeks < need else \
-            f"{act['label']}: {weeks} weeks ({need} needed)"
+        return (
+            f"{act['label']}: {weeks} week(s); {need} needed"
+            if weeks < need
+            else f"{act['label']}: {weeks} weeks ({need} needed)"
+        )
 
     @staticmethod
     def said_hours(act, hours) -> str:
         return f"{act['label']}: {fmt(hours)} hours; {fmt(act['min_hours'])} needed over {act['min_weeks']} weeks"
 
 
-_BAND = s.mapping({
-    "min_age": s.Key(s.number(0, 120, whole=True), False),
-    "max_age": s.Key(s.number(0, 120, whole=True), False),
-    "amount": s.Key(s.dated(s.number(0))),
-})
+_BAND = s.mapping(
+    {
+        "min_age": s.Key(s.number(0, 120, whole=True), False),
+        "max_age": s.Key(s.number(0, 120, whole=True), False),
+        "amount": s.Key(s.dated(s.number(0))),
+    }
+)
 
 
 class EarningsThreshold(Measure):
@@ -163,7 +174,9 @@ class EarningsThreshold(Measure):
 
     def band(self, age):
         for band in self.p["bands"]:
-            if (band["min_age"] is None or age >= band["min_age"]) and (band["max_age"] is None or age <= band["max_age"]):
+            if (band["min_age"] is None or age >= band["min_age"]) and (
+                band["max_age"] is None or age <= band["max_age"]
+            ):
                 return band
         return None
 
