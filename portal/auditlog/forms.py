@@ -6,7 +6,7 @@ from wtforms.validators import Length, StopValidation
 
 from ..boundaries.forms import PortalForm
 from ..forms.dates import DateNotBefore, DateNotInFuture, GovukDateField
-from .actions import words
+from ..audit.actions import words
 
 DATE_HINT = "For example, 27 3 2026. Dates are UK dates: a day runs from midnight to midnight UK time."
 
