@@ -20,7 +20,9 @@ from portal.audit.actions import ACTION_WORDS
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
 
 # call name -> position of the action among the positional arguments
-CALLS = {"record": 0, "refuse": 0, "read": 0, "_save": 0, "_audit_read": 0, "audit": 1, "_refuse": 1}
+CALLS = {"record": 0, "refuse": 0, "read": 0, "_save": 0, "_audit_read": 0, "audit": 1, "_refuse": 1, "expect_read": 0}
+# method-style calls: audit.save(user, action, ...)
+ATTRIBUTE_CALLS = {"save": 1}
 KEYWORDS = {"action", "family_audit_action"}
 # f-strings whose varying part is a parameter: what each can be.
 DYNAMIC = {
@@ -84,6 +86,11 @@ def collect_actions() -> dict[str, str]:
                 name = node.func.id if isinstance(node.func, ast.Name) else None
                 if name in CALLS and len(node.args) > CALLS[name] and (module, name) not in NOT_AUDIT:
                     found.append(node.args[CALLS[name]])
+                attribute = node.func.attr if isinstance(node.func, ast.Attribute) else None
+                if attribute in ATTRIBUTE_CALLS and len(node.args) > ATTRIBUTE_CALLS[attribute]:
+                    found.append(node.args[ATTRIBUTE_CALLS[attribute]])
+                # record(*pending): a read noted by expect_read(action, ...), collected there
+                found = [value for value in found if not isinstance(value, ast.Starred)]
                 if not (isinstance(node.func, ast.Attribute) and node.func.attr == "add_argument"):  # argparse
                     found += [k.value for k in node.keywords if k.arg in KEYWORDS]
             elif (

@@ -96,6 +96,8 @@ ACTION_WORDS = {
     # What needs me (portal/todo) and the family record (portal/families/matches.py)
     "todo.read": "To-do list read",
     "member.left": "Member recorded as having left the household",
+    "member.left.form": "Left the household form opened",
+    "member.left.withdraw.form": "Withdraw left the household form opened",
     "member.left.withdraw": "Member's leaving the household withdrawn",
     "family.match-warning": "Warned of a matching family",
     "closure.pack-built": "Closure pack built",

@@ -4,9 +4,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from wtforms import SelectField, StringField, ValidationError
 from wtforms.validators import Length, StopValidation
 
+from ..audit.actions import words
 from ..boundaries.forms import PortalForm
 from ..forms.dates import DateNotBefore, DateNotInFuture, GovukDateField
-from ..audit.actions import words
 
 DATE_HINT = "For example, 27 3 2026. Dates are UK dates: a day runs from midnight to midnight UK time."
 

@@ -4,11 +4,11 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from .. import audit
 from ..access import roles, signed_in
-from ..audit import record
 from ..auditlog.paging import page_of, pagination_params
-from ..extensions import db
 from ..models import Notification
+from ..roles import Role
 from . import bp
 from .forms import EmailPreferenceForm
 from .preferences import set_digest
@@ -23,12 +23,11 @@ STATUS_WORDS = {
 
 
 @bp.get("/admin/outbox")
-@roles("admin")
+@roles(Role.ADMIN)
 def outbox():
     """What the portal has e-mailed, newest first: texts hold a family reference and a link only."""
     page = page_of(sa.select(Notification).order_by(Notification.id.desc()))
-    record("notify.outbox-read", detail=f"page {page.page}")
-    db.session.commit()
+    audit.save(current_user, "notify.outbox-read", detail=f"page {page.page}")
     return render_template(
         "notify/outbox.html",
         page=page,

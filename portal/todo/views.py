@@ -3,10 +3,9 @@
 from flask import render_template
 from flask_login import current_user
 
+from .. import audit
 from ..access import roles
-from ..audit import record
 from ..audit.details import request_detail
-from ..extensions import db
 from . import bp, lists
 
 
@@ -15,6 +14,5 @@ from . import bp, lists
 def index():
     sections = lists.sections_for(current_user)
     # One read of many families' rows: recorded once, by its route, as the review queue is.
-    record("todo.read", detail=request_detail())
-    db.session.commit()
+    audit.save(current_user, "todo.read", detail=request_detail())
     return render_template("todo/index.html", sections=sections, page_title="What needs you")
