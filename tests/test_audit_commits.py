@@ -298,6 +298,7 @@ def test_the_counts_of_evidence_awaiting_review_follow_the_segregation_of_duties
     from portal.evidence import duties
     from portal.families import page
     from portal.models import Family, User
+    from portal.todo import lists
 
     with app.app_context():
         family = durham_family(people, evidence=9)  # items 2, 5 and 8 await review
@@ -328,6 +329,11 @@ def test_the_counts_of_evidence_awaiting_review_follow_the_segregation_of_duties
                 assert counts.for_programme_manager == len([line for line in old if line.awaiting_programme_manager]) == 1
             else:
                 assert counts.for_user == 1
+            # The navigation's to-do count is counted by the database the same way, across families.
+            assert lists.count_for(user) == sum(len(s.items) for s in lists.sections_for(user) if s.counted)
             lines = page.latest_lines(fam, user, limit=100)
             assert [(l.latest.id, l.reviewable, l.reviewer) for l in lines] == [
                 (l.latest.id, l.reviewable, l.reviewer) for l in old]
+        partner_user = db.session.get(User, partner.id)
+        assert lists.count_for(partner_user) == 2  # items 4 and 7: item 1's correction waits for review
+        assert lists.count_for(partner_user) == sum(len(s.items) for s in lists.sections_for(partner_user) if s.counted)

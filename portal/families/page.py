@@ -10,13 +10,13 @@ import math
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import casefile, verdicts
-from ..evidence import duties
+from ..evidence import counts, duties
 from ..extensions import db
-from ..models import Evidence, Review
+from ..models import Evidence
 from ..models.families import ACTIVITIES, STAGES
 from ..rules.calendar import age_on
 
@@ -67,9 +67,7 @@ def _line(family, row, user) -> EvidenceLine:
 
 def _latest_query(family_id, agency_id=None):
     """The family's latest versions (those no correction replaces); one agency's when agency_id is given."""
-    later = aliased(Evidence)
-    query = sa.select(Evidence).where(Evidence.family_id == family_id,
-                                      ~sa.exists().where(later.replaces_id == Evidence.id))
+    query = counts.latest_versions([family_id])
     return query if agency_id is None else query.where(Evidence.agency_id == agency_id)
 
 
@@ -79,20 +77,11 @@ def count_items(family, agency_id=None) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(latest))
 
 
-def _chain(roots):
-    """A recursive query: (root, submitted_by) for each root version and every version it corrected."""
-    chain = roots.with_only_columns(Evidence.id.label("root"), Evidence.replaces_id.label("replaces_id"),
-                                    Evidence.submitted_by_id.label("by")).cte("chain", recursive=True)
-    earlier = aliased(Evidence)
-    return chain.union_all(sa.select(chain.c.root, earlier.replaces_id, earlier.submitted_by_id)
-                           .where(earlier.id == chain.c.replaces_id))
-
-
 def submitters_of(ids) -> dict[int, set[int]]:
     """duties.submitter_ids for many versions, in one query."""
     if not ids:
         return {}
-    chain = _chain(sa.select(Evidence).where(Evidence.id.in_(ids)))
+    chain = counts.chain(sa.select(Evidence).where(Evidence.id.in_(ids)))
     out: dict[int, set[int]] = {i: set() for i in ids}
     for root, by in db.session.execute(sa.select(chain.c.root, chain.c.by)):
         out[root].add(by)
@@ -132,23 +121,9 @@ class Awaiting:
 
 
 def awaiting_counts(family, user) -> Awaiting:
-    """The counts the family page shows, by the database (duties.may_review's rule, in SQL)."""
-    unreviewed = _latest_query(family.id).where(~sa.exists().where(Review.evidence_id == Evidence.id))
-    chain = _chain(unreviewed)
-    lp_in = sa.func.max(sa.case((chain.c.by == family.lead_professional_id, 1), else_=0)).label("lp_in")
-    me_in = sa.func.max(sa.case((chain.c.by == user.id, 1), else_=0)).label("me_in")
-    per_item = sa.select(chain.c.root, lp_in, me_in).group_by(chain.c.root).subquery()
-    total, lp_submitted, pm_may = db.session.execute(sa.select(
-        sa.func.count(),
-        sa.func.coalesce(sa.func.sum(per_item.c.lp_in), 0),
-        sa.func.coalesce(sa.func.sum(sa.case(((per_item.c.lp_in == 1) & (per_item.c.me_in == 0), 1), else_=0)), 0),
-    )).one()
-    if user.role == LP:
-        mine = total - lp_submitted if family.lead_professional_id == user.id else 0
-        return Awaiting(mine, lp_submitted)
-    if user.role == duties.PM:
-        return Awaiting(pm_may, 0)
-    return Awaiting()
+    """The counts the family page shows, by the database (portal/evidence/counts.py)."""
+    may, for_pm = counts.awaiting([family.id], user)
+    return Awaiting(may, for_pm if user.role == LP else 0)
 
 
 @dataclass
