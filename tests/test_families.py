@@ -423,7 +423,7 @@ def test_users_who_do_not_work_with_the_family_get_404_on_every_family_route(app
 def test_partners_and_verifiers_cannot_use_the_lead_professionals_actions(app, client, people, every_route, role):
     family, urls = every_route
     f.sign_in(client, people[role])
-    readable = {f"/families/{family.id}", f"/families/{family.id}/verdict"}
+    readable = {f"/families/{family.id}", f"/families/{family.id}/verdict", f"/families/{family.id}/submissions"}
     for url, posts in urls:
         if url not in readable:
             assert client.get(url).status_code == 404, url

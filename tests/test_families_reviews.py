@@ -117,7 +117,7 @@ def test_evidence_of_another_family_cannot_be_reviewed_through_this_one(app, cli
     assert count(app, Review) == 0
 
 
-def test_earlier_versions_are_shown_to_the_lead_professional_under_details(app, client, people, submitted):
+def test_the_family_page_shows_the_latest_version_and_links_to_its_earlier_versions(app, client, people, submitted):
     with app.app_context():
         old = db.session.get(Evidence, submitted["evidence"].id)
         db.session.add(
@@ -130,9 +130,14 @@ def test_earlier_versions_are_shown_to_the_lead_professional_under_details(app, 
         )
         db.session.commit()
         add_evidence(submitted["family"], submitted["parent"], people["partner"], replaces=old, statement="Corrected")
+        latest = db.session.scalar(db.select(Evidence).filter_by(replaces_id=old.id))
     page = client.get(f"/families/{submitted['family'].id}").get_data(as_text=True)
-    assert "Earlier versions of submission" in page and "Add the dates" in page and "Superseded" in page
-    assert "Corrected" in page and "Version 2" in page
+    # The family page lists each submission's latest version only (its cost must not grow with the
+    # history: docs/performance.md); the earlier versions are on the submission's own page.
+    assert "Corrected" in page and "Version 2" in page and "Superseded" not in page
+    assert f'/evidence/{latest.id}">earlier versions' in page
+    item = client.get(f"/families/{submitted['family'].id}/evidence/{latest.id}").get_data(as_text=True)
+    assert "Add the dates" in item and "Version 1" in item
 
 
 def test_the_verdict_on_the_page_follows_accepted_evidence(app, client, submitted):

@@ -80,6 +80,7 @@ ACTION_WORDS = {
     "evidence.form": "Evidence form opened",
     "evidence.check": "Evidence checked against the plan",
     "evidence.read": "Evidence read",
+    "evidence.list": "Evidence list read",
     "evidence.submit": "Evidence submitted",
     "evidence.correct": "Evidence corrected",
     "evidence.correct-refused": "Evidence correction refused",

@@ -29,18 +29,23 @@ def submitter_ids(evidence: Evidence) -> set[int]:
     return {version.submitted_by_id for version in evidence.history}
 
 
-def reviewer_role(family, evidence: Evidence) -> str:
-    """Whose queue a submission is in: the lead professional's, or a programme manager's."""
-    return PM if family.lead_professional_id in submitter_ids(evidence) else LP
+def reviewer_role(family, evidence: Evidence, submitters: set[int] | None = None) -> str:
+    """Whose queue a submission is in: the lead professional's, or a programme manager's.
+
+    `submitters`, when given, is `submitter_ids(evidence)` read beforehand (for many lines at once).
+    """
+    submitters = submitter_ids(evidence) if submitters is None else submitters
+    return PM if family.lead_professional_id in submitters else LP
 
 
-def review_refusal(user, family, evidence: Evidence) -> str | None:
+def review_refusal(user, family, evidence: Evidence, submitters: set[int] | None = None) -> str | None:
     """Why this user may not review this version, or None if they may."""
-    if user.id in submitter_ids(evidence):
+    submitters = submitter_ids(evidence) if submitters is None else submitters
+    if user.id in submitters:
         if user.role == LP:
             return PM_MUST_REVIEW
         return "You cannot review this evidence because you submitted or corrected it."
-    role = reviewer_role(family, evidence)
+    role = reviewer_role(family, evidence, submitters)
     if user.role != role:
         if user.role == PM:
             return "The family's lead professional reviews this evidence, not a programme manager."
@@ -50,8 +55,8 @@ def review_refusal(user, family, evidence: Evidence) -> str | None:
     return None
 
 
-def may_review(user, family, evidence: Evidence) -> bool:
-    return review_refusal(user, family, evidence) is None
+def may_review(user, family, evidence: Evidence, submitters: set[int] | None = None) -> bool:
+    return review_refusal(user, family, evidence, submitters) is None
 
 
 def may_correct(user, evidence: Evidence) -> bool:

@@ -6,10 +6,15 @@ submissions. Lead professionals and verifiers see the whole case and the
 verdict. The choice is made here, once, so templates never decide who sees what.
 """
 
+import math
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
 from .. import casefile, verdicts
-from ..evidence import duties
+from ..evidence import counts, duties
 from ..extensions import db
 from ..models import Evidence
 from ..models.families import ACTIVITIES, STAGES
@@ -17,6 +22,11 @@ from ..roles import FamilyCapabilities, Role
 from ..rules.calendar import age_on
 
 LP, PARTNER = Role.LEAD_PROFESSIONAL, Role.PARTNER
+
+# The family page lists this many evidence items (the latest version of each, newest first);
+# the rest are on the family's evidence list (GET /families/<id>/evidence/), EVIDENCE_PAGE a page.
+FAMILY_PAGE_LINES = 20
+EVIDENCE_PAGE = 50
 
 
 @dataclass
@@ -57,6 +67,97 @@ def _line(family, row, user) -> EvidenceLine:
     return line
 
 
+def _latest_query(family_id, agency_id=None):
+    """The family's latest versions (those no correction replaces); one agency's when agency_id is given."""
+    query = counts.latest_versions([family_id])
+    return query if agency_id is None else query.where(Evidence.agency_id == agency_id)
+
+
+def count_items(family, agency_id=None) -> int:
+    """How many evidence items (lines of versions) the family has, counted by the database."""
+    latest = _latest_query(family.id, agency_id).with_only_columns(Evidence.id).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(latest))
+
+
+def submitters_of(ids) -> dict[int, set[int]]:
+    """duties.submitter_ids for many versions, in one query."""
+    if not ids:
+        return {}
+    chain = counts.chain(sa.select(Evidence).where(Evidence.id.in_(ids)))
+    out: dict[int, set[int]] = {i: set() for i in ids}
+    for root, by in db.session.execute(sa.select(chain.c.root, chain.c.by)):
+        out[root].add(by)
+    return out
+
+
+def latest_lines(family, user, agency_id=None, limit=FAMILY_PAGE_LINES, offset=0) -> list[EvidenceLine]:
+    """A page of the family's evidence items, newest first, in a fixed number of queries.
+
+    Each line holds the latest version only (`earlier` is empty): earlier versions are on the
+    item's own page. `reviewable` is decided as duties.may_review decides it, from the
+    submitters of every version of the line, read for all the lines at once.
+    """
+    query = (
+        _latest_query(family.id, agency_id)
+        .order_by(Evidence.id.desc())
+        .limit(limit)
+        .offset(offset)
+        .options(selectinload(Evidence.reviews), joinedload(Evidence.agency), joinedload(Evidence.submitted_by))
+    )
+    rows = db.session.scalars(query).unique().all()
+    for row in rows:  # the latest version of its line: nothing replaces it (no query to find out)
+        set_committed_value(row, "replaced_by", None)
+    submitters = submitters_of([row.id for row in rows])
+    lines = []
+    for row in rows:
+        line = EvidenceLine(row, [], duties.reviewer_role(family, row, submitters[row.id]))
+        line.reviewable = (
+            user is not None and line.awaiting_review and duties.may_review(user, family, row, submitters[row.id])
+        )
+        lines.append(line)
+    return lines
+
+
+@dataclass
+class Awaiting:
+    """How many submissions wait for review: for the user the page is for, and (lead professional)
+    for a programme manager because the lead professional submitted or corrected them."""
+
+    for_user: int = 0
+    for_programme_manager: int = 0
+
+
+def awaiting_counts(family, user) -> Awaiting:
+    """The counts the family page shows, by the database (portal/evidence/counts.py)."""
+    may, for_pm = counts.awaiting([family.id], user)
+    return Awaiting(may, for_pm if user.role == LP else 0)
+
+
+@dataclass
+class Page:
+    number: int
+    pages: int
+
+
+def evidence_page(family, user, number: int) -> dict:
+    """One page of the family's evidence list: EVIDENCE_PAGE items, newest first; past the end, none."""
+    agency_id = user.agency_id if user.role == PARTNER else None
+    total = count_items(family, agency_id)
+    pages = max(1, math.ceil(total / EVIDENCE_PAGE))
+    lines = (
+        latest_lines(family, user, agency_id, EVIDENCE_PAGE, (number - 1) * EVIDENCE_PAGE) if number <= pages else []
+    )
+    return {
+        "family": family,
+        "plan": casefile.plan_for(family),
+        "names": member_names(family),
+        "caps": FamilyCapabilities(user, family),
+        "lines": lines,
+        "evidence_count": total,
+        "page": Page(number, pages),
+    }
+
+
 def awaiting_review(family, user) -> list[EvidenceLine]:
     """The submissions waiting for `user` to review them."""
     return [line for line in evidence_lines(family, user) if line.reviewable]
@@ -84,12 +185,15 @@ def page_data(family, user) -> dict:
         "activities": ACTIVITIES,
         "stages": STAGES,
     }
+    agency_id = user.agency_id if user.role == PARTNER else None
+    data["lines"] = latest_lines(family, user, agency_id)
+    data["evidence_count"] = count_items(family, agency_id)
     if user.role == PARTNER:
-        data["lines"] = evidence_lines(family, user, agency_id=user.agency_id)
         data["open_outcomes"] = open_outcomes(family, plan)
     else:
-        data["lines"] = evidence_lines(family, user)
         data["verdict"] = verdicts.family_verdict(family)[0]
+    if user.role in (LP, duties.PM):
+        data["awaiting"] = awaiting_counts(family, user)
     if user.role == LP:
         from ..claims.verifying import open_queries
 

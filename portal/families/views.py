@@ -56,6 +56,17 @@ def show(family):
     )
 
 
+@bp.get("/<id:family_id>/submissions")
+@family_access(*READERS, action="evidence.list")
+def evidence_list(family):
+    """Every evidence item of the family (the latest version of each, newest first), a page at a time."""
+    data = page.evidence_page(family, current_user, requested_page())
+    pages = listing.pagination(data["page"], lambda n: url_for("families.evidence_list", family_id=family.id, page=n))
+    pages["landmarkLabel"] = "Pages of evidence"
+    template = "families/_evidence_list.html" if is_htmx() else "families/evidence_list.html"
+    return render_template(template, pages=pages, page_title=f"Evidence – family {family.ref}", **data)
+
+
 @bp.get("/<id:family_id>/verdict")
 @family_access(Role.LEAD_PROFESSIONAL, Role.VERIFIER, Role.PROGRAMME_MANAGER)
 def verdict(family):

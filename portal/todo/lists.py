@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import casefile, verdicts
 from ..claims.loading import load_chosen
-from ..evidence.duties import may_review
+from ..evidence import counts
 from ..extensions import db
 from ..families.listing import visible_query
 from ..families.review_queue import waiting_in
@@ -77,22 +76,16 @@ def count_for(user) -> int:
     marked `counted`), without asking the rules engine about every family on every page."""
     if user.role not in HOME_ROLES:
         return 0
+    # Evidence is counted by the database (portal/evidence/counts.py), not loaded: the count is
+    # on every page, and must not cost more as the user's families' evidence grows.
     if user.role == "partner":
-        families, evidence = _light(visible_query(user).with_only_columns(Family.id))
-        return sum(
-            1
-            for family in families
-            for e in _latest_of_agency(evidence.get(family.id, []), user)
-            if e.status == "returned"
-        )
+        if user.agency_id is None:
+            return 0
+        return counts.returned_to_agency(visible_query(user).with_only_columns(Family.id), user.agency_id)
     if user.role == "lead_professional":
-        families, evidence = _light(_led(user))
-        waiting = sum(1 for family in families for e in evidence.get(family.id, []) if _reviewable(user, family, e))
-        return waiting + len(_open_queries(_led(user)))
+        return counts.awaiting(_led(user), user)[0] + len(_open_queries(_led(user)))
     if user.role == "programme_manager":
-        families, evidence = _light(_with_unreviewed())
-        waiting = sum(1 for family in families for e in evidence.get(family.id, []) if _reviewable(user, family, e))
-        return waiting + len(_claim_items(user))
+        return counts.awaiting(_with_unreviewed(), user)[0] + len(_claim_items(user))
     return len(_lines_to_decide(user))
 
 
@@ -233,10 +226,6 @@ def _lead(user, today) -> list[Section]:
     return [review, queries, ending, closing]
 
 
-def _reviewable(user, family, e) -> bool:
-    return e.replaced_by is None and e.status == "submitted" and may_review(user, family, e)
-
-
 def _review_items(user, family, rows) -> list[Item]:
     """Submissions this user may review, oldest first, each with the engine's word on it."""
     out = []
@@ -275,46 +264,6 @@ def _open_queries(chosen) -> list[LineDecision]:
         )
         .order_by(LineDecision.id)
     ).all()
-
-
-def _light(chosen) -> tuple[list[Family], dict[int, list[Evidence]]]:
-    """The families and every version of their evidence, with only the columns the counts read (who
-    submitted which version of what, and the decisions): no values, statements or engine."""
-    families = db.session.scalars(
-        sa.select(Family)
-        .where(Family.id.in_(chosen))
-        .options(load_only(Family.id, Family.ref, Family.lead_professional_id))
-    ).all()
-    rows = db.session.scalars(
-        sa.select(Evidence)
-        .where(Evidence.family_id.in_(chosen))
-        .order_by(Evidence.id)
-        .options(
-            load_only(
-                Evidence.id,
-                Evidence.family_id,
-                Evidence.replaces_id,
-                Evidence.submitted_by_id,
-                Evidence.agency_id,
-                Evidence.version,
-                Evidence.outcome_id,
-            )
-        )
-    ).all()
-    reviews = db.session.scalars(
-        sa.select(Review)
-        .where(Review.evidence_id.in_(sa.select(Evidence.id).where(Evidence.family_id.in_(chosen))))
-        .options(load_only(Review.id, Review.evidence_id, Review.decision))
-        .order_by(Review.id)
-    ).all()
-    by_evidence, replaced_by, out = {}, {e.replaces_id: e for e in rows if e.replaces_id is not None}, {}
-    for review in reviews:
-        by_evidence.setdefault(review.evidence_id, []).append(review)
-    for e in rows:
-        set_committed_value(e, "reviews", by_evidence.get(e.id, []))
-        set_committed_value(e, "replaced_by", replaced_by.get(e.id))
-        out.setdefault(e.family_id, []).append(e)
-    return families, out
 
 
 # -- programme managers and verifiers ------------------------------------------------------------

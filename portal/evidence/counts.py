@@ -1,0 +1,79 @@
+"""Evidence items counted by the database: what the family page and the navigation's to-do count show.
+
+An item is a line of versions; its latest version is the one no correction replaces. Who may
+review an item depends on who submitted or corrected any of its versions (duties.py): the
+versions are walked by one recursive query, and the rule of `duties.review_refusal` is written
+here as SQL, so a count costs the same whatever the families' history. Tests hold each count
+equal to the rule as duties.py states it (tests/test_audit_commits.py).
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..models import Evidence, Family, Review
+from .duties import LP, PM
+
+
+def latest_versions(chosen):
+    """Select the latest versions of the items of the chosen families (a select of family ids, or a list)."""
+    later = aliased(Evidence)
+    return sa.select(Evidence).where(
+        Evidence.family_id.in_(chosen), ~sa.exists().where(later.replaces_id == Evidence.id)
+    )
+
+
+def chain(roots):
+    """A recursive query over the given versions and every version each corrected:
+    (root, replaces_id, by, lp) where `lp` is the root's family's lead professional."""
+    base = (
+        roots.join(Family, Family.id == Evidence.family_id)
+        .with_only_columns(
+            Evidence.id.label("root"),
+            Evidence.replaces_id.label("replaces_id"),
+            Evidence.submitted_by_id.label("by"),
+            Family.lead_professional_id.label("lp"),
+        )
+        .cte("chain", recursive=True)
+    )
+    earlier = aliased(Evidence)
+    return base.union_all(
+        sa.select(base.c.root, earlier.replaces_id, earlier.submitted_by_id, base.c.lp).where(
+            earlier.id == base.c.replaces_id
+        )
+    )
+
+
+def awaiting(chosen, user) -> tuple[int, int]:
+    """(items the user may review now, items waiting for a programme manager because the family's
+    lead professional submitted or corrected a version) among the chosen families' unreviewed items."""
+    unreviewed = latest_versions(chosen).where(~sa.exists().where(Review.evidence_id == Evidence.id))
+    versions = chain(unreviewed)
+    per_item = (
+        sa.select(
+            versions.c.lp,
+            sa.func.max(sa.case((versions.c.by == versions.c.lp, 1), else_=0)).label("lp_in"),
+            sa.func.max(sa.case((versions.c.by == user.id, 1), else_=0)).label("me_in"),
+        )
+        .group_by(versions.c.root, versions.c.lp)
+        .subquery()
+    )
+    if user.role == LP:  # the lead professional's queue: their families, none of it theirs
+        mine = (per_item.c.lp == user.id) & (per_item.c.lp_in == 0) & (per_item.c.me_in == 0)
+    elif user.role == PM:  # a programme manager's queue: lead professionals' own, none of it theirs
+        mine = (per_item.c.lp_in == 1) & (per_item.c.me_in == 0)
+    else:
+        mine = sa.false()
+
+    def ones(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    may, for_pm = db.session.execute(sa.select(ones(mine), ones(per_item.c.lp_in == 1))).one()
+    return int(may), int(for_pm)
+
+
+def returned_to_agency(chosen, agency_id) -> int:
+    """The agency's items in the chosen families whose latest version was returned."""
+    returned = sa.exists().where(Review.evidence_id == Evidence.id, Review.decision == "returned")
+    items = latest_versions(chosen).where(Evidence.agency_id == agency_id, returned)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(items.with_only_columns(Evidence.id).subquery()))
