@@ -149,7 +149,7 @@ def test_an_admin_handing_over_families_e_mails_the_new_lead_professional_once_p
         handover.hand_over(
             [db.session.get(Family, fam.id) for fam in families],
             db.session.get(User, other.id),
-            actor=db.session.get(User, admin.id),
+            by=db.session.get(User, admin.id),
         )
     assert [(m.kind, m.user_id) for m in outbox(app)] == [("family-handed-over", other.id)] * 2
 
