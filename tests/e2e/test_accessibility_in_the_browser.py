@@ -123,7 +123,7 @@ def test_the_tables_reflow_without_sideways_scrolling(browser, live_server, case
         # The cells still say which column they are in, and the table is still a table.
         first_cell = checked.page.locator("table.app-table-reflow tbody td").first
         label = first_cell.evaluate("td => getComputedStyle(td, '::before').content")
-        assert "When (UTC)" in label
+        assert "When (UK time)" in label
         assert checked.page.get_by_role("table").count() >= 1
         assert checked.page.get_by_role("columnheader", name="Detail").count() == 1
         checked.assert_clean()

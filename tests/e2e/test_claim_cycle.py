@@ -68,6 +68,7 @@ def test_a_claim_from_window_to_submitted_files(checked_page, demo_users, tmp_pa
     page.get_by_label("Smallest sample (lines)").fill("3")
     submit(checked_page, "Open the claim window")
     assert "Claim window E2E quarter 3 opened" in page.locator(".govuk-notification-banner").inner_text()
+    window_url = page.url
     submit(checked_page, "Start a claim")
     page.locator("#status-claimable").check()
     submit(checked_page, "Apply filters")
@@ -79,6 +80,15 @@ def test_a_claim_from_window_to_submitted_files(checked_page, demo_users, tmp_pa
     claim_url = page.url
     sampled = page.locator("tr:has-text('In the sample') a").all_inner_texts()
     assert len(sampled) == 3
+    # The claims pages' tables reflow on a narrow screen (WCAG 1.4.10), as the rest of the portal's do.
+    wide = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 800})
+    for url in (window_url, claim_url, checked_page.base_url + "/claims"):
+        checked_page.goto(url.removeprefix(checked_page.base_url))
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1], f"{url} scrolls sideways at 320 px: {widths[0]} > {widths[1]}"
+    page.set_viewport_size(wide)
+    checked_page.goto(claim_url.removeprefix(checked_page.base_url))
     sign_out(checked_page)
 
     sign_in(checked_page, demo_users["verifier"])
