@@ -9,18 +9,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from .extensions import db
 from .roles import Role
 
-TODO = ("To do", "todo.index")  # shows the count of what waits for the user (portal/todo)
+TO_DO_ITEM = ("To do", "todo.index")  # shows the count of what waits for the user (portal/todo)
 NAVIGATION = {
-    Role.PARTNER: [TODO, ("Families", "families.index")],
-    Role.LEAD_PROFESSIONAL: [TODO, ("Families", "families.index"), ("Check a summary", "closure.verify_form")],
+    Role.PARTNER: [TO_DO_ITEM, ("Families", "families.index")],
+    Role.LEAD_PROFESSIONAL: [TO_DO_ITEM, ("Families", "families.index"), ("Check a summary", "closure.verify_form")],
     Role.VERIFIER: [
-        TODO,
+        TO_DO_ITEM,
         ("Families", "families.index"),
         ("Claims", "claims.index"),
         ("Check a summary", "closure.verify_form"),
     ],
     Role.PROGRAMME_MANAGER: [
-        TODO,
+        TO_DO_ITEM,
         ("Families", "families.index"),
         ("Claims", "claims.index"),
         ("Evidence to review", "families.review_queue_page"),
@@ -46,7 +46,7 @@ def navigation_items() -> list[dict]:
 
 
 def _item(text, endpoint) -> dict:
-    if (text, endpoint) != TODO:
+    if (text, endpoint) != TO_DO_ITEM:
         return {"text": text, "href": url_for(endpoint)}
     count = todo_count()
     # "To do (3)": a screen reader hears the same words; nothing waiting, no number.

@@ -16,6 +16,7 @@ from portal.audit import live
 from portal.extensions import db
 from portal.models import AuditEvent, Evidence, Review
 from tests import factories as f
+from tests.test_evidence import attendance
 
 VALUES = {
     "baseline_attendance": 84,
@@ -66,26 +67,6 @@ def durham_family(people, evidence=0):
     )
     db.session.commit()
     return SimpleNamespace(id=family.id, ref=family.ref, child=child.id, url=f"/families/{family.id}")
-
-
-def attendance(child_id, statement="School census, spring to autumn 2018."):
-    data = {
-        "outcome": "2.1",
-        "members": str(child_id),
-        "source": "School Census",
-        "period-start-day": "8",
-        "period-start-month": "1",
-        "period-start-year": "2018",
-        "period-end-day": "19",
-        "period-end-month": "12",
-        "period-end-year": "2018",
-        "values-baseline_attendance": "84",
-        "values-fixed_term_exclusions": "0",
-        "values-permanent_exclusions": "0",
-        "values-on_roll": "yes",
-        "statement": statement,
-    }
-    return data | {f"values-attendance-{i}": t for i, t in enumerate(("91", "92", "90.6"), 1)}
 
 
 @contextmanager
