@@ -156,3 +156,15 @@ def sign_in(client, user, password=PASSWORD, next_page=None, csrf=False):
         response = client.post("/sign-in/code", data=data)
         assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+# A Flask-WTF CSRF token is a signed, timestamped value ("Ij…"."…"."…"): it changes from one
+# second to the next wherever it appears (hidden fields, the hx-headers JSON, the timeout
+# warning's keep-alive form), and so do the session seconds the timeout warning counts down.
+_SIGNED_TOKEN = re.compile(r"Ij[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+def comparable_page(body: str) -> str:
+    """A page with its time-dependent values set aside, to compare two answers a second apart."""
+    body = re.sub(r'data-seconds-left="\d+"', "data-seconds-left", body)
+    return _SIGNED_TOKEN.sub("TOKEN", body)

@@ -38,6 +38,8 @@ def crawl(client, start="/home"):
             continue
         seen.add(url)
         response = client.get(url, follow_redirects=True)
+        response.get_data()  # read streamed downloads to the end, so their request context is closed
+        response.close()
         if response.status_code != 200:
             broken.append(f"{url} -> {response.status_code}")
         elif response.mimetype == "text/html":
