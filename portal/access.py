@@ -126,9 +126,13 @@ def job_access(view):
 
 
 def visible_family(family_id, allowed=READERS):
+    from sqlalchemy.orm import joinedload
+
     from .models import Family
 
-    family = db.session.get(Family, family_id)
+    # The team comes with the family when a partner asks: can_see reads it for them.
+    team = [joinedload(Family.team)] if current_user.role == Role.PARTNER else []
+    family = db.session.get(Family, family_id, options=team)
     if family is None:
         abort(404)
     if current_user.role not in allowed or not can_see(current_user, family):

@@ -27,7 +27,7 @@ NOT_NEEDED = "Not needed for a continuous-employment claim"
 ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 NAMED_MEMBER = re.compile(r" \(m\d+\)")  # "Sam (m12)": the name is already there
 MEMBER_KEY = re.compile(r"\bm(\d+)\b")
-EVIDENCE_KEY = re.compile(r"\bevidence e(\d+)\b")
+EVIDENCE_KEY = re.compile(r"\b[Ee]vidence e(\d+)\b")  # "Evidence e7 for 2.1 is set aside" too
 
 
 def day(value) -> str:

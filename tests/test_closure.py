@@ -129,6 +129,7 @@ def test_engine_clauses_become_sentences_with_names_and_dates():
             "Sam (m12): no accepted evidence for 2.1 yet",
             "evidence e22 runs to 2025-12-19, after 2025-11-07, so it is not counted yet",
             "evidence e5 is about m12",
+            "Evidence e22 for 2.1 is set aside: it is about m12, but 2.1 must be about an adult",
         ]
     )
     assert said == [
@@ -138,6 +139,10 @@ def test_engine_clauses_become_sentences_with_names_and_dates():
             "19 December 2025, after 7 November 2025, so it is not counted yet."
         ),
         "An evidence item is about Sam.",
+        (
+            "The evidence \u201cSchool census\u201d for 1 September 2025 to 19 December 2025 for 2.1 is set aside: "
+            "it is about Sam, but 2.1 must be about an adult."
+        ),
     ]
 
 

@@ -23,7 +23,7 @@ from ..rules.plan import frameworks_dir
 
 # Bumped whenever the summary's layout or wording changes, so one code never names two
 # different documents: the same records under a new layout get a new code.
-FORMAT = 1
+FORMAT = 2  # 2: set-aside evidence named, not "Evidence e7"
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32
 CODE_LENGTH = 12
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
