@@ -278,3 +278,26 @@ def test_the_to_do_list_runs_no_more_queries_for_more_families(app, client, peop
     assert queries_to_list(app, client, "/to-do") == with_two
     assert queries_to_list(app, client, "/families/") == family_page_two
     assert len(todo(client).items) > 5 or role == "programme_manager"
+
+
+def test_a_partner_is_asked_only_for_outcomes_whose_sources_an_agency_of_its_kind_can_give(app, client, people):
+    # Suffolk's crime outcomes (1.x) name police and court records only (frameworks/sources.yaml):
+    # the school is not asked for them; the police, on the same family, are.
+    with app.app_context():
+        police_partner = f.make_user("partner", people["police"])
+        family, _parent, _child = suffolk_case(people, plan_outcomes=("6.2", "1.1"))
+        f.attach(family, people["police"], people["lead_professional"])
+        fid = family.id
+    f.sign_in(client, people["partner"])
+    school_asked = {
+        i.links[0].rsplit("=", 1)[1] for i in todo(client).of("missing") if f"/families/{fid}/" in i.links[0]
+    }
+    client.post("/sign-out")
+    f.sign_in(client, police_partner)
+    police_asked = {
+        i.links[0].rsplit("=", 1)[1] for i in todo(client).of("missing") if f"/families/{fid}/" in i.links[0]
+    }
+    crime = {"1.1", "1.2", "1.3"}
+    assert crime & police_asked, police_asked
+    assert not crime & school_asked, school_asked
+    assert "6.2" in school_asked and "6.2" in police_asked  # practitioners' records: any agency

@@ -22,6 +22,11 @@ class SourceMap:
         """The agency kinds that may give this source; None when any may (or the source is not listed)."""
         return self.sources.get(source)
 
+    def may_give(self, sources, agency_kind: str | None) -> bool:
+        """Whether an agency of this kind could give any of an outcome's sources: one listed for
+        its kind, for `any`, or not listed at all (never flagged, so never ruled out here)."""
+        return agency_kind is None or any(not self.mismatch(source, agency_kind) for source in sources)
+
     def mismatch(self, source: str, agency_kind: str | None) -> bool:
         kinds = self.kinds_for(source)
         return agency_kind is not None and kinds is not None and agency_kind not in kinds

@@ -33,6 +33,7 @@ from ..models import (
     QueryAnswer,
 )
 from ..models.evidence import Review
+from ..rules.sources import load_sources
 
 HOME_ROLES = ("partner", "lead_professional", "programme_manager", "verifier")
 
@@ -109,6 +110,9 @@ def _partner(user, today) -> list[Section]:
         counted=False,
     )
     families, evidence = load_chosen(visible_query(user).with_only_columns(Family.id))
+    # Only outcomes whose sources an agency of this kind can give (frameworks/sources.yaml): a
+    # police team is not asked for school attendance.
+    sources, kind = load_sources(), user.agency.kind if user.agency else None
     for family in sorted(families, key=lambda f: f.ref):
         rows = evidence.get(family.id, [])
         ours = _latest_of_agency(rows, user)
@@ -140,6 +144,9 @@ def _partner(user, today) -> list[Section]:
         open_now = casefile.open_outcomes(family, rows)
         for problem, outcome in verdicts.outcomes_not_met(verdict):
             if outcome in evidenced or open_now.get(outcome, "not open") is not None:
+                continue
+            named = casefile.plan_for(family).outcome_by_id.get(outcome)
+            if named is not None and not sources.may_give(named.sources, kind):
                 continue
             missing.items.append(
                 Item(
