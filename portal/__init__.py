@@ -76,6 +76,7 @@ def _init_extensions(app):
     from . import (
         boundaries,
         errors,
+        flashes,
         models,  # noqa: F401
         navigation,
         ratelimit,
@@ -100,6 +101,7 @@ def _init_extensions(app):
     errors.init_app(app)
     kept_forms.init_app(app)
     navigation.init_app(app)
+    flashes.init_app(app)
 
 
 def _register_blueprints(app):
