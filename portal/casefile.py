@@ -11,6 +11,8 @@ objects with their reviews.
 """
 
 import datetime as dt
+import functools
+from types import SimpleNamespace
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -190,50 +192,31 @@ def check_case(family):
 
 
 def check_case_data(family) -> dict:
-    """case_data(family, evidence_rows=()) read as plain rows, one query a kind of row, no ORM objects.
+    """case_data(family, evidence_rows=()) read as plain rows in one round trip, no ORM objects.
 
     The same case: current members; current problems, naming their member only while that member
     is current; the essentials in place; the plan's outcomes (each outcome's latest row, unless it
     removes it); the closure in force. tests/test_audit_commits.py holds the two equal.
     """
-    from .extensions import db
-    from .models import CaseClosure, EssentialRecord, FamilyPlanOutcome, IdentifiedProblem, Member
-
-    run = db.session.execute
-    members = run(
-        sa.select(Member.id, Member.name, Member.role, Member.date_of_birth, Member.activity)
-        .where(Member.family_id == family.id, Member.withdrawn_at.is_(None))
-        .order_by(Member.id)
-    ).all()
+    members, problems, essentials, latest, closure = [], [], [], {}, None
+    for row in _case_rows(family.id):
+        if row.kind == "m":
+            members.append(SimpleNamespace(id=row.n1, name=row.t1, role=row.t2, activity=row.t3, date_of_birth=row.d1))
+        elif row.kind == "p":
+            problems.append(
+                SimpleNamespace(
+                    problem_id=row.t1, indicator_id=row.t2, stage=row.t3, identified_on=row.d1, member_id=row.n1
+                )
+            )
+        elif row.kind == "e":
+            essentials.append(row.t1)
+        elif row.kind == "o":
+            outcome_id, version, row_id = row.t1, row.n1, row.n2
+            if outcome_id not in latest or version > latest[outcome_id][0]:
+                latest[outcome_id] = (version, bool(row.flag), row_id)
+        elif row.kind == "c" and (closure is None or row.n2 > closure.id):
+            closure = SimpleNamespace(id=row.n2, closed_on=row.d1, reopened=bool(row.flag))
     current = {m.id for m in members}
-    problems = run(
-        sa.select(
-            IdentifiedProblem.problem_id,
-            IdentifiedProblem.indicator_id,
-            IdentifiedProblem.stage,
-            IdentifiedProblem.identified_on,
-            IdentifiedProblem.member_id,
-        )
-        .where(IdentifiedProblem.family_id == family.id, IdentifiedProblem.withdrawn_at.is_(None))
-        .order_by(IdentifiedProblem.id)
-    ).all()
-    essentials = run(sa.select(EssentialRecord.essential_id).where(EssentialRecord.family_id == family.id)).scalars()
-    latest = {}
-    for outcome_id, version, removed, row_id in run(
-        sa.select(
-            FamilyPlanOutcome.outcome_id, FamilyPlanOutcome.version, FamilyPlanOutcome.removed, FamilyPlanOutcome.id
-        )
-        .where(FamilyPlanOutcome.family_id == family.id)
-        .order_by(FamilyPlanOutcome.id)
-    ):
-        if outcome_id not in latest or version > latest[outcome_id][0]:
-            latest[outcome_id] = (version, removed, row_id)
-    closure = run(
-        sa.select(CaseClosure.closed_on, CaseClosure.reopened)
-        .where(CaseClosure.family_id == family.id)
-        .order_by(CaseClosure.id.desc())
-        .limit(1)
-    ).first()
 
     def member(m) -> dict:
         out = {"id": f"m{m.id}", "name": m.name, "role": m.role, "date_of_birth": m.date_of_birth.isoformat()}
@@ -263,6 +246,78 @@ def check_case_data(family) -> dict:
         "closed_on": _iso(closure.closed_on) if closure and not closure.reopened else None,
         "evidence": [],
     }
+
+
+def _case_rows(family_id):
+    """Every row check_case_data reads, as one UNION ALL: (kind, n1, n2, t1, t2, t3, d1, flag), in
+    the order each kind is read (members and problems by id, plan outcomes by id)."""
+    from .extensions import db
+
+    return db.session.execute(_case_rows_query(), {"family_id": family_id}).all()
+
+
+@functools.cache
+def _case_rows_query():
+    """Built once per process (building it is dearer than running it), with the family as a parameter."""
+    from .models import CaseClosure, EssentialRecord, FamilyPlanOutcome, IdentifiedProblem, Member
+
+    def row(kind, n1=None, n2=None, t1=None, t2=None, t3=None, d1=None, flag=None):
+        def typed(value, kind_of):
+            return sa.cast(sa.null(), kind_of) if value is None else value
+
+        return [
+            sa.literal(kind, sa.String).label("kind"),
+            typed(n1, sa.Integer).label("n1"),
+            typed(n2, sa.Integer).label("n2"),
+            typed(t1, sa.String).label("t1"),
+            typed(t2, sa.String).label("t2"),
+            typed(t3, sa.String).label("t3"),
+            typed(d1, sa.Date).label("d1"),
+            typed(flag, sa.Boolean).label("flag"),
+        ]
+
+    family = sa.bindparam("family_id", type_=sa.Integer)
+    parts = [
+        sa.select(
+            *row(
+                "m",
+                n1=Member.id,
+                n2=Member.id,
+                t1=Member.name,
+                t2=Member.role,
+                t3=Member.activity,
+                d1=Member.date_of_birth,
+            )
+        ).where(Member.family_id == family, Member.withdrawn_at.is_(None)),
+        sa.select(
+            *row(
+                "p",
+                n1=IdentifiedProblem.member_id,
+                n2=IdentifiedProblem.id,
+                t1=IdentifiedProblem.problem_id,
+                t2=IdentifiedProblem.indicator_id,
+                t3=IdentifiedProblem.stage,
+                d1=IdentifiedProblem.identified_on,
+            )
+        ).where(IdentifiedProblem.family_id == family, IdentifiedProblem.withdrawn_at.is_(None)),
+        sa.select(*row("e", n2=EssentialRecord.id, t1=EssentialRecord.essential_id)).where(
+            EssentialRecord.family_id == family
+        ),
+        sa.select(
+            *row(
+                "o",
+                n1=FamilyPlanOutcome.version,
+                n2=FamilyPlanOutcome.id,
+                t1=FamilyPlanOutcome.outcome_id,
+                flag=FamilyPlanOutcome.removed,
+            )
+        ).where(FamilyPlanOutcome.family_id == family),
+        sa.select(*row("c", n2=CaseClosure.id, d1=CaseClosure.closed_on, flag=CaseClosure.reopened)).where(
+            CaseClosure.family_id == family
+        ),
+    ]
+    union = sa.union_all(*parts).subquery()
+    return sa.select(union).order_by(union.c.kind, union.c.n2)
 
 
 @event.listens_for(Session, "after_commit")

@@ -7,6 +7,8 @@ here as SQL, so a count costs the same whatever the families' history. Tests hol
 equal to the rule as duties.py states it (tests/test_audit_commits.py).
 """
 
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
@@ -44,23 +46,43 @@ def chain(roots):
     )
 
 
-def awaiting(chosen, user) -> tuple[int, int]:
+FAMILY, LED, ANY = "family", "led", "any"  # whose families an awaiting count covers
+
+
+def awaiting(scope: str, user, family_id: int | None = None) -> tuple[int, int]:
     """(items the user may review now, items waiting for a programme manager because the family's
-    lead professional submitted or corrected a version) among the chosen families' unreviewed items."""
+    lead professional submitted or corrected a version) among unreviewed items of: one family
+    (FAMILY, with family_id), the families the user leads (LED), or every family (ANY)."""
+    params = {"user_id": user.id, "family_id": family_id}
+    may, for_pm = db.session.execute(_awaiting_query(scope, user.role), params).one()
+    return int(may), int(for_pm)
+
+
+@functools.cache
+def _awaiting_query(scope: str, role: str):
+    """Built once per process for each scope and role, the user and family as parameters:
+    building the recursive query costs more than the database takes to run it."""
+    user_id = sa.bindparam("user_id", type_=sa.Integer)
+    if scope == FAMILY:
+        chosen = sa.select(sa.bindparam("family_id", type_=sa.Integer))
+    elif scope == LED:
+        chosen = sa.select(Family.id).where(Family.lead_professional_id == user_id)
+    else:
+        chosen = sa.select(Family.id)
     unreviewed = latest_versions(chosen).where(~sa.exists().where(Review.evidence_id == Evidence.id))
     versions = chain(unreviewed)
     per_item = (
         sa.select(
             versions.c.lp,
             sa.func.max(sa.case((versions.c.by == versions.c.lp, 1), else_=0)).label("lp_in"),
-            sa.func.max(sa.case((versions.c.by == user.id, 1), else_=0)).label("me_in"),
+            sa.func.max(sa.case((versions.c.by == user_id, 1), else_=0)).label("me_in"),
         )
         .group_by(versions.c.root, versions.c.lp)
         .subquery()
     )
-    if user.role == LP:  # the lead professional's queue: their families, none of it theirs
-        mine = (per_item.c.lp == user.id) & (per_item.c.lp_in == 0) & (per_item.c.me_in == 0)
-    elif user.role == PM:  # a programme manager's queue: lead professionals' own, none of it theirs
+    if role == LP:  # the lead professional's queue: their families, none of it theirs
+        mine = (per_item.c.lp == user_id) & (per_item.c.lp_in == 0) & (per_item.c.me_in == 0)
+    elif role == PM:  # a programme manager's queue: lead professionals' own, none of it theirs
         mine = (per_item.c.lp_in == 1) & (per_item.c.me_in == 0)
     else:
         mine = sa.false()
@@ -68,8 +90,7 @@ def awaiting(chosen, user) -> tuple[int, int]:
     def ones(condition):
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
-    may, for_pm = db.session.execute(sa.select(ones(mine), ones(per_item.c.lp_in == 1))).one()
-    return int(may), int(for_pm)
+    return sa.select(ones(mine), ones(per_item.c.lp_in == 1))
 
 
 def returned_to_agency(chosen, agency_id) -> int:

@@ -129,7 +129,7 @@ class Awaiting:
 
 def awaiting_counts(family, user) -> Awaiting:
     """The counts the family page shows, by the database (portal/evidence/counts.py)."""
-    may, for_pm = counts.awaiting([family.id], user)
+    may, for_pm = counts.awaiting(counts.FAMILY, user, family.id)
     return Awaiting(may, for_pm if user.role == LP else 0)
 
 

@@ -84,9 +84,9 @@ def count_for(user) -> int:
             return 0
         return counts.returned_to_agency(visible_query(user).with_only_columns(Family.id), user.agency_id)
     if user.role == "lead_professional":
-        return counts.awaiting(_led(user), user)[0] + len(_open_queries(_led(user)))
+        return counts.awaiting(counts.LED, user)[0] + len(_open_queries(_led(user)))
     if user.role == "programme_manager":
-        return counts.awaiting(_with_unreviewed(), user)[0] + len(_claim_items(user))
+        return counts.awaiting(counts.ANY, user)[0] + len(_claim_items(user))
     return len(_lines_to_decide(user))
 
 
