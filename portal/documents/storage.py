@@ -7,7 +7,7 @@
 - `DOCUMENTS_STORAGE=s3`: an S3-compatible bucket (AWS, MinIO, Ceph...) through boto3
   (`pip install -e '.[s3]'`): DOCUMENTS_S3_BUCKET, DOCUMENTS_S3_PREFIX (default
   "documents/"), DOCUMENTS_S3_ENDPOINT_URL for a non-AWS service; credentials the boto3
-  way (environment, instance role). Untested here: see docs/documents.md.
+  way (environment, instance role). Tested against moto's S3 server: docs/documents.md.
 
 Content addressing: the same bytes are stored once however many rows name them (a
 correction that keeps a file adds a row, not a copy), and a key can never be made to
@@ -65,7 +65,7 @@ class FilesystemStorage:
 
 class S3Storage:
     def __init__(self, bucket: str, prefix: str = "documents/", endpoint_url: str | None = None):
-        import boto3  # optional: pip install -e '.[s3]'
+        import boto3  # the s3 extra: pip install -e '.[s3]'
 
         self.bucket, self.prefix = bucket, prefix
         self.client = boto3.client("s3", endpoint_url=endpoint_url or None)
