@@ -131,3 +131,76 @@ def test_a_family_page_runs_no_more_queries_for_more_evidence(app, client, peopl
     with app.app_context():
         add_corrected(family, parent, people, 4)
     assert [queries_to_list(app, client, url) for url in urls] == before
+
+
+# -- filtering and sorting by status (the stored verdict, portal/families/standing.py) ------------
+
+
+@pytest.fixture
+def two_turned_around(app, people, five):
+    """Of the five, the second and fourth are stored as turned around."""
+    from portal.models import Family, FamilyVerdict
+
+    with app.app_context():
+        ids = {fam.ref: fam.id for fam in db.session.scalars(sa.select(Family))}
+        turned = [five[1], five[3]]
+        db.session.execute(
+            sa.update(FamilyVerdict)
+            .where(FamilyVerdict.family_id.in_([ids[ref] for ref in turned]))
+            .values(status="turned_around", turned_around=True)
+        )
+        db.session.commit()
+    return turned
+
+
+def test_the_list_filters_by_status_and_its_pages_keep_the_filter(client, people, five, two_turned_around, small_pages):
+    f.sign_in(client, people["lead_professional"])
+    page = client.get("/families/").get_data(as_text=True)
+    assert '<select class="govuk-select" id="status" name="status"' in page
+    assert '<option value="turned_around">Turned around</option>' in page
+    turned = client.get("/families/?status=turned_around").get_data(as_text=True)
+    assert listed_refs(turned) == two_turned_around
+    assert "2 families turned around" in turned
+    assert '<option value="turned_around" selected>Turned around</option>' in turned
+    eligible = client.get("/families/?status=not_eligible&sort=status").get_data(as_text=True)
+    assert listed_refs(eligible) == [r for r in five if r not in two_turned_around][:2]
+    assert 'href="/families/?status=not_eligible&amp;sort=status&amp;page=2"' in eligible
+
+
+def test_sorting_by_status_puts_turned_around_families_first(client, people, five, two_turned_around):
+    f.sign_in(client, people["lead_professional"])
+    page = client.get("/families/?sort=status").get_data(as_text=True)
+    assert listed_refs(page) == two_turned_around + [r for r in five if r not in two_turned_around]
+    assert '<option value="status" selected>' in page
+
+
+def test_the_filter_works_with_the_search_and_htmx_alike(client, people, five, two_turned_around):
+    f.sign_in(client, people["lead_professional"])
+    partial = client.get(f"/families/?q={five[1]}&status=turned_around", headers=HTMX).get_data(as_text=True)
+    assert listed_refs(partial) == [five[1]] and "<h1" not in partial
+    none = client.get(f"/families/?q={five[0]}&status=turned_around", headers=HTMX).get_data(as_text=True)
+    assert listed_refs(none) == [] and "No families match" in none
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("status=paid", "status", "Status must be one of the statuses listed"),
+        ("sort=%3Cscript%3E", "sort", "Sort by must be reference or status"),
+    ],
+)
+def test_an_unknown_status_or_sort_is_named_with_the_reason_and_filters_nothing(
+    client, people, five, two_turned_around, query, field, message
+):
+    f.sign_in(client, people["lead_professional"])
+    response = client.get(f"/families/?{query}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in page and f'href="#{field}"' in page and "<script>" not in page
+    assert listed_refs(page) == five  # every family, in the usual order
+
+
+def test_a_partner_filtering_by_status_sees_only_their_agencys_families(app, client, people, five, two_turned_around):
+    f.sign_in(client, people["partner"])
+    page = client.get("/families/?status=turned_around").get_data(as_text=True)
+    assert listed_refs(page) == []  # the school is on none of the lead professional's five teams

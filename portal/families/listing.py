@@ -8,7 +8,7 @@ no family is decided here unless its stored verdict is of an earlier day, so the
 can filter and sort by status in the query.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from math import ceil
 
@@ -26,6 +26,35 @@ from ..rules.plan import load_plans
 from . import standing
 
 PAGE_SIZE = 50
+SORTS = {"reference": "Reference", "status": "Status (turned around first)"}
+
+
+@dataclass
+class Filters:
+    """What the list is narrowed and ordered by, from the page's query string."""
+
+    status: str = ""  # a key of VERDICT_STATUSES, or "" for every status
+    sort: str = "reference"  # a key of SORTS
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (field id, message), as error_list shows
+
+    def query(self) -> dict:
+        """The query-string arguments that keep these filters on another page of the list."""
+        return {"status": self.status or None, "sort": None if self.sort == "reference" else self.sort}
+
+
+def filters_from(args) -> Filters:
+    """The status and sort asked for; an unknown one is named with the reason and not applied."""
+    out = Filters()
+    status, sort = args.get("status", ""), args.get("sort", "") or "reference"
+    if status in VERDICT_STATUSES or status == "":
+        out.status = status
+    else:
+        out.errors.append(("status", "Status must be one of the statuses listed"))
+    if sort in SORTS:
+        out.sort = sort
+    else:
+        out.errors.append(("sort", "Sort by must be reference or status"))
+    return out
 
 
 @dataclass

@@ -19,15 +19,33 @@ from .support import done, is_htmx
 @roles(*READERS)
 def index():
     search = request.args.get("q", "")
-    page = listing.page_of(current_user, search, requested_page())
+    filters = listing.filters_from(request.args)
+    page = listing.page_of(
+        current_user, search, requested_page(), status=filters.status or None, by_status=filters.sort == "status"
+    )
     # Whether they searched, never what for: a search term is case data (portal/audit/details.py).
-    said = ["search" if search else "", f"page {page.number}" if page.number > 1 else ""]
+    said = [
+        "search" if search else "",
+        f"status {filters.status}" if filters.status else "",
+        f"sorted by {filters.sort}" if filters.sort != "reference" else "",
+        f"page {page.number}" if page.number > 1 else "",
+    ]
     audit.save(current_user, "family.list", detail="; ".join(filter(None, said)))
     template = "families/_rows.html" if is_htmx() else "families/index.html"
-    pages = listing.pagination(page, lambda n: url_for("families.index", q=search or None, page=n))
-    return render_template(
-        template, page=page, rows=page.rows, pages=pages, search=search, htmx=is_htmx(), page_title="Families"
+    pages = listing.pagination(page, lambda n: url_for("families.index", q=search or None, **filters.query(), page=n))
+    html = render_template(
+        template,
+        page=page,
+        rows=page.rows,
+        pages=pages,
+        search=search,
+        filters=filters,
+        statuses=listing.VERDICT_STATUSES,
+        sorts=listing.SORTS,
+        htmx=is_htmx(),
+        page_title="Families",
     )
+    return html, 400 if filters.errors else 200
 
 
 @bp.route("/new", methods=["GET", "POST"])
