@@ -14,8 +14,9 @@ _KEY = "_flashes"  # where Flask keeps them (flask.helpers.flash)
 
 
 def keep_the_latest(response):
-    waiting = session.get(_KEY)
-    if waiting and len(waiting) > KEPT:
+    # `in` first: reading the session with get() would mark it accessed, and Flask would add
+    # "Vary: Cookie" to every response, static files included.
+    if _KEY in session and len(waiting := session[_KEY]) > KEPT:
         session[_KEY] = waiting[-KEPT:]
     return response
 
