@@ -277,3 +277,39 @@ def test_a_new_submission_leaves_the_verdict_alone_since_the_engine_counts_accep
             == decided_at
         )
     in_step(app, durham.id)
+
+
+def test_the_worker_decides_every_stale_verdict_again_each_new_day(app, people, durham):
+    from portal.families import standing
+    from portal.families.tasks import register_tasks
+    from portal.jobs.queue import queue_for
+
+    with app.app_context():
+        lp = people["lead_professional"]
+        others = [
+            f.make_family(lp, plan_id="durham-2018", name=f"Other {n}", engaged_on=dt.date(2017, 12, 4)).id
+            for n in range(3)
+        ]
+        yesterday = casefile.today() - dt.timedelta(days=1)
+        db.session.execute(
+            sa.update(FamilyVerdict)
+            .where(FamilyVerdict.family_id.in_([durham.id, *others[:2]]))
+            .values(as_of=yesterday, turned_around=True, status="turned_around")
+        )
+        db.session.commit()
+        assert standing.bring_all_up_to_date(batch=2) == 3  # the three stale ones, two batches
+        rows = {r.family_id: r for r in db.session.scalars(sa.select(FamilyVerdict))}
+        assert {r.as_of for r in rows.values()} == {casefile.today()}
+        assert not rows[durham.id].turned_around  # decided again, not just re-dated
+        assert standing.bring_all_up_to_date() == 0
+        db.session.execute(sa.update(FamilyVerdict).values(as_of=yesterday))
+        db.session.commit()
+    # The hourly task on the jobs worker does the same, in its own app context.
+    names = [task.name for task in queue_for(app).huey._registry.periodic_tasks]
+    assert "portal.families.verdicts" in names
+    from huey import MemoryHuey
+
+    (task,) = register_tasks(MemoryHuey(), app)
+    task.call_local()
+    with app.app_context():
+        assert set(db.session.scalars(sa.select(FamilyVerdict.as_of))) == {casefile.today()}

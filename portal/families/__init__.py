@@ -2,8 +2,13 @@
 
 from flask import Blueprint
 
+from ..jobs.queue import PERIODIC_TASKS
 from .filters import FILTERS
 from .support import field_params, url_if_built
+from .tasks import register_tasks
+
+if register_tasks not in PERIODIC_TASKS:
+    PERIODIC_TASKS.append(register_tasks)  # stored verdicts decided again each new day, on the jobs worker
 
 bp = Blueprint("families", __name__, url_prefix="/families")
 

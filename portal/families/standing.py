@@ -184,15 +184,35 @@ def current(family_ids, as_of: dt.date | None = None) -> dict[int, dict]:
     return stored
 
 
-def bring_up_to_date(query_of_family_ids, as_of: dt.date | None = None, batch: int = 500) -> None:
-    """Decide again every family of the query whose stored verdict is missing or of an earlier day."""
+def bring_all_up_to_date(as_of: dt.date | None = None, batch: int = 500) -> int:
+    """Every family's stored verdict decided for `as_of` (today), a commit a batch (the worker's
+    hourly task, portal/families/tasks.py); returns how many were decided again."""
     as_of = as_of or casefile.today()
+    done, after = 0, 0
+    while True:  # in order of id, so each family is looked at once even if one could not be written
+        stale = _stale(sa.select(Family.id).where(Family.id > after), as_of, limit=batch)
+        if not stale:
+            return done
+        refresh(stale, as_of)
+        db.session.commit()
+        done, after = done + len(stale), stale[-1]
+
+
+def _stale(query_of_family_ids, as_of: dt.date, limit: int | None = None) -> list[int]:
     ids = (
         sa.select(Family.id)
         .where(Family.id.in_(query_of_family_ids))
         .outerjoin(FamilyVerdict, FamilyVerdict.family_id == Family.id)
         .where(sa.or_(FamilyVerdict.family_id.is_(None), FamilyVerdict.as_of != as_of))
+        .order_by(Family.id)
+        .limit(limit)
     )
-    stale = list(db.session.scalars(ids))
+    return list(db.session.scalars(ids))
+
+
+def bring_up_to_date(query_of_family_ids, as_of: dt.date | None = None, batch: int = 500) -> None:
+    """Decide again every family of the query whose stored verdict is missing or of an earlier day."""
+    as_of = as_of or casefile.today()
+    stale = _stale(query_of_family_ids, as_of)
     for start in range(0, len(stale), batch):
         refresh(stale[start : start + batch], as_of)
