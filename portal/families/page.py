@@ -160,7 +160,15 @@ def evidence_page(family, user, number: int) -> dict:
 
 def awaiting_review(family, user) -> list[EvidenceLine]:
     """The submissions waiting for `user` to review them."""
-    return [line for line in evidence_lines(family, user) if line.reviewable]
+    return review_lines(family, user)[0]
+
+
+def review_lines(family, user) -> tuple[list[EvidenceLine], list[EvidenceLine]]:
+    """(the submissions waiting for `user` to review them, and, for the family's lead professional,
+    those waiting for a programme manager instead), from one reading of the family's evidence."""
+    lines = evidence_lines(family, user)
+    for_pm = [line for line in lines if line.awaiting_programme_manager] if user.role == duties.LP else []
+    return [line for line in lines if line.reviewable], for_pm
 
 
 def member_names(family) -> dict[int, str]:
