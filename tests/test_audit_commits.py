@@ -335,87 +335,39 @@ def test_the_counts_of_evidence_awaiting_review_follow_the_segregation_of_duties
         family = durham_family(people, evidence=9)  # items 2, 5 and 8 await review
         lp, partner = people["lead_professional"], people["partner"]
         rows = db.session.scalars(db.select(Evidence).filter_by(family_id=family.id).order_by(Evidence.id)).all()
-        mine = Evidence(
-            family_id=family.id,
-            outcome_id="2.1",
-            member_ids=[family.child],
-            source="School Census",
-            period_start=dt.date(2018, 1, 8),
-            period_end=dt.date(2018, 12, 19),
-            values=VALUES,
-            statement="The lead's own.",
-            submitted_by_id=lp.id,
-        )
-        db.session.add(mine)
-        db.session.flush()
+
+        def version(statement, by, **more):
+            """Durham 2.1 attendance for the family's child, as `by` submitted it."""
+            row = Evidence(
+                family_id=family.id,
+                outcome_id="2.1",
+                member_ids=[family.child],
+                source="School Census",
+                period_start=dt.date(2018, 1, 8),
+                period_end=dt.date(2018, 12, 19),
+                values=VALUES,
+                statement=statement,
+                submitted_by_id=by.id,
+                **more,
+            )
+            db.session.add(row)
+            db.session.flush()
+            return row
+
+        mine = version("The lead's own.", lp)
         db.session.add(
             Review(
                 evidence_id=mine.id, decision="returned", reason="Dates.", reviewed_by_id=people["programme_manager"].id
             )
         )
-        db.session.add(
-            Evidence(
-                family_id=family.id,
-                outcome_id="2.1",
-                member_ids=[family.child],
-                source="School Census",
-                period_start=dt.date(2018, 1, 8),
-                period_end=dt.date(2018, 12, 19),
-                values=VALUES,
-                statement="Corrected by the partner.",
-                submitted_by_id=partner.id,
-                agency_id=partner.agency_id,
-                replaces_id=mine.id,
-                version=2,
-            )
-        )
-        db.session.add(
-            Evidence(
-                family_id=family.id,
-                outcome_id="2.1",
-                member_ids=[family.child],
-                source="School Census",
-                period_start=dt.date(2018, 1, 8),
-                period_end=dt.date(2018, 12, 19),
-                values=VALUES,
-                statement="Corrected by the partner.",
-                submitted_by_id=partner.id,
-                agency_id=partner.agency_id,
-                replaces_id=rows[1].id,
-                version=2,
-            )
-        )
+        by_partner = {"agency_id": partner.agency_id, "version": 2}
+        version("Corrected by the partner.", partner, replaces_id=mine.id, **by_partner)
+        version("Corrected by the partner.", partner, replaces_id=rows[1].id, **by_partner)
         # An item the lead professional submitted and a programme manager corrected (not possible
         # through the forms, but the rule says the programme manager may not review it then).
         pm = people["programme_manager"]
-        theirs = Evidence(
-            family_id=family.id,
-            outcome_id="2.1",
-            member_ids=[family.child],
-            source="School Census",
-            period_start=dt.date(2018, 1, 8),
-            period_end=dt.date(2018, 12, 19),
-            values=VALUES,
-            statement="The lead's, corrected by a programme manager.",
-            submitted_by_id=lp.id,
-        )
-        db.session.add(theirs)
-        db.session.flush()
-        db.session.add(
-            Evidence(
-                family_id=family.id,
-                outcome_id="2.1",
-                member_ids=[family.child],
-                source="School Census",
-                period_start=dt.date(2018, 1, 8),
-                period_end=dt.date(2018, 12, 19),
-                values=VALUES,
-                statement="Corrected.",
-                submitted_by_id=pm.id,
-                replaces_id=theirs.id,
-                version=2,
-            )
-        )
+        theirs = version("The lead's, corrected by a programme manager.", lp)
+        version("Corrected.", pm, replaces_id=theirs.id, version=2)
         db.session.commit()
         fam = db.session.get(Family, family.id)
         for user in (db.session.get(User, lp.id), db.session.get(User, people["programme_manager"].id)):
