@@ -76,9 +76,14 @@ print(json.dumps({"seconds": seconds, "parent_mb": me, "worker_mb": workers,
 # So the launcher also samples the batch's whole process tree every 50 ms from
 # /proc/PID/smaps_rollup and keeps the highest total: PSS (shared pages divided among
 # the processes sharing them: the memory the batch really occupies) and RSS.
+# Sampling is not free: reading smaps_rollup makes the kernel walk each process's pages,
+# and the launcher took about a fifth of a core doing it, taken from the two workers it
+# watched. So the timed batches are not sampled (first argument "-"); only the memory
+# batches are ("sample").
 LAUNCH = """
 import json, resource, subprocess, sys, threading, time
-child = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+sampling = sys.argv[1] == "sample"
+child = subprocess.Popen(sys.argv[2:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 peak = {"pss_mb": 0.0, "rss_mb": 0.0, "processes": 0}
 stop = threading.Event()
 
@@ -110,10 +115,12 @@ def sample():
         time.sleep(0.05)
 
 sampler = threading.Thread(target=sample, daemon=True)
-sampler.start()
+if sampling:
+    sampler.start()
 out, err = child.communicate()
 stop.set()
-sampler.join()
+if sampling:
+    sampler.join()
 tree_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps({"out": out.decode(), "err": err.decode(), "status": child.returncode, "tree_mb": tree_mb,
                   "launcher_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **peak}))
@@ -166,10 +173,12 @@ def per_page(database_url: str, repeat: int) -> dict:
     }
 
 
-def batch(database_url: str, count: int, folder: Path) -> dict:
+def batch(database_url: str, count: int, folder: Path, sample: bool) -> dict:
+    """One batch in a fresh process; `sample`: watch its memory (the timed batches are not watched)."""
     out = folder / f"batch-{count}.zip"
     argv = [sys.executable, "-c", CHILD, str(ROOT), database_url, str(count), str(out)]
-    done = subprocess.run([sys.executable, "-c", LAUNCH, *argv], check=True, capture_output=True, text=True)
+    launch = [sys.executable, "-c", LAUNCH, "sample" if sample else "-", *argv]
+    done = subprocess.run(launch, check=True, capture_output=True, text=True)
     result = json.loads(done.stdout)
     if result["status"] != 0:
         raise SystemExit(f"the batch of {count} failed:\n{result['err']}")
@@ -216,7 +225,7 @@ def main(argv=None) -> None:
             flush=True,
         )
 
-        runs = [batch(url, args.batch, folder) for _ in range(args.batch_repeat)]
+        runs = [batch(url, args.batch, folder, sample=False) for _ in range(args.batch_repeat)]
         seconds = min(r["seconds"] for r in runs)
         best = min(runs, key=lambda r: r["seconds"])
         print(
@@ -228,7 +237,7 @@ def main(argv=None) -> None:
             flush=True,
         )
 
-        small, large = batch(url, args.small, folder), batch(url, args.large, folder)
+        small, large = batch(url, args.small, folder, sample=True), batch(url, args.large, folder, sample=True)
         for n, r in ((args.small, small), (args.large, large)):
             print(
                 f"peak memory at {n}: {r['pss_mb']:.1f} MB PSS, {r['rss_mb']:.1f} MB RSS, summed over the "

@@ -257,6 +257,69 @@ def test_a_delivery_failure_never_breaks_the_request_and_the_sweep_sends_it_late
     assert delivery.deliver(app, message.id) == "skipped"  # never twice
 
 
+def test_the_web_worker_hands_the_e_mail_to_the_jobs_worker_which_sends_it(app, client, people, durham):
+    """A web worker never waits for GOV.UK Notify: after the response it only queues the saved rows' ids."""
+    from portal.jobs.queue import queue_for
+    from portal.notify.tasks import DELIVER
+
+    huey = queue_for(app).huey
+    huey.immediate = False  # a real queue, as in production: tasks wait for the worker
+    huey.flush()
+    try:
+        response = submit(client, durham, people["partner"])
+        response.close()
+        [message] = outbox(app)
+        assert (message.status, message.attempts) == ("pending", 0)  # not even tried by the web process
+        task = huey.dequeue()
+        assert (task.name, task.args) == (DELIVER, ([message.id],))
+        assert huey.dequeue() is None  # one task for the request
+        huey.execute(task)  # what the worker does with it
+        assert outbox(app)[0].status == "sent"
+        assert delivery.deliver(app, message.id) == "skipped"  # never twice (the sweep meeting it)
+    finally:
+        huey.flush()
+        huey.immediate = True
+
+
+def test_a_queue_that_cannot_be_reached_leaves_the_e_mail_for_the_sweep_and_the_request_unharmed(
+    app, client, people, durham, monkeypatch
+):
+    import datetime as dt
+
+    from portal.notify import tasks
+
+    def unreachable(app, ids):
+        raise ConnectionError("the queue is down")
+
+    monkeypatch.setattr(tasks, "deliver_later", unreachable)
+    response = submit(client, durham, people["partner"])
+    response.close()
+    [message] = outbox(app)
+    assert (message.status, message.attempts) == ("pending", 0)
+    assert delivery.sweep(app, now=message.created_at + dt.timedelta(minutes=2)) == [message.id]
+    assert outbox(app)[0].status == "sent"
+
+
+def test_a_password_reset_link_is_sent_by_the_web_process_and_never_queued(app, client, people):
+    """The reset link is a secret: not in the table, and not in the queue either."""
+    from portal.jobs.queue import queue_for
+
+    huey = queue_for(app).huey
+    huey.immediate = False
+    huey.flush()
+    try:
+        page = client.get("/forgotten-password")
+        assert page.status_code == 200
+        response = client.post("/forgotten-password", data={"email": people["partner"].email})
+        response.close()
+        [message] = outbox(app, kind="password-reset-link")
+        assert message.status == "sent" and "/reset-password?token=" in delivery.backend(app).sent_here[-1][2]
+        assert huey.dequeue() is None
+    finally:
+        huey.flush()
+        huey.immediate = True
+
+
 def test_only_admins_read_the_outbox_and_it_says_what_was_sent(app, client, people, durham):
     submit(client, durham, people["partner"])
     client.post("/sign-out")

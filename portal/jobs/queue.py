@@ -23,7 +23,8 @@ class JobQueue:
     run_job: object  # the huey task: run_job(job_id) enqueues it
 
 
-# (huey, app) -> None: a feature's periodic tasks, appended by the feature when it is imported.
+# (huey, app) -> tasks: each registers one feature's tasks (periodic or queued); appended by
+# the feature when it is imported.
 PERIODIC_TASKS: list = []
 
 
@@ -78,8 +79,8 @@ def _register_tasks(huey, app):
     def housekeeping():
         runner.housekeeping(app)
 
-    # Other features' periodic tasks (portal/notify: e-mail retries and the daily digests),
-    # added by the feature so the queue imports no feature.
+    # Other features' tasks (portal/notify: each request's e-mails, retries and the daily
+    # digests; portal/families: stored verdicts), added by the feature so the queue imports no feature.
     for register in PERIODIC_TASKS:
         register(huey, app)
 

@@ -12,8 +12,9 @@ One small interface, `Backend.send(message) -> provider reference`:
   demo's "Forgotten your password?" can be followed.
 
 Every change of a row's state is one conditional UPDATE on its own connection
-(`WHERE status = 'pending'`), so a row is claimed by one deliverer even when the
-after-response delivery and the worker's sweep meet.
+(`WHERE status = 'pending'`), so a row is claimed by one deliverer even when two
+meet: the worker's task for a request's messages (or, for a secret link, the web
+process after the response) and the worker's sweep.
 """
 
 import datetime as dt

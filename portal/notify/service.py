@@ -2,12 +2,16 @@
 
 The row is added to the session and saved by the caller's own commit, with the
 change it is about: a change rolled back sends nothing. Delivery never runs
-inside the request's work: after the commit the row's id is noted, and it is
-delivered once the response has gone to the browser (`call_on_close`), or at
-once outside a request (a command, the worker). Whatever is still pending
-after that (GOV.UK Notify was down, the process stopped) is delivered by the
-worker's sweep (portal/notify/delivery.py). A failure is logged and kept on
-the row; it never reaches the user who triggered it.
+inside the request's work: after the commit the row's id is noted, and once the
+response has gone to the browser (`call_on_close`) it is handed to the jobs worker
+(`portal.notify.deliver`, one task carrying the ids), so no web worker waits for
+GOV.UK Notify. Only a message with a secret link (a password reset) is delivered
+by the web process itself, after the response: the link is never stored, in the
+table or in the queue. Outside a request (a command, the worker) it is delivered
+at once. Whatever is still pending after that (GOV.UK Notify was down, the queue
+could not be reached, the process stopped) is delivered by the worker's sweep
+(portal/notify/delivery.py). A failure is logged and kept on the row; it never
+reaches the user who triggered it.
 """
 
 import logging
@@ -104,8 +108,24 @@ def _deliver_after_response(response):
     waiting = g.pop("notify_after_response", None)
     if waiting:
         app = current_app._get_current_object()
-        response.call_on_close(lambda: _deliver_now(app, waiting))
+        response.call_on_close(lambda: _hand_over(app, waiting))
     return response
+
+
+def _hand_over(app, items):
+    """After the response: the worker delivers (a web worker never waits for GOV.UK Notify);
+    a secret link exists only in this process, so its message is delivered here."""
+    secret = [(notification_id, link) for notification_id, link in items if link]
+    queued = [notification_id for notification_id, link in items if not link]
+    if queued:
+        from .tasks import deliver_later
+
+        try:
+            deliver_later(app, queued)
+        except Exception:  # the queue is unreachable: the rows stay pending for the sweep
+            log.exception("notifications %s: not queued; the worker's sweep sends them", queued)
+    if secret:
+        _deliver_now(app, secret)
 
 
 def _deliver_now(app, items):
