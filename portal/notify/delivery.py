@@ -153,6 +153,16 @@ def _finish(notification_id, status, error="", provider_ref="", sent=True) -> st
     return status
 
 
+def deliver_all(app, items) -> None:
+    """Deliver each (notification id, secret link or None) now, one failure not stopping the rest: the
+    web process after a response, a command, the worker's task. A failure stays on the row for the sweep."""
+    for notification_id, secret in items:
+        try:
+            deliver(app, notification_id, secret_link=secret)
+        except Exception:  # never the user's problem: the row stays pending for the sweep
+            log.exception("notification %s: delivery failed", notification_id)
+
+
 def sweep(app, now=None, older_than=dt.timedelta(minutes=1)) -> list[int]:
     """The worker's retry: deliver rows still pending a minute after they were saved."""
     now = now or utcnow()

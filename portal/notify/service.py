@@ -101,7 +101,7 @@ def _after_commit(session):
     if has_request_context():
         g.setdefault("notify_after_response", []).extend(done)
         return
-    _deliver_now(current_app._get_current_object(), done)
+    _deliver_all(current_app._get_current_object(), done)
 
 
 def _deliver_after_response(response):
@@ -125,14 +125,10 @@ def _hand_over(app, items):
         except Exception:  # the queue is unreachable: the rows stay pending for the sweep
             log.exception("notifications %s: not queued; the worker's sweep sends them", queued)
     if secret:
-        _deliver_now(app, secret)
+        _deliver_all(app, secret)
 
 
-def _deliver_now(app, items):
-    from .delivery import deliver
+def _deliver_all(app, items):
+    from .delivery import deliver_all
 
-    for notification_id, secret in items:
-        try:
-            deliver(app, notification_id, secret_link=secret)
-        except Exception:  # never the user's problem: the row stays pending for the sweep
-            log.exception("notification %s: delivery failed", notification_id)
+    deliver_all(app, items)

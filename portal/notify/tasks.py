@@ -6,16 +6,12 @@
 - each hour at 5 past: if it is NOTIFY_DIGEST_HOUR in the UK now, send the digests.
 """
 
-import logging
-
 from huey import crontab
 
 from ..models.types import utcnow
 from ..uktime import uk_time
 
 DELIVER = "portal.notify.deliver"  # the task's name; app.extensions[DELIVER]: each queue's task
-
-log = logging.getLogger(__name__)
 
 
 def deliver_later(app, notification_ids: list[int]) -> None:
@@ -31,11 +27,7 @@ def register_tasks(huey, app):
 
     @huey.task(name=DELIVER)
     def notify_deliver(notification_ids):
-        for notification_id in notification_ids:
-            try:
-                delivery.deliver(app, notification_id)
-            except Exception:  # the row stays pending: the sweep tries it again
-                log.exception("notification %s: delivery failed on the worker", notification_id)
+        delivery.deliver_all(app, [(notification_id, None) for notification_id in notification_ids])
 
     # Keyed by queue: registering on another huey (a test's) does not redirect the app's e-mail.
     app.extensions.setdefault(DELIVER, {})[huey] = notify_deliver
