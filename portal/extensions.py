@@ -33,11 +33,19 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 
 
+# SQLite has one write lock for the whole file. pysqlite gives up waiting for it after 5
+# seconds and the request fails with "database is locked"; forty sign-ins at once once
+# waited longer than that (tests/test_sign_in_attacks.py). PostgreSQL waits on a row lock
+# for as long as it takes, so SQLite waits up to 30 seconds: half the web worker's timeout.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 @event.listens_for(Engine, "connect")
-def _sqlite_enforce_foreign_keys(dbapi_connection, _record):
+def _sqlite_connection_settings(dbapi_connection, _record):
     # SQLite ignores foreign keys unless asked per connection; PostgreSQL always
     # enforces them, and tests must behave the same on both.
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()

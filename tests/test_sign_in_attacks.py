@@ -5,6 +5,7 @@ Each test here failed on the code before the fix (issue 8, items 1 to 3).
 
 import re
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -87,6 +88,30 @@ def test_forty_wrong_guesses_at_once_lock_the_account_and_the_right_password_is_
     checked = [a for a in _actions(app, user) if a in CHECKED]
     assert len(checked) == lockout.MAX_FAILED_SIGN_INS
     assert client.post("/sign-in", data={"email": user.email, "password": PASSWORD}).status_code == 200
+
+
+def test_a_sign_in_waits_for_a_writer_that_holds_the_database_longer_than_the_drivers_default(app, people):
+    """Forty guesses at once once failed CI with "database is locked": on SQLite a writer
+    waited longer than pysqlite's 5-second default for the write lock. Hold it for 6."""
+    user = people["partner"]
+    held, done = threading.Event(), threading.Event()
+
+    def hold_the_write_lock():
+        with app.app_context(), db.engine.begin() as conn:
+            # The user's row on PostgreSQL; the whole database's write lock on SQLite.
+            conn.execute(db.update(User).where(User.id == user.id).values(failed_sign_ins=User.failed_sign_ins))
+            held.set()
+            time.sleep(6)
+        done.set()
+
+    holder = threading.Thread(target=hold_the_write_lock)
+    holder.start()
+    assert held.wait(10)
+    response = app.test_client().post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    holder.join(30)
+    assert done.is_set()
+    assert response.status_code == 302  # on to the second step, after waiting
+    assert response.location.endswith("/sign-in/code")
 
 
 def _lock(app, user):
