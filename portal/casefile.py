@@ -12,6 +12,8 @@ objects with their reviews.
 
 import datetime as dt
 import functools
+import hashlib
+from pathlib import Path
 from types import SimpleNamespace
 from typing import NamedTuple
 
@@ -53,7 +55,9 @@ class EvidenceFacts(NamedTuple):
     status: str
 
 
+@functools.cache
 def _facts_query(counted_only: bool):
+    """Built once per process (building it costs more than running it); callers add their filter."""
     from .models import Evidence, Review
 
     later = aliased(Evidence)
@@ -338,3 +342,42 @@ def open_outcomes(family, evidence_rows=None) -> dict:
     """outcome id -> None if evidence may be submitted for it, else the reason why not."""
     case = check_case(family) if evidence_rows is None else parse_case(case_data(family, evidence_rows))
     return outcomes_open_to(plan_for(family), case)
+
+
+# -- what a verdict was decided on ---------------------------------------------------
+
+# The code that decides a verdict and words it: the rules engine, this module and the
+# presentation (portal/verdicts.py). A stored verdict names the fingerprint of these and
+# of its plan file, so a new plan file or a new release decides it again (families/standing.py).
+_PORTAL = Path(__file__).resolve().parent
+_DECIDING_CODE = ("rules", "casefile.py", "verdicts.py", "models/families.py")
+
+
+def plan_hash(plan_id: str) -> str:
+    """The SHA-256 of the plan file and the shared tools file, as they are now."""
+    folder = Path(plans.frameworks_dir())
+    files = [folder / f"{plan_id}.yaml", folder / "tools.yaml"]
+    return _hash_files(tuple((str(p), p.stat().st_mtime_ns) for p in files if p.exists()))
+
+
+@functools.cache
+def _hash_files(stamped) -> str:
+    digest = hashlib.sha256()
+    for path, _mtime in stamped:
+        digest.update(Path(path).name.encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@functools.cache
+def _code_hash() -> str:
+    digest = hashlib.sha256()
+    for name in _DECIDING_CODE:
+        target = _PORTAL / name
+        for path in sorted(target.rglob("*.py")) if target.is_dir() else [target]:
+            digest.update(str(path.relative_to(_PORTAL)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def decided_on(plan_id: str) -> str:
+    """What a stored verdict of this plan was decided on: the plan's files and the deciding code."""
+    return hashlib.sha256(f"{plan_hash(plan_id)}:{_code_hash()}".encode()).hexdigest()

@@ -15,6 +15,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+import msgspec
+
 from .models.families import STAGES
 
 CLAIM_TYPES = {
@@ -211,6 +213,21 @@ def family_verdict(family, as_of=None):
     rows = casefile.evidence_facts(family.id, counted_only=True)
     verdict = casefile.verdict(family, as_of=as_of, evidence_rows=rows)
     return present(casefile.plan_for(family), verdict, words_for(family, rows)), verdict
+
+
+# A presented verdict is stored with the family's verdict for today (family_verdict.view), so the
+# family page shows it without deciding again (families/standing.py). Stored as JSON, read back as
+# the same dataclasses: equal, field for field, to the one it was made from.
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(VerdictView)
+
+
+def encode_view(view: VerdictView) -> str:
+    return _encoder.encode(view).decode()
+
+
+def decode_view(text: str) -> VerdictView:
+    return _decoder.decode(text)
 
 
 # -- what a verdict asks of people next (the to-do lists, portal/todo) -----------------------

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_login import login_user
 from flask_sqlalchemy.session import Session as FlaskSession
 
-from portal import casefile
+from portal import casefile, verdicts
 from portal.extensions import db
 from portal.families import changes, listing, standing
 from portal.models import Evidence, Family, FamilyVerdict, Review
@@ -83,14 +83,21 @@ def durham(app, people):
 
 
 def stored(family_id) -> dict | None:
-    row = db.session.execute(sa.select(*standing.COLUMNS).where(FamilyVerdict.family_id == family_id)).first()
-    return row._asdict() if row else None
+    """The stored row, its presented decision (the family page's verdict block) read back."""
+    columns = (*standing.COLUMNS, FamilyVerdict.view, FamilyVerdict.decided_on)
+    row = db.session.execute(sa.select(*columns).where(FamilyVerdict.family_id == family_id)).first()
+    if row is None:
+        return None
+    out = row._asdict()
+    out["view"] = verdicts.decode_view(out["view"])
+    return out
 
 
 def fresh(family_id) -> dict:
+    """What the engine decides now, and the verdict block presented from it, with nothing stored read."""
     db.session.expire_all()
     family = db.session.get(Family, family_id)
-    verdict = casefile.verdict(family)
+    view, verdict = verdicts.family_verdict(family)
     return {
         "family_id": family_id,
         "as_of": casefile.today(),
@@ -99,6 +106,8 @@ def fresh(family_id) -> dict:
         "turned_around": verdict.turned_around,
         "claim_type": verdict.claim_type,
         "earliest_claim_date": verdict.earliest_claim_date,
+        "view": view,
+        "decided_on": casefile.decided_on(family.plan_id),
     }
 
 
@@ -313,3 +322,68 @@ def test_the_worker_decides_every_stale_verdict_again_each_new_day(app, people, 
     task.call_local()
     with app.app_context():
         assert set(db.session.scalars(sa.select(FamilyVerdict.as_of))) == {casefile.today()}
+
+
+def _plant(app, family_id, **values):
+    """Write a stored row's columns directly, as a stale or wrong row would be."""
+    with app.app_context():
+        db.session.execute(sa.update(FamilyVerdict).where(FamilyVerdict.family_id == family_id).values(**values))
+        db.session.commit()
+
+
+def _planted_view(app, family_id) -> str:
+    with app.app_context():
+        view = stored(family_id)["view"]
+    view.missing = ["A sentence only the stored row holds."]
+    return verdicts.encode_view(view)
+
+
+def test_the_family_page_shows_the_stored_decision_without_deciding_again(app, people, durham, client, monkeypatch):
+    _plant(app, durham.id, view=_planted_view(app, durham.id))
+    monkeypatch.setattr(casefile, "verdict", lambda *a, **k: pytest.fail("the page decided the verdict again"))
+    f.sign_in(client, people["lead_professional"])
+    page = client.get(f"/families/{durham.id}").get_data(as_text=True)
+    assert "A sentence only the stored row holds." in page
+    partial = client.get(f"/families/{durham.id}/verdict", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "A sentence only the stored row holds." in partial
+
+
+@pytest.mark.parametrize(
+    "stale",
+    [
+        {"decided_on": "0" * 64},  # another plan file, or another release of the engine or its words
+        {"decided_on": None},  # a row stored before views were kept (migration 0015)
+        {"as_of": casefile.today() - dt.timedelta(days=1)},
+    ],
+    ids=["other plan or code", "no basis", "earlier day"],
+)
+def test_a_stale_stored_decision_is_decided_again_before_the_page_shows_it(app, people, durham, client, stale):
+    _plant(app, durham.id, view=_planted_view(app, durham.id), **stale)
+    f.sign_in(client, people["lead_professional"])
+    page = client.get(f"/families/{durham.id}").get_data(as_text=True)
+    assert "A sentence only the stored row holds." not in page
+    in_step(app, durham.id)  # and the row was written again, in the page's own commit
+
+
+def test_the_worker_decides_again_a_row_decided_on_another_plan_file_or_code(app, people, durham):
+    _plant(app, durham.id, decided_on="0" * 64, view=_planted_view(app, durham.id))
+    with app.app_context():
+        assert standing.bring_all_up_to_date() == 1
+        assert standing.bring_all_up_to_date() == 0
+    in_step(app, durham.id)
+
+
+def test_a_changed_plan_file_changes_what_a_verdict_is_decided_on(app, tmp_path, monkeypatch):
+    import shutil
+
+    from portal.rules import plan as plans
+
+    folder = tmp_path / "frameworks"
+    shutil.copytree(plans.frameworks_dir(), folder)
+    monkeypatch.setattr(plans, "frameworks_dir", lambda: folder)
+    before = casefile.decided_on("durham-2018")
+    other = casefile.decided_on("suffolk-2017")
+    path = folder / "durham-2018.yaml"
+    path.write_text(path.read_text() + "\n# one more line\n")
+    assert casefile.decided_on("durham-2018") != before
+    assert casefile.decided_on("suffolk-2017") == other

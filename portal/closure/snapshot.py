@@ -15,11 +15,9 @@ import datetime as dt
 import hashlib
 import json
 import re
-from functools import cache
-from pathlib import Path
 
+from ..casefile import plan_hash
 from ..models import Evidence
-from ..rules.plan import frameworks_dir
 
 # Bumped whenever the summary's layout or wording changes, so one code never names two
 # different documents: the same records under a new layout get a new code.
@@ -27,20 +25,6 @@ FORMAT = 2  # 2: set-aside evidence named, not "Evidence e7"
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32
 CODE_LENGTH = 12
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
-
-
-def plan_hash(plan_id: str) -> str:
-    folder = Path(frameworks_dir())
-    files = [folder / f"{plan_id}.yaml", folder / "tools.yaml"]
-    return _hash_files(tuple((str(p), p.stat().st_mtime_ns) for p in files if p.exists()))
-
-
-@cache
-def _hash_files(stamped) -> str:
-    digest = hashlib.sha256()
-    for path, _mtime in stamped:
-        digest.update(Path(path).name.encode() + b"\0" + Path(path).read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def _iso(value):

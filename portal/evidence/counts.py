@@ -17,11 +17,15 @@ from ..models import Evidence, Family, Review
 from .duties import LP, PM
 
 
+# Made once: an alias builds its column collection on first use, which costs more than the
+# database takes to run the queries it is in (docs/performance.md).
+_LATER, _EARLIER = aliased(Evidence, name="later_version"), aliased(Evidence, name="earlier_version")
+
+
 def latest_versions(chosen):
     """Select the latest versions of the items of the chosen families (a select of family ids, or a list)."""
-    later = aliased(Evidence)
     return sa.select(Evidence).where(
-        Evidence.family_id.in_(chosen), ~sa.exists().where(later.replaces_id == Evidence.id)
+        Evidence.family_id.in_(chosen), ~sa.exists().where(_LATER.replaces_id == Evidence.id)
     )
 
 
@@ -38,10 +42,9 @@ def chain(roots):
         )
         .cte("chain", recursive=True)
     )
-    earlier = aliased(Evidence)
     return base.union_all(
-        sa.select(base.c.root, earlier.replaces_id, earlier.submitted_by_id, base.c.lp).where(
-            earlier.id == base.c.replaces_id
+        sa.select(base.c.root, _EARLIER.replaces_id, _EARLIER.submitted_by_id, base.c.lp).where(
+            _EARLIER.id == base.c.replaces_id
         )
     )
 

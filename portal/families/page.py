@@ -13,13 +13,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .. import casefile, verdicts
+from .. import casefile
 from ..evidence import counts, duties
 from ..extensions import db
 from ..models import Evidence
 from ..models.families import ACTIVITIES, STAGES
 from ..roles import FamilyCapabilities, Role
 from ..rules.calendar import age_on
+from . import standing
 
 LP, PARTNER = Role.LEAD_PROFESSIONAL, Role.PARTNER
 
@@ -199,7 +200,7 @@ def page_data(family, user) -> dict:
     if user.role == PARTNER:
         data["open_outcomes"] = open_outcomes(family, plan)
     else:
-        data["verdict"] = verdicts.family_verdict(family)[0]
+        data["verdict"] = standing.view(family)
     if user.role in (LP, duties.PM):
         data["awaiting"] = awaiting_counts(family, user)
     if user.role == LP:

@@ -11,7 +11,12 @@ It is kept in step two ways (docs/performance.md):
   those tables is covered as it stands. A new evidence version needs no new verdict:
   the engine counts accepted versions only, and a new version is not accepted yet.
 - When the date has moved on: a row whose `as_of` is not today is stale, and is decided
-  again when next read (`current`), in the reading request's own commit.
+  again when next read (`current`), in the reading request's own commit. So is a row
+  decided on another plan file or another release of the deciding code (`decided_on`).
+
+Each row keeps the whole decision as the family page shows it (`view`: the presented
+verdict, portal/verdicts.py), so the page shows the stored decision and does not decide
+again: its cost does not grow with the family's history.
 
 Two transactions changing one family at once are put in order before either decides:
 each locks the family's row (PostgreSQL; SQLite writes one transaction at a time and
@@ -28,7 +33,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 from sqlalchemy.orm import selectinload
 
-from .. import casefile
+from .. import casefile, verdicts
 from ..extensions import db
 from ..models import (
     CaseClosure,
@@ -121,7 +126,10 @@ def refresh(family_ids, as_of: dt.date | None = None, session=None) -> dict[int,
     evidence = casefile.counted_evidence(family_ids, session=session)
     rows = {}
     for family in families:
-        verdict = casefile.verdict(family, as_of=as_of, evidence_rows=evidence.get(family.id, []))
+        counted = evidence.get(family.id, [])
+        verdict = casefile.verdict(family, as_of=as_of, evidence_rows=counted)
+        # The whole decision in the family page's words, from the same rows: the page shows it as stored.
+        view = verdicts.present(casefile.plan_for(family), verdict, verdicts.words_for(family, counted))
         rows[family.id] = {
             "family_id": family.id,
             "as_of": as_of,
@@ -131,6 +139,8 @@ def refresh(family_ids, as_of: dt.date | None = None, session=None) -> dict[int,
             "claim_type": verdict.claim_type,
             "earliest_claim_date": verdict.earliest_claim_date,
             "decided_at": _now(),
+            "view": verdicts.encode_view(view),
+            "decided_on": casefile.decided_on(family.plan_id),
         }
     if rows:
         _upsert(session, list(rows.values()))
@@ -167,21 +177,33 @@ COLUMNS = (
 )
 
 
-def current(family_ids, as_of: dt.date | None = None) -> dict[int, dict]:
-    """Each family's stored verdict for today; rows missing or of an earlier day are decided now and written
-    (the caller's commit saves them)."""
+def current(family_ids, as_of: dt.date | None = None, with_view: bool = False) -> dict[int, dict]:
+    """Each family's stored verdict for today; rows missing, of an earlier day or decided on another
+    plan file or code (casefile.decided_on) are decided now and written (the caller's commit saves
+    them). with_view: each row's `view` too (the presented decision, JSON)."""
     as_of = as_of or casefile.today()
     family_ids = list(family_ids)
     if not family_ids:
         return {}
-    stored = {
-        row.family_id: row._asdict()
-        for row in db.session.execute(sa.select(*COLUMNS).where(FamilyVerdict.family_id.in_(family_ids)))
-    }
-    stale = [fid for fid in family_ids if fid not in stored or stored[fid]["as_of"] != as_of]
+    columns = (*COLUMNS, Family.plan_id, FamilyVerdict.decided_on) + ((FamilyVerdict.view,) if with_view else ())
+    query = sa.select(*columns).join(Family, Family.id == FamilyVerdict.family_id)
+    stored = {row.family_id: row._asdict() for row in db.session.execute(query.where(Family.id.in_(family_ids)))}
+    stale = [
+        fid
+        for fid in family_ids
+        if fid not in stored
+        or stored[fid]["as_of"] != as_of
+        or stored[fid]["decided_on"] != casefile.decided_on(stored[fid]["plan_id"])
+    ]
     if stale:
         stored |= refresh(stale, as_of)
     return stored
+
+
+def view(family) -> verdicts.VerdictView:
+    """The family's verdict for today as the family page shows it: the stored decision, decided
+    again first if it is stale. Equal to verdicts.family_verdict(family)[0] (tests hold them equal)."""
+    return verdicts.decode_view(current([family.id], with_view=True)[family.id]["view"])
 
 
 def bring_all_up_to_date(as_of: dt.date | None = None, batch: int = 500) -> int:
@@ -199,11 +221,19 @@ def bring_all_up_to_date(as_of: dt.date | None = None, batch: int = 500) -> int:
 
 
 def _stale(query_of_family_ids, as_of: dt.date, limit: int | None = None) -> list[int]:
+    plan_ids = db.session.scalars(sa.select(Family.plan_id).distinct()).all()
+    decided_on = sa.case({p: casefile.decided_on(p) for p in plan_ids}, value=Family.plan_id) if plan_ids else None
     ids = (
         sa.select(Family.id)
         .where(Family.id.in_(query_of_family_ids))
         .outerjoin(FamilyVerdict, FamilyVerdict.family_id == Family.id)
-        .where(sa.or_(FamilyVerdict.family_id.is_(None), FamilyVerdict.as_of != as_of))
+        .where(
+            sa.or_(
+                FamilyVerdict.family_id.is_(None),
+                FamilyVerdict.as_of != as_of,
+                FamilyVerdict.decided_on.is_distinct_from(decided_on),
+            )
+        )
         .order_by(Family.id)
         .limit(limit)
     )

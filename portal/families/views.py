@@ -3,13 +3,13 @@
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit, casefile, verdicts
+from .. import audit, casefile
 from ..access import READERS, family_access, roles
 from ..admin.plans import open_plan_ids
 from ..boundaries.pages import requested_page
 from ..forms.fields import options
 from ..roles import Role
-from . import bp, changes, listing, matches, page
+from . import bp, changes, listing, matches, page, standing
 from .choices import plan_choices
 from .forms import FamilyForm
 from .support import done, is_htmx
@@ -95,6 +95,6 @@ def verdict(family):
         "families/_verdict.html",
         family=family,
         plan=casefile.plan_for(family),
-        verdict=verdicts.family_verdict(family)[0],
+        verdict=standing.view(family),
         announce=True,
     )

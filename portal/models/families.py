@@ -227,7 +227,8 @@ class FamilyVerdict(db.Model):
     """The family's verdict for `as_of` (today when written), kept so lists filter and sort by it.
 
     Not a record of its own: a copy of the rules engine's answer, rewritten in the same
-    transaction as any change that could alter it and again when the date has moved on
+    transaction as any change that could alter it, again when the date has moved on, and
+    again when the plan file or the deciding code is not what it was decided on
     (portal/families/standing.py, docs/performance.md). So it is updated in place.
     """
 
@@ -241,6 +242,11 @@ class FamilyVerdict(db.Model):
     claim_type: Mapped[str | None] = mapped_column(sa.String(40))
     earliest_claim_date: Mapped[date | None] = mapped_column(sa.Date)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The whole decision as the family page shows it (portal.verdicts.VerdictView, JSON), and what
+    # it was decided on (casefile.decided_on: the plan's files and the deciding code). A row whose
+    # `decided_on` is not the current one is stale, like a row of an earlier day.
+    view: Mapped[str | None] = mapped_column(sa.Text)
+    decided_on: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class MemberDeparture(db.Model):
