@@ -16,7 +16,6 @@ from ..extensions import db
 from ..models import Evidence, Family, Review
 from .duties import LP, PM
 
-
 # Made once: an alias builds its column collection on first use, which costs more than the
 # database takes to run the queries it is in (docs/performance.md).
 _LATER, _EARLIER = aliased(Evidence, name="later_version"), aliased(Evidence, name="earlier_version")
