@@ -14,6 +14,8 @@ from pathlib import Path
 
 from huey import RedisHuey, SqliteHuey, crontab
 
+from ..extensions import SQLITE_BUSY_TIMEOUT_MS
+
 EXTENSION = "portal_jobs"
 
 
@@ -63,7 +65,8 @@ def _build(app) -> JobQueue:
     else:
         path = queue_file(app)
         path.parent.mkdir(parents=True, exist_ok=True)
-        huey = SqliteHuey(name, filename=str(path), **settings)
+        # Waits for the queue file's write lock as long as the database does (portal/extensions.py).
+        huey = SqliteHuey(name, filename=str(path), timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, **settings)
     return JobQueue(huey=huey, run_job=_register_tasks(huey, app))
 
 
