@@ -188,12 +188,13 @@ def current(family_ids, as_of: dt.date | None = None, with_view: bool = False) -
     columns = (*COLUMNS, Family.plan_id, FamilyVerdict.decided_on) + ((FamilyVerdict.view,) if with_view else ())
     query = sa.select(*columns).join(Family, Family.id == FamilyVerdict.family_id)
     stored = {row.family_id: row._asdict() for row in db.session.execute(query.where(Family.id.in_(family_ids)))}
+    bases = {plan_id: casefile.decided_on(plan_id) for plan_id in {row["plan_id"] for row in stored.values()}}
     stale = [
         fid
         for fid in family_ids
         if fid not in stored
         or stored[fid]["as_of"] != as_of
-        or stored[fid]["decided_on"] != casefile.decided_on(stored[fid]["plan_id"])
+        or stored[fid]["decided_on"] != bases[stored[fid]["plan_id"]]
     ]
     if stale:
         stored |= refresh(stale, as_of)
