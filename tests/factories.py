@@ -161,7 +161,10 @@ def sign_in(client, user, password=PASSWORD, next_page=None, csrf=False):
 # A Flask-WTF CSRF token is a signed, timestamped value ("Ij…"."…"."…"): it changes from one
 # second to the next wherever it appears (hidden fields, the hx-headers JSON, the timeout
 # warning's keep-alive form), and so do the session seconds the timeout warning counts down.
-_SIGNED_TOKEN = re.compile(r"Ij[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+# Its first part is the base64 of a JSON string of hex digits: '"' and a digit read "Ij",
+# '"' and a letter (a-f) read "Im". Matching "Ij" only made page comparisons fail whenever
+# the second ticked over between two requests and the token began with a letter.
+_SIGNED_TOKEN = re.compile(r"I[jm][A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 
 def comparable_page(body: str) -> str:
