@@ -205,12 +205,14 @@ def _problem(plan, p, words, ce_claim) -> ProblemLine:
     )
 
 
-def family_verdict(family, as_of=None):
-    """The family's verdict, presented: (VerdictView, the engine's Verdict)."""
+def family_verdict(family, as_of=None, rows=None):
+    """The family's verdict, presented: (VerdictView, the engine's Verdict). `rows`: its accepted
+    versions when already read (the stored verdict reads many families' at once)."""
     from . import casefile
 
     # The accepted versions, as plain rows in one query: all the engine reads, and all its sentences name.
-    rows = casefile.evidence_facts(family.id, counted_only=True)
+    if rows is None:
+        rows = casefile.evidence_facts(family.id, counted_only=True)
     verdict = casefile.verdict(family, as_of=as_of, evidence_rows=rows)
     return present(casefile.plan_for(family), verdict, words_for(family, rows)), verdict
 

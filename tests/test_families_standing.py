@@ -387,3 +387,26 @@ def test_a_changed_plan_file_changes_what_a_verdict_is_decided_on(app, tmp_path,
     path.write_text(path.read_text() + "\n# one more line\n")
     assert casefile.decided_on("durham-2018") != before
     assert casefile.decided_on("suffolk-2017") == other
+
+
+def test_two_readers_of_a_stale_decision_at_the_same_moment_both_get_the_page_and_one_row(app, people, durham):
+    _plant(app, durham.id, decided_on="0" * 64, view=_planted_view(app, durham.id))
+    clients = [app.test_client() for _ in range(2)]
+    for client in clients:
+        f.sign_in(client, people["lead_professional"])
+    barrier, answers = threading.Barrier(2), [None, None]
+
+    def read(i):
+        barrier.wait()
+        answers[i] = clients[i].get(f"/families/{durham.id}")
+
+    threads = [threading.Thread(target=read, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert [a.status_code for a in answers] == [200, 200]
+    assert not any("A sentence only the stored row holds." in a.get_data(as_text=True) for a in answers)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).where(FamilyVerdict.family_id == durham.id)) == 1
+    in_step(app, durham.id)

@@ -125,11 +125,10 @@ def refresh(family_ids, as_of: dt.date | None = None, session=None) -> dict[int,
     ).all()
     evidence = casefile.counted_evidence(family_ids, session=session)
     rows = {}
+    bases = {plan_id: casefile.decided_on(plan_id) for plan_id in {family.plan_id for family in families}}
     for family in families:
-        counted = evidence.get(family.id, [])
-        verdict = casefile.verdict(family, as_of=as_of, evidence_rows=counted)
         # The whole decision in the family page's words, from the same rows: the page shows it as stored.
-        view = verdicts.present(casefile.plan_for(family), verdict, verdicts.words_for(family, counted))
+        view, verdict = verdicts.family_verdict(family, as_of, evidence.get(family.id, []))
         rows[family.id] = {
             "family_id": family.id,
             "as_of": as_of,
@@ -140,7 +139,7 @@ def refresh(family_ids, as_of: dt.date | None = None, session=None) -> dict[int,
             "earliest_claim_date": verdict.earliest_claim_date,
             "decided_at": _now(),
             "view": verdicts.encode_view(view),
-            "decided_on": casefile.decided_on(family.plan_id),
+            "decided_on": bases[family.plan_id],
         }
     if rows:
         _upsert(session, list(rows.values()))
