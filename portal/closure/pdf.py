@@ -121,7 +121,7 @@ def _settle(obj) -> None:
     they do, like WeasyPrint's page streams) a class that keeps its bytes; leave others be."""
     import pydyf
 
-    written_by = type(obj).__dict__.get("data") or getattr(type(obj), "data", None)
+    written_by = getattr(type(obj), "data", None)
     if written_by is pydyf.Stream.data or written_by is pydyf.Dictionary.data:
         obj.__class__ = _settled(type(obj))
 

@@ -126,7 +126,7 @@ def relied_on(family, plan, e, shown: dict) -> dict:
         "agency": e.agency.name if e.agency else "Not recorded",
         "submitted": f"{e.submitted_by.name} on {verdicts.day(e.submitted_at.date())}",
         "period": f"{verdicts.day(e.period_start)} to {verdicts.day(e.period_end)}",
-        "values": value_rows(family, e),
+        "values": value_rows(family, e, plan),
         "statement": e.statement,
         "version": f"Version {e.version}, correcting version {e.version - 1}" if e.version > 1 else "Version 1",
         "accepted": f"{review.reviewed_by.name} on {verdicts.day(review.reviewed_at.date())}",

@@ -9,10 +9,13 @@ from .reading import as_text
 YES_NO = {True: "Yes", False: "No"}
 
 
-def value_rows(family, evidence) -> list[tuple[str, str]]:
-    """(label, text) for each value of one version, in the order of the form."""
+def value_rows(family, evidence, plan=None) -> list[tuple[str, str]]:
+    """(label, text) for each value of one version, in the order of the form.
+
+    `plan`: the family's plan, where the caller has it already (a closure summary lists 30
+    items; looking the plan up asks whether any plan file changed, each time)."""
     values = evidence.values or {}
-    outcome = casefile.plan_for(family).outcome_by_id.get(evidence.outcome_id)
+    outcome = (plan or casefile.plan_for(family)).outcome_by_id.get(evidence.outcome_id)
     fields = evidence_form(family, outcome, evidence.option).fields if outcome else []
     rows = [(f["label"], shown(f, values[f["name"]])) for f in fields if f["name"] in values]
     known = {f["name"] for f in fields}
