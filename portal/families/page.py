@@ -25,8 +25,10 @@ from . import standing
 LP, PARTNER = Role.LEAD_PROFESSIONAL, Role.PARTNER
 
 # The family page lists this many evidence items (the latest version of each, newest first);
-# the rest are on the family's evidence list (GET /families/<id>/evidence/), EVIDENCE_PAGE a page.
-FAMILY_PAGE_LINES = 20
+# the rest are on the family's evidence list (GET /families/<id>/submissions), EVIDENCE_PAGE a
+# page. Five, not the 20 it was: each card is a quarter of a millisecond of template, so a
+# family with 300 items cost 15% more than one with 5 (docs/performance.md, "Run 7").
+FAMILY_PAGE_LINES = 5
 EVIDENCE_PAGE = 50
 
 
