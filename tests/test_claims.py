@@ -548,6 +548,39 @@ def test_every_line_page_and_the_spot_check_pack_open(app, client, demo):
     assert "1. Was the family eligible?" in html and "3. Does the claim qualify" in html
 
 
+def test_the_check_pages_and_the_spot_check_pack_give_each_evidence_items_period(app, client, demo):
+    """The line's evidence metadata keeps the period as [start, end]; the case's evidence as
+    {start, end}. Merged, the list won and both pages printed "Period: to", with no dates."""
+    claim_id = built_claim(app, client, demo)
+    draw(app, client, claim_id)
+    sign_in(client, demo["verifier"])
+    with app.app_context():
+        line = claim(app, claim_id).lines[0]
+        from portal.claims import tasks
+        from portal.claims.spotcheck import pack_html
+
+        periods = {e["id"]: e["period"] for e in line.case_snapshot["evidence"]}
+        with app.test_request_context():
+            pack = pack_html(db.session.get(ClaimLine, line.id), demo["verifier"])
+        shown = [
+            e
+            for t in tasks.task_list(line)
+            if t.slug != "decision"
+            for e in (tasks.section(line, t.slug).evidence or [])
+        ]
+        slugs = [t.slug for t in tasks.task_list(line) if t.slug != "decision"]
+    assert shown, "the line relies on evidence"
+    for e in shown:
+        words = f"{periods[e['id']]['start']} to {periods[e['id']]['end']}"
+        assert words in pack, e["id"]
+    pages = "".join(
+        client.get(f"/claims/{claim_id}/lines/{line.id}/check/{slug}").get_data(as_text=True) for slug in slugs
+    )
+    for e in shown:
+        assert f"{periods[e['id']]['start']} to {periods[e['id']]['end']}" in pages, e["id"]
+    assert "<td> to </td>" not in pack
+
+
 def test_a_line_of_another_claim_is_not_found(app, client, demo):
     claim_id = built_claim(app, client, demo)
     line_id = next(iter(lines_of(app, claim_id).values()))

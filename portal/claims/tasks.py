@@ -71,9 +71,13 @@ def task_href(line, task) -> str:
 
 
 def evidence_items(line, ids) -> list[dict]:
+    """The case's evidence items the verdict relied on, with the line's metadata (version, agency...).
+
+    Both hold the period: the case as {start, end}, which the pages print, the metadata as
+    [start, end]; the case's is kept (the metadata's once hid it: "Period: to")."""
     case = {e["id"]: e for e in line.case_snapshot.get("evidence", [])}
     meta = {e["id"]: e for e in line.evidence}
-    return [{**case[i], **meta.get(i, {})} for i in dict.fromkeys(ids) if i in case]
+    return [{**case[i], **meta.get(i, {}), "period": case[i]["period"]} for i in dict.fromkeys(ids) if i in case]
 
 
 def section(line, slug) -> Section | None:
