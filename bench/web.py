@@ -19,7 +19,7 @@ as a person would (password and authenticator code):
   to a family with 5 and one with 300 items (fresh families each round, so they
   do not grow across rounds);
 - live check (the htmx endpoint as the partner types), 5 and 300;
-- family page (the lead professional's: verdict, every evidence line), 5 and 300.
+- family page (the lead professional's: the stored verdict, the latest 5 evidence items), 5 and 300.
 
 The measurements are interleaved and repeated (ROUNDS); the fastest of each is kept,
 since other work on a shared machine only ever adds time. Every submission the
@@ -207,7 +207,7 @@ def gather_statistics(url: str) -> None:
     In service, autovacuum analyses a table once a tenth of it has changed, checking each
     minute: a database always has its tables' statistics. This one was filled a moment ago,
     so it has none yet, and without them the planner guessed that reading a family's 300
-    evidence versions and sorting them was cheaper than walking the index to the newest 20
+    evidence versions and sorting them was cheaper than walking the index to the newest few
     (docs/performance.md, "Run 7"). SQLite has no such daemon, so its database is measured
     as seeded.
     """
