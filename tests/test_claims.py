@@ -581,6 +581,44 @@ def test_the_check_pages_and_the_spot_check_pack_give_each_evidence_items_period
     assert "<td> to </td>" not in pack
 
 
+def test_a_continuous_employment_lines_other_problems_are_not_needed_not_missing(app, client, demo):
+    """As on the closure summary (issue 9): a continuous-employment claim rests on the adult's
+    work alone, so the verifier is told its unachieved problems are not needed, not "Not achieved"."""
+    from portal import verdicts
+
+    claim_id = built_claim(app, client, demo)
+    draw(app, client, claim_id)
+    sign_in(client, demo["verifier"])
+    with app.app_context():
+        from portal.claims import tasks
+        from portal.claims.spotcheck import pack_html
+
+        lines = claim(app, claim_id).lines
+        checked = 0
+        for line in lines:
+            ce = line.claim_type == "continuous_employment"
+            unachieved = [p for p in line.verdict["problems"] if not p["achieved"]]
+            statuses = {t.slug: t.status for t in tasks.task_list(line)}
+            page = client.get(f"/claims/{claim_id}/lines/{line.id}").get_data(as_text=True)
+            with app.test_request_context():
+                pack = pack_html(db.session.get(ClaimLine, line.id), demo["verifier"])
+            for p in unachieved:
+                section = client.get(f"/claims/{claim_id}/lines/{line.id}/check/problem-{p['id']}").get_data(
+                    as_text=True
+                )
+                if ce:
+                    checked += 1
+                    assert statuses[f"problem-{p['id']}"] == "Not needed"
+                    assert verdicts.NOT_NEEDED in section
+                    assert f"{p['title']}: not needed for a continuous-employment claim" in pack
+                else:
+                    assert statuses[f"problem-{p['id']}"] == "Not achieved"
+                    assert verdicts.NOT_NEEDED not in section
+            if ce:
+                assert "Not achieved" not in page
+    assert checked, "the demo claim has a continuous-employment line with a problem not achieved"
+
+
 def test_a_line_of_another_claim_is_not_found(app, client, demo):
     claim_id = built_claim(app, client, demo)
     line_id = next(iter(lines_of(app, claim_id).values()))

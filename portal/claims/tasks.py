@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from flask import url_for
 
+from ..verdicts import NOT_NEEDED
 from .plans import stored_plan
 
 
@@ -24,6 +25,7 @@ class Section:
     evidence: list = field(default_factory=list)  # evidence items (case item merged with line metadata)
     flags: list = field(default_factory=list)
     problem: dict | None = None
+    not_needed: str = ""  # why an unachieved problem does not hold up a continuous-employment claim
 
 
 def plan_of(line):
@@ -50,7 +52,11 @@ def task_list(line) -> list[Task]:
             Task(
                 f"problem-{p['id']}",
                 f"{plan.term('problem').capitalize()} {p['id']}: {p['title']}",
-                *(("Achieved", "green") if p["achieved"] else ("Not achieved", "grey")),
+                *(
+                    ("Achieved", "green")
+                    if p["achieved"]
+                    else ("Not needed" if not_needed(line, p) else "Not achieved", "grey")
+                ),
             )
         )
     sustain = [f for f in line.flags if f["code"] in ("recurrence", "short_intervention")]
@@ -62,6 +68,14 @@ def task_list(line) -> list[Task]:
     )
     tasks.append(Task("decision", "Decision", *status))
     return tasks
+
+
+def not_needed(line, problem) -> str:
+    """For a continuous-employment line, why an unachieved problem does not hold it up; else ""."""
+    if line.claim_type != "continuous_employment" or problem["achieved"]:
+        return ""
+    term = plan_of(line).term("problem")
+    return f"{NOT_NEEDED}: the claim rests on the adult's work alone, so this {term} does not hold it up."
 
 
 def task_href(line, task) -> str:
@@ -118,6 +132,7 @@ def section(line, slug) -> Section | None:
             reasons=problem["reasons"],
             evidence=evidence_items(line, ids),
             problem=problem,
+            not_needed=not_needed(line, problem),
             flags=[
                 f for f in line.flags if f["code"] in ("lead_only", "source_mismatch", "left_scope", "evidence_dates")
             ],
