@@ -249,6 +249,27 @@ def test_a_redraw_needs_a_reason_and_is_audited(app, client, demo):
         )
 
 
+def test_once_a_sampled_line_is_decided_the_sample_can_be_widened_but_not_redrawn(app, client, demo):
+    """A redraw after a rejection would let the claim's builder trade a sample that found a fault
+    for a fresh one, and so escape the widening the rejection rate asks for."""
+    claim_id = built_claim(app, client, demo)
+    draw(app, client, claim_id)
+    sign_in(client, demo["verifier"])
+    with app.app_context():
+        first = claim(app, claim_id).sample.chosen[0]
+    rejected = {"decision": "rejected", "reason_code": "evidence_insufficient", "note": "Statement only"}
+    assert client.post(f"/claims/{claim_id}/lines/{first}/decision", data=rejected).status_code == 302
+    sign_in(client, demo["programme"])
+    page = client.get(f"/claims/{claim_id}").get_data(as_text=True)
+    assert "Redraw the sample" not in page
+    response = client.post(f"/claims/{claim_id}/sample/redraw", data={"reason": "A fresh look"}, follow_redirects=True)
+    assert "its sample can be widened but not redrawn" in response.get_data(as_text=True)
+    with app.app_context():
+        samples = db.session.scalars(sa.select(ClaimSample).filter_by(claim_id=claim_id)).all()
+        assert [s.kind for s in samples] == ["drawn"]
+        assert sampling.sample_state(claim(app, claim_id)).rejected == 1
+
+
 def decide_all(app, client, demo, claim_id, reject=(), verifier="verifier"):
     sign_in(client, demo[verifier])
     with app.app_context():

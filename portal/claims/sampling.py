@@ -17,11 +17,24 @@ def in_claim(claim) -> list:
     return [line for line in claim.lines if line.exit is None]
 
 
+def why_not_redraw(claim) -> str:
+    """Why the sample may not be redrawn now ("" if it may).
+
+    Once a verifier has decided a sampled line, a new seed would let the claim's builder trade a
+    sample that found a fault for a fresh one, escaping the widening a rejection asks for: from
+    then on the sample can only be widened (same seed, more lines), which keeps every line in it."""
+    if claim.samples and any(line.decision for line in claim.lines):
+        return f"Claim {claim.id} has decisions on sampled lines: its sample can be widened but not redrawn"
+    return ""
+
+
 def draw(claim, user, reason: str = "") -> ClaimSample:
     """The first sample, or a redraw with a new seed (a reason is required, and kept)."""
     _lock(claim)
     if claim.status != "draft":
         raise Refused(f"Claim {claim.id} is {claim.status}: its sample can no longer change")
+    if refusal := why_not_redraw(claim):
+        raise Refused(refusal)
     if claim.samples and not reason.strip():
         raise Refused("Say why the sample is redrawn")
     lines = in_claim(claim)

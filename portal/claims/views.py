@@ -109,6 +109,7 @@ def show(claim_id):
         "claims/show.html",
         claim=claim,
         state=sampling.sample_state(claim),
+        redraw_refused=sampling.why_not_redraw(claim),
         blockers=approving.blockers(claim),
         totals=approving.totals(claim),
         csv_file=files.latest_file(claim, "csv"),
@@ -195,6 +196,8 @@ def draw_sample(claim_id):
 @roles(Role.PROGRAMME_MANAGER)
 def redraw_sample(claim_id):
     claim = claim_or_404(claim_id)
+    if refusal := sampling.why_not_redraw(claim):
+        return refused(refusal, "claims.show", claim_id=claim.id)
     form = ReasonForm()
     form.reason.label.text = "Why is the sample redrawn?"
     if form.validate_on_submit():
