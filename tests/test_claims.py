@@ -270,6 +270,63 @@ def test_once_a_sampled_line_is_decided_the_sample_can_be_widened_but_not_redraw
         assert sampling.sample_state(claim(app, claim_id)).rejected == 1
 
 
+def test_a_decision_made_while_the_sample_is_being_redrawn_waits_and_sees_the_new_sample(
+    app, client, demo, monkeypatch
+):
+    """The redraw checks that nothing is decided, then writes the new sample. A verifier deciding a
+    line in between must not slip a decision in on a line the new sample leaves out."""
+    import threading
+
+    claim_id = built_claim(app, client, demo)
+    old = draw(app, client, claim_id)
+    line_id = old.chosen[0]
+    # A seed whose sample leaves that line out, so a decision that slipped in would show.
+    seed = next(
+        f"{n:016x}"
+        for n in range(1000)
+        if line_id not in draw_sample(old.population, old.flagged, f"{n:016x}", old.size)
+    )
+    monkeypatch.setattr(sampling.secrets, "token_hex", lambda _n: seed)
+    paused, go = threading.Event(), threading.Event()
+    original_audit = sampling.audit
+
+    def audit_then_wait(*args, **kwargs):  # the redraw has checked and drawn; it commits after this
+        original_audit(*args, **kwargs)
+        paused.set()
+        assert go.wait(30)
+
+    monkeypatch.setattr(sampling, "audit", audit_then_wait)
+    outcome = {}
+
+    def redraw():
+        with app.app_context():
+            user = db.session.get(type(demo["programme"]), demo["programme"].id)
+            outcome["sample"] = sampling.draw(claim(app, claim_id), user, "Seed shown to a builder").chosen
+
+    def decide():
+        with app.app_context():
+            user = db.session.get(type(demo["verifier"]), demo["verifier"].id)
+            try:
+                verifying.decide(db.session.get(ClaimLine, line_id), user, "verified")
+                outcome["decided"] = True
+            except Refused as refusal:
+                outcome["refused"] = str(refusal)
+
+    pm = threading.Thread(target=redraw)
+    pm.start()
+    assert paused.wait(30)
+    verifier = threading.Thread(target=decide)
+    verifier.start()
+    verifier.join(1.5)  # it waits for the redraw (or, unguarded, has already decided)
+    go.set()
+    pm.join(30)
+    verifier.join(30)
+    assert line_id not in outcome["sample"]
+    assert outcome.get("refused", "").endswith(f"is not in the audit sample of claim {claim_id}")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LineDecision)) == 0
+
+
 def decide_all(app, client, demo, claim_id, reject=(), verifier="verifier"):
     sign_in(client, demo[verifier])
     with app.app_context():

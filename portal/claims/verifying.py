@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import ClaimLine, LineDecision, QueryAnswer
 from ..models.claims import DECISIONS, REJECTION_REASONS
 from ..roles import Role
+from . import ledger
 from .building import Refused, audit, builders
 
 
@@ -34,6 +35,11 @@ def why_not_decide(user, line) -> str | None:
 
 
 def decide(line, user, decision, reason_code=None, note="") -> LineDecision:
+    # The phase's lock first, as a sample change takes it: a decision waits for a redraw under
+    # way and is then checked against the sample it left (sampling.why_not_redraw).
+    ledger.lock_phase(line.claim.window.phase)
+    db.session.refresh(line.claim, ["samples", "approval", "submission"])
+    db.session.refresh(line, ["decisions", "exit"])
     refusal = why_not_decide(user, line)
     if refusal:
         raise Refused(refusal)
