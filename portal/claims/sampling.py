@@ -3,10 +3,11 @@
 import secrets
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import ClaimSample
+from ..models import ClaimLine, ClaimSample, LineDecision
 from ..rules.claims import draw_sample, sample_size, widening
 from . import ledger
 from .building import Refused, audit
@@ -23,7 +24,8 @@ def why_not_redraw(claim) -> str:
     Once a verifier has decided a sampled line, a new seed would let the claim's builder trade a
     sample that found a fault for a fresh one, escaping the widening a rejection asks for: from
     then on the sample can only be widened (same seed, more lines), which keeps every line in it."""
-    if claim.samples and any(line.decision for line in claim.lines):
+    decided = sa.exists().where(LineDecision.line_id == ClaimLine.id, ClaimLine.claim_id == claim.id)
+    if claim.samples and db.session.scalar(sa.select(decided)):  # one query, read afresh under the lock
         return f"Claim {claim.id} has decisions on sampled lines: its sample can be widened but not redrawn"
     return ""
 
