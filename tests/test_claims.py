@@ -576,12 +576,20 @@ def test_withdrawal_is_a_ledger_row_and_the_family_is_claimable_again_at_a_later
         assert "SUF-EX-0001 is already in claim" in refused[0]
 
 
+def to_do_count(page: str) -> int:
+    """The number in the navigation's "To do (N)"; none shown is 0."""
+    found = re.search(r"To do \((\d+)\)", page)
+    return int(found.group(1)) if found else 0
+
+
 def test_a_query_goes_to_the_lead_professional_who_answers_on_the_family_page(app, client, demo):
     claim_id = built_claim(app, client, demo)
     draw(app, client, claim_id)
     with app.app_context():
         line = db.session.get(ClaimLine, claim(app, claim_id).sample.chosen[0])
         family_id, ref = line.family_id, line.family_ref
+    sign_in(client, demo["lead"])
+    waiting = to_do_count(client.get("/families/").get_data(as_text=True))
     sign_in(client, demo["verifier"])
     client.post(
         f"/claims/{claim_id}/lines/{line.id}/decision",
@@ -590,13 +598,17 @@ def test_a_query_goes_to_the_lead_professional_who_answers_on_the_family_page(ap
     sign_in(client, demo["lead"])
     page = client.get(f"/families/{family_id}").get_data(as_text=True)
     assert "Which school sent the attendance?" in page
+    assert to_do_count(page) == waiting + 1  # the navigation counts the query
+    assert "Which school sent the attendance?" in client.get("/to-do").get_data(as_text=True)
     with app.app_context():
         query_id = db.session.scalar(sa.select(LineDecision.id).filter_by(decision="queried"))
     assert (
         client.post(f"/claims/families/{family_id}/queries/{query_id}", data={"answer": "Oakfield Academy"}).status_code
         == 302
     )
-    assert "Which school sent" not in client.get(f"/families/{family_id}").get_data(as_text=True)
+    page = client.get(f"/families/{family_id}").get_data(as_text=True)
+    assert "Which school sent" not in page
+    assert to_do_count(page) == waiting
     with app.app_context():
         assert "queried with the lead professional" in " ".join(approving.blockers(claim(app, claim_id)))
     sign_in(client, demo["verifier"])

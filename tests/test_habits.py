@@ -78,3 +78,64 @@ def test_views_never_write_to_the_database_themselves():
         if writes.search(line)
     ]
     assert found == [], "move these writes into the feature's service:\n" + "\n".join(found)
+
+
+def _role_literals(tree) -> list:
+    """String constants naming a role where code decides by role: a comparison (either side, or
+    inside the tuple, list or set it tests against) or a module constant named ..._ROLE(S)."""
+    import ast
+
+    from portal.roles import Role
+
+    names = {role.value for role in Role}
+
+    def literals(node):
+        # The value itself, or the members of a tuple, list or set of values (not a call's
+        # arguments: `email("admin") is not None` compares an address, not a role).
+        members = node.elts if isinstance(node, (ast.Tuple, ast.List, ast.Set)) else [node]
+        return [n for n in members if isinstance(n, ast.Constant) and n.value in names]
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            for operand in (node.left, *node.comparators):
+                found += literals(operand)
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and re.search(r"ROLES?$", t.id) for t in node.targets
+        ):
+            found += literals(node.value)
+    return sorted(found, key=lambda n: (n.lineno, n.col_offset))
+
+
+def test_python_code_names_roles_through_the_enum_never_as_strings():
+    # Role is a StrEnum, so `user.role == "partner"` works, but the role is then named twice
+    # and a misspelt one is silently never true (portal/roles.py).
+    import ast
+
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}"
+        for path in sorted((ROOT / "portal").rglob("*.py"))
+        if path.name != "roles.py"
+        for node in _role_literals(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert found == [], "name the role as Role.<NAME> (portal/roles.py):\n" + "\n".join(found)
+
+
+def test_the_role_literal_check_finds_each_kind_of_comparison():
+    import ast
+
+    source = (
+        'a = user.role == "partner"\n'
+        'b = "verifier" != user.role\n'
+        'c = user.role in ("admin", "x")\n'
+        'HOME_ROLES = ("programme_manager",)\n'
+        'd = {"lead_professional": 1}\n'  # a data key, not a decision: allowed
+        "e = user.role == Role.PARTNER\n"
+        'f = email("admin") is not None\n'  # an address: allowed
+    )
+    assert [(n.lineno, n.value) for n in _role_literals(ast.parse(source))] == [
+        (1, "partner"),
+        (2, "verifier"),
+        (3, "admin"),
+        (4, "programme_manager"),
+    ]

@@ -81,18 +81,25 @@ def decide(line, user, decision, reason_code=None, note="") -> LineDecision:
 
 def open_queries(family) -> list[LineDecision]:
     """Queries on this family's lines still waiting for the lead professional's answer."""
+    return db.session.scalars(open_queries_on([family.id])).all()
+
+
+def open_queries_on(family_ids) -> sa.Select:
+    """The query for verifiers' queries still waiting for an answer on the lines of `family_ids`
+    (ids, or a select of them): the last decision on the line is a query, and nobody has answered
+    it. The to-do list asks it for all of a lead professional's families at once."""
     later = sa.orm.aliased(LineDecision)
-    return db.session.scalars(
+    return (
         sa.select(LineDecision)
         .join(ClaimLine, ClaimLine.id == LineDecision.line_id)
         .where(
-            ClaimLine.family_id == family.id,
+            ClaimLine.family_id.in_(family_ids),
             LineDecision.decision == "queried",
             ~sa.exists().where(later.replaces_id == LineDecision.id),
             ~sa.exists().where(QueryAnswer.decision_id == LineDecision.id),
         )
         .order_by(LineDecision.id)
-    ).all()
+    )
 
 
 def answer(decision, user, text) -> QueryAnswer:

@@ -25,6 +25,7 @@ from ..extensions import db
 from ..jobs import JobKind, register, start_job
 from ..jobs.service import unfinished_like
 from ..models import Evidence, Family
+from ..roles import Role
 from . import service
 from . import snapshot as snapshots
 from .views import download_name
@@ -158,7 +159,7 @@ def _run(run):
 def _may_see(user, job) -> bool:
     # Still the family's lead professional when they look (not after a handover).
     family = _family(job)
-    return family is not None and user.role == "lead_professional" and can_see(user, family)
+    return family is not None and user.role == Role.LEAD_PROFESSIONAL and can_see(user, family)
 
 
 CLOSURE_PACK = register(

@@ -15,10 +15,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from .. import casefile, verdicts
 from ..claims.loading import load_chosen
+from ..claims.verifying import open_queries_on
 from ..evidence import counts
 from ..extensions import db
 from ..families.listing import visible_query
@@ -30,12 +31,12 @@ from ..models import (
     Evidence,
     Family,
     LineDecision,
-    QueryAnswer,
 )
 from ..models.evidence import Review
+from ..roles import Role
 from ..rules.sources import load_sources
 
-HOME_ROLES = ("partner", "lead_professional", "programme_manager", "verifier")
+HOME_ROLES = (Role.PARTNER, Role.LEAD_PROFESSIONAL, Role.PROGRAMME_MANAGER, Role.VERIFIER)
 
 
 @dataclass
@@ -61,13 +62,13 @@ class Section:
 def sections_for(user, today: dt.date | None = None) -> list[Section]:
     """The user's whole to-do list, in sections, each item linking to the place to act."""
     today = today or casefile.today()
-    if user.role == "partner":
+    if user.role == Role.PARTNER:
         return _partner(user, today)
-    if user.role == "lead_professional":
+    if user.role == Role.LEAD_PROFESSIONAL:
         return _lead(user, today)
-    if user.role == "programme_manager":
+    if user.role == Role.PROGRAMME_MANAGER:
         return _programme_manager(user)
-    if user.role == "verifier":
+    if user.role == Role.VERIFIER:
         return _verifier(user)
     return []
 
@@ -79,13 +80,14 @@ def count_for(user) -> int:
         return 0
     # Evidence is counted by the database (portal/evidence/counts.py), not loaded: the count is
     # on every page, and must not cost more as the user's families' evidence grows.
-    if user.role == "partner":
+    if user.role == Role.PARTNER:
         if user.agency_id is None:
             return 0
         return counts.returned_to_agency(visible_query(user).with_only_columns(Family.id), user.agency_id)
-    if user.role == "lead_professional":
-        return counts.awaiting(counts.LED, user)[0] + len(_open_queries(_led(user)))
-    if user.role == "programme_manager":
+    if user.role == Role.LEAD_PROFESSIONAL:
+        queries = open_queries_on(_led(user)).with_only_columns(LineDecision.id).order_by(None).subquery()
+        return counts.awaiting(counts.LED, user)[0] + db.session.scalar(sa.select(sa.func.count()).select_from(queries))
+    if user.role == Role.PROGRAMME_MANAGER:
         return counts.awaiting(counts.ANY, user)[0] + len(_claim_items(user))
     return len(_lines_to_decide(user))
 
@@ -228,6 +230,7 @@ def _lead(user, today) -> list[Section]:
                 {"family_id": family.id, "decision_id": q.id},
                 "Answer the query",
                 family.ref,
+                note=q.note,  # the verifier's question, so it can be answered from here
             )
         )
     return [review, queries, ending, closing]
@@ -255,21 +258,11 @@ def _review_items(user, family, rows) -> list[Item]:
 
 def _open_queries(chosen) -> list[LineDecision]:
     """Verifiers' queries on the chosen families' claim lines still waiting for an answer, in one query."""
-    later = aliased(LineDecision)
     return db.session.scalars(
-        sa.select(LineDecision)
-        .join(ClaimLine, ClaimLine.id == LineDecision.line_id)
-        .where(
-            ClaimLine.family_id.in_(chosen),
-            LineDecision.decision == "queried",
-            ~sa.exists().where(later.replaces_id == LineDecision.id),
-            ~sa.exists().where(QueryAnswer.decision_id == LineDecision.id),
-        )
-        .options(
+        open_queries_on(chosen).options(
             joinedload(LineDecision.line).load_only(ClaimLine.id, ClaimLine.claim_id, ClaimLine.family_id),
             joinedload(LineDecision.decided_by),
         )
-        .order_by(LineDecision.id)
     ).all()
 
 
