@@ -36,6 +36,13 @@ class Capabilities:
         return self.role == Role.PARTNER
 
     @property
+    def see_verdicts(self) -> bool:
+        """Sees what the rules engine decides about a family: its verdict on the family page and its
+        status in the family list. Not partners, who submit evidence (docs/security.md), nor admins,
+        who see no case data."""
+        return self.role in (Role.LEAD_PROFESSIONAL, Role.VERIFIER, Role.PROGRAMME_MANAGER)
+
+    @property
     def manage_claims(self) -> bool:
         """Opens claim windows, builds, approves, submits and withdraws claims."""
         return self.role == Role.PROGRAMME_MANAGER

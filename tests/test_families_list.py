@@ -200,7 +200,43 @@ def test_an_unknown_status_or_sort_is_named_with_the_reason_and_filters_nothing(
     assert listed_refs(page) == five  # every family, in the usual order
 
 
-def test_a_partner_filtering_by_status_sees_only_their_agencys_families(app, client, people, five, two_turned_around):
+@pytest.fixture
+def school_on_two(app, people, five, two_turned_around):
+    """The partner's school is on the team of one turned-around family and one that is not."""
+    from portal.models import Agency, Family
+
+    with app.app_context():
+        school = db.session.get(Agency, people["partner"].agency_id)
+        for ref in (five[0], five[1]):
+            f.attach(db.session.scalar(sa.select(Family).filter_by(ref=ref)), school, people["lead_professional"])
+        db.session.commit()
+    return [five[0], five[1]]
+
+
+def test_a_partner_sees_no_verdict_in_the_list_nor_a_way_to_filter_or_sort_by_it(client, people, school_on_two):
+    """Partners see no verdict (docs/security.md): the family page never showed one, the list did."""
     f.sign_in(client, people["partner"])
-    page = client.get("/families/?status=turned_around").get_data(as_text=True)
-    assert listed_refs(page) == []  # the school is on none of the lead professional's five teams
+    page = client.get("/families/").get_data(as_text=True)
+    assert listed_refs(page) == school_on_two
+    assert "Turned around" not in page and "Not yet" not in page
+    assert 'name="status"' not in page and 'name="sort"' not in page
+    assert "2 families" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("status=turned_around", "status"), ("status=not_eligible", "status"), ("sort=status", "sort")],
+)
+def test_a_partner_asking_for_the_list_by_verdict_is_told_why_and_sees_every_family(
+    client, people, school_on_two, query, field
+):
+    # Filtered, the list would tell which of their families are turned around; sorted, in which order.
+    f.sign_in(client, people["partner"])
+    for headers in ({}, HTMX):
+        response = client.get(f"/families/?{query}", headers=headers)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert listed_refs(page) == school_on_two  # both, in the usual order
+        assert "Turned around" not in page and "turned around" not in page
+    page = client.get(f"/families/?{query}").get_data(as_text=True)
+    assert f"{field.capitalize()} " in page and "partner agencies" in page

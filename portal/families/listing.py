@@ -21,7 +21,7 @@ from ..evidence.duties import may_review
 from ..extensions import db
 from ..models import Evidence, Family, FamilyVerdict
 from ..models.families import VERDICT_STATUSES
-from ..roles import Role
+from ..roles import Capabilities, Role
 from ..rules.plan import load_plans
 from . import standing
 
@@ -42,15 +42,25 @@ class Filters:
         return {"status": self.status or None, "sort": None if self.sort == "reference" else self.sort}
 
 
-def filters_from(args) -> Filters:
-    """The status and sort asked for; an unknown one is named with the reason and not applied."""
+def filters_from(args, user) -> Filters:
+    """The status and sort asked for; an unknown one is named with the reason and not applied.
+
+    A user who may not see verdicts (a partner) may not filter or sort by them either: the list
+    would tell which of their families are turned around, or in which order. Their page has no
+    such fields, so the message links to the search box.
+    """
     out = Filters()
     status, sort = args.get("status", ""), args.get("sort", "") or "reference"
-    if status in VERDICT_STATUSES or status == "":
+    sees = Capabilities(user).see_verdicts
+    if status and not sees:
+        out.errors.append(("q", "Status is not shown to partner agencies, so the list cannot be filtered by it"))
+    elif status in VERDICT_STATUSES or status == "":
         out.status = status
     else:
         out.errors.append(("status", "Status must be one of the statuses listed"))
-    if sort in SORTS:
+    if sort == "status" and not sees:
+        out.errors.append(("q", "Sort by status is not open to partner agencies, who are not shown the status"))
+    elif sort in SORTS:
         out.sort = sort
     else:
         out.errors.append(("sort", "Sort by must be reference or status"))
@@ -62,7 +72,7 @@ class FamilyRow:
     family: Family
     plan_title: str
     awaiting: int | None  # submissions awaiting review; None when it is not the user's to review
-    turned_around: bool
+    turned_around: bool | None  # None for a user who may not see verdicts (a partner)
 
 
 @dataclass
@@ -103,6 +113,8 @@ def page_of(user, search: str = "", number: int = 1, status: str | None = None, 
     """
     query = visible_query(user, search)
     order = [Family.ref]
+    if not Capabilities(user).see_verdicts:
+        status, by_status = None, False  # filters_from refused them with the reason
     if status in VERDICT_STATUSES or by_status:
         standing.bring_up_to_date(query.with_only_columns(Family.id))
         query = query.join(FamilyVerdict, FamilyVerdict.family_id == Family.id)
@@ -139,13 +151,14 @@ def evidence_by_family(family_ids) -> dict[int, list[Evidence]]:
 def _rows(user, families) -> list[FamilyRow]:
     plans, lead = load_plans(), user.role == Role.LEAD_PROFESSIONAL
     evidence = evidence_by_family([f.id for f in families]) if lead else {}
-    verdicts = standing.current([f.id for f in families])
+    sees = Capabilities(user).see_verdicts
+    verdicts = standing.current([f.id for f in families]) if sees else {}
     return [
         FamilyRow(
             f,
             _plan_title(plans, f.plan_id),
             _awaiting(user, f, evidence.get(f.id, [])) if lead else None,
-            verdicts[f.id]["turned_around"],
+            verdicts[f.id]["turned_around"] if sees else None,
         )
         for f in families
     ]

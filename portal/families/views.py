@@ -19,7 +19,7 @@ from .support import done, is_htmx
 @roles(*READERS)
 def index():
     search = request.args.get("q", "")
-    filters = listing.filters_from(request.args)
+    filters = listing.filters_from(request.args, current_user)
     page = listing.page_of(
         current_user, search, requested_page(), status=filters.status or None, by_status=filters.sort == "status"
     )
