@@ -19,6 +19,10 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# Who sees what the rules engine decides about a family (its verdict and status).
+VERDICT_READERS = (Role.LEAD_PROFESSIONAL, Role.VERIFIER, Role.PROGRAMME_MANAGER)
+
+
 class Capabilities:
     """What a signed-in user may do anywhere in the portal (`current_user.can`)."""
 
@@ -40,7 +44,7 @@ class Capabilities:
         """Sees what the rules engine decides about a family: its verdict on the family page and its
         status in the family list. Not partners, who submit evidence (docs/security.md), nor admins,
         who see no case data."""
-        return self.role in (Role.LEAD_PROFESSIONAL, Role.VERIFIER, Role.PROGRAMME_MANAGER)
+        return self.role in VERDICT_READERS
 
     @property
     def manage_claims(self) -> bool:

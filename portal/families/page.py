@@ -201,7 +201,7 @@ def page_data(family, user) -> dict:
     data["evidence_count"] = count_items(family, agency_id)
     if user.role == PARTNER:
         data["open_outcomes"] = open_outcomes(family, plan)
-    else:
+    if user.can.see_verdicts:
         data["verdict"] = standing.view(family)
     if user.role in (LP, duties.PM):
         data["awaiting"] = awaiting_counts(family, user)

@@ -8,7 +8,7 @@ from ..access import READERS, family_access, roles
 from ..admin.plans import open_plan_ids
 from ..boundaries.pages import requested_page
 from ..forms.fields import options
-from ..roles import Role
+from ..roles import VERDICT_READERS, Role
 from . import bp, changes, listing, matches, page, standing
 from .choices import plan_choices
 from .forms import FamilyForm
@@ -86,7 +86,7 @@ def evidence_list(family):
 
 
 @bp.get("/<id:family_id>/verdict")
-@family_access(Role.LEAD_PROFESSIONAL, Role.VERIFIER, Role.PROGRAMME_MANAGER)
+@family_access(*VERDICT_READERS)
 def verdict(family):
     """The verdict alone, for HTMX; without JavaScript, the family page at the verdict."""
     if not is_htmx():
