@@ -46,7 +46,7 @@ class Item:
     args: dict
     link_text: str
     family_ref: str | None = None
-    note: str | None = None  # what the rules engine says of it, when that helps
+    note: str | None = None  # what the rules engine, a returning reviewer or an asking verifier says of it
     meets: bool | None = None
 
 
