@@ -21,7 +21,7 @@ from ..evidence.duties import may_review
 from ..extensions import db
 from ..models import Evidence, Family, FamilyVerdict
 from ..models.families import VERDICT_STATUSES
-from ..roles import Capabilities, Role
+from ..roles import Role
 from ..rules.plan import load_plans
 from . import standing
 
@@ -51,7 +51,7 @@ def filters_from(args, user) -> Filters:
     """
     out = Filters()
     status, sort = args.get("status", ""), args.get("sort", "") or "reference"
-    sees = Capabilities(user).see_verdicts
+    sees = user.can.see_verdicts
     if status and not sees:
         out.errors.append(("q", "Status is not shown to partner agencies, so the list cannot be filtered by it"))
     elif status in VERDICT_STATUSES or status == "":
@@ -113,7 +113,7 @@ def page_of(user, search: str = "", number: int = 1, status: str | None = None, 
     """
     query = visible_query(user, search)
     order = [Family.ref]
-    if not Capabilities(user).see_verdicts:
+    if not user.can.see_verdicts:
         status, by_status = None, False  # filters_from refused them with the reason
     if status in VERDICT_STATUSES or by_status:
         standing.bring_up_to_date(query.with_only_columns(Family.id))
@@ -151,7 +151,7 @@ def evidence_by_family(family_ids) -> dict[int, list[Evidence]]:
 def _rows(user, families) -> list[FamilyRow]:
     plans, lead = load_plans(), user.role == Role.LEAD_PROFESSIONAL
     evidence = evidence_by_family([f.id for f in families]) if lead else {}
-    sees = Capabilities(user).see_verdicts
+    sees = user.can.see_verdicts
     verdicts = standing.current([f.id for f in families]) if sees else {}
     return [
         FamilyRow(
