@@ -5,6 +5,8 @@ import datetime as dt
 import io
 import re
 import zipfile
+from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -871,3 +873,61 @@ def test_a_family_added_with_the_same_figures_as_a_line_of_the_claim_is_flagged_
         flag_shared_figures([other], figures_index(stored.items()))
         assert [f.code for f in other.flags] == ["perfect_numbers", "perfect_numbers"]
         assert "of family SWK-0217 in the same claim" in other.flags[0].text
+
+
+class _ListRows(HTMLParser):
+    """The claimable list's rows, each as {column label: the cell's text}."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self._label = [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr":
+            self.rows.append({})
+        elif tag == "td" and "data-label" in attrs:
+            self._label = attrs["data-label"]
+            self.rows[-1][self._label] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "td":
+            self._label = None
+
+    def handle_data(self, data):
+        if self._label:
+            self.rows[-1][self._label] += data
+
+
+def when_claimable(client, url) -> dict:
+    """Each listed family's reference and its "Earliest claim date" cell."""
+    parser = _ListRows()
+    parser.feed(client.get(url).get_data(as_text=True))
+    return {
+        " ".join(row["Reference"].split()): " ".join(row["Earliest claim date"].split()) for row in parser.rows if row
+    }
+
+
+NOT_CLAIMABLE_WORDS = {"None: the family is not eligible", "Not known yet: it depends on evidence not accepted yet"}
+
+
+def test_every_row_of_the_claimable_list_says_when_the_family_can_be_claimed(app, client, demo):
+    """Never a blank cell: the list used to leave claimable families' dates empty."""
+    window = demo_window(app)
+    sign_in(client, demo["programme"])
+    said = when_claimable(client, f"/claims/windows/{window.id}")
+    assert len(said) > len(TURNED_AROUND_PHASE_2) and all(said.values()), said
+    assert {ref for ref, text in said.items() if text == "By the claim date"} == TURNED_AROUND_PHASE_2
+    assert said["SUN-0207"] in NOT_CLAIMABLE_WORDS
+    not_claimable = when_claimable(client, f"/claims/windows/{window.id}?status=not_claimable")
+    assert not_claimable and set(not_claimable.values()) <= NOT_CLAIMABLE_WORDS
+    claim_id = built_claim(app, client, demo)
+    held = set(lines_of(app, claim_id))
+    said = when_claimable(client, f"/claims/windows/{window.id}")
+    assert held and {ref for ref, text in said.items() if text == "Not applicable: already in a claim"} == held
+
+
+def test_a_family_not_claimable_yet_says_the_date_the_engine_gives_the_govuk_way():
+    verdict = SimpleNamespace(turned_around=False, eligible=True, earliest_claim_date=dt.date(2027, 3, 7))
+    row = claimable.Row(SimpleNamespace(verdict=verdict), "not_yet", "", verdict.earliest_claim_date)
+    assert row.earliest_text == "7 March 2027"

@@ -12,6 +12,7 @@ from math import ceil
 from ..models.claims import CLAIM_TYPES
 from ..rules.claims import FLAGS
 from ..rules.sources import load_sources
+from ..verdicts import earliest_claim_text
 from . import ledger, loading
 from .plans import window_plans
 from .snapshot import Decided, decide, figures_index, flag_shared_figures
@@ -52,6 +53,15 @@ class Row:
     @property
     def claim_type_label(self) -> str:
         return CLAIM_TYPES.get(self.claim_type, "")
+
+    @property
+    def earliest_text(self) -> str:
+        """The "Earliest claim date" cell, as of the window's claim date (never blank)."""
+        if self.status == "claimed":
+            return "Not applicable: already in a claim"
+        if self.status == "claimable":
+            return "By the claim date"
+        return earliest_claim_text(self.decided.verdict)
 
 
 @dataclass
