@@ -26,7 +26,7 @@ ATTRIBUTE_CALLS = {"save": 1}
 KEYWORDS = {"action", "family_audit_action"}
 # f-strings whose varying part is a parameter: what each can be.
 DYNAMIC = {
-    "claim.sample.{}": ["claim.sample.drawn", "claim.sample.redrawn", "claim.sample.widened"],
+    "claim.sample.{}": ["claim.sample.drawn", "claim.sample.redrawn", "claim.sample.widened", "claim.sample.changed"],
 }
 # Values that only pass an action on (their callers' values are collected where they are written).
 PASS_THROUGH = {"action", "kind.family_audit_action"}

@@ -421,7 +421,11 @@ def test_a_changed_decision_is_a_new_row_naming_the_one_it_replaces(app, client,
     decide_all(app, client, demo, claim_id, reject={0})
     with app.app_context():
         line_id = claim(app, claim_id).sample.chosen[0]
-    assert client.post(f"/claims/{claim_id}/lines/{line_id}/decision", data={"decision": "verified"}).status_code == 302
+        rejection = db.session.get(ClaimLine, line_id).decision.id
+    # The form carries the decision it was drawn against, as the verifier's browser sends it.
+    assert f'value="{rejection}"' in client.get(f"/claims/{claim_id}/lines/{line_id}/decision").get_data(as_text=True)
+    changed = {"decision": "verified", "replaces": str(rejection)}
+    assert client.post(f"/claims/{claim_id}/lines/{line_id}/decision", data=changed).status_code == 302
     with app.app_context():
         rows = db.session.scalars(sa.select(LineDecision).filter_by(line_id=line_id).order_by(LineDecision.id)).all()
         assert [(r.decision, r.sequence) for r in rows] == [("rejected", 1), ("verified", 2)]
@@ -578,6 +582,73 @@ def test_withdrawal_is_a_ledger_row_and_the_family_is_claimable_again_at_a_later
         assert "SUF-EX-0001 is already in claim" in refused[0]
 
 
+def test_a_withdrawn_or_rejected_family_cannot_go_back_into_a_claim_of_the_same_claim_date(app, client, demo):
+    """The withdrawal says "only as of a later claim date"; a rejection in a submitted claim is the
+    verifiers' finding as of that date: neither may be undone by building another claim in the window."""
+    claim_id = built_claim(app, client, demo)
+    draw(app, client, claim_id)
+    decide_all(app, client, demo, claim_id, reject={0})
+    sign_in(client, demo["programme"])
+    assert client.post(f"/claims/{claim_id}/sample/widen").status_code == 302  # 1 of 3 rejected: every line
+    decide_all(app, client, demo, claim_id)
+    with app.app_context():
+        c = claim(app, claim_id)
+        rejected_ref = db.session.scalar(
+            sa.select(ClaimLine.family_ref).join(LineDecision).where(LineDecision.decision == "rejected")
+        )
+        approving.approve(c, demo["programme2"])
+        approving.submit(claim(app, claim_id), demo["programme2"])
+    ids = lines_of(app, claim_id)
+    withdrawn_ref = next(ref for ref in sorted(ids) if ref != rejected_ref)
+    sign_in(client, demo["programme"])
+    response = client.post(
+        f"/claims/{claim_id}/lines/{ids[withdrawn_ref]}/withdraw", data={"reason": "Attendance was another child's"}
+    )
+    assert response.status_code == 302
+    window = demo_window(app)
+    listed = client.get(f"/claims/windows/{window.id}?status=not_claimable").get_data(as_text=True)
+    assert f"{withdrawn_ref} was withdrawn from claim {claim_id}, whose claim date is" in listed
+    assert f"{rejected_ref} was rejected by the claim verifiers in claim {claim_id}" in listed
+    assert "only in a window with a later claim date" in listed
+    claimable_now = client.get(f"/claims/windows/{window.id}?status=claimable").get_data(as_text=True)
+    assert withdrawn_ref not in claimable_now and rejected_ref not in claimable_now
+    sign_in(client, demo["programme2"])
+    assert client.post(f"/claims/windows/{window.id}/claims").status_code == 302
+    with app.app_context():
+        second = db.session.scalar(sa.select(Claim.id).order_by(Claim.id.desc()))
+        family_ids = {
+            ref: db.session.scalar(sa.select(Family.id).filter_by(ref=ref)) for ref in (withdrawn_ref, rejected_ref)
+        }
+    for ref, family_id in family_ids.items():
+        body = client.post(f"/claims/{second}/add", data={"family_id": family_id}, follow_redirects=True).get_data(
+            as_text=True
+        )
+        assert f"{ref} was " in body and "later claim date" in body, ref
+    with app.app_context():
+        assert lines_of(app, second) == {}
+        refusals = db.session.scalars(sa.select(AuditEvent).filter_by(action="claim.action-refused")).all()
+        assert sum(f"adding to claim {second}" in r.detail for r in refusals) == 2
+
+
+def test_adding_a_family_of_another_plan_or_an_unknown_id_says_why_nothing_was_added(app, client, demo):
+    window = demo_window(app)
+    sign_in(client, demo["programme"])
+    assert client.post(f"/claims/windows/{window.id}/claims").status_code == 302
+    with app.app_context():
+        claim_id = db.session.scalar(sa.select(Claim.id).order_by(Claim.id.desc()))
+        outside = db.session.scalar(sa.select(Family).where(Family.plan_id.not_in(PHASE_2)))
+        outside_id, outside_ref, outside_plan = outside.id, outside.ref, outside.plan_id
+    body = client.post(f"/claims/{claim_id}/add", data={"family_id": outside_id}, follow_redirects=True)
+    text = body.get_data(as_text=True)
+    assert f"{outside_ref} follows the plan {outside_plan}, which claim window" in text
+    body = client.post(f"/claims/{claim_id}/add", data={"family_id": "999999"}, follow_redirects=True)
+    assert "No family has the id 999999" in body.get_data(as_text=True)
+    for hostile in ("\u00b2", "9" * 5000, "-1", "1e3"):
+        response = client.post(f"/claims/{claim_id}/add", data={"family_id": hostile}, follow_redirects=True)
+        assert response.status_code == 200 and "No claimable family matches" in response.get_data(as_text=True)
+    assert lines_of(app, claim_id) == {}
+
+
 def to_do_count(page: str) -> int:
     """The number in the navigation's "To do (N)"; none shown is 0."""
     found = re.search(r"To do \((\d+)\)", page)
@@ -728,7 +799,7 @@ def test_two_claims_adding_the_same_family_at_once_cannot_both_win(app, demo):
         first, _ = building.add_families(a, [family_id], demo["programme"])
         second, refused = building.add_families(b, [family_id], demo["programme"])
         assert len(first) == 1 and second == [] and f"is already in claim {a.id}" in refused[0]
-        assert ledger.held(window.phase).by_family == {family_id: a.id}
+        assert {k: hold.claim_id for k, hold in ledger.held(window).by_family.items()} == {family_id: a.id}
 
 
 def test_lines_are_fixed_once_the_sample_is_drawn(app, client, demo):
@@ -931,3 +1002,93 @@ def test_a_family_not_claimable_yet_says_the_date_the_engine_gives_the_govuk_way
     verdict = SimpleNamespace(turned_around=False, eligible=True, earliest_claim_date=dt.date(2027, 3, 7))
     row = claimable.Row(SimpleNamespace(verdict=verdict), "not_yet", "", verdict.earliest_claim_date)
     assert row.earliest_text == "7 March 2027"
+
+
+def test_a_decision_made_on_a_stale_form_does_not_replace_the_one_made_meanwhile(app, client, demo):
+    """Two tabs (or two verifiers) open the decision form; one rejects, then the other verifies.
+    The second saw no decision, so it is refused: it must not silently replace the rejection."""
+    claim_id = built_claim(app, client, demo)
+    draw(app, client, claim_id)
+    sign_in(client, demo["verifier"])
+    with app.app_context():
+        line_id = claim(app, claim_id).sample.chosen[0]
+    url = f"/claims/{claim_id}/lines/{line_id}/decision"
+    form = client.get(url).get_data(as_text=True)
+    seen = re.search(r'name="replaces"[^>]*value="([^"]*)"', form) or re.search(
+        r'value="([^"]*)"[^>]*name="replaces"', form
+    )
+    assert seen and seen.group(1) == ""
+    rejected = {
+        "decision": "rejected",
+        "reason_code": "evidence_insufficient",
+        "note": "Statement only",
+        "replaces": "",
+    }
+    assert client.post(url, data=rejected).status_code == 302
+    stale = client.post(url, data={"decision": "verified", "replaces": ""}, follow_redirects=True)
+    assert "was decided meanwhile" in stale.get_data(as_text=True)
+    with app.app_context():
+        decisions = db.session.scalars(sa.select(LineDecision).filter_by(line_id=line_id)).all()
+        assert [d.decision for d in decisions] == ["rejected"]
+        current = decisions[0].id
+        refusals = db.session.scalars(sa.select(AuditEvent).filter_by(action="claim.action-refused")).all()
+        assert refusals and "decided meanwhile" in refusals[-1].detail
+    form = client.get(url).get_data(as_text=True)
+    assert f'value="{current}"' in form
+    for hostile in ("abc", "-1", str(current + 1), " " * 3):
+        response = client.post(url, data={"decision": "verified", "replaces": hostile}, follow_redirects=True)
+        assert "was decided meanwhile" in response.get_data(as_text=True), hostile
+    assert client.post(url, data={"decision": "verified", "replaces": str(current)}).status_code == 302
+    with app.app_context():
+        decisions = db.session.scalars(sa.select(LineDecision).filter_by(line_id=line_id).order_by(LineDecision.id))
+        assert [(d.decision, d.replaces_id) for d in decisions] == [("rejected", None), ("verified", current)]
+
+
+def test_a_line_whose_records_changed_since_it_was_added_is_decided_by_a_verifier_before_approval(app, client, demo):
+    """The claim's closure summaries are made from the records as they stand: a line added on records
+    that said "turned around", and no longer do, must not be claimed without a verifier seeing it."""
+    from portal.rules.plan import load_plans
+
+    claim_id = built_claim(app, client, demo)
+    sample = draw(app, client, claim_id)
+    with app.app_context():
+        line = next(
+            line
+            for line in claim(app, claim_id).lines
+            if line.id not in sample.chosen and line.claim_type != "continuous_employment"
+        )
+        line_id, ref, family = line.id, line.family_ref, line.family
+        plan = load_plans()[family.plan_id]
+        identified = {p.problem_id for p in family.current_problems}
+        problem = next(p for p in plan.problems if p.id not in identified)
+        f.add_problem(family, demo["lead"], problem.id, problem.indicators[0].id, identified_on=dt.date(2025, 1, 6))
+    decide_all(app, client, demo, claim_id)
+    sign_in(client, demo["programme2"])
+    page = client.get(f"/claims/{claim_id}/check").get_data(as_text=True)
+    assert f"{ref}&#39;s records have changed since it was added to the claim" in page
+    assert "Put the changed lines in the sample" in page and "Approve the claim" not in page
+    refused = client.post(f"/claims/{claim_id}/approve", follow_redirects=True).get_data(as_text=True)
+    assert "records have changed since it was added" in refused
+    with app.app_context():
+        assert claim(app, claim_id).status == "draft"
+    assert client.post(f"/claims/{claim_id}/sample/changed").status_code == 302
+    with app.app_context():
+        grown = claim(app, claim_id).sample
+        assert grown.kind == "changed" and ref in grown.reason
+        assert set(sample.chosen) | {line_id} == set(grown.chosen)  # every line sampled before stays in
+        assert sampling.reproduces(grown)
+    again = client.post(f"/claims/{claim_id}/sample/changed", follow_redirects=True).get_data(as_text=True)
+    assert "No line outside the sample has records changed" in again
+    sign_in(client, demo["verifier"])
+    decision = {"decision": "rejected", "reason_code": "not_eligible", "note": "A new problem is open"}
+    assert client.post(f"/claims/{claim_id}/lines/{line_id}/decision", data=decision).status_code == 302
+    sign_in(client, demo["programme2"])
+    page = client.get(f"/claims/{claim_id}/check").get_data(as_text=True)
+    assert "records have changed" not in page and "The family was not eligible" in page
+    assert client.post(f"/claims/{claim_id}/sample/widen").status_code == 302  # 1 of 4 rejected: 25%
+    decide_all(app, client, demo, claim_id)
+    sign_in(client, demo["programme2"])
+    assert client.post(f"/claims/{claim_id}/approve").status_code == 302
+    with app.app_context():
+        assert claim(app, claim_id).status == "approved"
+        assert ref not in {line.family_ref for line in approving.included(claim(app, claim_id))}

@@ -82,6 +82,7 @@ FORMS_NOT_IN_THIS_WORLD = {
             "claims.approve",
             "claims.draw_sample",
             "claims.widen_sample",
+            "claims.sample_changed",
             "claims.submit",
             "claims.new_claim",
             "claims.add",

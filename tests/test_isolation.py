@@ -268,6 +268,7 @@ def test_verifiers_cannot_build_approve_or_withdraw_and_programme_managers_canno
         "claims.draw_sample",
         "claims.redraw_sample",
         "claims.widen_sample",
+        "claims.sample_changed",
         "claims.check",
         "claims.approve",
         "claims.submit",

@@ -32,6 +32,7 @@ ACTION_WORDS = {
     "evidence.access-refused": "Access to evidence refused",
     "job.access-refused": "Access to a file refused",
     "claim.access-refused": "Access to a claim refused",
+    "claim.action-refused": "Claim action refused",
     # Admin (portal/admin)
     "user.create": "User created",
     "user.update": "User changed",
@@ -123,6 +124,7 @@ ACTION_WORDS = {
     "claim.sample.drawn": "Audit sample drawn",
     "claim.sample.redrawn": "Audit sample drawn again",
     "claim.sample.widened": "Audit sample widened",
+    "claim.sample.changed": "Lines with changed records put in the audit sample",
     "claim.sample.redraw.form": "Redraw sample form opened",
     "claim.line.read": "Claim line read",
     "claim.line.add": "Family added to a claim",

@@ -10,6 +10,7 @@ from ..models import ClaimApproval, ClaimLineExit, ClaimSubmission
 from ..roles import Role
 from . import ledger
 from .building import Refused, audit, builders
+from .redecide import changed_since_added
 from .sampling import in_claim, sample_state
 
 
@@ -67,12 +68,32 @@ def why_not_approve(claim, user) -> str | None:
     return found[0] if found else None
 
 
+def unchecked_changes(claim) -> list[str]:
+    """Lines the claim is for whose records changed since they were added (redecide.changed_since_added)
+    and that no verifier has decided: each must be put in the sample (sampling.add_changed) and
+    decided before the claim is approved. Decides every line's family, so it is asked on the
+    check page and at approval, not on every page that shows the claim."""
+    state = sample_state(claim)
+    chosen = set(claim.sample.chosen) if claim.sample else set()
+    changed = changed_since_added(included(claim))
+    if state is None:
+        return [why + ": remove the line, or draw the sample and have a verifier decide it" for why in changed.values()]
+    return [
+        why + ": put it in the sample so that a verifier decides it"
+        for line_id, why in changed.items()
+        if line_id not in chosen
+    ]
+
+
 def approve(claim, user) -> ClaimApproval:
     ledger.lock_phase(claim.window.phase)
     db.session.expire(claim)
     refusal = why_not_approve(claim, user)
     if refusal:
         raise Refused(refusal)
+    changed = unchecked_changes(claim)
+    if changed:
+        raise Refused(changed[0])
     row = ClaimApproval(claim_id=claim.id, approved_by_id=user.id)
     db.session.add(row)
     t = totals(claim)

@@ -2,8 +2,9 @@
 
 from ..audit import record
 from ..extensions import db
-from ..models import Claim, ClaimLine, ClaimLineExit, ClaimLineMember
+from ..models import Claim, ClaimLine, ClaimLineExit, ClaimLineMember, Family
 from ..rules.claims import relied_figures
+from ..verdicts import day
 from . import ledger
 from .claimable import decided_rows
 from .snapshot import figures_index, flag_shared_figures, snapshot_hash
@@ -35,7 +36,7 @@ def add_families(claim, family_ids, user) -> tuple[list[ClaimLine], list[str]]:
     ledger.lock_phase(window.phase)  # held until commit: no parallel double claim or sample drawn meanwhile
     db.session.expire(claim)
     editable(claim)
-    held = ledger.held(window.phase)
+    held = ledger.held(window)
     window_plans = {wp.plan_id: wp for wp in window.plans}
     added, refused = [], []
     rows = decided_rows(window, family_ids)
@@ -46,20 +47,36 @@ def add_families(claim, family_ids, user) -> tuple[list[ClaimLine], list[str]]:
     flag_shared_figures(batch, figures_index([*_line_figures(claim), *((d.family.ref, d.figures) for d in batch)]))
     for row in rows:
         family, verdict = row.family, row.decided.verdict
-        holding = ledger.holder(held, family)
-        if holding:
-            refused.append(f"{holding}: it cannot be claimed for twice")
+        hold = ledger.hold_on(held, family)
+        if hold is not None:
+            refused.append(ledger.holder(held, family) + (": it cannot be claimed for twice" if hold.in_claim else ""))
             continue
         if not verdict.turned_around:
-            refused.append(f"{family.ref} cannot be claimed for as of {window.claim_date.isoformat()}: {row.reason}")
+            refused.append(f"{family.ref} cannot be claimed for as of {day(window.claim_date)}: {row.reason}")
             continue
         line = _line(claim, row.decided, window_plans[family.plan_id], user)
         added.append(line)
-        held.by_family[family.id] = claim.id
+        mine = ledger.Hold(claim.id, family.ref, ledger.IN_CLAIM, window.claim_date)
+        held.by_family[family.id] = mine
         for member in family.current_members:
-            held.by_person[(ledger.name_key(member.name), member.date_of_birth)] = (claim.id, family.ref)
+            held.by_person[(ledger.name_key(member.name), member.date_of_birth)] = mine
+    found = {row.family.id for row in rows}
+    refused += [_not_in_window(window, family_id) for family_id in dict.fromkeys(family_ids) if family_id not in found]
+    for message in refused:  # each refusal is audited, with the reason the page gives
+        audit(user, "claim.action-refused", detail=f"adding to claim {claim.id}: {message}")
     db.session.commit()
     return added, refused
+
+
+def _not_in_window(window, family_id) -> str:
+    """Why a family asked for by id is not in the window's list (programme managers see every family)."""
+    family = db.session.get(Family, family_id)
+    if family is None:
+        return f"No family has the id {family_id}: nothing was added for it"
+    return (
+        f"{family.ref} follows the plan {family.plan_id}, which claim window \u201c{window.name}\u201d "
+        f"does not cover: it cannot be added to this claim"
+    )
 
 
 def _line_figures(claim):

@@ -128,7 +128,7 @@ def decided_rows(window, family_ids=None) -> list[Row]:
     gc.disable()
     try:
         families, evidence = loading.load_families(plans, family_ids)
-        held = ledger.held(window.phase)
+        held = ledger.held(window)
         decided = [
             decide(family, evidence.get(family.id, []), plans[family.plan_id], window, sources) for family in families
         ]
@@ -142,9 +142,11 @@ def decided_rows(window, family_ids=None) -> list[Row]:
 
 def _row(decided: Decided, held) -> Row:
     verdict = decided.verdict
-    holding = ledger.holder(held, decided.family)
-    if verdict.turned_around and holding:
-        return Row(decided, "claimed", holding)
+    hold = ledger.hold_on(held, decided.family)
+    if hold is not None and hold.in_claim:  # whatever today's records say: it is in that claim
+        return Row(decided, "claimed", ledger.holder(held, decided.family))
+    if verdict.turned_around and hold is not None:  # withdrawn or rejected as of this claim date or a later one
+        return Row(decided, "not_claimable", ledger.holder(held, decided.family))
     if verdict.turned_around:
         return Row(decided, "claimable", "")
     if verdict.earliest_claim_date:

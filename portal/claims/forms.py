@@ -1,7 +1,7 @@
 """Claim forms, with GOV.UK messages naming the field and the reason."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
-from wtforms import IntegerField, StringField, TextAreaField, ValidationError
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ..boundaries.forms import PortalForm
@@ -106,7 +106,17 @@ class DecisionForm(PortalForm):
         description="Required when rejecting or querying: what the lead professional or the approver needs to know",
         validators=[Length(max=4000, message="Note must be 4000 characters or fewer")],
     )
+    # The decision the verifier saw when the form was drawn ("" for none): a decision made
+    # meanwhile, by another verifier or in another tab, is not silently replaced.
+    replaces = HiddenField()
     submit = _submit("Save decision")
+
+    def seen_decision_id(self) -> int | None:
+        """The id of the decision the form was drawn against: None for none, -1 for anything unreadable."""
+        text = (self.replaces.data or "").strip()
+        if not text:
+            return None
+        return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else -1
 
     def validate_reason_code(self, field):
         if self.decision.data == "rejected" and not field.data:

@@ -1,11 +1,14 @@
 """Which families (and people) are already claimed in a programme phase: the double-claim rule.
 
-A line holds its family from when it is added until it is removed from a draft,
-withdrawn after submission, or rejected in a submitted claim. A family is
-refused if it, or any of its members (same name and date of birth, in any
-family), is held by a line of a claim in the same programme phase.
+A line holds its family from when it is added until it is removed from a draft.
+A line withdrawn after submission, or rejected in a submitted claim, has ended:
+it still holds its family (and its members) for every window of the phase whose
+claim date is on or before its own claim's, and lets it go for a later claim
+date only. A family is refused if it, or any of its members (same name and date
+of birth, in any family), is held by a line of a claim in the same programme phase.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -22,6 +25,7 @@ from ..models import (
     ClaimWindow,
     LineDecision,
 )
+from ..verdicts import day
 
 
 def name_key(name: str) -> str:
@@ -39,49 +43,105 @@ def _rejected_in_submitted():
     return sa.and_(sa.exists(latest_rejected), sa.exists(submitted))
 
 
-def holding_lines(phase: str):
-    """A select of the lines that hold their family in this phase."""
+# How a holding line holds its family: still in its claim, or ended (only until a later claim date).
+IN_CLAIM, WITHDRAWN, REJECTED = "in", "withdrawn", "rejected"
+
+
+def holding_lines(phase: str, claim_date: dt.date):
+    """A select of the lines that hold their family for a window of this phase with this claim date,
+    each with `state` (IN_CLAIM, WITHDRAWN or REJECTED) and its claim's `held_until` claim date."""
+    withdrawn = sa.exists().where(ClaimLineExit.line_id == ClaimLine.id, ClaimLineExit.kind == "withdrawn")
+    removed = sa.exists().where(ClaimLineExit.line_id == ClaimLine.id, ClaimLineExit.kind != "withdrawn")
+    rejected = _rejected_in_submitted()
     return (
-        sa.select(ClaimLine)
+        sa.select(
+            ClaimLine,
+            sa.case((withdrawn, WITHDRAWN), (rejected, REJECTED), else_=IN_CLAIM).label("state"),
+            ClaimWindow.claim_date.label("held_until"),
+        )
         .join(Claim, Claim.id == ClaimLine.claim_id)
         .join(ClaimWindow, ClaimWindow.id == Claim.window_id)
         .where(
             ClaimWindow.phase == phase,
-            ~sa.exists().where(ClaimLineExit.line_id == ClaimLine.id),
-            ~_rejected_in_submitted(),
+            ~removed,
+            sa.or_(sa.and_(~withdrawn, ~rejected), ClaimWindow.claim_date >= claim_date),
         )
     )
 
 
+@dataclass(frozen=True)
+class Hold:
+    claim_id: int
+    family_ref: str
+    state: str  # IN_CLAIM, WITHDRAWN or REJECTED
+    until: dt.date  # the holding claim's claim date
+
+    @property
+    def in_claim(self) -> bool:
+        return self.state == IN_CLAIM
+
+    def why(self) -> str:
+        if self.in_claim:
+            return f"is already in claim {self.claim_id}"
+        how = "withdrawn from" if self.state == WITHDRAWN else "rejected by the claim verifiers in"
+        return (
+            f"was {how} claim {self.claim_id}, whose claim date is {day(self.until)}: it can be claimed "
+            f"for again only in a window with a later claim date"
+        )
+
+
 @dataclass
 class Held:
-    by_family: dict  # family id -> claim id
-    by_person: dict  # (name key, date of birth) -> (claim id, family ref)
+    by_family: dict  # family id -> Hold
+    by_person: dict  # (name key, date of birth) -> Hold
 
 
-def held(phase: str) -> Held:
-    """Every family and person held in the phase, in two queries."""
-    lines = holding_lines(phase).subquery()
-    by_family = dict(db.session.execute(sa.select(lines.c.family_id, lines.c.claim_id)).all())
+def held(window) -> Held:
+    """Every family and person held for this window (its phase and claim date), in two queries."""
+    lines = holding_lines(window.phase, window.claim_date).subquery()
+    by_family = {
+        family_id: Hold(claim_id, ref, state, until)
+        for family_id, claim_id, ref, state, until in db.session.execute(
+            sa.select(lines.c.family_id, lines.c.claim_id, lines.c.family_ref, lines.c.state, lines.c.held_until)
+        ).all()
+    }
     people = db.session.execute(
-        sa.select(ClaimLineMember.name_key, ClaimLineMember.date_of_birth, lines.c.claim_id, lines.c.family_ref).join(
-            lines, lines.c.id == ClaimLineMember.line_id
-        )
+        sa.select(
+            ClaimLineMember.name_key,
+            ClaimLineMember.date_of_birth,
+            lines.c.claim_id,
+            lines.c.family_ref,
+            lines.c.state,
+            lines.c.held_until,
+        ).join(lines, lines.c.id == ClaimLineMember.line_id)
     ).all()
-    return Held(by_family, {(n, d): (c, ref) for n, d, c, ref in people})
+    return Held(by_family, {(n, d): Hold(c, ref, state, until) for n, d, c, ref, state, until in people})
+
+
+def hold_on(held_: Held, family) -> Hold | None:
+    """The line holding this family, or one of its members; None if it is free."""
+    hold = held_.by_family.get(family.id)
+    if hold is not None:
+        return hold
+    for member in family.current_members:
+        hit = held_.by_person.get((name_key(member.name), member.date_of_birth))
+        if hit:
+            return hit
+    return None
 
 
 def holder(held_: Held, family) -> str | None:
     """Why this family cannot be added: the claim holding it or one of its members; None if free."""
-    claim_id = held_.by_family.get(family.id)
-    if claim_id is not None:
-        return f"{family.ref} is already in claim {claim_id}"
+    hold = held_.by_family.get(family.id)
+    if hold is not None:
+        return f"{family.ref} {hold.why()}"
     for member in family.current_members:
         hit = held_.by_person.get((name_key(member.name), member.date_of_birth))
         if hit:
+            claimed = "is already claimed for" if hit.in_claim else "was claimed for"
             return (
-                f"{member.name} (born {member.date_of_birth.isoformat()}) of {family.ref} is already claimed "
-                f"for in claim {hit[0]} (family {hit[1]})"
+                f"{member.name} (born {day(member.date_of_birth)}) of {family.ref} {claimed} in claim "
+                f"{hit.claim_id} (family {hit.family_ref})" + ("" if hit.in_claim else f", and {hit.why()}")
             )
     return None
 
@@ -100,22 +160,36 @@ def lock_phase(phase: str) -> None:
 
 def others_holding(line) -> list[str]:
     """Other lines of the phase holding this line's family or one of its claimed members (the double-claim check)."""
-    phase = line.claim.window.phase
+    window = line.claim.window
     mine = db.session.execute(
         sa.select(ClaimLineMember.name_key, ClaimLineMember.date_of_birth).where(ClaimLineMember.line_id == line.id)
     ).all()
-    lines = holding_lines(phase).where(ClaimLine.id != line.id).subquery()
+    lines = holding_lines(window.phase, window.claim_date).where(ClaimLine.id != line.id).subquery()
     out = [
-        f"{ref} is in claim {claim_id}"
-        for claim_id, ref in db.session.execute(
-            sa.select(lines.c.claim_id, lines.c.family_ref).where(lines.c.family_id == line.family_id)
+        f"{ref} {_state_words(state, claim_id)}"
+        for claim_id, ref, state in db.session.execute(
+            sa.select(lines.c.claim_id, lines.c.family_ref, lines.c.state).where(lines.c.family_id == line.family_id)
         ).all()
     ]
     if mine:
         people = db.session.execute(
-            sa.select(ClaimLineMember.name_key, ClaimLineMember.date_of_birth, lines.c.claim_id, lines.c.family_ref)
+            sa.select(
+                ClaimLineMember.name_key,
+                ClaimLineMember.date_of_birth,
+                lines.c.claim_id,
+                lines.c.family_ref,
+                lines.c.state,
+            )
             .join(lines, lines.c.id == ClaimLineMember.line_id)
             .where(sa.tuple_(ClaimLineMember.name_key, ClaimLineMember.date_of_birth).in_(mine))
         ).all()
-        out += [f"a member born {d.isoformat()} is also in claim {c} (family {ref})" for _, d, c, ref in people]
+        out += [f"a member born {day(d)} {_state_words(state, c)} (family {ref})" for _, d, c, ref, state in people]
     return out
+
+
+def _state_words(state, claim_id) -> str:
+    if state == WITHDRAWN:
+        return f"was withdrawn from claim {claim_id}, with a claim date on or after this one"
+    if state == REJECTED:
+        return f"was rejected in claim {claim_id}, with a claim date on or after this one"
+    return f"is in claim {claim_id}"

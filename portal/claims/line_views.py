@@ -68,15 +68,24 @@ def decide(claim_id, line_id):
     line = line_or_404(claim_id, line_id)
     refusal = verifying.why_not_decide(current_user, line)
     if refusal:
-        return refused(refusal, "claims.line", claim_id=claim_id, line_id=line.id)
+        return refused(refusal, "claims.line", line.family, claim_id=claim_id, line_id=line.id)
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            verifying.decide(line, current_user, form.decision.data, form.reason_code.data or None, form.note.data)
+            verifying.decide(
+                line,
+                current_user,
+                form.decision.data,
+                form.reason_code.data or None,
+                form.note.data,
+                seen=form.seen_decision_id(),
+            )
         except Refused as refusal:
-            return refused(str(refusal), "claims.line", claim_id=claim_id, line_id=line.id)
+            return refused(str(refusal), "claims.line", line.family, claim_id=claim_id, line_id=line.id)
         flash(f"{line.family_ref}: {DECISIONS[form.decision.data].lower()}", "success")
         return redirect(url_for("claims.show", claim_id=claim_id, _anchor="sample"))
+    if not form.is_submitted():
+        form.replaces.data = str(line.decision.id) if line.decision else ""
     read("claim.line.decision.form", line.family, detail=f"claim {claim_id}, line {line.id}")
     return render_template("claims/decision.html", form=form, page_title=f"Decide {line.family_ref}", **_common(line))
 
@@ -109,7 +118,7 @@ def withdraw(claim_id, line_id):
         try:
             approving.withdraw(line, current_user, form.reason.data)
         except Refused as refusal:
-            return refused(str(refusal), "claims.line", claim_id=claim_id, line_id=line.id)
+            return refused(str(refusal), "claims.line", line.family, claim_id=claim_id, line_id=line.id)
         flash(f"{line.family_ref} withdrawn from claim {claim_id}: the payment is to be returned", "success")
         return redirect(url_for("claims.line", claim_id=claim_id, line_id=line.id))
     read("claim.line.withdraw.form", line.family, detail=f"claim {claim_id}, line {line.id}")

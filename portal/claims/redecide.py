@@ -85,3 +85,29 @@ def as_of_today(line, today=None) -> AsOfToday:
 
 def _said(turned_around, claim_type) -> str:
     return f"turned around ({claim_type.replace('_', ' ')})" if turned_around else "not turned around"
+
+
+def changed_since_added(lines) -> dict[int, str]:
+    """Line id -> why, for each line whose family, decided again from today's records as of the
+    claim date with the window's stored plan, no longer gets the verdict the line was added with
+    (turned around or not, and the claim type). The claim's files are made from today's records
+    (the closure summaries): such a line would be claimed on records that no longer say so.
+    All the lines' families are decided at once (claimable.decided_rows: a fixed number of queries)."""
+    from .claimable import decided_rows
+
+    lines = list(lines)
+    if not lines:
+        return {}
+    window = lines[0].claim.window
+    now = {row.family.id: row.decided.verdict for row in decided_rows(window, [line.family_id for line in lines])}
+    out = {}
+    for line in lines:
+        stored, verdict = line.verdict, now.get(line.family_id)
+        then_said = _said(stored["turned_around"], stored["claim_type"])
+        now_said = _said(verdict.turned_around, verdict.claim_type) if verdict else "not in the window's plans"
+        if then_said != now_said:
+            out[line.id] = (
+                f"{line.family_ref}'s records have changed since it was added to the claim: as of the claim "
+                f"date it was {then_said}, and is now {now_said}"
+            )
+    return out

@@ -61,15 +61,42 @@ def widen(claim, user) -> ClaimSample:
     return _save(claim, user, current.seed, current.size + state.widen_by, "widened", reason)
 
 
+def add_changed(claim, user) -> ClaimSample:
+    """Put the lines whose records changed since they were added (and that are not sampled) in the
+    sample: the same seed, those lines kept as flagged lines are (always in), and the size grown by
+    as many, so every line sampled before stays sampled (rules.claims.draw_sample)."""
+    from .approving import included
+    from .redecide import changed_since_added
+
+    _lock(claim)
+    current = claim.sample
+    if claim.status != "draft" or current is None:
+        raise Refused("Only the sample of a draft claim takes the changed lines; draw the sample first")
+    changed = [i for i in changed_since_added(included(claim)) if i not in set(current.chosen)]
+    if not changed:
+        raise Refused("No line outside the sample has records changed since it was added")
+    refs = ", ".join(line.family_ref for line in claim.lines if line.id in changed)
+    return _save(
+        claim,
+        user,
+        current.seed,
+        current.size + len(changed),
+        "changed",
+        f"records changed since the lines were added: {refs}",
+        also_flagged=changed,
+    )
+
+
 def _lock(claim):
     ledger.lock_phase(claim.window.phase)
     db.session.expire(claim)
 
 
-def _save(claim, user, seed, size, kind, reason) -> ClaimSample:
+def _save(claim, user, seed, size, kind, reason, also_flagged=()) -> ClaimSample:
     lines = in_claim(claim)
     population = [line.id for line in lines]
-    flagged = [line.id for line in lines if line.flags]
+    kept = set(claim.sample.flagged) if claim.samples else set()  # lines put in by add_changed stay in
+    flagged = [line.id for line in lines if line.flags or line.id in kept or line.id in also_flagged]
     chosen = draw_sample(population, flagged, seed, size)
     sequence = claim.samples[-1].sequence + 1 if claim.samples else 1
     sample = ClaimSample(

@@ -3,7 +3,7 @@
 from flask import flash, redirect, request, url_for
 
 from ..access import refuse
-from ..audit import record
+from ..audit import drop_read, record
 from ..extensions import db
 from ..models import Claim, ClaimLine, ClaimWindow
 from ..roles import Role
@@ -35,6 +35,17 @@ def read(action, family=None, detail=""):
     db.session.commit()
 
 
-def refused(message, endpoint, **values):
+# A claim action refused by a rule (segregation of duties, a stale form, a claim's state):
+# the user is told why on the page they came from, and the audit log records it with the reason.
+ACTION_REFUSED = "claim.action-refused"
+
+
+def refused(message, endpoint, family=None, **values):
+    """Refuse a claim action: audited (with the family when it is one family's), nothing else of
+    the request saved, then back to `endpoint` with the reason."""
+    drop_read()
+    db.session.rollback()
+    record("claim.action-refused", family, detail=f"{request.method} {request.path}: {message}")
+    db.session.commit()
     flash(message)
     return redirect(url_for(endpoint, **values))

@@ -34,7 +34,10 @@ def why_not_decide(user, line) -> str | None:
     return None
 
 
-def decide(line, user, decision, reason_code=None, note="") -> LineDecision:
+def decide(line, user, decision, reason_code=None, note="", seen: int | None = None) -> LineDecision:
+    """Record a decision on a sampled line. `seen` is the id of the line's decision the verifier
+    saw when they chose (None: they saw none); if the line's decision is another one now, they
+    decided on what is no longer there, and are refused."""
     # The phase's lock first, as a sample change takes it: a decision waits for a redraw under
     # way and is then checked against the sample it left (sampling.why_not_redraw).
     ledger.lock_phase(line.claim.window.phase)
@@ -48,6 +51,12 @@ def decide(line, user, decision, reason_code=None, note="") -> LineDecision:
     if decision == "rejected" and reason_code not in REJECTION_REASONS:
         raise Refused("Choose why the line is rejected")
     previous = line.decision
+    if (previous.id if previous else None) != seen:
+        raise Refused(
+            f"{line.family_ref} was decided meanwhile"
+            + (f": {DECISIONS[previous.decision]} by {previous.decided_by.name}" if previous else "")
+            + ". Look at the line again before you decide it"
+        )
     row = LineDecision(
         line_id=line.id,
         sequence=previous.sequence + 1 if previous else 1,

@@ -8,7 +8,7 @@ from ..access import roles
 from ..boundaries.pages import pagination
 from ..extensions import db
 from ..models import Claim, ClaimWindow
-from ..models.claims import CLAIM_TYPES
+from ..models.claims import CLAIM_TYPES, REJECTION_REASONS
 from ..roles import Role
 from ..rules.claims import FLAGS, phase_label
 from . import approving, bp, building, claimable, files, sampling
@@ -137,7 +137,9 @@ def _add(claim):
         filters = claimable.Filters.from_args(request.form, claim.window.plan_ids)
         family_ids = [r.family.id for r in claimable.listing(claim.window, filters).matching if r.status == "claimable"]
     else:
-        family_ids = [int(i) for i in request.form.getlist("family_id") if i.isdigit()][:1]
+        family_ids = [int(i) for i in request.form.getlist("family_id") if i.isascii() and i.isdigit() and len(i) < 10][
+            :1
+        ]
     if not family_ids:
         return refused("No claimable family matches: nothing was added", "claims.add", claim_id=claim.id)
     try:
@@ -165,7 +167,7 @@ def remove_line(claim_id, line_id):
         try:
             building.remove_line(line, current_user, form.reason.data)
         except Refused as refusal:
-            return refused(str(refusal), "claims.show", claim_id=claim_id)
+            return refused(str(refusal), "claims.show", line.family, claim_id=claim_id)
         flash(f"{line.family_ref} removed from claim {claim_id}", "success")
         return redirect(url_for("claims.show", claim_id=claim_id))
     read("claim.line.remove.form", line.family, detail=f"claim {claim_id}, line {line.id}")
@@ -230,18 +232,35 @@ def widen_sample(claim_id):
     return redirect(url_for("claims.show", claim_id=claim.id))
 
 
+@bp.post("/<id:claim_id>/sample/changed")
+@roles(Role.PROGRAMME_MANAGER)
+def sample_changed(claim_id):
+    claim = claim_or_404(claim_id)
+    try:
+        sample = sampling.add_changed(claim, current_user)
+    except Refused as refusal:
+        return refused(str(refusal), "claims.check", claim_id=claim.id)
+    flash(f"The changed lines are in the sample: {len(sample.chosen)} lines to decide", "success")
+    return redirect(url_for("claims.check", claim_id=claim.id))
+
+
 @bp.get("/<id:claim_id>/check")
 @roles(Role.PROGRAMME_MANAGER)
 def check(claim_id):
     claim = claim_or_404(claim_id)
-    read("claim.check", detail=f"claim {claim.id}")
+    changed = approving.unchecked_changes(claim) if claim.status == "draft" else []
+    read(
+        "claim.check", detail=f"claim {claim.id}" + (f": {len(changed)} lines with changed records" if changed else "")
+    )
     return render_template(
         "claims/check.html",
         claim=claim,
         totals=approving.totals(claim),
         rejected=approving.rejected(claim),
         state=sampling.sample_state(claim),
-        refusal=approving.why_not_approve(claim, current_user),
+        changed=changed,
+        refusal=approving.why_not_approve(claim, current_user) or (changed[0] if changed else None),
+        reasons=REJECTION_REASONS,
         claim_types=CLAIM_TYPES,
         flag_titles=FLAGS,
         page_title=f"Check claim {claim.id} before approval",

@@ -200,7 +200,7 @@ class ClaimSample(db.Model):
     population: Mapped[list] = mapped_column(sa.JSON)  # line ids the sample was drawn from
     flagged: Mapped[list] = mapped_column(sa.JSON)  # of those, the flagged ones (always in)
     chosen: Mapped[list] = mapped_column(sa.JSON)  # line ids in the sample
-    kind: Mapped[str] = mapped_column(sa.String(20))  # drawn, redrawn, widened
+    kind: Mapped[str] = mapped_column(sa.String(20))  # drawn, redrawn, widened, changed (sampling.add_changed)
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     drawn_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     drawn_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
