@@ -357,3 +357,55 @@ def test_evidence_may_be_submitted_after_the_case_is_closed(client, app, people,
     assert "This case was closed on 31 December 2018. You can still submit evidence" in page
     assert client.post(f"{durham.url}/new", data=attendance(durham.child)).status_code == 302
     assert len(evidence_rows(app)) == 1
+
+
+# ---------------------------------------------------------------- a form sent twice
+
+
+def test_a_form_sent_twice_saves_its_evidence_once_and_says_so(client, app, people, durham):
+    """Two clicks, or the back button and Submit again: the form carries a once-only key."""
+    f.sign_in(client, people["partner"])
+    page = client.get(f"{durham.url}/new?outcome=2.1").get_data(as_text=True)
+    key = re.search(r'name="form_key" value="([^"]+)"', page).group(1)
+    posted = attendance(durham.child, form_key=key)
+    assert client.post(f"{durham.url}/new", data=posted).status_code == 302
+    again = client.post(f"{durham.url}/new", data=posted, follow_redirects=True).get_data(as_text=True)
+    assert "This form was sent more than once" in again and "has not been saved again" in again
+    (row,) = evidence_rows(app)
+    assert row.form_key == key
+    with app.app_context():
+        refusals = db.session.query(AuditEvent).filter_by(action="evidence.submit-refused").all()
+        assert len(refusals) == 1 and f"evidence {row.id} was saved from it" in refusals[0].detail
+    # A new form has a new key; a form with errors keeps its key when it comes back.
+    fresh = client.get(f"{durham.url}/new?outcome=2.1").get_data(as_text=True)
+    assert re.search(r'name="form_key" value="([^"]+)"', fresh).group(1) != key
+    wrong = client.post(f"{durham.url}/new", data=attendance(durham.child, form_key=key + "x", statement=""))
+    assert f'value="{key}x"' in wrong.get_data(as_text=True)
+    # A hostile key is not kept: the evidence is saved, with a key of the portal's own making or none.
+    for hostile in ("<script>", "a" * 5000, "' OR 1=1 --"):
+        assert client.post(f"{durham.url}/new", data=attendance(durham.child, form_key=hostile)).status_code == 302
+    assert len(evidence_rows(app)) == 4 and all(r.form_key in (None, key) for r in evidence_rows(app))
+
+
+def test_a_form_sent_four_times_at_once_saves_its_evidence_once(app, people, durham):
+    import threading
+
+    clients = [app.test_client() for _ in range(4)]
+    for c in clients:
+        f.sign_in(c, people["partner"])
+    page = clients[0].get(f"{durham.url}/new?outcome=2.1").get_data(as_text=True)
+    posted = attendance(durham.child, form_key=re.search(r'name="form_key" value="([^"]+)"', page).group(1))
+    barrier, responses = threading.Barrier(4), [None] * 4
+
+    def post(i):
+        barrier.wait()
+        responses[i] = clients[i].post(f"{durham.url}/new", data=posted, follow_redirects=True)
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    bodies = [r.get_data(as_text=True) for r in responses]
+    assert sum("This form was sent more than once" in b for b in bodies) == 3, [r.status_code for r in responses]
+    assert len(evidence_rows(app)) == 1

@@ -83,6 +83,7 @@ ACTION_WORDS = {
     "evidence.read": "Evidence read",
     "evidence.list": "Evidence list read",
     "evidence.submit": "Evidence submitted",
+    "evidence.submit-refused": "Evidence not saved again: its form was sent twice",
     "evidence.correct": "Evidence corrected",
     "evidence.correct-refused": "Evidence correction refused",
     "evidence.accept": "Evidence accepted",

@@ -5,7 +5,10 @@ replaces (docs/developing.md, "Evidence corrections").
 """
 
 import datetime as dt
+import re
+import secrets
 
+import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.exc import IntegrityError
 
@@ -76,11 +79,45 @@ def correction(previous: Evidence, submission: dict, user) -> Evidence:
     return row
 
 
-def submit(family, submission: dict, user, uploads=()) -> Evidence:
+FORM_KEY = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def form_key(posted) -> str:
+    """The evidence form's once-only key: the one it was drawn with (posted back), else a new one."""
+    key = (posted.get("form_key") or "") if posted is not None else ""
+    return key if FORM_KEY.fullmatch(key) else secrets.token_urlsafe(24)
+
+
+class SentAlready(Exception):
+    """The form was sent before and its evidence saved then (`evidence`): nothing is saved again."""
+
+    def __init__(self, evidence):
+        super().__init__(f"evidence {evidence.id} was saved from this form already")
+        self.evidence = evidence
+
+
+def submit(family, submission: dict, user, uploads=(), key: str | None = None) -> Evidence:
     """`user` submits new evidence with its checked documents: saved and audited (`evidence.submit`),
-    and the lead professional told (portal/notify), in one commit."""
+    and the lead professional told (portal/notify), in one commit. `key` is the form's once-only
+    key: if evidence was saved from it already, nothing is saved and SentAlready says which."""
     evidence = new_evidence(family, submission, user)
-    db.session.flush()  # for the id in the audit detail
+    evidence.form_key = key if key and FORM_KEY.fullmatch(key) else None
+    try:
+        db.session.flush()  # for the id in the audit detail; a second row from one form stops here
+    except IntegrityError:
+        db.session.rollback()
+        earlier = db.session.scalar(sa.select(Evidence).where(Evidence.form_key == key))
+        if earlier is None:
+            raise
+        # Audited as a refusal (the request's read went with the rollback), then said on the page.
+        record(
+            "evidence.submit-refused",
+            family,
+            f"the form was sent again: evidence {earlier.id} was saved from it",
+            user=user,
+        )
+        db.session.commit()
+        raise SentAlready(earlier) from None
     record("evidence.submit", family, f"evidence {evidence.id} v{evidence.version}", user=user)
     documents.attach(family, evidence, uploads, user)
     events.evidence_submitted(family, evidence, user)

@@ -200,7 +200,14 @@ def document(family, evidence_id, document_id):
 
 
 def save_new(family, submission, uploads=(), finding=None):
-    evidence = records.submit(family, submission, current_user, uploads)
+    try:
+        evidence = records.submit(family, submission, current_user, uploads, key=request.form.get("form_key"))
+    except records.SentAlready as sent:
+        flash(
+            f"This form was sent more than once. The evidence for outcome {sent.evidence.outcome_id} was saved "
+            f"the first time, on {display.long_date(sent.evidence.submitted_at.date())}, and has not been saved again."
+        )
+        return redirect(url_for("families.show", family_id=family.id))
     said(f"Evidence for outcome {evidence.outcome_id} submitted", evidence, finding)
     return redirect(url_for("families.show", family_id=family.id))
 
@@ -257,6 +264,7 @@ def render_form(form, correcting=None):
         form=form,
         family=form.family,
         correcting=correcting,
+        form_key=records.form_key(request.form if request.method == "POST" else None),
         page_title=f"{verb} for outcome {form.outcome.id}",
     )
 

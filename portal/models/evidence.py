@@ -40,6 +40,10 @@ class Evidence(db.Model):
     # corrected at most once and the versions form a single line.
     replaces_id: Mapped[int | None] = mapped_column(sa.ForeignKey("evidence.id"), unique=True)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The once-only key of the form it was sent from (records.form_key): a form sent twice (two
+    # clicks, the back button, two requests at once) saves its evidence once. None for evidence
+    # saved before 29 November 2026, or not from the web form.
+    form_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)
 
     submitted_by: Mapped[User] = relationship()
     agency: Mapped[Agency | None] = relationship()
