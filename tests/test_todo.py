@@ -180,6 +180,38 @@ def test_a_lead_professional_sees_evidence_to_review_with_what_the_engine_says(a
     assert page.nav_text("/to-do") == "To do (2)"
 
 
+def test_a_lead_professional_sees_their_own_evidence_a_programme_manager_returned_and_it_is_counted(
+    app, client, people
+):
+    """A lead's own evidence is reviewed by a programme manager (segregation of duties); returned,
+    it is the lead's to correct, so it is on their list and in the navigation's count."""
+    with app.app_context():
+        family, parent, _ = suffolk_case(people)
+        mine = add_evidence(
+            family,
+            parent,
+            people["lead_professional"],
+            status="returned",
+            reviewer=people["programme_manager"],
+            reason="the period is a month short",
+        )
+        # A partner's returned item on the same family is the partner's to correct, not the lead's.
+        add_evidence(family, parent, people["partner"], status="returned", reviewer=people["lead_professional"])
+        ids = SimpleNamespace(family=family.id, ref=family.ref, evidence=mine.id)
+    f.sign_in(client, people["lead_professional"])
+    page = todo(client)
+    (item,) = page.of("returned")
+    assert item.links == [f"/families/{ids.family}/evidence/{ids.evidence}/correct"]
+    assert f"Family {ids.ref}" in item.text and "The period is a month short." in item.text
+    assert page.nav_text("/to-do") == "To do (1)"
+    assert client.get(item.links[0]).status_code == 200
+    # Corrected, it leaves the list and the count.
+    with app.app_context():
+        add_evidence(db.session.get(type(family), ids.family), parent, people["lead_professional"], replaces=mine)
+    page = todo(client)
+    assert page.of("returned") == [] and page.nav_text("/to-do") == "To do"
+
+
 def test_a_lead_professional_never_sees_another_leads_families(app, client, people):
     with app.app_context():
         other_lead = f.make_user("lead_professional")

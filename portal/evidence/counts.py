@@ -100,3 +100,14 @@ def returned_to_agency(chosen, agency_id) -> int:
     returned = sa.exists().where(Review.evidence_id == Evidence.id, Review.decision == "returned")
     items = latest_versions(chosen).where(Evidence.agency_id == agency_id, returned)
     return db.session.scalar(sa.select(sa.func.count()).select_from(items.with_only_columns(Evidence.id).subquery()))
+
+
+def returned_to_submitter(chosen, user_id) -> int:
+    """Items in the chosen families whose latest version was returned and whose first version
+    `user_id` submitted: a lead professional's own evidence, theirs to correct (duties.may_correct)."""
+    returned = sa.exists().where(Review.evidence_id == Evidence.id, Review.decision == "returned")
+    versions = chain(latest_versions(chosen).where(returned))
+    first_by_user = sa.select(sa.func.count(sa.distinct(versions.c.root))).where(
+        versions.c.replaces_id.is_(None), versions.c.by == user_id
+    )
+    return db.session.scalar(first_by_user)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 from .. import casefile, verdicts
 from ..claims.loading import load_chosen
 from ..claims.verifying import open_queries_on
-from ..evidence import counts
+from ..evidence import counts, duties
 from ..extensions import db
 from ..families.listing import visible_query
 from ..families.review_queue import waiting_in
@@ -86,7 +86,11 @@ def count_for(user) -> int:
         return counts.returned_to_agency(visible_query(user).with_only_columns(Family.id), user.agency_id)
     if user.role == Role.LEAD_PROFESSIONAL:
         queries = open_queries_on(_led(user)).with_only_columns(LineDecision.id).order_by(None).subquery()
-        return counts.awaiting(counts.LED, user)[0] + db.session.scalar(sa.select(sa.func.count()).select_from(queries))
+        return (
+            counts.awaiting(counts.LED, user)[0]
+            + db.session.scalar(sa.select(sa.func.count()).select_from(queries))
+            + counts.returned_to_submitter(_led(user), user.id)
+        )
     if user.role == Role.PROGRAMME_MANAGER:
         return counts.awaiting(counts.ANY, user)[0] + len(_claim_items(user))
     return len(_lines_to_decide(user))
@@ -120,17 +124,7 @@ def _partner(user, today) -> list[Section]:
         ours = _latest_of_agency(rows, user)
         for e in ours:
             if e.status == "returned":
-                review = e.latest_review
-                returned.items.append(
-                    Item(
-                        f"Outcome {e.outcome_id}, version {e.version}: returned on {verdicts.day(review.reviewed_at.date())}",
-                        "evidence.correct",
-                        {"family_id": family.id, "evidence_id": e.id},
-                        f"Correct the evidence for outcome {e.outcome_id}",
-                        family.ref,
-                        note=verdicts.sentence(review.reason) if review.reason else None,
-                    )
-                )
+                returned.items.append(_returned_item(family, e))
             elif e.status == "submitted" and e.version > 1:
                 waiting.items.append(
                     Item(
@@ -162,6 +156,19 @@ def _partner(user, today) -> list[Section]:
     return [returned, missing, waiting]
 
 
+def _returned_item(family, e) -> Item:
+    """Evidence returned to whoever may correct it, with the reviewer's reason."""
+    review = e.latest_review
+    return Item(
+        f"Outcome {e.outcome_id}, version {e.version}: returned on {verdicts.day(review.reviewed_at.date())}",
+        "evidence.correct",
+        {"family_id": family.id, "evidence_id": e.id},
+        f"Correct the evidence for outcome {e.outcome_id}",
+        family.ref,
+        note=verdicts.sentence(review.reason) if review.reason else None,
+    )
+
+
 def _latest_of_agency(rows, user) -> list[Evidence]:
     if user.agency_id is None:
         return []
@@ -180,6 +187,12 @@ def _lead(user, today) -> list[Section]:
         "review", "Evidence waiting for your review", "No evidence is waiting for your review.", counted=True
     )
     queries = Section("queries", "Queries from claim verifiers", "No claim verifier has a query for you.", counted=True)
+    returned = Section(
+        "returned",
+        "Your evidence returned to you to correct",
+        "None of your own evidence has been returned to you.",
+        counted=True,
+    )
     ending = Section(
         "ending",
         f"Families whose sustainment window ends in the next {verdicts.SOON_DAYS} days",
@@ -197,6 +210,11 @@ def _lead(user, today) -> list[Section]:
     for family in sorted(families, key=lambda f: f.ref):
         rows = evidence.get(family.id, [])
         review.items += _review_items(user, family, rows)
+        returned.items += [
+            _returned_item(family, e)
+            for e in rows
+            if e.replaced_by is None and e.status == "returned" and duties.may_correct(user, e)
+        ]
         verdict = casefile.verdict(family, as_of=today, evidence_rows=rows)
         ends = verdicts.window_ends_soon(verdict, today)
         if ends is not None:
@@ -233,7 +251,7 @@ def _lead(user, today) -> list[Section]:
                 note=q.note,  # the verifier's question, so it can be answered from here
             )
         )
-    return [review, queries, ending, closing]
+    return [review, returned, queries, ending, closing]
 
 
 def _review_items(user, family, rows) -> list[Item]:
