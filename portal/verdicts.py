@@ -142,7 +142,7 @@ def earliest_claim_text(verdict) -> str:
         return day(verdict.earliest_claim_date)
     if not verdict.eligible:
         return "None: the family is not eligible"
-    return "Not known yet: it depends on evidence not accepted yet"
+    return "Not known yet: it depends on what is still missing"
 
 
 def present(plan, verdict, words: Words) -> VerdictView:

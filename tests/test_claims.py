@@ -979,7 +979,7 @@ def when_claimable(client, url) -> dict:
     }
 
 
-NOT_CLAIMABLE_WORDS = {"None: the family is not eligible", "Not known yet: it depends on evidence not accepted yet"}
+NOT_CLAIMABLE_WORDS = {"None: the family is not eligible", "Not known yet: it depends on what is still missing"}
 
 
 def test_every_row_of_the_claimable_list_says_when_the_family_can_be_claimed(app, client, demo):

@@ -215,6 +215,32 @@ def test_text_typed_into_the_case_is_escaped(app, people):
     assert "No members recorded." in page and "No evidence has been accepted." in page
 
 
+def test_a_statement_with_a_word_longer_than_the_line_wraps_instead_of_running_off_the_page(app, people):
+    """10,000 characters with no space (the most a statement may hold) fill several pages, not one line."""
+    from tests.test_families import add_evidence, suffolk_case
+
+    def pages(statement):
+        with app.test_request_context():
+            family, parent, _ = suffolk_case(people)
+            add_evidence(
+                family,
+                parent,
+                people["partner"],
+                status="accepted",
+                reviewer=people["lead_professional"],
+                statement=statement,
+            )
+            db.session.commit()
+            pdf = html_to_pdf(summary_html(family))
+        reader = pypdf.PdfReader(io.BytesIO(pdf))
+        return len(reader.pages), "".join(page.extract_text() for page in reader.pages)
+
+    short, _ = pages("Attended every session.")
+    long, text = pages("x" * 10_000)
+    assert long >= short + 2, (short, long)
+    assert text.count("x") >= 10_000
+
+
 # -- one source: the family page and the PDF agree -----------------------------------------------
 
 

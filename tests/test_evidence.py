@@ -409,3 +409,39 @@ def test_a_form_sent_four_times_at_once_saves_its_evidence_once(app, people, dur
     bodies = [r.get_data(as_text=True) for r in responses]
     assert sum("This form was sent more than once" in b for b in bodies) == 3, [r.status_code for r in responses]
     assert len(evidence_rows(app)) == 1
+
+
+# ---------------------------------------------------------------- how much a box may hold
+
+
+def test_a_statement_or_a_box_over_its_length_is_refused_naming_it_and_nothing_is_saved(client, app, people, durham):
+    f.sign_in(client, people["partner"])
+    at_most = attendance(durham.child, statement="s" * 10_000)
+    assert client.post(f"{durham.url}/new", data=at_most).status_code == 302
+    for field, text, message in (
+        ("statement", "s" * 10_001, "Statement must be 10,000 characters or fewer"),
+        ("source", "S" * 301, "Source must be 300 characters or fewer"),
+        ("values-baseline_attendance", "8" * 301, "must be 300 characters or fewer"),
+    ):
+        page = client.post(f"{durham.url}/new", data=attendance(durham.child, **{field: text})).get_data(as_text=True)
+        assert "There is a problem" in page and message in page, field
+    assert len(evidence_rows(app)) == 1
+
+
+@pytest.mark.parametrize("typed", ["1_000", "1e3", "9" * 25, "nan", "Infinity"])
+def test_a_number_is_read_only_as_people_write_numbers(client, app, people, durham, typed):
+    """Python reads "1_000" as 1000 and "1e3" as 1000.0; a person means neither."""
+    f.sign_in(client, people["partner"])
+    page = client.post(f"{durham.url}/new", data=attendance(durham.child, terms=("91", typed, "90.6")))
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "There is a problem" in body and "Term 2 attendance must be a number" in body
+    assert "9" * 25 not in body.replace(typed, "") and evidence_rows(app) == []
+
+
+def test_text_too_long_to_read_is_said_to_be_the_text_not_the_files(client, app, people, durham):
+    f.sign_in(client, people["partner"])
+    posted = attendance(durham.child, statement="s" * 600_000)
+    page = client.post(f"{durham.url}/new", data=posted, content_type="multipart/form-data")  # as the form sends it
+    body = page.get_data(as_text=True)
+    assert page.status_code == 413 and "The text you typed is too long" in body and "files" not in body.split("<h1")[1]
+    assert evidence_rows(app) == []

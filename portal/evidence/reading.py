@@ -9,6 +9,7 @@ where the engine cannot name the exact input (one term of three).
 
 import datetime as dt
 import math
+import re
 
 from .. import casefile
 from ..boundaries import dates
@@ -23,9 +24,16 @@ INPUT_PREFIXES = ("values-", "period-")
 control.checked_by_reader(lambda name: name in INPUTS or name.startswith(INPUT_PREFIXES))
 
 
+# The most a box may hold (decision, 29 November 2026): a statement is a few paragraphs; every other
+# box (the source, a practitioner's name and role, a number) is a line. Longer text is refused with a
+# message naming the box, before anything is read; it used to be saved whole (100,000 characters) and
+# then ran off the closure summary's page.
+STATEMENT_MAX, LINE_MAX = 10_000, 300
+
+
 def check(form: EvidenceForm) -> dict:
     """Read and check the form; sets form.errors and form.finding, returns the submission."""
-    refused = control_faults(form)
+    refused = control_faults(form) or length_faults(form)
     if refused:  # nothing is read, or shown to the engine, from a form carrying control characters
         form.errors, form.finding = refused, None
         return {}
@@ -84,16 +92,20 @@ def read_number(form, name, f, fault):
     return number(text) if text else None
 
 
+# Digits with an optional sign and decimal point: what people type. Python's float() also reads
+# "1_000", "1e308", "nan" and "inf", which are no answer here (the engine refuses the text as typed).
+PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
 def number(text: str):
     """A number as typed ("91.5", "91.5%", "1,200"), or the text itself for the engine to refuse."""
     cleaned = text.replace(",", "").removesuffix("%").strip()
-    try:
-        value = float(cleaned)
-    except ValueError:
+    if len(cleaned) > 20 or not PLAIN_NUMBER.fullmatch(cleaned):  # no count or percentage needs more
         return text
-    if not math.isfinite(value):  # "nan" and "inf" parse as floats but are no answer
+    value = float(cleaned)
+    if not math.isfinite(value):  # more digits than a float holds
         return text
-    return int(value) if value.is_integer() and "." not in cleaned else value
+    return int(cleaned) if "." not in cleaned else value
 
 
 def read_percents(form, name, f, fault):
@@ -159,6 +171,19 @@ def control_faults(form: EvidenceForm) -> list:
         if any(isinstance(t, str) and control.has_control(t, multi_line) for t in _texts(typed)):
             key, subject = input_subject(form, name)
             faults.append((key, control.control_problem(subject, multi_line)))
+    return list(dict.fromkeys(faults))
+
+
+def length_faults(form: EvidenceForm) -> list:
+    """(engine key, message) for each input holding more than it may (STATEMENT_MAX, LINE_MAX)."""
+    faults = []
+    for name, typed in form.data.items():
+        if name not in INPUTS and not name.startswith(INPUT_PREFIXES):
+            continue  # not a box the person types in (the CSRF token, the form's key)
+        most = STATEMENT_MAX if name == "statement" else LINE_MAX
+        if any(isinstance(t, str) and len(t.strip()) > most for t in _texts(typed)):
+            key, subject = input_subject(form, name)
+            faults.append((key, f"{subject} must be {most:,} characters or fewer"))
     return list(dict.fromkeys(faults))
 
 

@@ -42,17 +42,27 @@ def too_large(_error):
         else url_for("evidence.new", family_id=args.get("family_id"))
     )
     limits = current_app.config
-    message = (
-        f"The files you attached are too large. Each file must be smaller than "
-        f"{documents.megabytes(limits['DOCUMENTS_MAX_FILE_BYTES'])}, and all of them together smaller than "
-        f"{documents.megabytes(limits['DOCUMENTS_MAX_REQUEST_BYTES'])}. Nothing was saved"
-    )
+    if (request.content_length or 0) <= limits["DOCUMENTS_MAX_REQUEST_BYTES"]:
+        # Under the limit for files, so a box of text was over what a form field may hold.
+        title, anchor = "The text you typed is too long", "#statement"
+        message = (
+            f"The text you typed is too long to read. A statement must be {reading.STATEMENT_MAX:,} characters "
+            f"or fewer, and every other box {reading.LINE_MAX:,}. Nothing was saved"
+        )
+    else:
+        title, anchor = "The files you attached are too large", "#documents"
+        message = (
+            f"The files you attached are too large. Each file must be smaller than "
+            f"{documents.megabytes(limits['DOCUMENTS_MAX_FILE_BYTES'])}, and all of them together smaller than "
+            f"{documents.megabytes(limits['DOCUMENTS_MAX_REQUEST_BYTES'])}. Nothing was saved"
+        )
     return render_template(
         "evidence/too_large.html",
         message=message,
         back=back,
+        anchor=anchor,
         has_errors=True,
-        page_title="The files you attached are too large",
+        page_title=title,
     ), 413
 
 
