@@ -8,10 +8,12 @@ import zipfile
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
+import pypdf
 import pytest
 import sqlalchemy as sa
 
-from portal.claims import approving, building, claimable, ledger, redecide, sampling, verifying
+from portal import verdicts
+from portal.claims import approving, building, claimable, ledger, redecide, sampling, tasks, verifying
 from portal.claims.building import Refused
 from portal.extensions import db
 from portal.models import (
@@ -733,14 +735,16 @@ def test_the_check_pages_and_the_spot_check_pack_give_each_evidence_items_period
         ]
         slugs = [t.slug for t in tasks.task_list(line) if t.slug != "decision"]
     assert shown, "the line relies on evidence"
+    def said(e):  # the period the GOV.UK way, as both print it
+        return f"{verdicts.day(periods[e['id']]['start'])} to {verdicts.day(periods[e['id']]['end'])}"
+
     for e in shown:
-        words = f"{periods[e['id']]['start']} to {periods[e['id']]['end']}"
-        assert words in pack, e["id"]
+        assert said(e) in pack, e["id"]
     pages = "".join(
         client.get(f"/claims/{claim_id}/lines/{line.id}/check/{slug}").get_data(as_text=True) for slug in slugs
     )
     for e in shown:
-        assert f"{periods[e['id']]['start']} to {periods[e['id']]['end']}" in pages, e["id"]
+        assert said(e) in pages, e["id"]
     assert "<td> to </td>" not in pack
 
 
@@ -899,7 +903,9 @@ def test_redeciding_as_of_today_lists_what_changed_since_the_claim(app, client, 
         db.session.commit()
         changes = redecide.as_of_today(db.session.get(ClaimLine, ids["SWK-0217"])).changes
         assert f"{child.name} is no longer recorded as a member of the family" in changes
-        assert any(c.startswith(f"Evidence e{new.id} (1.1, Police data) was accepted after the claim") for c in changes)
+        start, end = verdicts.day(new.period_start), verdicts.day(new.period_end)
+        named = f"The evidence for outcome 1.1, \u201cPolice data\u201d for {start} to {end}: accepted after the claim"
+        assert named in changes and not any(re.search(r"\be\d+\b|\d{4}-\d\d-\d\d", c) for c in changes), changes
         again = redecide.as_of_claim_date(db.session.get(ClaimLine, ids["SWK-0217"]))
         assert again.same_verdict and again.same_hash  # the claim itself is unchanged
 
@@ -1092,3 +1098,62 @@ def test_a_line_whose_records_changed_since_it_was_added_is_decided_by_a_verifie
     with app.app_context():
         assert claim(app, claim_id).status == "approved"
         assert ref not in {line.family_ref for line in approving.included(claim(app, claim_id))}
+
+
+class _Visible(HTMLParser):
+    """The text a person reads on a page: no attributes, scripts or styles."""
+
+    def __init__(self):
+        super().__init__()
+        self.text, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text.append(data)
+
+
+def visible(body: str) -> str:
+    parser = _Visible()
+    parser.feed(body)
+    return " ".join(" ".join(parser.text).split())
+
+
+# What a verifier should never have to decode: ISO dates, the engine's ids, codes with underscores.
+CODES = re.compile(r"\b\d{4}-\d\d-\d\d\b|\b[em]\d+\b|\b[a-z]+_[a-z_]+\b")
+
+
+def test_a_verifiers_pages_and_the_spot_check_pack_speak_in_words(app, client, demo):
+    claim_id = built_claim(app, client, demo)
+    draw(app, client, claim_id)
+    decide_all(app, client, demo, claim_id, reject={0})
+    with app.app_context():
+        c = claim(app, claim_id)
+        ce_line = next(line.id for line in c.lines if line.claim_type == "continuous_employment")
+        pages = []
+        for line in c.lines:
+            pages.append(f"/claims/{claim_id}/lines/{line.id}")
+            pages += [f"/claims/{claim_id}/lines/{line.id}/check/{t.slug}" for t in tasks.task_list(line)[:-1]]
+    sign_in(client, demo["verifier"])
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = visible(response.get_data(as_text=True))
+        assert not CODES.findall(text), (url, [text[max(0, m.start() - 120) : m.end() + 40] for m in CODES.finditer(text)])
+    essentials = visible(client.get(f"/claims/{claim_id}/lines/{ce_line}/check/essentials").get_data(as_text=True))
+    assert "Missing:" not in essentials
+    line_page = visible(client.get(f"/claims/{claim_id}/lines/{ce_line}").get_data(as_text=True))
+    assert "Essentials (lead professional, assessment, plan) Missing" not in line_page
+    pdf = client.get(f"/claims/{claim_id}/lines/{ce_line}/spot-check.pdf")
+    assert pdf.status_code == 200
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.data)).pages)
+    found = [code for code in CODES.findall(text) if code != "sha256"]
+    assert not found, found
+    sign_in(client, demo["programme2"])
+    check = visible(client.get(f"/claims/{claim_id}/check").get_data(as_text=True))
+    assert "The evidence does not show the outcome" in check and not CODES.findall(check)

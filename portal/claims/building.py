@@ -139,6 +139,12 @@ def builders(claim) -> set[int]:
     return {claim.created_by_id, *(line.added_by_id for line in claim.lines)}
 
 
+def builder_names(claim) -> list[str]:
+    """The builders by name, whoever started the claim first (none of them may approve it)."""
+    others = sorted({line.added_by.name for line in claim.lines if line.added_by_id != claim.created_by_id})
+    return [claim.created_by.name, *others]
+
+
 def audit(user, action, family=None, detail=""):
     """Audit as this user (services also run outside a request: the CLI, a job)."""
     return record(action, family, detail=detail, user=user)

@@ -22,8 +22,9 @@ from ..closure import service, signing
 from ..closure.pdf import html_to_pdf
 from ..extensions import db
 from ..models import Claim, ClaimFile
-from ..models.claims import CLAIM_TYPES
+from ..models.claims import CLAIM_TYPES, REJECTION_REASONS
 from .approving import included, rejected, totals
+from .building import builder_names
 from .sampling import sample_state
 
 CSV_COLUMNS = [
@@ -101,6 +102,8 @@ def claim_report_pdf(claim) -> bytes:
             rejected=rejected(claim),
             state=sample_state(claim),
             claim_types=CLAIM_TYPES,
+            builder_names=builder_names(claim),
+            reasons=REJECTION_REASONS,
         )
     )
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from .. import casefile
 from ..rules import engine
 from ..rules.plan import load_plans
+from ..verdicts import day
 from . import loading
 from .plans import current_texts, sha256, stored_plan
 from .snapshot import snapshot_hash
@@ -47,18 +48,18 @@ def as_of_today(line, today=None) -> AsOfToday:
     by_id = {f"e{e.id}": e for e in rows}
     for eid, item in claimed.items():
         now = by_id.get(eid)
+        named = _named(item["outcome"], item["source"], *item["period"])
         if now is None:
-            changes.append(f"Evidence {eid} ({item['outcome']}) is no longer on the case")
+            changes.append(f"{named}: no longer on the case")
         elif now.replaced_by is not None:
             changes.append(
-                f"Evidence {eid} ({item['outcome']}, version {item['version']}) was corrected: "
-                f"version {now.replaced_by.version} is e{now.replaced_by.id}"
+                f"{named}, version {item['version']}: corrected, and version {now.replaced_by.version} replaces it"
             )
         elif now.status != "accepted":
-            changes.append(f"Evidence {eid} ({item['outcome']}) is now {now.status}")
+            changes.append(f"{named}: now {now.status}")
     for e in rows:
         if f"e{e.id}" not in claimed and e.status == "accepted":
-            changes.append(f"Evidence e{e.id} ({e.outcome_id}, {e.source}) was accepted after the claim")
+            changes.append(f"{_named(e.outcome_id, e.source, e.period_start, e.period_end)}: accepted after the claim")
     current = {m.key for m in family.current_members}
     for member in line.case_snapshot.get("members", []):
         if member["id"] not in current:
@@ -81,6 +82,11 @@ def as_of_today(line, today=None) -> AsOfToday:
     for pid in sorted(set(before) - {p.id for p in verdict.problems}):
         changes.append(f"{plan.term('problem').capitalize()} {pid} is no longer on the case")
     return AsOfToday(verdict, changes)
+
+
+def _named(outcome, source, start, end) -> str:
+    """An evidence item as a page names it: its outcome, what it is and the period it covers."""
+    return f"The evidence for outcome {outcome}, \u201c{source}\u201d for {day(start)} to {day(end)}"
 
 
 def _said(turned_around, claim_type) -> str:

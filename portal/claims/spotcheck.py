@@ -4,6 +4,8 @@ import datetime as dt
 
 from flask import render_template
 
+from ..models.claims import CLAIM_TYPES, DECISIONS, REJECTION_REASONS
+from ..rules.claims import FLAGS
 from . import tasks
 
 
@@ -22,4 +24,8 @@ def pack_html(line, user, now=None) -> str:
         plan=tasks.plan_of(line),
         generated_at=now or dt.datetime.now(dt.UTC),
         generated_by=user,
+        claim_types=CLAIM_TYPES,
+        decisions=DECISIONS,
+        reasons=REJECTION_REASONS,
+        flag_titles=FLAGS,
     )

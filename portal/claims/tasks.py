@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from flask import url_for
 
-from ..verdicts import NOT_NEEDED
+from ..verdicts import NOT_NEEDED, Words, day
 from .plans import stored_plan
 
 
@@ -33,17 +33,37 @@ def plan_of(line):
     return stored_plan(wp)
 
 
+def words_for(line) -> Words:
+    """The engine's clauses about this line in words: members by name, evidence by what it is and
+    when, dates the GOV.UK way; from the line's snapshot, as the closure summary does from records."""
+    case = line.case_snapshot
+    members = {int(m["id"].removeprefix("m")): m["name"] for m in case.get("members", []) if "name" in m}
+    evidence = {int(e["id"].removeprefix("e")): evidence_name(e) for e in case.get("evidence", [])}
+    return Words(members, evidence)
+
+
+def evidence_name(item) -> str:
+    """How a page names an evidence item of a snapshot: what it is and the period it covers."""
+    period = item.get("period") or {}
+    return f"the evidence \u201c{item['source']}\u201d for {day(period.get('start'))} to {day(period.get('end'))}"
+
+
+def essentials_not_needed(line) -> bool:
+    """A continuous-employment claim does not wait for the essentials (as the closure summary says)."""
+    return line.claim_type == "continuous_employment"
+
+
 def task_list(line) -> list[Task]:
     verdict, plan = line.verdict, plan_of(line)
+    if not verdict["essentials_missing"]:
+        essentials = ("In place", "green")
+    else:
+        essentials = ("Not needed", "grey") if essentials_not_needed(line) else ("Missing", "red")
     tasks = [
         Task(
             "eligibility", "Eligibility", *(("Eligible", "green") if verdict["eligible"] else ("Not eligible", "red"))
         ),
-        Task(
-            "essentials",
-            "Essentials (lead professional, assessment, plan)",
-            *(("In place", "green") if not verdict["essentials_missing"] else ("Missing", "red")),
-        ),
+        Task("essentials", "Essentials (lead professional, assessment, plan)", *essentials),
     ]
     if line.claim_type == "continuous_employment":
         tasks.append(Task("continuous-employment", "Continuous employment", "Met", "green"))
@@ -97,29 +117,35 @@ def evidence_items(line, ids) -> list[dict]:
 def section(line, slug) -> Section | None:
     verdict, case, plan = line.verdict, line.case_snapshot, plan_of(line)
     names = {m["id"]: m["name"] for m in case.get("members", [])}
+    words = words_for(line)
     if slug == "eligibility":
-        rows = [(f"{m['name']}", f"{m['role']}, born {m['date_of_birth']}") for m in case.get("members", [])]
+        rows = [(f"{m['name']}", f"{m['role']}, born {day(m['date_of_birth'])}") for m in case.get("members", [])]
         rows += [
             (
-                f"{plan.term('problem').capitalize()} {p['problem']} / {p['indicator']}",
-                f"identified {p['identified_on']} at {p['stage']}"
-                + (f" ({names.get(p.get('member'), '')})" if p.get("member") else ""),
+                f"{plan.term('problem').capitalize()} {p['problem']}, {plan.term('indicator')} {p['indicator']}",
+                f"identified on {day(p['identified_on'])} at {p['stage']}"
+                + (f" ({names.get(p.get('member'), 'a family member')})" if p.get("member") else ""),
             )
             for p in case.get("problems", [])
         ]
-        return Section(slug, "Eligibility", rows, verdict["eligibility"])
+        return Section(slug, "Eligibility", rows, words.sentences(verdict["eligibility"]))
     if slug == "essentials":
         have = set(case.get("essentials", []))
         rows = [
             ("Lead professional", line.lead_professional.name),
-            ("Engaged on", case.get("engaged_on") or "Not recorded"),
+            ("Engaged on", day(case["engaged_on"]) if case.get("engaged_on") else "Not recorded"),
         ]
         rows += [(e["text"], "In place" if e["id"] in have else "Not recorded") for e in plan.essentials]
-        return Section(slug, "Essentials", rows, [f"Missing: {e}" for e in verdict["essentials_missing"]])
+        text = {e["id"]: e["text"] for e in plan.essentials}
+        said = f"{NOT_NEEDED}: {{}}" if essentials_not_needed(line) else "Missing: {}"
+        return Section(slug, "Essentials", rows, [said.format(text.get(e, e)) for e in verdict["essentials_missing"]])
     if slug == "continuous-employment" and verdict.get("continuous_employment"):
         ce = verdict["continuous_employment"]
         return Section(
-            slug, "Continuous employment", reasons=ce["reasons"], evidence=evidence_items(line, ce["evidence"])
+            slug,
+            "Continuous employment",
+            reasons=words.sentences(ce["reasons"]),
+            evidence=evidence_items(line, ce["evidence"]),
         )
     if slug.startswith("problem-"):
         problem = next((p for p in verdict["problems"] if f"problem-{p['id']}" == slug), None)
@@ -129,7 +155,7 @@ def section(line, slug) -> Section | None:
         return Section(
             slug,
             f"{plan.term('problem').capitalize()} {problem['id']}: {problem['title']}",
-            reasons=problem["reasons"],
+            reasons=words.sentences(problem["reasons"]),
             evidence=evidence_items(line, ids),
             problem=problem,
             not_needed=not_needed(line, problem),
@@ -143,7 +169,7 @@ def section(line, slug) -> Section | None:
             ("Identified on", _text(line.identified_on)),
             ("Engaged on", _text(line.engaged_on)),
             ("Closed on", _text(line.closed_on)),
-            ("Claim date", line.claim.window.claim_date.isoformat()),
+            ("Claim date", day(line.claim.window.claim_date)),
             ("Sustainment after closure", f"{months} months" if months else "The plan sets none"),
         ]
         return Section(
@@ -157,5 +183,5 @@ def section(line, slug) -> Section | None:
     return None
 
 
-def _text(day) -> str:
-    return day.isoformat() if day else "Not recorded"
+def _text(value) -> str:
+    return day(value) if value else "Not recorded"

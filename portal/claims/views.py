@@ -115,6 +115,7 @@ def show(claim_id):
         csv_file=files.latest_file(claim, "csv"),
         zip_file=files.latest_file(claim, "zip"),
         builders=building.builders(claim),
+        builder_names=building.builder_names(claim),
         flag_titles=FLAGS,
         claim_types=CLAIM_TYPES,
         page_title=f"Claim {claim.id}",

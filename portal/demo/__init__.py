@@ -59,7 +59,7 @@ def add_claim_window(people, today):
 
     open_window(
         people["users"]["programme"],
-        f"Demo claim window {today.isoformat()}",
+        f"Demo claim window, {today.day} {today:%B %Y}",
         today,
         ["durham-2018", "southwark-2018", "suffolk-2017", "sunderland-2015"],
         tolerance_percent=10,
