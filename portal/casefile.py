@@ -335,7 +335,30 @@ def check(family, submission: dict, as_of=None, evidence_rows=None):
     """Check one evidence submission (the HTMX form and the plain POST both call this;
     a list of many, already loaded, passes the family's evidence_rows and no query is run)."""
     case = check_case(family) if evidence_rows is None else parse_case(case_data(family, evidence_rows))
-    return check_submission(plan_for(family), case, submission, as_of or today())
+    result = check_submission(plan_for(family), case, submission, as_of or today())
+    return _in_words(family, result)
+
+
+def _in_words(family, result):
+    """The check's messages as a person reads them: "Samira is not a child ..." (not "Samira (m57)"),
+    "The person chosen is not a member of this family" (not "m1 ..."), dates the GOV.UK way. The
+    family's members are read only when a message needs them (the live check runs as people type)."""
+    from .verdicts import Words
+
+    texts = [message for _, message in result.errors]
+    if result.finding is not None and not result.errors:
+        texts.append(result.finding.reason)
+    if not any(Words.needed(text) for text in texts):
+        return result
+    words = Words({m.id: m.name for m in family.members}, {}, unknown_member="the person chosen")
+    result.errors = [(key, sentence_start(words(message))) for key, message in result.errors]
+    if result.finding is not None and not result.errors:
+        result.finding = result.finding.reworded(words)
+    return result
+
+
+def sentence_start(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def open_outcomes(family, evidence_rows=None) -> dict:

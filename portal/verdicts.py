@@ -109,14 +109,19 @@ class VerdictView:
 class Words:
     """Rewrites the engine's clauses for one family: names, dates, evidence."""
 
-    def __init__(self, members: dict[int, str], evidence: dict[int, str]):
-        self.members, self.evidence = members, evidence
+    def __init__(self, members: dict[int, str], evidence: dict[int, str], unknown_member="a family member"):
+        self.members, self.evidence, self.unknown_member = members, evidence, unknown_member
 
     def __call__(self, text: str) -> str:
         text = NAMED_MEMBER.sub("", text)
         text = EVIDENCE_KEY.sub(lambda m: self.evidence.get(int(m.group(1)), "an evidence item"), text)
-        text = MEMBER_KEY.sub(lambda m: self.members.get(int(m.group(1)), "a family member"), text)
+        text = MEMBER_KEY.sub(lambda m: self.members.get(int(m.group(1)), self.unknown_member), text)
         return ISO_DAY.sub(lambda m: day(m.group(0)), text)
+
+    @staticmethod
+    def needed(text: str) -> bool:
+        """Whether the text holds anything to rewrite (an id or an ISO date)."""
+        return bool(MEMBER_KEY.search(text) or EVIDENCE_KEY.search(text) or ISO_DAY.search(text))
 
     def sentences(self, items) -> list[str]:
         return [sentence(self(item)) for item in items]

@@ -445,3 +445,25 @@ def test_text_too_long_to_read_is_said_to_be_the_text_not_the_files(client, app,
     body = page.get_data(as_text=True)
     assert page.status_code == 413 and "The text you typed is too long" in body and "files" not in body.split("<h1")[1]
     assert evidence_rows(app) == []
+
+
+def test_the_forms_messages_name_people_and_dates_in_words_not_ids(client, app, people, durham):
+    f.sign_in(client, people["partner"])
+    with app.app_context():
+        other = f.make_family(people["lead_professional"], plan_id="durham-2018", name="Other family")
+        stranger = f.add_member(other, people["lead_professional"], role="child", name="Robin Other").id
+    for members, said in (
+        (str(durham.parent), "Alex Reed is not a child"),
+        (str(stranger), "The person chosen is not a member of this family"),
+        ("abc", "Choose who this evidence is about from the list"),
+    ):
+        body = client.post(f"{durham.url}/new", data=attendance(durham.child, members=members)).get_data(as_text=True)
+        assert said in body, (members, re.findall(r'govuk-error-message">(.*?)</', body, re.S))
+        assert not re.search(r"\(m\d+\)|\bm\d+ is\b|\bmabc\b", body), members
+    future = dt.date.today() + dt.timedelta(days=400)
+    posted = attendance(
+        durham.child, **{"period-end-day": "1", "period-end-month": "1", "period-end-year": str(future.year)}
+    )
+    body = client.post(f"{durham.url}/new", data=posted).get_data(as_text=True)
+    errors = " ".join(re.findall(r'govuk-error-message">(.*?)</', body, re.S))
+    assert errors and not re.search(r"\d{4}-\d\d-\d\d", errors), errors

@@ -51,9 +51,12 @@ def read(form: EvidenceForm) -> tuple[dict, list]:
         value = read_value(form, f, faults)
         if value is not None:
             values[f["name"]] = value
+    chosen = [] if form.about_family else form.chosen("members")
+    if any(not (m.isascii() and m.isdigit()) for m in chosen):  # not one of the form's own choices
+        faults.append(("members", "Choose who this evidence is about from the list"))
     submission = {
         "outcome": form.outcome.id,
-        "members": [] if form.about_family else [f"m{m}" for m in form.chosen("members")],
+        "members": [f"m{m}" for m in chosen if m.isascii() and m.isdigit()],
         "source": form.value("source").strip(),
         "period": {
             prefix.removeprefix("period-"): read_date(form, prefix, subject, faults, prefix.replace("-", "."))

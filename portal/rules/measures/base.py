@@ -73,6 +73,12 @@ class Finding:
     def reasons(self) -> list[str]:
         return [self.reason]
 
+    def reworded(self, words) -> Finding:
+        """The same finding, its sentence passed through `words` (names for ids, dates in words)."""
+        return Finding(
+            self.met, words(self.reason), self.facts, self.earliest, self.supplementary, self.option, self.set_aside
+        )
+
     def __repr__(self) -> str:
         return f"Finding(met={self.met}, earliest={self.earliest}, reason={self.reason!r})"
 
