@@ -184,6 +184,33 @@ def test_a_correction_and_a_withdrawn_member_are_listed(demo, client):
     assert f"Family member withdrawn: {name}." in page
 
 
+def test_the_review_of_evidence_added_since_is_listed_so_the_checker_knows_whether_it_counts(demo, client):
+    """The summary knew nothing of the evidence; its acceptance is what makes it count now."""
+    code = _download(client, demo, UNDER_REVIEW)
+    with demo.app_context():
+        family = _family(UNDER_REVIEW)
+        lead = family.lead_professional
+        new = Evidence(
+            family_id=family.id,
+            outcome_id="2.1",
+            member_ids=[],
+            source="School census",
+            period_start=dt.date(2025, 1, 6),
+            period_end=dt.date(2025, 7, 18),
+            values={},
+            statement="New",
+            submitted_by_id=lead.id,
+        )
+        db.session.add(new)
+        db.session.flush()
+        db.session.add(Review(evidence_id=new.id, decision="returned", reason="Dates", reviewed_by_id=lead.id))
+        db.session.commit()
+    _, page = _check(client, code)
+    said = "\u201cSchool census\u201d for outcome 2.1, 6 January 2025 to 18 July 2025"
+    assert f"Evidence added: {said}." in page
+    assert f"Evidence reviewed: {said} (version 1) was returned by" in page
+
+
 def test_a_changed_plan_file_is_listed(demo, client, tmp_path, monkeypatch):
     code = _download(client, demo, CLOSED)
     copy = tmp_path / "frameworks"

@@ -190,12 +190,13 @@ def _evidence_changes(old: dict, new: dict) -> list[str]:
                 out.append(f"Evidence corrected: {name} (version {item['version']}).")
             else:
                 out.append(f"Evidence added: {name}.")
-            continue
-        before = old[key]
+        before = old.get(key, {"reviews": {}})
+        # Reviews of evidence added since count too: they say whether it now counts.
         for review_key, review in item["reviews"].items():
             if review_key not in before["reviews"]:
                 out.append(
-                    f"Evidence reviewed: {name} was {review['decision']} by {review['by']} on {_day(review['at'])}."
+                    f"Evidence reviewed: {name} (version {item['version']}) was {review['decision']} by "
+                    f"{review['by']} on {_day(review['at'])}."
                 )
         if item.get("withdrawn_at") and not before.get("withdrawn_at"):
             out.append(f"Evidence withdrawn: {name}.")
