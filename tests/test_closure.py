@@ -241,6 +241,19 @@ def test_a_statement_with_a_word_longer_than_the_line_wraps_instead_of_running_o
     assert text.count("x") >= 10_000
 
 
+def test_evidence_about_a_member_withdrawn_as_recorded_in_error_says_so(app, people):
+    """The family page marks them "(withdrawn)"; the summary used to print the bare name."""
+    from tests.test_families import add_evidence, suffolk_case
+
+    with app.test_request_context():
+        family, parent, _ = suffolk_case(people)
+        add_evidence(family, parent, people["partner"], status="accepted", reviewer=people["lead_professional"])
+        parent.withdrawn_at, parent.withdrawn_reason = dt.datetime.now(dt.UTC), "Recorded in error"
+        db.session.commit()
+        page = _flat(summary_html(family))
+    assert f"About: {parent.name} (withdrawn as recorded in error: this evidence no longer counts for them)" in page
+
+
 # -- one source: the family page and the PDF agree -----------------------------------------------
 
 

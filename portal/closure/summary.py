@@ -111,7 +111,13 @@ def relied_on(family, plan, e, shown: dict) -> dict:
     An outcome's words are printed once, in the verdict part; an evidence item names
     where (they are long, and 30 items repeating them cost a sixth of the render time).
     """
-    names = {m.id: m.name for m in family.members}
+    # As the family page names them: a member withdrawn as recorded in error is marked, since
+    # the evidence no longer counts for them (the members list above shows only current members).
+    names = {
+        m.id: m.name
+        + (" (withdrawn as recorded in error: this evidence no longer counts for them)" if m.withdrawn_at else "")
+        for m in family.members
+    }
     outcome = plan.outcome_by_id.get(e.outcome_id)
     review = e.latest_review
     if e.outcome_id in shown:
