@@ -168,6 +168,11 @@ def test_the_problem_form_lists_indicators_under_their_problem_in_the_plans_word
         ({}, "stage", "Choose the stage it was identified at"),
         ({}, "identified_on", "Enter the date it was identified"),
         ({"identified_on": ["1", "1", "2999"]}, "identified_on", "Date identified must be today or in the past"),
+        (
+            {"indicator": "2/a", "stage": "engagement", "identified_on": ["7", "1", "2024"]},
+            "identified_on",
+            "Date identified must be on or after the family engaged (8 January 2024) for something found at engagement",
+        ),
     ],
 )
 def test_a_bad_problem_is_refused_naming_the_field(app, client, case, data, field, message):

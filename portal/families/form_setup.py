@@ -16,6 +16,7 @@ def problem_form(family, plan) -> ProblemForm:
     form.member.choices = options(choices.member_choices(family))
     form.lookup, form.indicator_term = choices.indicator_lookup(plan), indicator
     form.recorded = {(p.problem_id, p.indicator_id, p.member_id) for p in family.current_problems}
+    form.engaged_on = family.engaged_on
     return form
 
 

@@ -111,6 +111,17 @@ class ProblemForm(PortalForm):
     lookup: dict | None = None
     recorded: frozenset = frozenset()
     indicator_term = "indicator"
+    engaged_on = None  # the family's engagement date, set by form_setup.problem_form
+
+    def validate_identified_on(self, field):
+        """A problem found at engagement was found on or after the family engaged (the plans' own
+        words: "problems found after engagement are added to the plan")."""
+        if self.stage.data == "engagement" and self.engaged_on and field.data and field.data < self.engaged_on:
+            engaged = f"{self.engaged_on.day} {self.engaged_on:%B %Y}"
+            raise ValidationError(
+                f"{field.subject} must be on or after the family engaged ({engaged}) for something found at "
+                f"engagement. If it was known before, choose the stage Identification"
+            )
 
     def validate_indicator(self, field):
         """The same indicator for the same member (or the whole family) twice adds nothing but doubt."""
