@@ -126,6 +126,9 @@ def test_the_correction_form_starts_from_the_latest_version(client, app, people,
     page = client.get(f"{durham.url}/{returned}/correct").get_data(as_text=True)
     assert "Correct evidence for outcome 2.1" in page
     assert "You are correcting version 1" in page
+    # The reason it came back is beside the form, not only on another page.
+    said = re.search(r"<p class=\"govuk-body\" data-return-reason>(.*?)</p>", page, re.S).group(1)
+    assert "Returned by" in said and "Term 3 looks wrong: check the census." in said
     for kept in ('value="91"', 'value="92"', 'value="90.6"', 'value="84"', "School census, spring to autumn 2018."):
         assert kept in page
     assert re.search(rf'value="{durham.child}"\s+checked', page)
