@@ -684,8 +684,13 @@ def test_a_query_goes_to_the_lead_professional_who_answers_on_the_family_page(ap
     page = client.get(f"/families/{family_id}").get_data(as_text=True)
     assert "Which school sent" not in page
     assert to_do_count(page) == waiting
+    # Opened again, the page shows the answer given and no form to answer twice.
+    again = client.get(f"/claims/families/{family_id}/queries/{query_id}").get_data(as_text=True)
+    assert "Oakfield Academy" in again and 'name="answer"' not in again
     with app.app_context():
-        assert "queried with the lead professional" in " ".join(approving.blockers(claim(app, claim_id)))
+        assert "1 sampled line is queried and answered: a claim verifier decides it next" in approving.blockers(
+            claim(app, claim_id)
+        )
     sign_in(client, demo["verifier"])
     assert "Oakfield Academy" in client.get(f"/claims/{claim_id}/lines/{line.id}").get_data(as_text=True)
     assert ref
@@ -735,6 +740,7 @@ def test_the_check_pages_and_the_spot_check_pack_give_each_evidence_items_period
         ]
         slugs = [t.slug for t in tasks.task_list(line) if t.slug != "decision"]
     assert shown, "the line relies on evidence"
+
     def said(e):  # the period the GOV.UK way, as both print it
         return f"{verdicts.day(periods[e['id']]['start'])} to {verdicts.day(periods[e['id']]['end'])}"
 
@@ -1144,7 +1150,10 @@ def test_a_verifiers_pages_and_the_spot_check_pack_speak_in_words(app, client, d
         response = client.get(url)
         assert response.status_code == 200, url
         text = visible(response.get_data(as_text=True))
-        assert not CODES.findall(text), (url, [text[max(0, m.start() - 120) : m.end() + 40] for m in CODES.finditer(text)])
+        assert not CODES.findall(text), (
+            url,
+            [text[max(0, m.start() - 120) : m.end() + 40] for m in CODES.finditer(text)],
+        )
     essentials = visible(client.get(f"/claims/{claim_id}/lines/{ce_line}/check/essentials").get_data(as_text=True))
     assert "Missing:" not in essentials
     line_page = visible(client.get(f"/claims/{claim_id}/lines/{ce_line}").get_data(as_text=True))

@@ -45,9 +45,14 @@ def blockers(claim) -> list[str]:
         return ["Draw the audit sample"]
     out = []
     if state.undecided:
-        out.append(f"{state.undecided} sampled lines are not decided yet")
+        out.append(f"{_lines(state.undecided)} not decided yet")
     if state.queried:
-        out.append(f"{state.queried} sampled lines are queried with the lead professional")
+        queried = [line for line in state.sampled if line.decision and line.decision.decision == "queried"]
+        answered = sum(1 for line in queried if line.decision.answer is not None)
+        if len(queried) - answered:
+            out.append(f"{_lines(len(queried) - answered)} queried, waiting for the lead professional's answer")
+        if answered:
+            out.append(f"{_lines(answered)} queried and answered: a claim verifier decides {_them(answered)} next")
     if state.exceeded:
         out.append(
             f"The rejection rate in the sample ({state.rate_text}) is above the tolerance of "
@@ -57,6 +62,14 @@ def blockers(claim) -> list[str]:
     if not included(claim):
         out.append("No line is left in the claim")
     return out
+
+
+def _lines(n: int) -> str:
+    return "1 sampled line is" if n == 1 else f"{n} sampled lines are"
+
+
+def _them(n: int) -> str:
+    return "it" if n == 1 else "them"
 
 
 def why_not_approve(claim, user) -> str | None:

@@ -164,5 +164,6 @@ def answer_query(family, decision_id):
         form=form,
         family=family,
         decision=decision,
+        still_open=decision in verifying.open_queries(family),
         page_title=f"Answer a claim query about {family.ref}",
     )
