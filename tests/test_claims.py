@@ -12,7 +12,7 @@ import pypdf
 import pytest
 import sqlalchemy as sa
 
-from portal import verdicts
+from portal import casefile, verdicts
 from portal.claims import approving, building, claimable, ledger, redecide, sampling, tasks, verifying
 from portal.claims.building import Refused
 from portal.extensions import db
@@ -524,7 +524,7 @@ def submitted_claim(app, client, demo):
     return claim_id
 
 
-def test_withdrawal_is_a_ledger_row_and_the_family_is_claimable_again_at_a_later_date(app, client, demo):
+def test_withdrawal_is_a_ledger_row_and_the_family_is_claimable_again_at_a_later_date(app, client, demo, monkeypatch):
     claim_id = submitted_claim(app, client, demo)
     ids = lines_of(app, claim_id)
     sign_in(client, demo["programme"])
@@ -576,6 +576,9 @@ def test_withdrawal_is_a_ledger_row_and_the_family_is_claimable_again_at_a_later
                 )
             )
         db.session.commit()
+        with pytest.raises(Refused, match="claims in it can be started and built from that day"):
+            building.create_claim(later, demo["programme"])
+        monkeypatch.setattr(casefile, "today", lambda: later.claim_date)  # the later claim date has come
         c = building.create_claim(later, demo["programme"])
         family_id = db.session.get(ClaimLine, ids["SWK-0217"]).family_id
         other_id = db.session.get(ClaimLine, ids["SUF-EX-0001"]).family_id
@@ -757,7 +760,7 @@ def test_the_check_pages_and_the_spot_check_pack_give_each_evidence_items_period
 def test_a_continuous_employment_lines_other_problems_are_not_needed_not_missing(app, client, demo):
     """As on the closure summary (issue 9): a continuous-employment claim rests on the adult's
     work alone, so the verifier is told its unachieved problems are not needed, not "Not achieved"."""
-    from portal import verdicts
+    from portal import casefile, verdicts
 
     claim_id = built_claim(app, client, demo)
     draw(app, client, claim_id)
@@ -1166,3 +1169,22 @@ def test_a_verifiers_pages_and_the_spot_check_pack_speak_in_words(app, client, d
     sign_in(client, demo["programme2"])
     check = visible(client.get(f"/claims/{claim_id}/check").get_data(as_text=True))
     assert "The evidence does not show the outcome" in check and not CODES.findall(check)
+
+
+def test_no_claim_is_started_in_a_window_before_its_claim_date(app, client, demo):
+    """Deciding as of a date not reached yet would read a sustainment window still running as ended."""
+    from portal.claims.windows import open_window
+
+    future = dt.date.today() + dt.timedelta(days=30)
+    with app.app_context():
+        pm = db.session.merge(demo["programme"])
+        window_id = open_window(pm, "Next quarter", future, PHASE_2, 10, 25, 3, 84).id
+    sign_in(client, demo["programme"])
+    page = client.get(f"/claims/windows/{window_id}").get_data(as_text=True)
+    assert "claims in it can be started and built from that day" in page and "Start a claim" not in page
+    response = client.post(f"/claims/windows/{window_id}/claims", follow_redirects=True)
+    assert "claims in it can be started and built from that day" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Claim).filter_by(window_id=window_id)) == 0
+        refusal = db.session.scalars(sa.select(AuditEvent).filter_by(action="claim.action-refused")).all()[-1]
+        assert "Next quarter" in refusal.detail

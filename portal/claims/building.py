@@ -1,5 +1,6 @@
 """Building a draft claim: lines added one by one or all at once, each with its snapshot; removing a line."""
 
+from .. import casefile
 from ..audit import record
 from ..extensions import db
 from ..models import Claim, ClaimLine, ClaimLineExit, ClaimLineMember, Family
@@ -14,7 +15,21 @@ class Refused(Exception):
     """A change the claim's state does not allow; the message says why, for the page."""
 
 
+def not_yet(window) -> str | None:
+    """Why no claim may be built in the window yet: its claim date is still to come. A claim decides
+    the records as they stand as of its claim date; before that day it would decide a date not yet
+    reached (a window still running would read as ended)."""
+    if casefile.today() < window.claim_date:
+        return (
+            f"Claim window \u201c{window.name}\u201d has the claim date {day(window.claim_date)}: "
+            f"claims in it can be started and built from that day"
+        )
+    return None
+
+
 def create_claim(window, user) -> Claim:
+    if refusal := not_yet(window):
+        raise Refused(refusal)
     claim = Claim(window_id=window.id, created_by_id=user.id)
     db.session.add(claim)
     db.session.flush()
@@ -36,6 +51,8 @@ def add_families(claim, family_ids, user) -> tuple[list[ClaimLine], list[str]]:
     ledger.lock_phase(window.phase)  # held until commit: no parallel double claim or sample drawn meanwhile
     db.session.expire(claim)
     editable(claim)
+    if refusal := not_yet(window):
+        raise Refused(refusal)
     held = ledger.held(window)
     window_plans = {wp.plan_id: wp for wp in window.plans}
     added, refused = [], []

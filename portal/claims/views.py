@@ -88,14 +88,22 @@ def window(window_id):
     window = window_or_404(window_id)
     claims = db.session.scalars(db.select(Claim).filter_by(window_id=window.id).order_by(Claim.id)).all()
     return render_template(
-        "claims/window.html", claims=claims, page_title=f"Claim window {window.name}", **_listing_page(window)
+        "claims/window.html",
+        claims=claims,
+        not_yet=building.not_yet(window),
+        page_title=f"Claim window {window.name}",
+        **_listing_page(window),
     )
 
 
 @bp.post("/windows/<id:window_id>/claims")
 @roles(Role.PROGRAMME_MANAGER)
 def new_claim(window_id):
-    claim = building.create_claim(window_or_404(window_id), current_user)
+    window = window_or_404(window_id)
+    try:
+        claim = building.create_claim(window, current_user)
+    except Refused as refusal:
+        return refused(str(refusal), "claims.window", window_id=window.id)
     flash(f"Claim {claim.id} started: add the families it is for", "success")
     return redirect(url_for("claims.add", claim_id=claim.id))
 
