@@ -1188,3 +1188,35 @@ def test_no_claim_is_started_in_a_window_before_its_claim_date(app, client, demo
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Claim).filter_by(window_id=window_id)) == 0
         refusal = db.session.scalars(sa.select(AuditEvent).filter_by(action="claim.action-refused")).all()[-1]
         assert "Next quarter" in refusal.detail
+
+
+def test_claim_form_messages_name_the_field_once(app, client, demo):
+    window = demo_window(app)
+    sign_in(client, demo["programme"])
+    form = {
+        "name": "Spring",
+        "claim_date-day": "1",
+        "claim_date-month": "1",
+        "claim_date-year": "2026",
+        "plans": PHASE_2,
+        "tolerance_percent": "10",
+        "sample_percent": "1.5",
+        "sample_minimum": "3",
+        "minimum_intervention_days": "84",
+    }
+    body = client.post("/claims/windows/new", data=form).get_data(as_text=True)
+    summary = body.split("govuk-error-summary__list")[1].split("</ul>")[0]
+    assert summary.count("must be a whole number from") == 1, summary
+    claim_id = built_claim(app, client, demo)
+    draw(app, client, claim_id)
+    with app.app_context():
+        line_id = claim(app, claim_id).sample.chosen[0]
+    sign_in(client, demo["verifier"])
+    bad = {"decision": "rejected", "reason_code": "made_up", "note": "x"}
+    body = client.post(f"/claims/{claim_id}/lines/{line_id}/decision", data=bad).get_data(as_text=True)
+    assert "If you are rejecting it, why: choose one of the options" in body
+    sign_in(client, demo["programme"])
+    with app.app_context():
+        other = next(i for i in claim(app, claim_id).sample.population if i != line_id)
+    removed = client.post(f"/claims/{claim_id}/lines/{other}/remove", data={"reason": "a\x01b"}).get_data(as_text=True)
+    assert "Reason must not include control characters other than tabs and line breaks" in removed

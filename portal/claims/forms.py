@@ -1,8 +1,10 @@
 """Claim forms, with GOV.UK messages naming the field and the reason."""
 
+from typing import ClassVar
+
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField, ValidationError
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
 
 from ..boundaries.forms import PortalForm
 from ..forms.common import DATE_HINT, _reason, _submit, strip
@@ -28,10 +30,14 @@ class WholeNumberField(IntegerField):
     def process_formdata(self, valuelist):
         if valuelist and str(valuelist[0]).strip():
             text = str(valuelist[0]).strip()
-            if not text.isdigit():
+            if not (text.isascii() and text.isdigit()):
                 self.data = None
                 raise ValueError(self.range_message)
             self.data = int(text)
+
+    def pre_validate(self, form):
+        if self.process_errors:  # already said why ("... must be a whole number from ..."): once is enough
+            raise StopValidation()
 
 
 def _whole(label, message, low, high, **kwargs):
@@ -92,6 +98,8 @@ class WindowForm(PortalForm):
 
 
 class ReasonForm(PortalForm):
+    # The label is a question set by each view ("Why remove SUN-0318 from the claim?"): messages say "Reason".
+    subjects: ClassVar[dict] = {"reason": "Reason"}
     reason = _reason("Reason", "Enter the reason")
     submit = _submit("Continue")
 

@@ -40,7 +40,8 @@ class ChoiceField(RadioField):
         if not self.data and self.message is None:
             self.data = ""
         elif not self.data or str(self.data) not in offered(self):
-            raise StopValidation(self.message or "Choose one of the options")
+            # An optional question names itself: "Choose one of the options" alone names no field.
+            raise StopValidation(self.message or f"{self.label.text}: choose one of the options")
 
 
 class ChecklistField(SelectMultipleField):
