@@ -181,17 +181,17 @@ def test_the_date_filter_keeps_whole_uk_days(app, client, people, family):
 
 
 HOSTILE_DATES = [
-    ({"date_from": ["31", "2", "2026"]}, "The date from must be a real date"),
-    ({"date_from": ["1", "1", "99999"]}, "The date from year must include 4 numbers"),
-    ({"date_from": ["1", "", "2026"]}, "The date from must include a month"),
-    ({"date_from": ["１", "２", "２０２６"]}, "The date from must be a real date"),  # full-width digits
-    ({"date_from": ["-1", "1", "2026"]}, "The date from must be a real date"),
-    ({"date_from": ["9" * 30, "1", "2026"]}, "The date from must be a real date"),  # past a C long
-    ({"date_to": ["31", "12", "9999"]}, "The date to must be today or in the past"),
-    ({"date_to": ["1", "1", "1000"]}, "The date to must be 2000 or later"),
+    ({"date_from": ["31", "2", "2026"]}, "The start date must be a real date"),
+    ({"date_from": ["1", "1", "99999"]}, "The start date year must include 4 numbers"),
+    ({"date_from": ["1", "", "2026"]}, "The start date must include a month"),
+    ({"date_from": ["１", "２", "２０２６"]}, "The start date must be a real date"),  # full-width digits
+    ({"date_from": ["-1", "1", "2026"]}, "The start date must be a real date"),
+    ({"date_from": ["9" * 30, "1", "2026"]}, "The start date must be a real date"),  # past a C long
+    ({"date_to": ["31", "12", "9999"]}, "The end date must be today or in the past"),
+    ({"date_to": ["1", "1", "1000"]}, "The end date must be 2000 or later"),
     (
         {"date_from": ["2", "7", "2026"], "date_to": ["1", "7", "2026"]},
-        "The date to must be the same as or after the date from",
+        "The end date must be the same as or after the start date",
     ),
 ]
 

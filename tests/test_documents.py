@@ -9,6 +9,7 @@ project's test signature, docs/documents.md); they fail, not skip, without it.
 import hashlib
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -390,6 +391,9 @@ def check_manifest_against_contents(app, archive, manifest, family_id):
     text = archive.read("manifest.txt").decode()
     assert manifest["summary"]["verification_code"] in text
     assert all(d["sha256"] in text and d["file"] in text for d in manifest["documents"])
+    # Read by a person: times the GOV.UK way, evidence by its outcome (the JSON keeps ISO times and ids).
+    assert not re.search(r"\d{4}-\d\d-\d\dT", text) and " UTC by " in text, text
+    assert all(f"Evidence for outcome {d['outcome']}, version" in text for d in manifest["documents"])
 
 
 def test_the_closure_pack_holds_the_summary_and_every_accepted_document_with_a_true_manifest(

@@ -113,6 +113,10 @@ def test_a_partners_correction_waiting_for_review_is_listed_but_not_counted(app,
     (item,) = page.of("corrections")
     assert item.links == [f"/families/{ids.family}/evidence/{ids.new}"] and "version 2" in item.text
     assert page.nav_text("/to-do") == "To do"
+    # Nor in the heading's "N things need you": it waits on the lead professional, not on them.
+    heading = client.get("/to-do").get_data(as_text=True)
+    said = re.search(r"(\d+) things? needs? you", heading)
+    assert said is None or int(said.group(1)) == len(page.items) - 1
 
 
 def test_a_partner_sees_the_outcomes_still_needed_that_have_no_evidence_from_their_agency(app, client, people):

@@ -19,20 +19,20 @@ class DatesFilterForm(PortalForm):
 
     date_from = GovukDateField(
         "From",
-        subject="The date from",
+        subject="The start date",
         description=DATE_HINT,
         validators=[DateNotBefore(dt.date(2000, 1, 1)), DateNotInFuture()],
     )
     date_to = GovukDateField(
         "To",
-        subject="The date to",
+        subject="The end date",
         description="The log includes this whole day.",
         validators=[DateNotBefore(dt.date(2000, 1, 1)), DateNotInFuture()],
     )
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data and not self.date_from.errors:
-            raise StopValidation("The date to must be the same as or after the date from")
+            raise StopValidation("The end date must be the same as or after the start date")
 
     def filters(self) -> dict:
         """The filters as chosen, for the query and for links to further pages and the CSV."""

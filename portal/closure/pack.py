@@ -26,6 +26,7 @@ from ..jobs import JobKind, register, start_job
 from ..jobs.service import unfinished_like
 from ..models import Evidence, Family
 from ..roles import Role
+from ..verdicts import day
 from . import service
 from . import snapshot as snapshots
 from .views import download_name
@@ -115,7 +116,7 @@ def readable(manifest: dict) -> str:
     summary = manifest["summary"]
     lines = [
         f"Closure pack for family {manifest['family']['reference']}",
-        f"Built {manifest['built_at']} by {manifest['built_by']}",
+        f"Built on {_when(manifest['built_at'])} by {manifest['built_by']}",
         "",
         f"Closure summary: {summary['file']}",
         f"  Verification code: {summary['verification_code']} ({CHECK_IT})",
@@ -128,11 +129,17 @@ def readable(manifest: dict) -> str:
         lines += [
             "",
             d["file"],
-            f"  Evidence {d['evidence_id']} version {d['evidence_version']}, outcome {d['outcome']}",
-            f"  Uploaded by {by} at {d['uploaded_at']}",
+            f"  Evidence for outcome {d['outcome']}, version {d['evidence_version']} (portal item {d['evidence_id']})",
+            f"  Uploaded by {by} on {_when(d['uploaded_at'])}",
             f"  {d['type'].upper()}, {d['size']} bytes, sha256 {d['sha256']}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _when(iso: str) -> str:
+    """A stored time as people read it: 29 November 2026 at 06:52 UTC (the JSON keeps the ISO form)."""
+    at = dt.datetime.fromisoformat(iso).astimezone(dt.UTC)
+    return f"{day(at.date())} at {at:%H:%M} UTC"
 
 
 def build_in_memory(family, user) -> tuple[bytes, dict]:

@@ -57,6 +57,7 @@ class Section:
     empty: str
     counted: bool  # counted in the navigation: someone is waiting for this person
     items: list[Item] = field(default_factory=list)
+    needs_you: bool = True  # False: listed for the person to follow, but someone else acts next
 
 
 def sections_for(user, today: dt.date | None = None) -> list[Section]:
@@ -114,6 +115,7 @@ def _partner(user, today) -> list[Section]:
         "Your corrections waiting for review",
         "None of your corrections is waiting for review.",
         counted=False,
+        needs_you=False,
     )
     families, evidence = load_chosen(visible_query(user).with_only_columns(Family.id))
     # Only outcomes whose sources an agency of this kind can give (frameworks/sources.yaml): a

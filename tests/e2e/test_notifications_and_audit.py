@@ -69,7 +69,7 @@ def test_the_admin_reads_the_outbox_and_filters_the_audit_log_by_date(checked_pa
     page.locator("#date_from-year").fill("2026")
     page.get_by_role("button", name="Filter").click()
     checked_page.axe()
-    assert "The date from must be a real date" in page.locator(".govuk-error-summary").inner_text()
+    assert "The start date must be a real date" in page.locator(".govuk-error-summary").inner_text()
     sign_out(checked_page)
 
 
