@@ -343,7 +343,7 @@ def _in_words(family, result):
     """The check's messages as a person reads them: "Samira is not a child ..." (not "Samira (m57)"),
     "The person chosen is not a member of this family" (not "m1 ..."), dates the GOV.UK way. The
     family's members are read only when a message needs them (the live check runs as people type)."""
-    from .verdicts import Words
+    from .wording import Words
 
     texts = [message for _, message in result.errors]
     if result.finding is not None and not result.errors:
@@ -373,7 +373,7 @@ def open_outcomes(family, evidence_rows=None) -> dict:
 # presentation (portal/verdicts.py). A stored verdict names the fingerprint of these and
 # of its plan file, so a new plan file or a new release decides it again (families/standing.py).
 _PORTAL = Path(__file__).resolve().parent
-_DECIDING_CODE = ("rules", "casefile.py", "verdicts.py", "models/families.py")
+_DECIDING_CODE = ("rules", "casefile.py", "verdicts.py", "wording.py", "models/families.py")
 
 
 def plan_hash(plan_id: str) -> str:

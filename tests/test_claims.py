@@ -760,7 +760,7 @@ def test_the_check_pages_and_the_spot_check_pack_give_each_evidence_items_period
 def test_a_continuous_employment_lines_other_problems_are_not_needed_not_missing(app, client, demo):
     """As on the closure summary (issue 9): a continuous-employment claim rests on the adult's
     work alone, so the verifier is told its unachieved problems are not needed, not "Not achieved"."""
-    from portal import casefile, verdicts
+    from portal import verdicts
 
     claim_id = built_claim(app, client, demo)
     draw(app, client, claim_id)
@@ -1191,7 +1191,6 @@ def test_no_claim_is_started_in_a_window_before_its_claim_date(app, client, demo
 
 
 def test_claim_form_messages_name_the_field_once(app, client, demo):
-    window = demo_window(app)
     sign_in(client, demo["programme"])
     form = {
         "name": "Spring",

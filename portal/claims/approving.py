@@ -11,16 +11,7 @@ from ..roles import Role
 from . import ledger
 from .building import Refused, audit, builders
 from .redecide import changed_since_added
-from .sampling import in_claim, sample_state
-
-
-def included(claim) -> list:
-    """The lines the claim is for: in the claim and not rejected."""
-    return [line for line in in_claim(claim) if not (line.decision and line.decision.decision == "rejected")]
-
-
-def rejected(claim) -> list:
-    return [line for line in in_claim(claim) if line.decision and line.decision.decision == "rejected"]
+from .sampling import included, rejected, sample_state
 
 
 @dataclass

@@ -18,6 +18,15 @@ def in_claim(claim) -> list:
     return [line for line in claim.lines if line.exit is None]
 
 
+def included(claim) -> list:
+    """The lines the claim is for: in the claim and not rejected."""
+    return [line for line in in_claim(claim) if not (line.decision and line.decision.decision == "rejected")]
+
+
+def rejected(claim) -> list:
+    return [line for line in in_claim(claim) if line.decision and line.decision.decision == "rejected"]
+
+
 def why_not_redraw(claim) -> str:
     """Why the sample may not be redrawn now ("" if it may).
 
@@ -65,7 +74,6 @@ def add_changed(claim, user) -> ClaimSample:
     """Put the lines whose records changed since they were added (and that are not sampled) in the
     sample: the same seed, those lines kept as flagged lines are (always in), and the size grown by
     as many, so every line sampled before stays sampled (rules.claims.draw_sample)."""
-    from .approving import included
     from .redecide import changed_since_added
 
     _lock(claim)
