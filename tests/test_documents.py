@@ -288,8 +288,10 @@ def test_others_are_refused_a_document_and_the_refusal_is_audited(app, people, a
 
 def test_a_document_of_other_evidence_is_not_found_under_this_evidence(app, client, people, durham, attached):
     f.sign_in(client, people["partner"])
-    assert submit(client, durham).status_code == 302
+    other_evidence = attendance(durham.child, statement="The autumn census, checked again.")
+    assert client.post(f"{durham.url}/new", data=other_evidence).status_code == 302
     other = rows(app, Evidence)[-1]
+    assert other.id != rows(app, Evidence)[0].id
     doc = rows(app, EvidenceDocument)[0]
     assert client.get(f"{durham.url}/{other.id}/documents/{doc.id}").status_code == 404
 

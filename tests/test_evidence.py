@@ -382,9 +382,26 @@ def test_a_form_sent_twice_saves_its_evidence_once_and_says_so(client, app, peop
     wrong = client.post(f"{durham.url}/new", data=attendance(durham.child, form_key=key + "x", statement=""))
     assert f'value="{key}x"' in wrong.get_data(as_text=True)
     # A hostile key is not kept: the evidence is saved, with a key of the portal's own making or none.
-    for hostile in ("<script>", "a" * 5000, "' OR 1=1 --"):
-        assert client.post(f"{durham.url}/new", data=attendance(durham.child, form_key=hostile)).status_code == 302
+    for n, hostile in enumerate(("<script>", "a" * 5000, "' OR 1=1 --")):
+        posted = attendance(durham.child, form_key=hostile, statement=f"Census, take {n}.")
+        assert client.post(f"{durham.url}/new", data=posted).status_code == 302
     assert len(evidence_rows(app)) == 4 and all(r.form_key in (None, key) for r in evidence_rows(app))
+
+
+def test_the_same_evidence_sent_again_from_a_fresh_form_is_not_saved_twice(client, app, people, durham):
+    """The back button gives a fresh form (and key), with what was typed restored by the browser."""
+    f.sign_in(client, people["partner"])
+    for _ in range(2):
+        page = client.get(f"{durham.url}/new?outcome=2.1").get_data(as_text=True)
+        key = re.search(r'name="form_key" value="([^"]+)"', page).group(1)
+        response = client.post(f"{durham.url}/new", data=attendance(durham.child, form_key=key), follow_redirects=True)
+    body = response.get_data(as_text=True)
+    assert "The same evidence for outcome 2.1 (the same period, values and statement) was submitted already" in body
+    assert len(evidence_rows(app)) == 1
+    # Anything different is new evidence: another term's figures, or another statement.
+    changed = attendance(durham.child, terms=("93", "92", "90.6"))
+    assert client.post(f"{durham.url}/new", data=changed).status_code == 302
+    assert len(evidence_rows(app)) == 2
 
 
 def test_a_form_sent_four_times_at_once_saves_its_evidence_once(app, people, durham):

@@ -89,11 +89,44 @@ def form_key(posted) -> str:
 
 
 class SentAlready(Exception):
-    """The form was sent before and its evidence saved then (`evidence`): nothing is saved again."""
+    """The form was sent before and its evidence saved then (`evidence`), or the same evidence was
+    submitted already (`same`: the back button gives a fresh form): nothing is saved again."""
 
-    def __init__(self, evidence):
+    def __init__(self, evidence, same=False):
         super().__init__(f"evidence {evidence.id} was saved from this form already")
-        self.evidence = evidence
+        self.evidence, self.same = evidence, same
+
+
+def same_evidence(family, evidence: Evidence) -> Evidence | None:
+    """An item this agency (or, without one, this person) submitted before with exactly the same
+    outcome, route, people, source, period, values and statement: evidence sent twice, which a
+    second row would count twice in the review queue and the to-do counts."""
+    who = (
+        Evidence.agency_id == evidence.agency_id
+        if evidence.agency_id is not None
+        else Evidence.submitted_by_id == evidence.submitted_by_id
+    )
+    candidates = db.session.scalars(
+        sa.select(Evidence).where(
+            Evidence.family_id == family.id,
+            Evidence.outcome_id == evidence.outcome_id,
+            Evidence.period_start == evidence.period_start,
+            Evidence.period_end == evidence.period_end,
+            Evidence.source == evidence.source,
+            Evidence.statement == evidence.statement,
+            who,
+        )
+    ).all()
+    return next(
+        (
+            e
+            for e in candidates
+            if e.option == evidence.option
+            and sorted(e.member_ids or []) == sorted(evidence.member_ids or [])
+            and (e.values or {}) == (evidence.values or {})
+        ),
+        None,
+    )
 
 
 def submit(family, submission: dict, user, uploads=(), key: str | None = None) -> Evidence:
@@ -102,6 +135,22 @@ def submit(family, submission: dict, user, uploads=(), key: str | None = None) -
     key: if evidence was saved from it already, nothing is saved and SentAlready says which."""
     evidence = new_evidence(family, submission, user)
     evidence.form_key = key if key and FORM_KEY.fullmatch(key) else None
+    with db.session.no_autoflush:
+        sent = evidence.form_key and db.session.scalar(
+            sa.select(Evidence).where(Evidence.form_key == evidence.form_key)
+        )
+        # Evidence with documents of its own is new evidence even if its words repeat an item's.
+        twin = None if sent or uploads else same_evidence(family, evidence)
+    if sent or twin:
+        db.session.rollback()
+        why = (
+            f"the form was sent again: evidence {sent.id} was saved from it"
+            if sent
+            else f"the same as evidence {twin.id}"
+        )
+        record("evidence.submit-refused", family, why, user=user)
+        db.session.commit()
+        raise SentAlready(sent or twin, same=not sent)
     try:
         db.session.flush()  # for the id in the audit detail; a second row from one form stops here
     except IntegrityError:

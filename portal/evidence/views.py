@@ -213,9 +213,13 @@ def save_new(family, submission, uploads=(), finding=None):
     try:
         evidence = records.submit(family, submission, current_user, uploads, key=request.form.get("form_key"))
     except records.SentAlready as sent:
+        on = display.long_date(sent.evidence.submitted_at.date())
         flash(
-            f"This form was sent more than once. The evidence for outcome {sent.evidence.outcome_id} was saved "
-            f"the first time, on {display.long_date(sent.evidence.submitted_at.date())}, and has not been saved again."
+            f"The same evidence for outcome {sent.evidence.outcome_id} (the same period, values and statement) "
+            f"was submitted already, on {on}. It has not been saved again."
+            if sent.same
+            else f"This form was sent more than once. The evidence for outcome {sent.evidence.outcome_id} was saved "
+            f"the first time, on {on}, and has not been saved again."
         )
         return redirect(url_for("families.show", family_id=family.id))
     said(f"Evidence for outcome {evidence.outcome_id} submitted", evidence, finding)
