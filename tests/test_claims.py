@@ -585,6 +585,10 @@ def test_withdrawal_is_a_ledger_row_and_the_family_is_claimable_again_at_a_later
         added, refused = building.add_families(c, [family_id, other_id], demo["programme"])
         assert [line.family_ref for line in added] == ["SWK-0217"]
         assert "SUF-EX-0001 is already in claim" in refused[0]
+        # Held twice now (withdrawn from the first claim, in the later one): it is in the later claim.
+        for _ in range(3):
+            hold = ledger.held(later).by_family[family_id]
+            assert hold.in_claim and hold.claim_id == c.id
 
 
 def test_a_withdrawn_or_rejected_family_cannot_go_back_into_a_claim_of_the_same_claim_date(app, client, demo):
@@ -1219,3 +1223,13 @@ def test_claim_form_messages_name_the_field_once(app, client, demo):
         other = next(i for i in claim(app, claim_id).sample.population if i != line_id)
     removed = client.post(f"/claims/{claim_id}/lines/{other}/remove", data={"reason": "a\x01b"}).get_data(as_text=True)
     assert "Reason must not include control characters other than tabs and line breaks" in removed
+
+
+def test_a_family_held_by_an_ended_line_and_a_line_in_a_claim_is_in_that_claim_whatever_the_order():
+    ended = ledger.Hold(1, "SWK-0217", ledger.WITHDRAWN, dt.date(2026, 11, 29))
+    current = ledger.Hold(3, "SWK-0217", ledger.IN_CLAIM, dt.date(2027, 2, 27))
+    for order in ((ended, current), (current, ended)):
+        holds: dict = {}
+        for hold in order:
+            ledger._keep(holds, 17, hold)
+        assert holds[17] is current, order

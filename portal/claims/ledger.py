@@ -99,12 +99,11 @@ class Held:
 def held(window) -> Held:
     """Every family and person held for this window (its phase and claim date), in two queries."""
     lines = holding_lines(window.phase, window.claim_date).subquery()
-    by_family = {
-        family_id: Hold(claim_id, ref, state, until)
-        for family_id, claim_id, ref, state, until in db.session.execute(
-            sa.select(lines.c.family_id, lines.c.claim_id, lines.c.family_ref, lines.c.state, lines.c.held_until)
-        ).all()
-    }
+    by_family: dict = {}
+    for family_id, claim_id, ref, state, until in db.session.execute(
+        sa.select(lines.c.family_id, lines.c.claim_id, lines.c.family_ref, lines.c.state, lines.c.held_until)
+    ).all():
+        _keep(by_family, family_id, Hold(claim_id, ref, state, until))
     people = db.session.execute(
         sa.select(
             ClaimLineMember.name_key,
@@ -115,7 +114,16 @@ def held(window) -> Held:
             lines.c.held_until,
         ).join(lines, lines.c.id == ClaimLineMember.line_id)
     ).all()
-    return Held(by_family, {(n, d): Hold(c, ref, state, until) for n, d, c, ref, state, until in people})
+    by_person: dict = {}
+    for n, d, c, ref, state, until in people:
+        _keep(by_person, (n, d), Hold(c, ref, state, until))
+    return Held(by_family, by_person)
+
+
+def _keep(holds: dict, key, hold: Hold) -> None:
+    """A family (or person) held both by a line in a claim and by an ended one is in that claim."""
+    if key not in holds or (hold.in_claim and not holds[key].in_claim):
+        holds[key] = hold
 
 
 def hold_on(held_: Held, family) -> Hold | None:
