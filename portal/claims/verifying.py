@@ -5,11 +5,13 @@ sequence and names the one it replaces (unique, so two verifiers changing the
 same decision at once cannot both win).
 """
 
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import ClaimLine, LineDecision, QueryAnswer
+from ..models import ClaimLine, Family, LineDecision, QueryAnswer
 from ..models.claims import DECISIONS, REJECTION_REASONS
 from ..roles import Role
 from . import ledger
@@ -90,7 +92,27 @@ def decide(line, user, decision, reason_code=None, note="", seen: int | None = N
 
 def open_queries(family) -> list[LineDecision]:
     """Queries on this family's lines still waiting for the lead professional's answer."""
-    return db.session.scalars(open_queries_on([family.id])).all()
+    return db.session.scalars(_family_open_queries(), {"family_id": family.id}).all()
+
+
+def open_queries_led_by(user) -> int:
+    """How many queries wait for `user`'s answer on the families they lead (the to-do count)."""
+    return db.session.scalar(_led_open_query_count(), {"user_id": user.id})
+
+
+# Built once per process, the family or user as a parameter: building these costs more than the
+# database takes to run them, and both are on pages a lead professional opens all day (the family
+# page; the navigation's to-do count, on every page).
+@functools.cache
+def _family_open_queries():
+    return open_queries_on([sa.bindparam("family_id", type_=sa.Integer)])
+
+
+@functools.cache
+def _led_open_query_count():
+    led = sa.select(Family.id).where(Family.lead_professional_id == sa.bindparam("user_id", type_=sa.Integer))
+    ids = open_queries_on(led).with_only_columns(LineDecision.id).order_by(None).subquery()
+    return sa.select(sa.func.count()).select_from(ids)
 
 
 def open_queries_on(family_ids) -> sa.Select:

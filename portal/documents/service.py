@@ -150,6 +150,8 @@ def carry_forward(family, previous, evidence, keep_ids, user) -> list[EvidenceDo
 
 
 def _add(family, evidence, rows, how):
+    if not rows:
+        return rows  # nothing to flush early: the caller's commit writes its rows together
     for row in rows:
         db.session.add(row)
     db.session.flush()  # for the ids in the audit details

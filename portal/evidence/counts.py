@@ -51,6 +51,15 @@ def chain(roots):
 FAMILY, LED, ANY = "family", "led", "any"  # whose families an awaiting count covers
 
 
+def _chosen(scope: str, user_id):
+    """The families a count covers, as a select with the user (and family) as parameters."""
+    if scope == FAMILY:
+        return sa.select(sa.bindparam("family_id", type_=sa.Integer))
+    if scope == LED:
+        return sa.select(Family.id).where(Family.lead_professional_id == user_id)
+    return sa.select(Family.id)
+
+
 def awaiting(scope: str, user, family_id: int | None = None) -> tuple[int, int]:
     """(items the user may review now, items waiting for a programme manager because the family's
     lead professional submitted or corrected a version) among unreviewed items of: one family
@@ -65,12 +74,7 @@ def _awaiting_query(scope: str, role: str):
     """Built once per process for each scope and role, the user and family as parameters:
     building the recursive query costs more than the database takes to run it."""
     user_id = sa.bindparam("user_id", type_=sa.Integer)
-    if scope == FAMILY:
-        chosen = sa.select(sa.bindparam("family_id", type_=sa.Integer))
-    elif scope == LED:
-        chosen = sa.select(Family.id).where(Family.lead_professional_id == user_id)
-    else:
-        chosen = sa.select(Family.id)
+    chosen = _chosen(scope, user_id)
     unreviewed = latest_versions(chosen).where(~sa.exists().where(Review.evidence_id == Evidence.id))
     versions = chain(unreviewed)
     per_item = (
@@ -102,12 +106,20 @@ def returned_to_agency(chosen, agency_id) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(items.with_only_columns(Evidence.id).subquery()))
 
 
-def returned_to_submitter(chosen, user_id) -> int:
-    """Items in the chosen families whose latest version was returned and whose first version
-    `user_id` submitted: a lead professional's own evidence, theirs to correct (duties.may_correct)."""
+def returned_to_submitter(scope: str, user) -> int:
+    """Items in the scope's families (LED: those `user` leads) whose latest version was returned and
+    whose first version `user` submitted: a lead professional's own evidence, theirs to correct
+    (duties.may_correct)."""
+    return int(db.session.scalar(_returned_to_submitter_query(scope), {"user_id": user.id}))
+
+
+@functools.cache
+def _returned_to_submitter_query(scope: str):
+    """Built once per process, the user as a parameter (see _awaiting_query): it is in the
+    navigation's to-do count, on every page a lead professional opens."""
+    user_id = sa.bindparam("user_id", type_=sa.Integer)
     returned = sa.exists().where(Review.evidence_id == Evidence.id, Review.decision == "returned")
-    versions = chain(latest_versions(chosen).where(returned))
-    first_by_user = sa.select(sa.func.count(sa.distinct(versions.c.root))).where(
+    versions = chain(latest_versions(_chosen(scope, user_id)).where(returned))
+    return sa.select(sa.func.count(sa.distinct(versions.c.root))).where(
         versions.c.replaces_id.is_(None), versions.c.by == user_id
     )
-    return db.session.scalar(first_by_user)

@@ -6,6 +6,7 @@ submissions. Lead professionals and verifiers see the whole case and the
 verdict. The choice is made here, once, so templates never decide who sees what.
 """
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -76,19 +77,46 @@ def _latest_query(family_id, agency_id=None):
     return query if agency_id is None else query.where(Evidence.agency_id == agency_id)
 
 
+# The family page's queries are built once per process, the family, agency and versions as
+# parameters: building them (subqueries, the recursive chain) took longer than the database takes
+# to run them, on the page lead professionals and partners open most (docs/performance.md).
+_FAMILY, _AGENCY = sa.bindparam("family_id", type_=sa.Integer), sa.bindparam("agency_id", type_=sa.Integer)
+
+
+@functools.cache
+def _count_query(by_agency: bool):
+    latest = _latest_query(_FAMILY, _AGENCY if by_agency else None).with_only_columns(Evidence.id).subquery()
+    return sa.select(sa.func.count()).select_from(latest)
+
+
+@functools.cache
+def _lines_query(by_agency: bool):
+    return (
+        _latest_query(_FAMILY, _AGENCY if by_agency else None)
+        .order_by(Evidence.id.desc())
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+        .options(selectinload(Evidence.reviews), joinedload(Evidence.agency), joinedload(Evidence.submitted_by))
+    )
+
+
+@functools.cache
+def _submitters_query():
+    chain = counts.chain(sa.select(Evidence).where(Evidence.id.in_(sa.bindparam("ids", expanding=True))))
+    return sa.select(chain.c.root, chain.c.by)
+
+
 def count_items(family, agency_id=None) -> int:
     """How many evidence items (lines of versions) the family has, counted by the database."""
-    latest = _latest_query(family.id, agency_id).with_only_columns(Evidence.id).subquery()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(latest))
+    return db.session.scalar(_count_query(agency_id is not None), {"family_id": family.id, "agency_id": agency_id})
 
 
 def submitters_of(ids) -> dict[int, set[int]]:
     """duties.submitter_ids for many versions, in one query."""
     if not ids:
         return {}
-    chain = counts.chain(sa.select(Evidence).where(Evidence.id.in_(ids)))
     out: dict[int, set[int]] = {i: set() for i in ids}
-    for root, by in db.session.execute(sa.select(chain.c.root, chain.c.by)):
+    for root, by in db.session.execute(_submitters_query(), {"ids": list(ids)}):
         out[root].add(by)
     return out
 
@@ -100,14 +128,8 @@ def latest_lines(family, user, agency_id=None, limit=FAMILY_PAGE_LINES, offset=0
     item's own page. `reviewable` is decided as duties.may_review decides it, from the
     submitters of every version of the line, read for all the lines at once.
     """
-    query = (
-        _latest_query(family.id, agency_id)
-        .order_by(Evidence.id.desc())
-        .limit(limit)
-        .offset(offset)
-        .options(selectinload(Evidence.reviews), joinedload(Evidence.agency), joinedload(Evidence.submitted_by))
-    )
-    rows = db.session.scalars(query).unique().all()
+    params = {"family_id": family.id, "agency_id": agency_id, "limit": limit, "offset": offset}
+    rows = db.session.scalars(_lines_query(agency_id is not None), params).unique().all()
     for row in rows:  # the latest version of its line: nothing replaces it (no query to find out)
         set_committed_value(row, "replaced_by", None)
     submitters = submitters_of([row.id for row in rows])

@@ -4,12 +4,14 @@ Each adds the notification to the caller's session (portal/notify/service.py),
 so it is saved with the change, or not at all.
 """
 
+from ..extensions import db
 from .service import link_to, notify
 
 
 def evidence_submitted(family, evidence, actor):
     """New or corrected evidence: to the family's lead professional, unless they sent it themselves."""
-    lead = family.lead_professional
+    with db.session.no_autoflush:  # the submission's rows are written together by its commit
+        lead = family.lead_professional
     if lead is None or lead.id == actor.id:
         return None
     return notify(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from .. import casefile, verdicts
 from ..claims.loading import load_chosen
-from ..claims.verifying import open_queries_on
+from ..claims.verifying import open_queries_led_by, open_queries_on
 from ..evidence import counts, duties
 from ..extensions import db
 from ..families.listing import visible_query
@@ -86,11 +86,10 @@ def count_for(user) -> int:
             return 0
         return counts.returned_to_agency(visible_query(user).with_only_columns(Family.id), user.agency_id)
     if user.role == Role.LEAD_PROFESSIONAL:
-        queries = open_queries_on(_led(user)).with_only_columns(LineDecision.id).order_by(None).subquery()
         return (
             counts.awaiting(counts.LED, user)[0]
-            + db.session.scalar(sa.select(sa.func.count()).select_from(queries))
-            + counts.returned_to_submitter(_led(user), user.id)
+            + open_queries_led_by(user)
+            + counts.returned_to_submitter(counts.LED, user)
         )
     if user.role == Role.PROGRAMME_MANAGER:
         return counts.awaiting(counts.ANY, user)[0] + len(_claim_items(user))
