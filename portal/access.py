@@ -174,19 +174,28 @@ def visible_query(user):
     offers a family whose page would then refuse the user)."""
     import sqlalchemy as sa
 
-    from .models import Family, TeamMembership
+    from .models import Family
 
     query = sa.select(Family)
     if user.role == Role.LEAD_PROFESSIONAL:
         query = query.where(Family.lead_professional_id == user.id)
     elif user.role == Role.PARTNER:
-        attached = sa.select(TeamMembership.family_id).where(
-            TeamMembership.agency_id == user.agency_id, TeamMembership.ended_at.is_(None)
-        )
-        query = query.where(Family.id.in_(attached))
+        query = query.where(Family.id.in_(attached_family_ids(user.agency_id)))
     elif user.role not in (Role.VERIFIER, Role.PROGRAMME_MANAGER):
         query = query.where(sa.false())
     return query
+
+
+def attached_family_ids(agency_id):
+    """The families an agency works with: those whose team it is on now (a select of their ids;
+    `agency_id` may be a bound parameter, for a statement built once)."""
+    import sqlalchemy as sa
+
+    from .models import TeamMembership
+
+    return sa.select(TeamMembership.family_id).where(
+        TeamMembership.agency_id == agency_id, TeamMembership.ended_at.is_(None)
+    )
 
 
 def _require_sign_in():

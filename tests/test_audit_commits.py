@@ -402,3 +402,59 @@ def test_the_counts_of_evidence_awaiting_review_follow_the_segregation_of_duties
         partner_user = db.session.get(User, partner.id)
         assert lists.count_for(partner_user) == 2  # items 4 and 7: item 1's correction waits for review
         assert lists.count_for(partner_user) == sum(len(s.items) for s in lists.sections_for(partner_user) if s.counted)
+
+
+@contextmanager
+def statements_built():
+    """The subqueries, CTEs and UNIONs SQLAlchemy is asked to build meanwhile, by kind."""
+    from sqlalchemy.sql import selectable
+
+    built: list[str] = []
+    originals = {cls: cls.__dict__["_construct"] for cls in (selectable.AliasedReturnsRows,)}
+    compound_init = selectable.CompoundSelect.__init__
+
+    def construct(cls, *args, **kwargs):
+        built.append(cls.__name__)
+        return originals[selectable.AliasedReturnsRows].__func__(cls, *args, **kwargs)
+
+    def compound(self, *args, **kwargs):
+        built.append("CompoundSelect")
+        compound_init(self, *args, **kwargs)
+
+    selectable.AliasedReturnsRows._construct = classmethod(construct)
+    selectable.CompoundSelect.__init__ = compound
+    try:
+        yield built
+    finally:
+        selectable.AliasedReturnsRows._construct = originals[selectable.AliasedReturnsRows]
+        selectable.CompoundSelect.__init__ = compound_init
+
+
+@pytest.mark.parametrize("path", ["lead's family page", "partner's family page", "live check", "submission"])
+def test_a_warm_request_builds_no_subquery_cte_or_union(app, people, signed_in, path):
+    """Queries on hot paths are built once per process (docs/developing.md, "Queries on hot
+    paths"): building a recursive CTE or a UNION costs more than the database takes to run it, and
+    the family page once spent a third of its time building the same few statements again."""
+    with app.app_context():
+        family = durham_family(people, evidence=5)
+    sent = []
+
+    def request():
+        if path == "lead's family page":
+            return signed_in.lead.get(family.url)
+        if path == "partner's family page":
+            return signed_in.partner.get(family.url)
+        if path == "live check":
+            live.forget()
+            return signed_in.partner.post(
+                f"{family.url}/evidence/check", data=attendance(family.child), headers={"HX-Request": "true"}
+            )
+        sent.append(1)
+        return signed_in.partner.post(
+            f"{family.url}/evidence/new", data=attendance(family.child, statement=f"Sent {len(sent)}.")
+        )
+
+    assert request().status_code in (200, 302)  # warm: plans, templates, the statements themselves
+    with statements_built() as built:
+        assert request().status_code in (200, 302)
+    assert built == []

@@ -109,7 +109,33 @@ def test_withdrawing_a_member_keeps_the_row_with_the_reason(app, client, case):
     row = fetch(app, Member, child.id)
     assert row.withdrawn_at is not None and row.withdrawn_reason == "Wrong family"
     assert "member.withdraw" in audit_actions(app, case["family"].id)
-    assert client.get(f"{case['base']}/members/{child.id}/withdraw").status_code == 404  # already withdrawn
+    # The link followed again, or the form sent twice: said on the family page, nothing written again.
+    withdrawn_at = row.withdrawn_at
+    for again in (
+        client.get(f"{case['base']}/members/{child.id}/withdraw"),
+        client.post(f"{case['base']}/members/{child.id}/withdraw", data={"reason": "Sent twice"}),
+        client.get(f"{case['base']}/members/{child.id}/left"),
+    ):
+        assert again.status_code == 302 and again.headers["Location"].endswith(case["base"])
+    page = client.get(case["base"]).get_data(as_text=True)
+    assert f"{child.name} was withdrawn as recorded in error on" in page and "nothing more to do" in page
+    row = fetch(app, Member, child.id)
+    assert row.withdrawn_at == withdrawn_at and row.withdrawn_reason == "Wrong family"
+    assert audit_actions(app, case["family"].id).count("member.withdraw") == 1
+
+
+def test_a_withdrawn_problem_followed_again_is_said_on_the_family_page(app, client, case):
+    with app.app_context():
+        problem = db.session.scalars(
+            db.select(IdentifiedProblem).where(IdentifiedProblem.family_id == case["family"].id)
+        ).first()
+    url = f"{case['base']}/problems/{problem.id}/withdraw"
+    assert client.post(url, data={"reason": "Wrong indicator"}).status_code == 302
+    again = client.post(url, data={"reason": "Sent twice"})
+    assert again.status_code == 302
+    page = client.get(case["base"]).get_data(as_text=True)
+    assert "withdrawn as recorded in error on" in page and "nothing more to do" in page
+    assert fetch(app, IdentifiedProblem, problem.id).withdrawn_reason == "Wrong indicator"
 
 
 def test_withdrawing_a_member_needs_a_reason(app, client, case):
@@ -179,6 +205,24 @@ def test_a_bad_problem_is_refused_naming_the_field(app, client, case, data, fiel
     page = client.post(f"{case['base']}/problems/new", data=data).get_data(as_text=True)
     assert has_error(page, field, message)
     assert count(app, IdentifiedProblem) == 2
+
+
+def test_a_problem_about_a_member_cannot_be_identified_before_they_were_born(app, client, case):
+    child = case["child"]  # Mia, born 25 June 2012
+    data = {"indicator": "2/a", "stage": "identification", "member": str(child.id)}
+    page = client.post(f"{case['base']}/problems/new", data={**data, "identified_on": ["24", "6", "2012"]})
+    assert has_error(
+        page.get_data(as_text=True),
+        "identified_on",
+        "Date identified must be on or after Mia's date of birth (25 June 2012), as it is about them",
+    )
+    assert count(app, IdentifiedProblem) == 2
+    # Her birthday itself is allowed.
+    assert (
+        client.post(f"{case['base']}/problems/new", data={**data, "identified_on": ["25", "6", "2012"]}).status_code
+        == 302
+    )
+    assert count(app, IdentifiedProblem) == 3
 
 
 def test_a_problem_cannot_name_a_member_of_another_family_or_a_withdrawn_one(app, client, people, case):

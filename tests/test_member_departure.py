@@ -98,8 +98,10 @@ def test_another_familys_member_cannot_be_recorded_through_this_family(app, clie
 def test_a_member_withdrawn_as_recorded_in_error_cannot_be_recorded_as_leaving(app, client, case):
     client.post(f"{case['base']}/members/{case['child'].id}/withdraw", data={"reason": "Wrong family"})
     url = f"{case['base']}/members/{case['child'].id}/left"
-    assert client.post(url, data={"left_on": ["3", "3", "2025"]}).status_code == 404
+    response = client.post(url, data={"left_on": ["3", "3", "2025"]})
+    assert response.status_code == 302 and response.headers["Location"].endswith(case["base"])
     assert count(app, MemberDeparture) == 0
+    assert "Mia was withdrawn as recorded in error on" in client.get(case["base"]).get_data(as_text=True)
 
 
 def test_someone_who_does_not_lead_the_family_cannot_record_it(app, client, people, case):

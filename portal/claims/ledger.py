@@ -128,30 +128,34 @@ def _keep(holds: dict, key, hold: Hold) -> None:
 
 def hold_on(held_: Held, family) -> Hold | None:
     """The line holding this family, or one of its members; None if it is free."""
-    hold = held_.by_family.get(family.id)
-    if hold is not None:
-        return hold
-    for member in family.current_members:
-        hit = held_.by_person.get((name_key(member.name), member.date_of_birth))
-        if hit:
-            return hit
-    return None
+    return _holding(held_, family)[0]
 
 
 def holder(held_: Held, family) -> str | None:
     """Why this family cannot be added: the claim holding it or one of its members; None if free."""
+    hold, member = _holding(held_, family)
+    if hold is None:
+        return None
+    if member is None:
+        return f"{family.ref} {hold.why()}"
+    claimed = "is already claimed for" if hold.in_claim else "was claimed for"
+    return (
+        f"{member.name} (born {day(member.date_of_birth)}) of {family.ref} {claimed} in claim "
+        f"{hold.claim_id} (family {hold.family_ref})" + ("" if hold.in_claim else f", and {hold.why()}")
+    )
+
+
+def _holding(held_: Held, family) -> tuple[Hold | None, object]:
+    """(the line holding this family, and the current member it holds, None when it holds the family
+    itself); (None, None) if the family is free. The one walk hold_on and holder share."""
     hold = held_.by_family.get(family.id)
     if hold is not None:
-        return f"{family.ref} {hold.why()}"
+        return hold, None
     for member in family.current_members:
         hit = held_.by_person.get((name_key(member.name), member.date_of_birth))
         if hit:
-            claimed = "is already claimed for" if hit.in_claim else "was claimed for"
-            return (
-                f"{member.name} (born {day(member.date_of_birth)}) of {family.ref} {claimed} in claim "
-                f"{hit.claim_id} (family {hit.family_ref})" + ("" if hit.in_claim else f", and {hit.why()}")
-            )
-    return None
+            return hit, member
+    return None, None
 
 
 def lock_phase(phase: str) -> None:

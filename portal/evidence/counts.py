@@ -12,6 +12,7 @@ import functools
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from ..access import attached_family_ids
 from ..extensions import db
 from ..models import Evidence, Family, Review
 from .duties import LP, PM
@@ -99,11 +100,19 @@ def _awaiting_query(scope: str, role: str):
     return sa.select(ones(mine), ones(per_item.c.lp_in == 1))
 
 
-def returned_to_agency(chosen, agency_id) -> int:
-    """The agency's items in the chosen families whose latest version was returned."""
+def returned_to_agency(agency_id: int) -> int:
+    """The agency's items, in the families it works with now, whose latest version was returned
+    (a partner's to-do count, on every page a partner opens)."""
+    return int(db.session.scalar(_returned_to_agency_query(), {"agency_id": agency_id}))
+
+
+@functools.cache
+def _returned_to_agency_query():
+    """Built once per process, the agency as a parameter (see _awaiting_query)."""
+    agency_id = sa.bindparam("agency_id", type_=sa.Integer)
     returned = sa.exists().where(Review.evidence_id == Evidence.id, Review.decision == "returned")
-    items = latest_versions(chosen).where(Evidence.agency_id == agency_id, returned)
-    return db.session.scalar(sa.select(sa.func.count()).select_from(items.with_only_columns(Evidence.id).subquery()))
+    items = latest_versions(attached_family_ids(agency_id)).where(Evidence.agency_id == agency_id, returned)
+    return sa.select(sa.func.count()).select_from(items.with_only_columns(Evidence.id).subquery())
 
 
 def returned_to_submitter(scope: str, user) -> int:

@@ -112,10 +112,19 @@ class ProblemForm(PortalForm):
     recorded: frozenset = frozenset()
     indicator_term = "indicator"
     engaged_on = None  # the family's engagement date, set by form_setup.problem_form
+    born: dict | None = None  # member id -> (name, date of birth), set by form_setup.problem_form
 
     def validate_identified_on(self, field):
         """A problem found at engagement was found on or after the family engaged (the plans' own
-        words: "problems found after engagement are added to the plan")."""
+        words: "problems found after engagement are added to the plan"); one about a member, at any
+        stage, on or after they were born."""
+        named = (self.born or {}).get(parse_id(self.member.data))
+        if named and field.data and field.data < named[1]:
+            name, born = named
+            raise ValidationError(
+                f"{field.subject} must be on or after {name}'s date of birth ({born.day} {born:%B %Y}), "
+                "as it is about them"
+            )
         if self.stage.data == "engagement" and self.engaged_on and field.data and field.data < self.engaged_on:
             engaged = f"{self.engaged_on.day} {self.engaged_on:%B %Y}"
             raise ValidationError(

@@ -6,6 +6,7 @@ from flask_login import current_user
 from .. import casefile
 from ..access import family_access
 from ..roles import Role
+from ..uktime import uk_time
 from . import bp, changes, matches
 from .choices import indicator_lookup
 from .filters import with_article
@@ -26,12 +27,23 @@ def form_page(family, form, title, heading=None, **context):
     )
 
 
-def current_row(rows, row_id):
-    """The row with this id if it is still current; 404 for another family's or a withdrawn row."""
+def family_row(rows, row_id):
+    """The family's row with this id; 404 for another family's."""
     row = next((r for r in rows if r.id == row_id), None)
-    if row is None or row.withdrawn_at is not None:
+    if row is None:
         abort(404)
     return row
+
+
+def withdrawn_already(family, row, what: str):
+    """A withdrawn member's or problem's page (a link followed again, a form sent twice): said on
+    the family page, not a bare "Page not found"; None while the row is current."""
+    if row.withdrawn_at is None:
+        return None
+    on = uk_time(row.withdrawn_at)
+    return back_to_family(
+        family, f"{what} was withdrawn as recorded in error on {_day(on)}: there is nothing more to do."
+    )
 
 
 @bp.route("/<id:family_id>/members/new", methods=["GET", "POST"])
@@ -56,7 +68,9 @@ def add_member(family):
 @family_access(Role.LEAD_PROFESSIONAL, action="member.withdraw.form")
 @while_open("withdraw a family member")
 def withdraw_member(family, member_id):
-    member = current_row(family.members, member_id)
+    member = family_row(family.members, member_id)
+    if gone := withdrawn_already(family, member, member.name):
+        return gone
     form = WithdrawForm()
     if form.validate_on_submit():
         changes.withdraw_member(family, member, form.reason.data)
@@ -79,7 +93,9 @@ def _day(day) -> str:
 @bp.route("/<id:family_id>/members/<id:member_id>/left", methods=["GET", "POST"])
 @family_access(Role.LEAD_PROFESSIONAL, action="member.left.form")
 def member_left(family, member_id):
-    member = current_row(family.members, member_id)
+    member = family_row(family.members, member_id)
+    if gone := withdrawn_already(family, member, member.name):
+        return gone
     recorded = family.left_household.get(member.id)
     if recorded is not None:
         return back_to_family(
@@ -105,7 +121,9 @@ def member_left(family, member_id):
 @bp.route("/<id:family_id>/members/<id:member_id>/left/withdraw", methods=["GET", "POST"])
 @family_access(Role.LEAD_PROFESSIONAL, action="member.left.withdraw.form")
 def withdraw_member_left(family, member_id):
-    member = current_row(family.members, member_id)
+    member = family_row(family.members, member_id)
+    if gone := withdrawn_already(family, member, member.name):
+        return gone
     recorded = family.left_household.get(member.id)
     if recorded is None:
         abort(404)
@@ -144,9 +162,11 @@ def add_problem(family):
 @while_open("withdraw what was identified")
 def withdraw_problem(family, problem_id):
     plan = casefile.plan_for(family)
-    problem = current_row(family.problems, problem_id)
-    form = WithdrawForm()
+    problem = family_row(family.problems, problem_id)
     label = f"{plan.term('problem')} {problem.problem_id}, {plan.term('indicator')} {problem.indicator_id}"
+    if gone := withdrawn_already(family, problem, f"{label[0].upper()}{label[1:]}"):
+        return gone
+    form = WithdrawForm()
     if form.validate_on_submit():
         changes.withdraw_problem(family, problem, form.reason.data)
         return done(family, f"{label[0].upper()}{label[1:]} withdrawn as recorded in error")

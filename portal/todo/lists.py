@@ -84,7 +84,7 @@ def count_for(user) -> int:
     if user.role == Role.PARTNER:
         if user.agency_id is None:
             return 0
-        return counts.returned_to_agency(visible_query(user).with_only_columns(Family.id), user.agency_id)
+        return counts.returned_to_agency(user.agency_id)
     if user.role == Role.LEAD_PROFESSIONAL:
         return (
             counts.awaiting(counts.LED, user)[0]
