@@ -179,3 +179,28 @@ def test_a_kept_form_older_than_a_day_is_not_offered(client, app, people, durham
     assert "Too old to offer." not in client.get(f"{durham.url}/new").get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(KeptForm)) == 0
+
+
+def test_only_an_address_a_form_is_sent_to_looks_for_a_kept_form(client, app, people, durham):
+    """Forms are kept at the address they are sent to, so the family page (no form is sent to it)
+    does not ask the database for one on every view; the evidence form's page still does."""
+    sign_in(client, people["partner"])
+    family_page = durham.url.rsplit("/evidence", 1)[0]
+    asked = []
+
+    def watch(conn, cursor, statement, *args):
+        asked.append("kept_form" in statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", watch)
+    try:
+        assert client.get(family_page).status_code == 200
+        on_family_page = any(asked)
+        asked.clear()
+        assert client.get(f"{durham.url}/new?outcome=2.1").status_code == 200
+        on_form_page = any(asked)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", watch)
+    assert not on_family_page
+    assert on_form_page

@@ -18,12 +18,13 @@ the user sends the form again.
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import flash, g, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 
 from ..extensions import db, login_manager
 from ..models import KeptForm, User
@@ -136,10 +137,27 @@ def _expired_token(error):
 def _offer_back():
     if request.method != "GET" or not current_user.is_authenticated or request.endpoint in (None, "static"):
         return
+    if not _takes_posts():
+        return
     kept = take(current_user, request.path)
     if kept is not None:
         g.kept_form = kept
         flash(RESTORED, "info")
+
+
+def _takes_posts() -> bool:
+    """Whether a form can be kept for this address. Forms are kept at the address they are sent
+    to (a POST that came too late; the warning's script sends a POST form's action), so a page no
+    form is sent to (the family page, a list) has none, and need not ask the database on every
+    view: a routing match costs microseconds, the query a round trip."""
+    rule = request.url_rule
+    if rule is not None and "POST" in (rule.methods or ()):
+        return True
+    try:
+        current_app.url_map.bind_to_environ(request.environ).match(request.path, method="POST")
+    except HTTPException:  # NotFound, MethodNotAllowed, or a redirect to another address
+        return False
+    return True
 
 
 def _fill_flask_wtf_forms_from_kept():
