@@ -153,8 +153,11 @@ def _takes_posts() -> bool:
     rule = request.url_rule
     if rule is not None and "POST" in (rule.methods or ()):
         return True
+    adapter = current_app.create_url_adapter(request)  # as Flask routes this request
+    if adapter is None:
+        return True  # cannot tell: look, as before
     try:
-        current_app.url_map.bind_to_environ(request.environ).match(request.path, method="POST")
+        adapter.match(request.path, method="POST")
     except HTTPException:  # NotFound, MethodNotAllowed, or a redirect to another address
         return False
     return True
