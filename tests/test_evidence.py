@@ -11,6 +11,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import AuditEvent, CaseClosure, Evidence
@@ -425,6 +426,40 @@ def test_a_form_sent_four_times_at_once_saves_its_evidence_once(app, people, dur
         t.join(60)
     bodies = [r.get_data(as_text=True) for r in responses]
     assert sum("This form was sent more than once" in b for b in bodies) == 3, [r.status_code for r in responses]
+    assert len(evidence_rows(app)) == 1
+
+
+def test_a_copy_of_a_form_saved_while_this_one_is_checked_is_said_to_be_sent_more_than_once(app, people, durham):
+    """The race the test above met on PostgreSQL, made to happen every time: another copy of this
+    form is saved after this one has looked for its key and before it looks for the same words.
+    It was told "the same evidence ... was submitted already", as if typed again on a new form.
+    One query now looks for both (records.sent_before), so this copy is told what happened."""
+    import threading
+
+    first, second = app.test_client(), app.test_client()
+    for c in (first, second):
+        f.sign_in(c, people["partner"])
+    page = first.get(f"{durham.url}/new?outcome=2.1").get_data(as_text=True)
+    posted = attendance(durham.child, form_key=re.search(r'name="form_key" value="([^"]+)"', page).group(1))
+    checking, other = threading.current_thread(), {}
+
+    def other_copy_saved_meanwhile(conn, cursor, statement, *args):
+        if threading.current_thread() is checking and "evidence.statement = " in statement and not other:
+            other["thread"] = threading.Thread(
+                target=lambda: other.setdefault("response", second.post(f"{durham.url}/new", data=posted))
+            )
+            other["thread"].start()
+            other["thread"].join(60)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", other_copy_saved_meanwhile)
+    try:
+        response = first.post(f"{durham.url}/new", data=posted, follow_redirects=True)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", other_copy_saved_meanwhile)
+    assert other["response"].status_code == 302
+    assert "This form was sent more than once" in response.get_data(as_text=True)
     assert len(evidence_rows(app)) == 1
 
 

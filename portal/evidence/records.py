@@ -97,27 +97,47 @@ class SentAlready(Exception):
         self.evidence, self.same = evidence, same
 
 
-def same_evidence(family, evidence: Evidence) -> Evidence | None:
-    """An item this agency (or, without one, this person) submitted before with exactly the same
-    outcome, route, people, source, period, values and statement: evidence sent twice, which a
-    second row would count twice in the review queue and the to-do counts."""
+def sent_before(family, evidence: Evidence, uploads=()) -> tuple[Evidence | None, bool]:
+    """(the evidence this submission repeats, and whether it was saved from this very form), in one
+    query; (None, False) if it is new.
+
+    - Saved from this form already: an item with the form's once-only key (`form_key`), whatever it says.
+    - The same evidence: an item this agency (or, without one, this person) submitted before with
+      exactly the same outcome, route, people, source, period, values and statement: evidence sent
+      twice, which a second row would count twice in the review queue and the to-do counts.
+      Evidence with documents of its own is new evidence even if its words repeat an item's.
+
+    One query, classified by the key, so that four copies of one form sent at once are each told
+    "sent more than once" whichever of them is saved first: with two queries, a copy could miss the
+    first one's key, then find its words (tests/test_evidence.py).
+    """
+    key = evidence.form_key
     who = (
         Evidence.agency_id == evidence.agency_id
         if evidence.agency_id is not None
         else Evidence.submitted_by_id == evidence.submitted_by_id
     )
-    candidates = db.session.scalars(
-        sa.select(Evidence).where(
-            Evidence.family_id == family.id,
-            Evidence.outcome_id == evidence.outcome_id,
-            Evidence.period_start == evidence.period_start,
-            Evidence.period_end == evidence.period_end,
-            Evidence.source == evidence.source,
-            Evidence.statement == evidence.statement,
-            who,
-        )
-    ).all()
-    return next(
+    same_words = sa.and_(
+        Evidence.family_id == family.id,
+        Evidence.outcome_id == evidence.outcome_id,
+        Evidence.period_start == evidence.period_start,
+        Evidence.period_end == evidence.period_end,
+        Evidence.source == evidence.source,
+        Evidence.statement == evidence.statement,
+        who,
+    )
+    wanted = [Evidence.form_key == key] if key else []
+    if not uploads:
+        wanted.append(same_words)
+    if not wanted:
+        return None, False
+    candidates = db.session.scalars(sa.select(Evidence).where(sa.or_(*wanted)).order_by(Evidence.id)).all()
+    from_this_form = next((e for e in candidates if key and e.form_key == key), None)
+    if from_this_form is not None:
+        return from_this_form, True
+    if uploads:
+        return None, False
+    same = next(
         (
             e
             for e in candidates
@@ -127,6 +147,7 @@ def same_evidence(family, evidence: Evidence) -> Evidence | None:
         ),
         None,
     )
+    return same, False
 
 
 def submit(family, submission: dict, user, uploads=(), key: str | None = None) -> Evidence:
@@ -136,21 +157,17 @@ def submit(family, submission: dict, user, uploads=(), key: str | None = None) -
     evidence = new_evidence(family, submission, user)
     evidence.form_key = key if key and FORM_KEY.fullmatch(key) else None
     with db.session.no_autoflush:
-        sent = evidence.form_key and db.session.scalar(
-            sa.select(Evidence).where(Evidence.form_key == evidence.form_key)
-        )
-        # Evidence with documents of its own is new evidence even if its words repeat an item's.
-        twin = None if sent or uploads else same_evidence(family, evidence)
-    if sent or twin:
+        earlier, from_this_form = sent_before(family, evidence, uploads)
+    if earlier is not None:
         db.session.rollback()
         why = (
-            f"the form was sent again: evidence {sent.id} was saved from it"
-            if sent
-            else f"the same as evidence {twin.id}"
+            f"the form was sent again: evidence {earlier.id} was saved from it"
+            if from_this_form
+            else f"the same as evidence {earlier.id}"
         )
         record("evidence.submit-refused", family, why, user=user)
         db.session.commit()
-        raise SentAlready(sent or twin, same=not sent)
+        raise SentAlready(earlier, same=not from_this_form)
     try:
         db.session.flush()  # for the id in the audit detail; a second row from one form stops here
     except IntegrityError:
