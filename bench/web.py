@@ -19,7 +19,11 @@ as a person would (password and authenticator code):
   to a family with 5 and one with 300 items (fresh families each round, so they
   do not grow across rounds);
 - live check (the htmx endpoint as the partner types), 5 and 300;
-- family page (the lead professional's: the stored verdict, the latest 5 evidence items), 5 and 300.
+- family page (the lead professional's: the stored verdict, the latest 5 evidence items), 5 and 300;
+- the cookies page, signed in as the lead professional: the layout every signed-in page
+  shares (session and user, the navigation and its to-do count, the GOV.UK header and
+  footer) around a few paragraphs of static text. Not a figure of the issue: printed as
+  `signed_in_static_page_vs_bare_page_<database>`, the most any page could reach.
 
 The measurements are interleaved and repeated (ROUNDS); the fastest of each is kept,
 since other work on a shared machine only ever adds time. Every submission the
@@ -400,6 +404,7 @@ def run_database(kind: str, url: str, bare_url: str, folder: Path, args) -> dict
             plan = [
                 ("bare_page", lambda: bare.request("GET", "/page"), 200),
                 ("bare_insert", lambda: bare.request("POST", "/insert", {"text": "bench row"}), 201),
+                ("signed_in_static_page", lambda: lead.request("GET", "/cookies"), 200),
             ]
             for n in SIZES:
                 page, submit = fam[f"page-{n}"], fam[f"submit-{n}-{r}"]
@@ -478,6 +483,7 @@ def main(argv=None) -> int:
         figures[f"submission_300_vs_bare_insert_{kind}"] = best["submission_300"] / best["bare_insert"]
         figures[f"live_check_vs_bare_page_{kind}"] = best["live_check_5"] / best["bare_page"]
         figures[f"family_page_vs_bare_page_{kind}"] = best["family_page_5"] / best["bare_page"]
+        figures[f"signed_in_static_page_vs_bare_page_{kind}"] = best["signed_in_static_page"] / best["bare_page"]
         for path in ("submission", "live_check", "family_page"):
             ratios[f"{path}_300_vs_5_{kind}"] = best[f"{path}_300"] / best[f"{path}_5"]
     for name, value in {**figures, **ratios}.items():

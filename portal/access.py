@@ -43,7 +43,7 @@ def signed_in(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         _require_sign_in()
-        return view(*args, **kwargs)
+        return _audited_refusals(view, args, kwargs)
 
     wrapper._access_rule = SIGNED_IN
     return wrapper
@@ -58,7 +58,7 @@ def roles(*allowed):
             _require_sign_in()
             if current_user.role not in allowed:
                 refuse("access.refused", code=403)
-            return view(*args, **kwargs)
+            return _audited_refusals(view, args, kwargs)
 
         wrapper._access_rule = f"roles: {', '.join(allowed)}"
         return wrapper
@@ -119,7 +119,7 @@ def job_access(view):
         job = db.session.get(Job, job_id)
         if job is None or not may_view(current_user, job):
             refuse("job.access-refused")
-        return view(*args, job=job, **kwargs)
+        return _audited_refusals(view, args, {**kwargs, "job": job}, "job.access-refused")
 
     wrapper._access_rule = "job: its requester, or the roles its kind names"
     return wrapper
@@ -142,6 +142,17 @@ def visible_family(family_id, allowed=READERS):
 
 
 REFUSALS = (403, 404)
+
+
+def _audited_refusals(view, args, kwargs, action="access.refused"):
+    """Call the view; a 403 or 404 it raises (a record that is not there, a page not yet
+    ready) is audited as `action` unless the view audited it already."""
+    try:
+        return view(*args, **kwargs)
+    except HTTPException as error:
+        if error.code in REFUSALS and not getattr(error, "audited", False):
+            refuse(action, code=error.code)
+        raise
 
 
 def refuse(action, family=None, code=404, detail=None):

@@ -25,6 +25,7 @@ from portal.models import (
     ClaimWindow,
     ClaimWindowPlan,
     Family,
+    Job,
     LineDecision,
 )
 from portal.models.append_only import AppendOnlyError
@@ -95,6 +96,33 @@ def test_a_window_keeps_the_plan_files_it_decides_with(app, client, demo):
         db.session.rollback()
 
 
+def test_a_window_whose_name_was_taken_while_its_form_was_checked_gets_the_message_not_an_error(
+    app, client, demo, monkeypatch
+):
+    # Two programme managers (or a double click) opening windows of one name at once: both
+    # forms pass the name check before either is saved. The database's unique name decides.
+    from portal.claims.forms import WindowForm
+
+    form = {
+        "name": "Quarter 3 claims",
+        "claim_date": ["1", "10", "2026"],
+        "plans": ["suffolk-2017"],
+        "tolerance_percent": "5",
+        "sample_percent": "10",
+        "sample_minimum": "2",
+        "minimum_intervention_days": "90",
+    }
+    sign_in(client, demo["programme"])
+    assert client.post("/claims/windows/new", data=form).status_code == 302
+    monkeypatch.setattr(WindowForm, "validate_name", lambda self, field: None)  # checked before the first save
+    response = client.post("/claims/windows/new", data=form)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "There is a problem" in body
+    assert "A claim window with this name exists already: choose another name" in body
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ClaimWindow).filter_by(name=form["name"])) == 1
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -106,6 +134,7 @@ def test_a_window_keeps_the_plan_files_it_decides_with(app, client, demo):
         ),
         ({"sample_minimum": "many"}, "Smallest sample (lines) must be a whole number"),
         ({"claim_date": ["31", "2", "2026"]}, "Claim date must be a real date"),
+        ({"claim_date": ["31", "12", "9999"]}, "Claim date must be no later than"),
     ],
 )
 def test_a_window_with_bad_answers_says_which_and_why(app, client, demo, data, message):
@@ -195,13 +224,28 @@ def test_a_family_already_in_a_claim_of_the_phase_is_refused_naming_that_claim(a
     assert lines_of(app, second) == {}
 
 
-def test_a_member_of_a_claimed_family_is_refused_in_another_family(app, client, demo):
+@pytest.mark.parametrize(
+    "spelt",
+    [
+        pytest.param(lambda name: f"  {name.upper()} ", id="in capitals, with spaces"),
+        pytest.param(lambda name: name[:2] + "\u200b" + name[2:], id="with a zero-width space"),
+        pytest.param(lambda name: name[:2] + "\u00ad" + name[2:], id="with a soft hyphen"),
+        pytest.param(lambda name: "\u202e" + name, id="after a right-to-left override"),
+        pytest.param(lambda name: name[:2] + "\u2060" + name[2:], id="with a word joiner"),
+        pytest.param(
+            lambda name: "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalpha() else c for c in name),
+            id="in full-width letters",
+        ),
+    ],
+)
+def test_a_member_of_a_claimed_family_is_refused_in_another_family(app, client, demo, spelt):
+    # The same person, spelt so that a reader sees the same name: still one person to the check.
     first = built_claim(app, client, demo)
     with app.app_context():
         claimed = db.session.scalar(sa.select(Family).filter_by(ref="SWK-0217"))
         person = claimed.current_members[0]
         other = f.make_family(demo["lead"], "southwark-2018", name="Another household")
-        f.add_member(other, demo["lead"], role=person.role, born=person.date_of_birth, name=f"  {person.name.upper()} ")
+        f.add_member(other, demo["lead"], role=person.role, born=person.date_of_birth, name=spelt(person.name))
         window = db.session.scalar(sa.select(ClaimWindow).order_by(ClaimWindow.id))
         c = building.create_claim(window, demo["programme2"])
         added, refused = building.add_families(c, [other.id], demo["programme2"])
@@ -248,8 +292,9 @@ def test_a_redraw_needs_a_reason_and_is_audited(app, client, demo):
     with app.app_context():
         samples = db.session.scalars(sa.select(ClaimSample).filter_by(claim_id=claim_id)).all()
         assert [s.kind for s in samples] == ["drawn", "redrawn"] and samples[1].reason == "Seed shown to a builder"
+        # The reason is the sample's; the audit row says there was one (admins read the log).
         assert db.session.scalar(sa.select(AuditEvent.detail).filter_by(action="claim.sample.redrawn")).endswith(
-            "reason: Seed shown to a builder"
+            "; with a reason"
         )
 
 
@@ -388,6 +433,55 @@ def test_the_whole_cycle_to_a_submitted_claim_and_its_files(app, client, demo):
             line.claim_type = "continuous_employment"
             db.session.flush()
         db.session.rollback()
+
+
+def test_a_programme_manager_whose_role_changed_no_longer_downloads_the_claim_file_of_the_job_they_started(
+    app, client, demo
+):
+    claim_id = built_claim(app, client, demo)
+    draw(app, client, claim_id)
+    decide_all(app, client, demo, claim_id)
+    sign_in(client, demo["programme2"])
+    assert client.post(f"/claims/{claim_id}/approve").status_code == 302
+    assert client.post(f"/claims/{claim_id}/submit").status_code == 302  # starts the claim-files job
+    with app.app_context():
+        job_id = db.session.scalar(sa.select(Job.id).filter_by(kind="claim-files").order_by(Job.id.desc()))
+    assert client.get(f"/jobs/{job_id}/file").status_code == 200
+    for role in ("admin", "partner", "lead_professional"):
+        with app.app_context():
+            db.session.get(type(demo["programme2"]), demo["programme2"].id).role = role
+            db.session.commit()
+        other = app.test_client()
+        sign_in(other, demo["programme2"])
+        for path in (f"/jobs/{job_id}", f"/jobs/{job_id}/file"):
+            assert other.get(path).status_code == 404, (role, path)
+    with app.app_context():
+        refused = sa.select(sa.func.count()).select_from(AuditEvent)
+        refused = refused.filter_by(user_id=demo["programme2"].id, action="job.access-refused")
+        assert db.session.scalar(refused) == 6  # each refusal audited
+
+
+def test_a_claim_page_that_is_not_there_is_a_refusal_in_the_audit_log(app, client, demo):
+    claim_id = built_claim(app, client, demo)
+    draw(app, client, claim_id)
+    with app.app_context():
+        line_id = claim(app, claim_id).sample.chosen[0]
+    sign_in(client, demo["verifier"])
+    missing = {  # the path, and its audit detail: text in the path stays '<name>', never what was typed
+        f"/claims/{claim_id}/lines/{line_id}/check/bogus": f"GET /claims/{claim_id}/lines/{line_id}/check/<section>",
+        f"/claims/{claim_id}/submitted": f"GET /claims/{claim_id}/submitted",  # the claim is still a draft
+        f"/claims/{claim_id}/files/csv": f"GET /claims/{claim_id}/files/<kind>",  # no files before submission
+        f"/claims/{claim_id}/files/exe": f"GET /claims/{claim_id}/files/<kind>",  # no such kind of file
+    }
+    for path in missing:
+        assert client.get(path).status_code == 404, path
+    with app.app_context():
+        rows = db.session.scalars(
+            sa.select(AuditEvent.detail)
+            .filter_by(user_id=demo["verifier"].id, action="access.refused")
+            .order_by(AuditEvent.id)
+        ).all()
+    assert rows == list(missing.values())
 
 
 def test_a_verifier_never_decides_a_family_they_lead_or_a_claim_they_built(app, client, demo):
@@ -619,6 +713,10 @@ def test_a_withdrawn_or_rejected_family_cannot_go_back_into_a_claim_of_the_same_
     assert f"{withdrawn_ref} was withdrawn from claim {claim_id}, whose claim date is" in listed
     assert f"{rejected_ref} was rejected by the claim verifiers in claim {claim_id}" in listed
     assert "only in a window with a later claim date" in listed
+    # The row's earliest claim date agrees with its status: not the engine's "Now".
+    for ref in (withdrawn_ref, rejected_ref):
+        row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*>{ref}</a>(?:(?!</tr>).)*</tr>", listed, re.S).group(0)
+        assert "Only in a window with a later claim date" in row and "Now" not in row, ref
     claimable_now = client.get(f"/claims/windows/{window.id}?status=claimable").get_data(as_text=True)
     assert withdrawn_ref not in claimable_now and rejected_ref not in claimable_now
     sign_in(client, demo["programme2"])
@@ -636,7 +734,9 @@ def test_a_withdrawn_or_rejected_family_cannot_go_back_into_a_claim_of_the_same_
     with app.app_context():
         assert lines_of(app, second) == {}
         refusals = db.session.scalars(sa.select(AuditEvent).filter_by(action="claim.action-refused")).all()
-        assert sum(f"adding to claim {second}" in r.detail for r in refusals) == 2
+        assert sorted(r.detail for r in refusals if f"to claim {second}:" in r.detail) == sorted(
+            f"adding family {family_id} to claim {second}: held" for family_id in family_ids.values()
+        )
 
 
 def test_adding_a_family_of_another_plan_or_an_unknown_id_says_why_nothing_was_added(app, client, demo):
@@ -1051,7 +1151,7 @@ def test_a_decision_made_on_a_stale_form_does_not_replace_the_one_made_meanwhile
         assert [d.decision for d in decisions] == ["rejected"]
         current = decisions[0].id
         refusals = db.session.scalars(sa.select(AuditEvent).filter_by(action="claim.action-refused")).all()
-        assert refusals and "decided meanwhile" in refusals[-1].detail
+        assert refusals and refusals[-1].detail == f"POST /claims/{claim_id}/lines/{line_id}/decision"
     form = client.get(url).get_data(as_text=True)
     assert f'value="{current}"' in form
     for hostile in ("abc", "-1", str(current + 1), " " * 3):
@@ -1191,7 +1291,7 @@ def test_no_claim_is_started_in_a_window_before_its_claim_date(app, client, demo
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Claim).filter_by(window_id=window_id)) == 0
         refusal = db.session.scalars(sa.select(AuditEvent).filter_by(action="claim.action-refused")).all()[-1]
-        assert "Next quarter" in refusal.detail
+        assert refusal.detail == f"POST /claims/windows/{window_id}/claims"  # the reason is on the page
 
 
 def test_claim_form_messages_name_the_field_once(app, client, demo):
@@ -1233,3 +1333,135 @@ def test_a_family_held_by_an_ended_line_and_a_line_in_a_claim_is_in_that_claim_w
         for hold in order:
             ledger._keep(holds, 17, hold)
         assert holds[17] is current, order
+
+
+def test_every_claim_audit_detail_holds_ids_and_action_words_only(app, client, demo):
+    """Admins read the audit log and see no case data (docs/security.md): what a programme manager
+    or a verifier types (a window's name, a reason, a note) and what a refusal tells them on the
+    page (references, the engine's words, a verifier's name) is kept in the claim's own rows, never
+    in an audit detail."""
+    from portal.audit import details
+
+    typed = {
+        "window": "Quarter of the Marmalade claims",
+        "remove": "Removed on the advice of Brambleworth",
+        "redraw": "Seed shown to Fennimore",
+        "note": "Statement reads like Kettleburrow copied it",
+        "withdraw": "Spot check found Thistlewhaite's attendance",
+    }
+    sign_in(client, demo["programme"])
+    window_form = {
+        "name": typed["window"],
+        "claim_date": ["1", "10", "2026"],
+        "plans": ["suffolk-2017"],
+        "tolerance_percent": "5",
+        "sample_percent": "10",
+        "sample_minimum": "2",
+        "minimum_intervention_days": "90",
+    }
+    assert client.post("/claims/windows/new", data=window_form).status_code == 302
+    claim_id = built_claim(app, client, demo)
+    ids = lines_of(app, claim_id)
+    with app.app_context():
+        refs = set(db.session.scalars(sa.select(Family.ref)))
+        not_claimable = db.session.scalar(sa.select(Family.id).where(Family.ref.not_in(list(ids))).limit(1))
+        claimed_elsewhere = db.session.get(ClaimLine, ids["SUN-0142"]).family_id
+    client.post(f"/claims/{claim_id}/add", data={"family_id": str(not_claimable)})  # refused: not turned around
+    client.post(f"/claims/{claim_id}/lines/{ids['SUN-0142']}/remove", data={"reason": typed["remove"]})
+    draw(app, client, claim_id)
+    client.post(f"/claims/{claim_id}/add", data={"family_id": str(claimed_elsewhere)})  # refused: lines fixed
+    assert client.post(f"/claims/{claim_id}/sample/redraw", data={"reason": typed["redraw"]}).status_code == 302
+    with app.app_context():
+        first = claim(app, claim_id).sample.chosen[0]
+    sign_in(client, demo["verifier"])
+    decided = client.post(
+        f"/claims/{claim_id}/lines/{first}/decision", data={"decision": "verified", "note": typed["note"]}
+    )
+    assert decided.status_code == 302
+    client.post(f"/claims/{claim_id}/lines/{first}/decision", data={"decision": "verified"})  # refused: decided already
+    decide_all(app, client, demo, claim_id)
+    sign_in(client, demo["programme2"])
+    assert client.post(f"/claims/{claim_id}/approve").status_code == 302
+    assert client.post(f"/claims/{claim_id}/submit").status_code == 302
+    sign_in(client, demo["programme"])
+    withdrawn = next(line_id for ref, line_id in ids.items() if ref != "SUN-0142")
+    assert (
+        client.post(f"/claims/{claim_id}/lines/{withdrawn}/withdraw", data={"reason": typed["withdraw"]}).status_code
+        == 302
+    )
+    with app.app_context():
+        events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action.startswith("claim."))).all()
+        names = set(db.session.scalars(sa.select(type(demo["verifier"]).name)))
+        assert {"claim.window.open", "claim.line.remove", "claim.sample.redrawn", "claim.line.decide"} <= {
+            e.action for e in events
+        }
+        assert {"claim.line.withdraw", "claim.action-refused"} <= {e.action for e in events}
+        withheld = [(e.action, e.detail) for e in events if not details.is_safe(e.detail)]
+        assert withheld == [], "\n".join(f"{a}: {d}" for a, d in withheld)
+        leaked = [
+            (e.action, e.detail)
+            for e in events
+            for text in [*typed.values(), *refs, *names]
+            if text and text in e.detail
+        ]
+        assert leaked == []
+
+
+def test_nobody_approves_a_claim_whose_sample_they_redrew_or_whose_lines_they_decided(app, client, demo):
+    """Segregation of duties beyond building: choosing what the claim is checked on (removing a line,
+    redrawing the sample) or checking it (deciding lines, as a verifier since made programme manager)
+    is work on the claim too, and its approver must be someone else."""
+    claim_id = built_claim(app, client, demo)
+    draw(app, client, claim_id)
+    sign_in(client, demo["programme2"])  # not a builder: redraws the sample
+    assert client.post(f"/claims/{claim_id}/sample/redraw", data={"reason": "Seed seen"}).status_code == 302
+    decide_all(app, client, demo, claim_id)
+    sign_in(client, demo["programme2"])
+    refused = client.post(f"/claims/{claim_id}/approve", follow_redirects=True).get_data(as_text=True)
+    assert f"You removed lines from claim {claim_id} or redrew its sample, so another programme manager" in refused
+    with app.app_context():
+        assert db.session.get(Claim, claim_id).approval is None
+        verifier = db.session.get(type(demo["verifier"]), demo["verifier"].id)
+        verifier.role = "programme_manager"  # the verifier who decided the lines, promoted since
+        db.session.commit()
+    sign_in(client, demo["verifier"])
+    refused = client.post(f"/claims/{claim_id}/approve", follow_redirects=True).get_data(as_text=True)
+    assert f"You decided lines of claim {claim_id} as a verifier, so another programme manager" in refused
+    with app.app_context():
+        assert db.session.get(Claim, claim_id).approval is None
+        refusals = db.session.scalars(sa.select(AuditEvent.detail).filter_by(action="claim.action-refused")).all()
+        assert refusals.count(f"POST /claims/{claim_id}/approve") == 2
+        # And the programme manager who drew the sample, made verifier, does not decide its lines.
+        drawer = db.session.get(type(demo["programme2"]), demo["programme2"].id)
+        drawer.role = "verifier"
+        db.session.commit()
+        line = db.session.get(ClaimLine, db.session.get(Claim, claim_id).sample.chosen[0])
+        assert "or redrew its sample, so another verifier must decide its lines" in verifying.why_not_decide(
+            drawer, line
+        )
+
+
+def test_the_family_page_says_a_family_was_claimed_for_beside_the_engines_earliest_claim_date(app, client, demo):
+    """The engine says "Now: the family can be claimed for" from the records; a family already in a
+    submitted claim must not read as claimable again on its own page (a browser walk found it did)."""
+    claim_id = submitted_claim(app, client, demo)
+    ids = lines_of(app, claim_id)
+    with app.app_context():
+        claimed, withdrawn = (db.session.get(ClaimLine, ids[ref]).family_id for ref in ("SUN-0142", "SWK-0217"))
+    sign_in(client, demo["programme"])
+    client.post(f"/claims/{claim_id}/lines/{ids['SWK-0217']}/withdraw", data={"reason": "Spot check"})
+    today = verdicts.day(dt.date.today())
+    for role in ("programme", "verifier"):
+        sign_in(client, demo[role])
+        page = client.get(f"/families/{claimed}").get_data(as_text=True)
+        assert f"Claimed for in claim {claim_id}, submitted on {today}" in page, role
+        page = client.get(f"/families/{withdrawn}").get_data(as_text=True)
+        assert f"Withdrawn from claim {claim_id} on {today}" in page, role
+    # "Check the verdict again" (htmx) swaps the verdict block: the claims come with it.
+    again = client.get(f"/families/{claimed}/verdict", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert f"Claimed for in claim {claim_id}" in again
+    with app.app_context():
+        unclaimed = db.session.scalar(
+            sa.select(Family.id).where(Family.id.not_in(sa.select(ClaimLine.family_id))).limit(1)
+        )
+    assert 'data-fact="Claims"' not in client.get(f"/families/{unclaimed}").get_data(as_text=True)

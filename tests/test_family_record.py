@@ -106,9 +106,12 @@ def test_a_forged_or_stale_confirmation_is_warned_about_again(app, client, peopl
         family.case_system_ref = "EHM-1"
         db.session.commit()
     f.sign_in(client, people["lead_professional"])
-    for forged in ("yes", "0" * 32, "x" * 5000, "é" * 32, "\u202e"):
+    for forged in ("yes", "0" * 32, "x" * 5000, "é" * 32):
         response = new_family(client, case_system_ref="EHM-1", confirmed=forged)
         assert response.status_code == 200 and "has the same council case-system reference" in text_of(response)
+    # A right-to-left override is refused as a control character before the match is looked at.
+    response = new_family(client, case_system_ref="EHM-1", confirmed="\u202e")
+    assert response.status_code == 200 and "There is a problem" in text_of(response)
     assert len(families(app)) == 1
 
 
@@ -119,7 +122,8 @@ def test_adding_a_member_who_is_in_another_family_warns_before_it_goes_ahead(app
         known = f.make_family(lp, name="Clarke family")
         f.add_member(known, lp, name="Sam  Reed", born=dt.date(2012, 5, 1))
         stranger_family = f.make_family(f.make_user("lead_professional"), name="Hidden family")
-        f.add_member(stranger_family, lp, name="sam reed", born=dt.date(2012, 5, 1))
+        # Case, spaces and invisible characters (a soft hyphen, a zero-width space) aside: the same name.
+        f.add_member(stranger_family, lp, name="sa\u00adm r\u200beed", born=dt.date(2012, 5, 1))
         ids = (mine.id, known.ref, stranger_family.ref)
     f.sign_in(client, people["lead_professional"])
     data = {"name": "Sam Reed", "role": "child", "date_of_birth": ["1", "5", "2012"], "activity": "education"}
@@ -145,3 +149,53 @@ def test_a_different_date_of_birth_is_no_match(app, client, people):
     f.sign_in(client, people["lead_professional"])
     data = {"name": "Sam Reed", "role": "child", "date_of_birth": ["1", "5", "2012"], "activity": "education"}
     assert client.post(f"/families/{fid}/members/new", data=data).status_code == 302
+
+
+def test_the_same_person_twice_in_one_family_is_refused_naming_them(app, client, people):
+    with app.app_context():
+        lp = people["lead_professional"]
+        family = f.make_family(lp, name="Reed family")
+        f.add_member(family, lp, name="Jade Reed", born=dt.date(1989, 10, 4))
+        fid = family.id
+    f.sign_in(client, people["lead_professional"])
+    # Spelt with a capital, extra spaces and a zero-width space: still the same person.
+    data = {"name": "jade  re\u200bed", "role": "parent", "date_of_birth": ["4", "10", "1989"], "activity": ""}
+    response = client.post(f"/families/{fid}/members/new", data=data)
+    page = text_of(response)
+    assert response.status_code == 200
+    assert "Jade Reed, born 4 October 1989, is a member of this family already" in page
+    assert (
+        client.post(f"/families/{fid}/members/new", data={**data, "date_of_birth": ["5", "10", "1989"]}).status_code
+        == 302
+    )
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Member).filter_by(family_id=fid)) == 2
+
+
+@pytest.mark.parametrize(
+    ("role", "years", "message"),
+    [
+        ("parent", 3, "A parent must be 12 or older: this date of birth makes them 3"),
+        ("parent", 11, "A parent must be 12 or older: this date of birth makes them 11"),
+        ("other_adult", 17, "A other adult must be 18 or older: this date of birth makes them 17"),
+    ],
+)
+def test_a_member_too_young_for_their_role_is_refused_saying_why(app, client, people, role, years, message):
+    with app.app_context():
+        fid = f.make_family(people["lead_professional"]).id
+    f.sign_in(client, people["lead_professional"])
+    born = dt.date.today().replace(day=1) - dt.timedelta(days=365 * years + years // 4 + 40)
+    data = {"name": "Tiny Reed", "role": role, "date_of_birth": [str(born.day), str(born.month), str(born.year)]}
+    page = text_of(client.post(f"/families/{fid}/members/new", data=data))
+    assert message in page
+
+
+def test_a_young_carer_and_a_parent_of_12_are_added(app, client, people):
+    with app.app_context():
+        fid = f.make_family(people["lead_professional"]).id
+    f.sign_in(client, people["lead_professional"])
+    twelve = dt.date.today() - dt.timedelta(days=365 * 12 + 10)
+    young = dt.date.today() - dt.timedelta(days=365 * 9)
+    for name, role, born in (("Ava Reed", "parent", twelve), ("Leo Reed", "carer", young)):
+        data = {"name": name, "role": role, "date_of_birth": [str(born.day), str(born.month), str(born.year)]}
+        assert client.post(f"/families/{fid}/members/new", data=data).status_code == 302, name

@@ -346,3 +346,35 @@ def test_only_admins_read_the_outbox_and_it_says_what_was_sent(app, client, peop
     assert f"Evidence for family {ref} is waiting for your review" in page
     assert people["lead_professional"].email in page
     assert "Reed" not in page and "Sam" not in page
+
+
+def test_an_answered_query_e_mails_the_verifier_and_is_on_their_to_do_list(app, client, demo):
+    """A queried line blocks approval until a verifier decides it again: the verifier who asked is
+    told when it is answered, and the line is back on the to-do list (it had dropped off it)."""
+    from portal.models import ClaimLine, LineDecision
+    from tests.test_claims import built_claim, claim, draw
+
+    claim_id = built_claim(app, client, demo)
+    draw(app, client, claim_id)
+    with app.app_context():
+        line = db.session.get(ClaimLine, claim(app, claim_id).sample.chosen[0])
+        line_id, family_id, ref = line.id, line.family_id, line.family_ref
+        lead = db.session.get(type(demo["lead"]), line.family.lead_professional_id)
+    demo_sign_in(client, demo["verifier"])
+    client.post(f"/claims/{claim_id}/lines/{line_id}/decision", data={"decision": "queried", "note": "Which school?"})
+    todo = client.get("/to-do").get_data(as_text=True)
+    assert f"Claim {claim_id}, family {ref}: the lead professional has answered" not in todo
+    with app.app_context():
+        query_id = db.session.scalar(sa.select(LineDecision.id).filter_by(line_id=line_id, decision="queried"))
+    demo_sign_in(client, lead)
+    answered = client.post(f"/claims/families/{family_id}/queries/{query_id}", data={"answer": "Oakfield Academy"})
+    assert answered.status_code == 302
+    [message] = outbox(app, kind="query-answered")
+    assert (message.user_id, message.family_ref) == (demo["verifier"].id, ref)
+    assert message.link.endswith(f"/claims/{claim_id}/lines/{line_id}/decision")
+    assert "Oakfield" not in message.body  # the answer is read in the portal, not in an e-mail
+    demo_sign_in(client, demo["verifier"])
+    todo = client.get("/to-do").get_data(as_text=True)
+    assert (
+        f"Claim {claim_id}, family {ref}: the lead professional has answered the query: decide the line again" in todo
+    )

@@ -19,6 +19,7 @@ import re
 
 from flask import current_app, request
 
+from ..models.claims import CLAIM_TYPES, DECISIONS, REJECTION_REASONS
 from ..models.people import ROLES
 from ..rules.plan import load_plans
 
@@ -114,7 +115,55 @@ DETAIL_WORDS = frozenset(
         # Live checks counted on one form (portal/audit/live.py).
         "live",
         "checks",
+        # Claims (portal/claims): a claim's steps, the claimable list's filters and sorts (their
+        # codes), the check pages' sections, why a family was not added. Decisions, rejection
+        # reasons and claim types are their codes (models/claims.py), added below.
+        "lines",
+        "snapshot",
+        "seed",
+        "size",
+        "of",
+        "flagged",
+        "chosen",
+        "plans",
+        "reason",
+        "note",
+        "decision",
+        "query",
+        "adding",
+        "held",
+        "not-turned-around",
+        "outside-window",
+        "filters",
+        "sort",
+        "ref",
+        "status",
+        "date",
+        "flags",
+        "claimable",
+        "not_yet",
+        "not_claimable",
+        "claimed",
+        "check",
+        "eligibility",
+        "essentials",
+        "continuous-employment",
+        "sustainment",
+        "double-claim",
+        "same",
+        "different",
+        "verdict",
+        "as",
+        "changes",
+        "since",
+        "confirmation",
+        "sha256",
+        "csv",
+        "zip",
     ]
+    + list(CLAIM_TYPES)
+    + list(DECISIONS)
+    + list(REJECTION_REASONS)
 )
 
 WITHHELD = "Withheld: this detail may hold case data"
@@ -123,6 +172,8 @@ _PLACEHOLDER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 _SEPARATORS = re.compile(r"[\s,;:]+")
 _NUMBER = re.compile(r"\d+")
 _VERSION = re.compile(r"v\d+")
+# A claim sample's seed (16 hex digits) or a sha256 (64): digests, not words anyone typed.
+_DIGEST = re.compile(r"[0-9a-f]{16}|[0-9a-f]{64}")
 _route_words_by_app: dict = {}
 
 
@@ -149,13 +200,18 @@ def is_safe(detail: str) -> bool:
 
 
 def _safe_word(word: str) -> bool:
-    if _NUMBER.fullmatch(word) or _VERSION.fullmatch(word) or word in DETAIL_WORDS:
+    if _NUMBER.fullmatch(word) or _VERSION.fullmatch(word) or _DIGEST.fullmatch(word) or word in DETAIL_WORDS:
         return True
-    if word in ROLES or word in load_plans():
+    if word in ROLES or word in load_plans() or word in _problem_ids():
         return True
     if word.startswith("/"):
         return all(_NUMBER.fullmatch(part) or part in _route_words() for part in word.split("/")[1:])
     return False
+
+
+def _problem_ids() -> frozenset:
+    """The plans' problem ids ("1", "EDU1", "CRIME3"): the plans' own words, not case data."""
+    return frozenset(p.id for plan in load_plans().values() for p in plan.problems)
 
 
 def _route_words() -> frozenset:

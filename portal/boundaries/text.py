@@ -2,7 +2,8 @@
 
 PostgreSQL cannot store a NUL in text (the driver raises, a 500), CR and LF in
 a value that reaches a header split it, and no person types the other C0
-controls, DEL or the C1 controls (U+0080 to U+009F) on purpose. So:
+controls, DEL or the C1 controls (U+0080 to U+009F) on purpose, nor the
+bidirectional overrides (DIRECTION_CONTROLS, below). So:
 
 - a multi-line box (a textarea) may hold tabs and line breaks (tab, LF, CR),
   and nothing else below U+0020, nor DEL or C1;
@@ -32,8 +33,14 @@ from wtforms import Form, TextAreaField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import StopValidation
 
-ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-MULTI_LINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab, LF and CR allowed
+# The bidirectional embeddings, overrides and isolates (U+202A to U+202E, U+2066 to U+2069)
+# are refused with them: they make text display in an order other than the one it is stored
+# in ("Trojan Source"), so a name or a statement could read one way on a page or in a closure
+# summary and be another in the records and the claim file. Nobody types them; right-to-left
+# scripts need none of them. The direction marks (U+200E, U+200F) stay allowed.
+DIRECTION_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+ONE_LINE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{DIRECTION_CONTROLS}]")
+MULTI_LINE = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{DIRECTION_CONTROLS}]")  # tab, LF, CR allowed
 
 # Query parameters whose reader accepts any text safely (see the module docstring).
 READ_AS_ANY_TEXT = frozenset({"next"})

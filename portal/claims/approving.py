@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import ClaimApproval, ClaimLineExit, ClaimSubmission
 from ..roles import Role
 from . import ledger
-from .building import Refused, audit, builders
+from .building import Refused, audit, builders, choosers, deciders
 from .redecide import changed_since_added
 from .sampling import included, rejected, sample_state
 
@@ -66,8 +66,14 @@ def _them(n: int) -> str:
 def why_not_approve(claim, user) -> str | None:
     if user.role != Role.PROGRAMME_MANAGER:
         return "Only programme managers approve claims"
+    # Segregation of duties: nobody approves a claim whose lines or sample they chose, or whose
+    # lines they decided as a verifier (a role can change: the rows say who did what).
     if user.id in builders(claim):
         return f"You built claim {claim.id}, so another programme manager must approve it"
+    if user.id in choosers(claim):
+        return f"You removed lines from claim {claim.id} or redrew its sample, so another programme manager must approve it"
+    if user.id in deciders(claim):
+        return f"You decided lines of claim {claim.id} as a verifier, so another programme manager must approve it"
     found = blockers(claim)
     return found[0] if found else None
 
@@ -136,7 +142,10 @@ def withdraw(line, user, reason) -> ClaimLineExit:
     row = ClaimLineExit(line_id=line.id, kind="withdrawn", reason=reason.strip(), recorded_by_id=user.id)
     db.session.add(row)
     audit(
-        user, "claim.line.withdraw", line.family, detail=f"claim {line.claim_id}, line {line.id}; reason: {row.reason}"
+        user,
+        "claim.line.withdraw",
+        line.family,
+        detail=f"claim {line.claim_id}, line {line.id}",  # the reason: on the row
     )
     _commit(f"{line.family_ref} has been withdrawn already")
     return row

@@ -33,7 +33,7 @@ def create_claim(window, user) -> Claim:
     claim = Claim(window_id=window.id, created_by_id=user.id)
     db.session.add(claim)
     db.session.flush()
-    audit(user, "claim.create", detail=f"claim {claim.id} in window {window.id} {window.name!r}")
+    audit(user, "claim.create", detail=f"claim {claim.id} in window {window.id}")
     db.session.commit()
     return claim
 
@@ -55,7 +55,7 @@ def add_families(claim, family_ids, user) -> tuple[list[ClaimLine], list[str]]:
         raise Refused(refusal)
     held = ledger.held(window)
     window_plans = {wp.plan_id: wp for wp in window.plans}
-    added, refused = [], []
+    added, refused, audited = [], [], []  # audited: (family id, why) of each refusal, in codes
     rows = decided_rows(window, family_ids)
     # Suspiciously perfect numbers: figures the same as another family's, in this claim's
     # lines or in the families added with this one (an earlier line is not changed: the
@@ -67,9 +67,11 @@ def add_families(claim, family_ids, user) -> tuple[list[ClaimLine], list[str]]:
         hold = ledger.hold_on(held, family)
         if hold is not None:
             refused.append(ledger.holder(held, family) + (": it cannot be claimed for twice" if hold.in_claim else ""))
+            audited.append((family.id, "held"))
             continue
         if not verdict.turned_around:
             refused.append(f"{family.ref} cannot be claimed for as of {day(window.claim_date)}: {row.reason}")
+            audited.append((family.id, "not-turned-around"))
             continue
         line = _line(claim, row.decided, window_plans[family.plan_id], user)
         added.append(line)
@@ -78,9 +80,14 @@ def add_families(claim, family_ids, user) -> tuple[list[ClaimLine], list[str]]:
         for member in family.current_members:
             held.by_person[(ledger.name_key(member.name), member.date_of_birth)] = mine
     found = {row.family.id for row in rows}
-    refused += [_not_in_window(window, family_id) for family_id in dict.fromkeys(family_ids) if family_id not in found]
-    for message in refused:  # each refusal is audited, with the reason the page gives
-        audit(user, "claim.action-refused", detail=f"adding to claim {claim.id}: {message}")
+    for family_id in dict.fromkeys(family_ids):
+        if family_id not in found:
+            refused.append(_not_in_window(window, family_id))
+            audited.append((family_id, "outside-window"))
+    # Each refusal is audited by the family's id and a code for why; the page's words name the
+    # family and quote the engine, which the log (read by admins) must not hold.
+    for family_id, why in audited:
+        audit(user, "claim.action-refused", detail=f"adding family {family_id} to claim {claim.id}: {why}")
     db.session.commit()
     return added, refused
 
@@ -146,7 +153,9 @@ def remove_line(line, user, reason) -> ClaimLineExit:
         raise Refused(f"{line.family_ref} has already left claim {line.claim_id}")
     row = ClaimLineExit(line_id=line.id, kind="removed", reason=reason.strip(), recorded_by_id=user.id)
     db.session.add(row)
-    audit(user, "claim.line.remove", line.family, detail=f"claim {line.claim_id}, line {line.id}; reason: {row.reason}")
+    audit(
+        user, "claim.line.remove", line.family, detail=f"claim {line.claim_id}, line {line.id}"
+    )  # the reason: on the row
     db.session.commit()
     return row
 
@@ -154,6 +163,22 @@ def remove_line(line, user, reason) -> ClaimLineExit:
 def builders(claim) -> set[int]:
     """Who built the claim: whoever created it and whoever added a line."""
     return {claim.created_by_id, *(line.added_by_id for line in claim.lines)}
+
+
+def choosers(claim) -> set[int]:
+    """Who chose what a claim is checked on without building it: whoever removed a line from the
+    draft, and whoever redrew its sample (a new seed, for a reason). The first draw's seed is
+    random, and widening or adding the changed lines keeps the seed and is asked for by the
+    claim's own state, so neither is a choice."""
+    removed = {
+        line.exit.recorded_by_id for line in claim.lines if line.exit is not None and line.exit.kind == "removed"
+    }
+    return removed | {sample.drawn_by_id for sample in claim.samples if sample.kind == "redrawn"}
+
+
+def deciders(claim) -> set[int]:
+    """Every verifier who decided one of the claim's lines."""
+    return {decision.decided_by_id for line in claim.lines for decision in line.decisions}
 
 
 def builder_names(claim) -> list[str]:

@@ -6,6 +6,7 @@ fixed number of queries (loading.py), because the filter is on the decision.
 """
 
 import gc
+import re
 from dataclasses import dataclass, field
 from math import ceil
 
@@ -41,6 +42,7 @@ class Row:
     status: str
     reason: str  # why not claimable, or the claim holding it
     earliest: object = None
+    held: bool = False  # withdrawn or rejected in a claim: the ledger, not the engine, says not now
 
     @property
     def family(self):
@@ -61,6 +63,8 @@ class Row:
             return "Not applicable: already in a claim"
         if self.status == "claimable":
             return "By the claim date"
+        if self.held:  # the engine's "Now" would contradict the status beside it
+            return "Only in a window with a later claim date"
         return earliest_claim_text(self.decided.verdict)
 
 
@@ -78,7 +82,7 @@ class Filters:
         status = [s for s in args.getlist("status") if s in STATUSES]
         claim_type = args.get("claim_type", "") if args.get("claim_type") in CLAIM_TYPES else ""
         plan = args.get("plan", "") if args.get("plan") in plan_ids else ""
-        lead = args.get("lead", "") if args.get("lead", "").isdigit() else ""
+        lead = args.get("lead", "") if re.fullmatch(r"[0-9]+", args.get("lead", "")) else ""
         sort = args.get("sort", "ref") if args.get("sort") in SORTS else "ref"
         return cls(status, claim_type, plan, lead, sort, args.get("order") == "descending")
 
@@ -102,6 +106,11 @@ class Filters:
             and (not self.plan or row.family.plan_id == self.plan)
             and (not self.lead or str(row.family.lead_professional_id) == self.lead)
         )
+
+    @property
+    def codes(self) -> list[str]:
+        """The filters as their codes (statuses, claim type, plan id, 'lead' and an id), for the audit log."""
+        return [*self.status, *filter(None, [self.claim_type, self.plan])] + (["lead", self.lead] if self.lead else [])
 
     @property
     def chosen(self) -> list[str]:
@@ -146,7 +155,7 @@ def _row(decided: Decided, held) -> Row:
     if hold is not None and hold.in_claim:  # whatever today's records say: it is in that claim
         return Row(decided, "claimed", ledger.holder(held, decided.family))
     if verdict.turned_around and hold is not None:  # withdrawn or rejected as of this claim date or a later one
-        return Row(decided, "not_claimable", ledger.holder(held, decided.family))
+        return Row(decided, "not_claimable", ledger.holder(held, decided.family), held=True)
     if verdict.turned_around:
         return Row(decided, "claimable", "")
     if verdict.earliest_claim_date:

@@ -1,18 +1,21 @@
 """Claim forms, with GOV.UK messages naming the field and the reason."""
 
+import datetime as dt
 from typing import ClassVar
 
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
 
+from .. import casefile
 from ..boundaries.forms import PortalForm
 from ..forms.common import DATE_HINT, _reason, _submit, strip
 from ..forms.dates import DateNotBefore, DateRequired, GovukDateField
 from ..forms.fields import ChecklistField, ChoiceField, options
 from ..models.claims import DECISIONS, REJECTION_REASONS
 from ..rules.plan import load_plans
-from .windows import phase_for
+from ..verdicts import day
+from .windows import NAME_TAKEN, phase_for
 
 
 class WholeNumberField(IntegerField):
@@ -44,6 +47,16 @@ def _whole(label, message, low, high, **kwargs):
     return WholeNumberField(label, message, low, high, **kwargs)
 
 
+class WithinAYear:
+    """A claim date at most a year ahead (decision, session 13: a window dated 9999 was accepted).
+    Windows are opened for the next claim round; a date further off is a slip of the keyboard."""
+
+    def __call__(self, form, field):
+        latest = casefile.today() + dt.timedelta(days=366)
+        if field.data and field.data > latest:
+            raise StopValidation(f"{field.subject} must be no later than {day(latest)}, a year from today")
+
+
 class WindowForm(PortalForm):
     name = StringField(
         "Name of the claim window",
@@ -58,7 +71,7 @@ class WindowForm(PortalForm):
     claim_date = GovukDateField(
         "Claim date",
         description=f"Families are decided as of this date. {DATE_HINT}",
-        validators=[DateRequired("Enter the claim date"), DateNotBefore()],
+        validators=[DateRequired("Enter the claim date"), DateNotBefore(), WithinAYear()],
     )
     plans = ChecklistField(
         "Plans the window covers",
@@ -94,7 +107,7 @@ class WindowForm(PortalForm):
         from ..models import ClaimWindow
 
         if db.session.scalar(db.select(ClaimWindow.id).filter_by(name=field.data)):
-            raise ValidationError("A claim window with this name exists already: choose another name")
+            raise ValidationError(NAME_TAKEN)
 
 
 class ReasonForm(PortalForm):

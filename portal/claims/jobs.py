@@ -34,7 +34,10 @@ def _run(run):
 
 
 def _may_see(user, job) -> bool:
-    return db.session.get(Claim, job.params.get("claim_id")) is not None
+    # Whoever looks must hold a claim role now: a programme manager who started the job and
+    # has since become an admin, a partner or a lead professional no longer sees the claim's
+    # files (the claim's own pages refuse them too). Checked for the requester as for anyone.
+    return user.role in CLAIM_ROLES and db.session.get(Claim, job.params.get("claim_id")) is not None
 
 
 def _families(job) -> list[int]:

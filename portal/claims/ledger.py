@@ -9,6 +9,7 @@ of birth, in any family), is held by a line of a claim in the same programme pha
 """
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -25,11 +26,13 @@ from ..models import (
     ClaimWindow,
     LineDecision,
 )
+from ..names import person_key
+from ..uktime import uk_time
 from ..verdicts import day
 
 
 def name_key(name: str) -> str:
-    return " ".join(name.casefold().split())
+    return person_key(name)  # one rule for when two names are one person's (portal/names.py)
 
 
 def _rejected_in_submitted():
@@ -205,3 +208,30 @@ def _state_words(state, claim_id) -> str:
     if state == REJECTED:
         return f"was rejected in claim {claim_id}, with a claim date on or after this one"
     return f"is in claim {claim_id}"
+
+
+@functools.cache
+def _family_lines_query():
+    # Built once (a hot path: the family page asks for every family it shows).
+    return sa.select(ClaimLine).where(ClaimLine.family_id == sa.bindparam("family_id")).order_by(ClaimLine.id.desc())
+
+
+def family_claims(family) -> list[str]:
+    """Every claim line of this family, newest first, in words for its family page: the engine's
+    verdict says whether the records make it claimable; this says whether it has been claimed."""
+    return [_line_words(line) for line in db.session.scalars(_family_lines_query(), {"family_id": family.id})]
+
+
+def _line_words(line) -> str:
+    claim = line.claim
+    if line.exit is not None:
+        left = "Withdrawn from" if line.exit.kind == "withdrawn" else "Removed from the draft of"
+        return f"{left} claim {claim.id} on {day(uk_time(line.exit.recorded_at).date())}"
+    rejected = line.decision is not None and line.decision.decision == "rejected"
+    if claim.status == "submitted":
+        if rejected:
+            return f"Rejected by the claim verifiers in claim {claim.id}, so not claimed for"
+        return f"Claimed for in claim {claim.id}, submitted on {day(uk_time(claim.submission.submitted_at).date())}"
+    if rejected:
+        return f"In claim {claim.id} ({claim.status}), rejected by the claim verifiers"
+    return f"In claim {claim.id} ({claim.status}), not submitted yet"

@@ -51,7 +51,11 @@ def section(claim_id, line_id, section):
     found = tasks.section(line, section)
     if found is None:
         abort(404)
-    read("claim.line.read", line.family, detail=f"claim {claim_id}, line {line.id}: {section}")
+    read(
+        "claim.line.read",
+        line.family,
+        detail=f"claim {claim_id}, line {line.id}: check {section.replace('problem-', 'problem ')}",
+    )
     others = ledger.others_holding(line) if section == "double-claim" else []
     return render_template(
         "claims/section.html",
@@ -98,9 +102,8 @@ def redecided(claim_id, line_id):
     read(
         "claim.line.redecide",
         line.family,
-        detail=f"claim {claim_id}, line {line.id}: as of the claim date "
-        f"{'same' if then.same_verdict else 'DIFFERENT'}; "
-        f"{len(now.changes)} changes since",
+        detail=f"claim {claim_id}, line {line.id}: {'same' if then.same_verdict else 'different'} verdict "
+        f"as of the claim date; {len(now.changes)} changes since",
     )
     return render_template(
         "claims/redecide.html", then=then, now=now, page_title=f"Decide {line.family_ref} again", **_common(line)

@@ -123,8 +123,9 @@ def _save(claim, user, seed, size, kind, reason, also_flagged=()) -> ClaimSample
     audit(
         user,
         f"claim.sample.{kind}",
-        detail=f"claim {claim.id}: seed {seed}, size {size} of {len(population)} lines "
-        f"({len(flagged)} flagged, always in); {len(chosen)} chosen" + (f"; reason: {reason}" if reason else ""),
+        detail=f"claim {claim.id}: seed {seed}, size {size} of {len(population)} lines, "
+        f"{len(flagged)} flagged, {len(chosen)} chosen"
+        + ("; with a reason" if reason else ""),  # the reason: on the row
     )
     try:
         db.session.commit()

@@ -1,9 +1,10 @@
 """Loading a claim or a line for a view (404 for a wrong id or a line of another claim), and audited reads."""
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, url_for
 
 from ..access import refuse
 from ..audit import drop_read, record
+from ..audit.details import request_detail
 from ..extensions import db
 from ..models import Claim, ClaimLine, ClaimWindow
 from ..roles import Role
@@ -31,7 +32,7 @@ def line_or_404(claim_id, line_id) -> ClaimLine:
 
 def read(action, family=None, detail=""):
     """Audit a read of claim data (with the family when it is one family's)."""
-    record(action, family, detail=detail or f"{request.method} {request.path}")
+    record(action, family, detail=detail or request_detail())
     db.session.commit()
 
 
@@ -45,7 +46,8 @@ def refused(message, endpoint, family=None, **values):
     the request saved, then back to `endpoint` with the reason."""
     drop_read()
     db.session.rollback()
-    record("claim.action-refused", family, detail=f"{request.method} {request.path}: {message}")
+    # The reason is on the page, not in the log: it names families, people and the engine's words.
+    record("claim.action-refused", family, detail=request_detail())
     db.session.commit()
     flash(message)
     return redirect(url_for(endpoint, **values))

@@ -15,7 +15,7 @@ from ..models import ClaimLine, Family, LineDecision, QueryAnswer
 from ..models.claims import DECISIONS, REJECTION_REASONS
 from ..roles import Role
 from . import ledger
-from .building import Refused, audit, builders
+from .building import Refused, audit, builders, choosers
 
 
 def why_not_decide(user, line) -> str | None:
@@ -26,6 +26,8 @@ def why_not_decide(user, line) -> str | None:
         return f"You lead {line.family_ref}, so another verifier must decide it"
     if user.id in builders(line.claim):
         return f"You built claim {line.claim_id}, so another verifier must decide its lines"
+    if user.id in choosers(line.claim):
+        return f"You removed lines from claim {line.claim_id} or redrew its sample, so another verifier must decide its lines"
     claim = line.claim
     if claim.status != "draft":
         return f"Claim {claim.id} is {claim.status}: its decisions are final"
@@ -74,9 +76,9 @@ def decide(line, user, decision, reason_code=None, note="", seen: int | None = N
         "claim.line.decide",
         line.family,
         detail=f"claim {line.claim_id}, line {line.id}: {decision}"
-        + (f" ({reason_code})" if row.reason_code else "")
-        + (f", replacing decision {previous.id} ({previous.decision})" if previous else "")
-        + (f"; note: {row.note}" if row.note else ""),
+        + (f" {reason_code}" if row.reason_code else "")
+        + (f", replaces decision {previous.id} {previous.decision}" if previous else "")
+        + ("; with a note" if row.note else ""),  # the note: on the decision's row
     )
     if decision == "queried":
         from ..notify import events
@@ -142,6 +144,9 @@ def answer(decision, user, text) -> QueryAnswer:
     row = QueryAnswer(decision_id=decision.id, answer=text.strip(), answered_by_id=user.id)
     db.session.add(row)
     audit(user, "claim.query.answer", line.family, detail=f"claim {line.claim_id}, line {line.id}, query {decision.id}")
+    from ..notify import events
+
+    events.query_answered(decision)  # the verifier who asked decides the line again
     try:
         db.session.commit()
     except IntegrityError:

@@ -16,7 +16,7 @@ from . import jobs as claim_jobs
 from .building import Refused
 from .forms import ReasonForm, WindowForm
 from .support import CLAIM_ROLES, claim_or_404, line_or_404, read, refused, window_or_404
-from .windows import open_window
+from .windows import NameTaken, open_window
 
 
 @bp.get("/")
@@ -35,18 +35,22 @@ def index():
 def new_window():
     form = WindowForm()
     if form.validate_on_submit():
-        window = open_window(
-            current_user,
-            form.name.data,
-            form.claim_date.data,
-            form.plans.data,
-            form.tolerance_percent.data,
-            form.sample_percent.data,
-            form.sample_minimum.data,
-            form.minimum_intervention_days.data,
-        )
-        flash(f"Claim window {window.name} opened", "success")
-        return redirect(url_for("claims.window", window_id=window.id))
+        try:
+            window = open_window(
+                current_user,
+                form.name.data,
+                form.claim_date.data,
+                form.plans.data,
+                form.tolerance_percent.data,
+                form.sample_percent.data,
+                form.sample_minimum.data,
+                form.minimum_intervention_days.data,
+            )
+        except NameTaken as taken:
+            form.name.errors.append(str(taken))  # a window of that name was opened meanwhile
+        else:
+            flash(f"Claim window {window.name} opened", "success")
+            return redirect(url_for("claims.window", window_id=window.id))
     return render_template("claims/window_new.html", form=form, page_title="Open a claim window")
 
 
@@ -63,8 +67,7 @@ def _listing_page(window, claim=None):
 
     read(
         "claim.claimable.list",
-        detail=f"window {window.id}; page {found.number}; "
-        f"filters: {', '.join(filters.chosen) or 'none'}; sort {filters.sort}",
+        detail=f"window {window.id}; page {found.number}; filters {' '.join(filters.codes) or 'none'}; sort {filters.sort}",
     )
     return {
         "window": window,
@@ -306,7 +309,7 @@ def submitted(claim_id):
     claim = claim_or_404(claim_id)
     if claim.status != "submitted":
         abort(404)
-    read("claim.read", detail=f"claim {claim.id} (confirmation)")
+    read("claim.read", detail=f"claim {claim.id} confirmation")
     return render_template(
         "claims/submitted.html",
         claim=claim,

@@ -1,5 +1,7 @@
 """Opening a claim window: its settings and the exact plan files it will decide with."""
 
+from sqlalchemy.exc import IntegrityError
+
 from ..extensions import db
 from ..models import ClaimWindow, ClaimWindowPlan
 from ..rules.claims import phase_of
@@ -11,6 +13,13 @@ from .plans import current_texts, sha256
 def phase_for(plan_ids) -> set[str]:
     plans = load_plans()
     return {phase_of(plans[p].programme) for p in plan_ids if p in plans}
+
+
+NAME_TAKEN = "A claim window with this name exists already: choose another name"
+
+
+class NameTaken(Exception):
+    """Another window took the name between the form's check and the save (two at once)."""
 
 
 def open_window(
@@ -30,7 +39,11 @@ def open_window(
         created_by_id=user.id,
     )
     db.session.add(window)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the name is unique: another window took it since the form was checked
+        db.session.rollback()
+        raise NameTaken(NAME_TAKEN) from None
     for plan_id in sorted(plan_ids):
         plan_text, tools_text = current_texts(plan_id)
         plan = plans[plan_id]
@@ -49,8 +62,8 @@ def open_window(
     audit(
         user,
         "claim.window.open",
-        detail=f"window {window.id} {window.name!r}: claim date {claim_date.isoformat()}; "
-        f"plans {', '.join(sorted(plan_ids))}",
+        # Ids and plan ids only: the name is typed, and stays on the window (docs/security.md).
+        detail=f"window {window.id}; plans {' '.join(sorted(plan_ids))}",
     )
     db.session.commit()
     return window

@@ -13,12 +13,15 @@ from wtforms import (
 )
 from wtforms.validators import Length
 
+from .. import casefile
 from ..boundaries.forms import PortalForm
 from ..boundaries.ids import parse_id
 from ..forms.common import DATE_HINT, _reason, _submit, _text, strip
 from ..forms.dates import DateInPast, DateNotBefore, DateNotInFuture, DateRequired, GovukDateField
 from ..forms.fields import ChecklistField, ChoiceField, GroupedChecklistField, GroupedRadioField, options
 from ..models.families import ACTIVITIES, MEMBER_ROLES, STAGES
+from ..names import person_key
+from ..wording import day
 
 
 class FamilyForm(PortalForm):
@@ -67,6 +70,29 @@ class MemberForm(PortalForm):
         description="Used to decide whether a 16 to 18 year old is a dependent child",
     )
     submit = _submit("Add family member")
+    current: list = []  # (name, date of birth) of the family's current members, set by the view
+
+    # Decisions (session 13, docs/developing.md "Forms"): the youngest a member in each role may be on the
+    # day they are added. A young carer is a carer; a parent younger than 12 is a slip of the keyboard.
+    LEAST_AGE: ClassVar[dict] = {"parent": 12, "other_adult": 18}
+
+    def validate_name(self, field):
+        """The same person twice in one family is an error, not a match to confirm (families/matches.py
+        warns of the same person in another family)."""
+        born, key = self.date_of_birth.data, person_key(field.data)
+        same = [name for name, on in self.current if on == born and person_key(name) == key]
+        if born is not None and same:
+            raise ValidationError(f"{same[0]}, born {day(born)}, is a member of this family already")
+
+    def validate_role(self, field):
+        least, born = self.LEAST_AGE.get(field.data), self.date_of_birth.data
+        if least is None or born is None:
+            return
+        today = casefile.today()
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        if age < least:
+            label = MEMBER_ROLES[field.data].lower()
+            raise ValidationError(f"A {label} must be {least} or older: this date of birth makes them {age}")
 
 
 class WithdrawForm(PortalForm):

@@ -21,6 +21,7 @@ from flask import current_app
 
 from ..extensions import db
 from ..models import Family, Member
+from ..names import person_key
 from .listing import visible_query
 
 CASE_REF_MAX = 30
@@ -114,7 +115,7 @@ def for_new_member(user, family, name, born) -> Found:
 
 
 def same_name(name) -> str:
-    return " ".join((name or "").split()).casefold()
+    return person_key(name)  # one rule for when two names are one person's (portal/names.py)
 
 
 def _found(user, ids, why) -> Found:

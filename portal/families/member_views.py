@@ -51,6 +51,7 @@ def withdrawn_already(family, row, what: str):
 @while_open("add a family member")
 def add_member(family):
     form = MemberForm()
+    form.current = [(m.name, m.date_of_birth) for m in family.current_members]
     warning = None
     if form.validate_on_submit():
         found = matches.for_new_member(current_user, family, form.name.data, form.date_of_birth.data)

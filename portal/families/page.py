@@ -225,6 +225,9 @@ def page_data(family, user) -> dict:
         data["open_outcomes"] = open_outcomes(family, plan)
     if user.can.see_verdicts:
         data["verdict"] = standing.view(family)
+        from ..claims.ledger import family_claims  # claims beside the verdict, so "Now" is never read alone
+
+        data["claims"] = family_claims(family)
     if user.role in (LP, duties.PM):
         data["awaiting"] = awaiting_counts(family, user)
     if user.role == LP:

@@ -7,6 +7,7 @@ from .. import audit, casefile
 from ..access import READERS, family_access, roles
 from ..admin.plans import open_plan_ids
 from ..boundaries.pages import requested_page
+from ..claims.ledger import family_claims
 from ..forms.fields import options
 from ..roles import VERDICT_READERS, Role
 from . import bp, changes, listing, matches, page, standing
@@ -96,5 +97,6 @@ def verdict(family):
         family=family,
         plan=casefile.plan_for(family),
         verdict=standing.view(family),
+        claims=family_claims(family),
         announce=True,
     )

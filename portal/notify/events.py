@@ -40,6 +40,17 @@ def verifier_query(line, decision):
     )
 
 
+def query_answered(decision):
+    """The lead professional answered a query: to the verifier who asked it, who decides the line again."""
+    line = decision.line
+    return notify(
+        "query-answered",
+        decision.decided_by,
+        line.family,
+        link_to("claims.decide", claim_id=line.claim_id, line_id=line.id),
+    )
+
+
 def family_handed_over(family, new_lead, actor):
     if new_lead.id == actor.id:
         return None

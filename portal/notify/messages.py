@@ -42,6 +42,12 @@ KINDS = {
             "A claim verifier has a query about family {family_ref}.\n\nSign in to read and answer it:\n{link}",
         ),
         Kind(
+            "query-answered",
+            "Your query about family {family_ref} has been answered",
+            "The lead professional for family {family_ref} has answered your query about the family's claim line.\n\n"
+            "Sign in to read the answer and decide the line again:\n{link}",
+        ),
+        Kind(
             "family-handed-over",
             "Family {family_ref} has been handed over to you",
             "You are now the lead professional for family {family_ref}.\n\nSign in to see the family:\n{link}",

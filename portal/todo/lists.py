@@ -380,16 +380,25 @@ def _lines_to_decide(user) -> list[Item]:
             continue
         chosen = set(claim.sample.chosen)
         for line in claim.lines:
-            if line.id in chosen and line.decision is None and why_not_decide(user, line) is None:
-                out.append(
-                    Item(
-                        f"Claim {claim.id}, family {line.family_ref}: sampled, not decided yet",
-                        "claims.decide",
-                        {"claim_id": claim.id, "line_id": line.id},
-                        f"Decide the line for family {line.family_ref}",
-                        line.family_ref,
-                    )
+            if line.id not in chosen or why_not_decide(user, line) is not None:
+                continue
+            latest = line.decision
+            if latest is None:
+                said = "sampled, not decided yet"
+            elif latest.decision == "queried" and latest.answer is not None:
+                # Queried, and answered: the claim cannot be approved until a verifier decides it again.
+                said = "the lead professional has answered the query: decide the line again"
+            else:
+                continue
+            out.append(
+                Item(
+                    f"Claim {claim.id}, family {line.family_ref}: {said}",
+                    "claims.decide",
+                    {"claim_id": claim.id, "line_id": line.id},
+                    f"Decide the line for family {line.family_ref}",
+                    line.family_ref,
                 )
+            )
     return out
 
 

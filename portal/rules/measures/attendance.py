@@ -236,7 +236,7 @@ class EarlyYearsEntitlement(Measure):
             Field("terms_attended", "Consecutive terms attended", "count", high=12),
         ]
         if self.p["threshold"] is not None:
-            out.append(Field("attendance", "Attendance over the term(s) (%)", "percent"))
+            out.append(Field("attendance", "Attendance over the terms attended (%)", "percent"))
         if self.p["alternative_min_points"] is not None:
             out.append(Field("baseline_attendance", "Attendance before (%)", "percent", required=False))
         if self.p["ends_at_reception"]:

@@ -11,7 +11,8 @@ class Judgement(Measure):
     PARAMS: ClassVar[dict] = {"by": s.Key(s.optional_text, False, ""), "criterion": s.Key(s.text)}
 
     def own_fields(self):
-        who = f" ({self.p['by']})" if self.p["by"] else ""
+        # "(practitioner)" after "the practitioner" says nothing more: only a fuller "by" is added.
+        who = f" ({self.p['by']})" if self.p["by"] and self.p["by"].strip().casefold() != "practitioner" else ""
         return [
             Field("confirmed", f"Practitioner confirms: {self.p['criterion']}", "yes_no"),
             Field("practitioner", f"Name and role of the practitioner{who}", "text"),

@@ -72,6 +72,22 @@ class Sustained(Measure):
         return f"{what} for {self.length()} ({start.isoformat()} to {end.isoformat()})"
 
 
+_PREPOSITIONS = (" of ", " into ")  # "incident of domestic abuse"; not "missing from home episode"
+
+
+def plural(phrase: str) -> str:
+    """A plan's noun phrase in the plural, for "Number of ...": its head noun takes the plural
+    ("incident of domestic abuse" -> "incidents of domestic abuse", "missing report" ->
+    "missing reports"); a phrase already plural, or a list, is left as it is."""
+    cut = min((i for i in (phrase.find(p) for p in _PREPOSITIONS) if i > 0), default=len(phrase))
+    head, rest = phrase[:cut], phrase[cut:]
+    if head.endswith("s") or "," in head or " or " in head:  # plural already, or a list: as written
+        return phrase
+    if head.endswith("y") and head[-2:-1] not in tuple("aeiou"):
+        return head[:-1] + "ies" + rest
+    return head + "s" + rest
+
+
 class ClosureWindow(Measure):
     kind = "closure_window"
     PARAMS: ClassVar[dict] = {
@@ -86,12 +102,12 @@ class ClosureWindow(Measure):
         out = [
             Field(
                 "incidents_before_closure",
-                f"Number of {self.p['incident']}s in the {self.p['before_months']} month(s) before closure",
+                f"Number of {plural(self.p['incident'])} in the {cal.length_words(self.p['before_months'])} before closure",
                 "count",
             ),
             Field(
                 "referrals_after_closure",
-                f"Number of {self.p['referral']}s in the {self.p['after_months']} months after closure",
+                f"Number of {plural(self.p['referral'])} in the {cal.length_words(self.p['after_months'])} after closure",
                 "count",
             ),
         ]
