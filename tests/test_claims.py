@@ -1465,3 +1465,27 @@ def test_the_family_page_says_a_family_was_claimed_for_beside_the_engines_earlie
             sa.select(Family.id).where(Family.id.not_in(sa.select(ClaimLine.family_id))).limit(1)
         )
     assert 'data-fact="Claims"' not in client.get(f"/families/{unclaimed}").get_data(as_text=True)
+
+
+def test_reopening_a_case_in_a_submitted_claim_warns_naming_the_claim(app, client, demo):
+    claim_id = submitted_claim(app, client, demo)
+    ids = lines_of(app, claim_id)
+    with app.app_context():
+        lines = [db.session.get(ClaimLine, line_id) for line_id in ids.values()]
+        family = next(line.family for line in lines if line.family.closed_on is not None)
+        family_id, lead = family.id, db.session.get(type(demo["lead"]), family.lead_professional_id)
+    sign_in(client, lead)
+    page = client.get(f"/families/{family_id}/reopen").get_data(as_text=True)
+    assert f"This family is in a claim: Claimed for in claim {claim_id}, submitted on" in page
+    assert "Reopening the case changes the records the claim was made on" in page
+
+
+def test_a_reason_chosen_with_verified_is_refused_not_dropped(app, client, demo):
+    claim_id = built_claim(app, client, demo)
+    sample = draw(app, client, claim_id)
+    sign_in(client, demo["verifier"])
+    url = f"/claims/{claim_id}/lines/{sample.chosen[0]}/decision"
+    page = client.post(url, data={"decision": "verified", "reason_code": "not_sustained"}).get_data(as_text=True)
+    assert "Choose a reason only when you reject the line, or choose Rejected" in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LineDecision)) == 0

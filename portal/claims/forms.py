@@ -142,6 +142,9 @@ class DecisionForm(PortalForm):
     def validate_reason_code(self, field):
         if self.decision.data == "rejected" and not field.data:
             raise ValidationError("Choose why the line is rejected")
+        if self.decision.data in DECISIONS and self.decision.data != "rejected" and field.data:
+            # Never dropped silently: a reason chosen with "Verified" may mean the verifier meant "Rejected".
+            raise ValidationError("Choose a reason only when you reject the line, or choose Rejected")
 
     def validate_note(self, field):
         if self.decision.data in ("rejected", "queried") and not field.data:

@@ -5,6 +5,7 @@ from flask import abort
 
 from .. import casefile
 from ..access import family_access
+from ..claims.ledger import family_claims
 from ..roles import Role
 from . import bp, changes
 from .form_setup import essentials_form, plan_outcomes_form
@@ -96,4 +97,5 @@ def reopen(family):
     if form.validate_on_submit():
         changes.reopen_case(family, form.reason.data)
         return done(family, "The case is open again")
-    return form_page(family, form, "Reopen the case")
+    held = [said for said in family_claims(family) if not said.startswith(("Withdrawn", "Removed"))]
+    return form_page(family, form, "Reopen the case", claims=held)
