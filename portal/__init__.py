@@ -65,9 +65,10 @@ def _init_templates(app):
     check_page_template(app.jinja_loader, app.jinja_env)
     WTFormsHelpers(app)
     app.context_processor(lambda: {"service_name": app.config["SERVICE_NAME"]})
-    from .uktime import uk_text
+    from .uktime import uk_text, uk_when
 
     app.add_template_filter(uk_text, "uk_time")
+    app.add_template_filter(uk_when, "uk_when")
 
 
 def _init_extensions(app):

@@ -10,6 +10,14 @@ def uk_time(moment: datetime) -> datetime:
     return moment.astimezone(UK)
 
 
+def uk_when(moment: datetime | None) -> str:
+    """'10 August 2026 at 11:00 BST': a moment on a page, in the words of the GOV.UK style guide."""
+    if moment is None:
+        return ""
+    local = uk_time(moment)
+    return f"{local.day} {local.strftime('%B %Y')} at {local.strftime('%H:%M')} {local.tzname()}"
+
+
 def uk_text(moment: datetime | None, seconds: bool = True) -> str:
     """'28 Nov 2026 11:35:38 GMT' or '1 Jul 2026 09:00:00 BST'."""
     if moment is None:

@@ -54,6 +54,18 @@ def built_claim(app, client, demo, status="claimable"):
     return claim_id
 
 
+# A claim window's form as a programme manager fills it in (tests change what they need).
+WINDOW_FORM = {
+    "name": "Quarter 3 claims",
+    "claim_date": ["1", "10", "2026"],
+    "plans": ["suffolk-2017"],
+    "tolerance_percent": "5",
+    "sample_percent": "10",
+    "sample_minimum": "2",
+    "minimum_intervention_days": "90",
+}
+
+
 def claim(app, claim_id):
     return db.session.get(Claim, claim_id)
 
@@ -103,15 +115,7 @@ def test_a_window_whose_name_was_taken_while_its_form_was_checked_gets_the_messa
     # forms pass the name check before either is saved. The database's unique name decides.
     from portal.claims.forms import WindowForm
 
-    form = {
-        "name": "Quarter 3 claims",
-        "claim_date": ["1", "10", "2026"],
-        "plans": ["suffolk-2017"],
-        "tolerance_percent": "5",
-        "sample_percent": "10",
-        "sample_minimum": "2",
-        "minimum_intervention_days": "90",
-    }
+    form = WINDOW_FORM | {"name": "Quarter 3 claims"}
     sign_in(client, demo["programme"])
     assert client.post("/claims/windows/new", data=form).status_code == 302
     monkeypatch.setattr(WindowForm, "validate_name", lambda self, field: None)  # checked before the first save
@@ -139,15 +143,7 @@ def test_a_window_whose_name_was_taken_while_its_form_was_checked_gets_the_messa
 )
 def test_a_window_with_bad_answers_says_which_and_why(app, client, demo, data, message):
     sign_in(client, demo["programme"])
-    form = {
-        "name": "Q",
-        "claim_date": ["1", "10", "2026"],
-        "plans": ["suffolk-2017"],
-        "tolerance_percent": "5",
-        "sample_percent": "10",
-        "sample_minimum": "2",
-        "minimum_intervention_days": "90",
-    }
+    form = WINDOW_FORM | {"name": "Q"}
     form.update(data)
     if data == {}:
         form["name"] = "  "
@@ -1350,15 +1346,7 @@ def test_every_claim_audit_detail_holds_ids_and_action_words_only(app, client, d
         "withdraw": "Spot check found Thistlewhaite's attendance",
     }
     sign_in(client, demo["programme"])
-    window_form = {
-        "name": typed["window"],
-        "claim_date": ["1", "10", "2026"],
-        "plans": ["suffolk-2017"],
-        "tolerance_percent": "5",
-        "sample_percent": "10",
-        "sample_minimum": "2",
-        "minimum_intervention_days": "90",
-    }
+    window_form = WINDOW_FORM | {"name": typed["window"]}
     assert client.post("/claims/windows/new", data=window_form).status_code == 302
     claim_id = built_claim(app, client, demo)
     ids = lines_of(app, claim_id)
@@ -1489,3 +1477,22 @@ def test_a_reason_chosen_with_verified_is_refused_not_dropped(app, client, demo)
     assert "Choose a reason only when you reject the line, or choose Rejected" in page
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(LineDecision)) == 0
+
+
+def test_a_programme_managers_to_do_list_asks_to_widen_a_failing_sample_and_to_submit_an_approved_claim(
+    app, client, demo
+):
+    claim_id = built_claim(app, client, demo)
+    draw(app, client, claim_id)
+    decide_all(app, client, demo, claim_id, reject=(0,))  # 1 of 3 rejected: above the 10% tolerance
+    sign_in(client, demo["programme2"])
+    todo = " ".join(client.get("/to-do").get_data(as_text=True).split())
+    assert f"Claim {claim_id} (" in todo and "tolerance: widen the sample by" in todo
+    assert client.post(f"/claims/{claim_id}/sample/widen").status_code == 302
+    decide_all(app, client, demo, claim_id)
+    sign_in(client, demo["programme2"])
+    assert client.post(f"/claims/{claim_id}/approve").status_code == 302
+    todo = " ".join(client.get("/to-do").get_data(as_text=True).split())
+    assert "approved, not submitted yet" in todo and f"Submit claim {claim_id}" in todo
+    assert client.post(f"/claims/{claim_id}/submit").status_code == 302
+    assert "approved, not submitted yet" not in client.get("/to-do").get_data(as_text=True)

@@ -480,9 +480,10 @@ def test_a_statement_or_a_box_over_its_length_is_refused_naming_it_and_nothing_i
     assert len(evidence_rows(app)) == 1
 
 
-@pytest.mark.parametrize("typed", ["1_000", "1e3", "9" * 25, "nan", "Infinity"])
+@pytest.mark.parametrize("typed", ["1_000", "1e3", "9" * 25, "nan", "Infinity", "92,5", "9,25"])
 def test_a_number_is_read_only_as_people_write_numbers(client, app, people, durham, typed):
-    """Python reads "1_000" as 1000 and "1e3" as 1000.0; a person means neither."""
+    """Python reads "1_000" as 1000 and "1e3" as 1000.0; a person means neither. "92,5" is a decimal
+    comma, once read as 925 (and "9,25" as 925, within no range check): refused as typed."""
     f.sign_in(client, people["partner"])
     page = client.post(f"{durham.url}/new", data=attendance(durham.child, terms=("91", typed, "90.6")))
     body = page.get_data(as_text=True)

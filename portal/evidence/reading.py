@@ -98,10 +98,15 @@ def read_number(form, name, f, fault):
 # Digits with an optional sign and decimal point: what people type. Python's float() also reads
 # "1_000", "1e308", "nan" and "inf", which are no answer here (the engine refuses the text as typed).
 PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
+# Commas only as thousands separators ("1,200"): "92,5" (a decimal comma) was read as 925, silently
+# another number; now it is refused as typed, and the partner is asked for a number.
+THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?%?")
 
 
 def number(text: str):
     """A number as typed ("91.5", "91.5%", "1,200"), or the text itself for the engine to refuse."""
+    if "," in text and not THOUSANDS.fullmatch(text.strip()):
+        return text
     cleaned = text.replace(",", "").removesuffix("%").strip()
     if len(cleaned) > 20 or not PLAIN_NUMBER.fullmatch(cleaned):  # no count or percentage needs more
         return text

@@ -345,12 +345,32 @@ def _draft_claims() -> list[Claim]:
 
 def _claim_items(user) -> list[Item]:
     from ..claims.approving import why_not_approve
+    from ..claims.sampling import sample_state
 
     out = []
     for claim in _draft_claims():
-        if claim.approval is not None:
+        if claim.approval is not None:  # approved, not submitted: any programme manager submits it
+            out.append(
+                Item(
+                    f"Claim {claim.id} ({claim.window.name}): approved, not submitted yet",
+                    "claims.show",
+                    {"claim_id": claim.id},
+                    f"Submit claim {claim.id}",
+                )
+            )
             continue
-        if claim.sample is None and claim.lines:
+        state = sample_state(claim) if claim.sample is not None else None
+        if state is not None and state.exceeded:
+            out.append(
+                Item(
+                    f"Claim {claim.id} ({claim.window.name}): the rejection rate in the sample is above the "
+                    f"tolerance: widen the sample by {state.widen_by} lines",
+                    "claims.show",
+                    {"claim_id": claim.id},
+                    f"Widen the sample of claim {claim.id}",
+                )
+            )
+        elif claim.sample is None and claim.lines:
             out.append(
                 Item(
                     f"Claim {claim.id} ({claim.window.name}): the audit sample is not drawn yet",
