@@ -1496,3 +1496,29 @@ def test_a_programme_managers_to_do_list_asks_to_widen_a_failing_sample_and_to_s
     assert "approved, not submitted yet" in todo and f"Submit claim {claim_id}" in todo
     assert client.post(f"/claims/{claim_id}/submit").status_code == 302
     assert "approved, not submitted yet" not in client.get("/to-do").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("sort", ["lead", "plan", "name"])
+def test_the_claimable_list_orders_ties_by_reference(app, client, demo, sort):
+    window = demo_window(app)
+    sign_in(client, demo["programme"])
+    page = client.get(f"/claims/windows/{window.id}?sort={sort}").get_data(as_text=True)
+    with app.app_context():
+        rows = claimable.decided_rows(db.session.get(ClaimWindow, window.id))
+        key = {"lead": lambda r: r.family.lead_professional.name, "plan": lambda r: r.family.plan_id}
+        key["name"] = lambda r: r.family.name.casefold()
+        expected = [r.family.ref for r in sorted(rows, key=lambda r: (key[sort](r), r.family.ref))]
+    listed = re.findall(r'<a class="govuk-link" href="/families/\d+">([A-Z0-9-]+)</a>', page)
+    assert listed == expected[: len(listed)] and listed
+
+
+def test_the_line_page_says_whether_another_line_holds_the_family_not_just_check(app, client, demo):
+    claim_id = built_claim(app, client, demo)
+    draw(app, client, claim_id)
+    ids = lines_of(app, claim_id)
+    sign_in(client, demo["verifier"])
+    page = " ".join(client.get(f"/claims/{claim_id}/lines/{ids['SUN-0142']}").get_data(as_text=True).split())
+    found = re.search(r"Double claim</a>.*?<strong[^>]*>([^<]+)</strong>", page) or re.search(
+        r"Double claim.*?govuk-tag[^>]*>\s*([^<]+?)\s*<", page
+    )
+    assert found and found.group(1).strip() == "None found"

@@ -27,9 +27,10 @@ STATUSES = {
 }
 SORTS = {
     "ref": ("Reference", lambda r: r.family.ref),
-    "name": ("Family", lambda r: r.family.name.casefold()),
-    "plan": ("Plan", lambda r: r.family.plan_id),
-    "lead": ("Lead professional", lambda r: r.family.lead_professional.name.casefold()),
+    # Ties are ordered by reference, so a page of the list is the same page every time.
+    "name": ("Family", lambda r: (r.family.name.casefold(), r.family.ref)),
+    "plan": ("Plan", lambda r: (r.family.plan_id, r.family.ref)),
+    "lead": ("Lead professional", lambda r: (r.family.lead_professional.name.casefold(), r.family.ref)),
     "status": ("Status", lambda r: (list(STATUSES).index(r.status), r.family.ref)),
     "date": ("Earliest claim date", lambda r: (r.earliest or r.decided.verdict.as_of, r.family.ref)),
     "flags": ("Flags", lambda r: (len(r.decided.flags), r.family.ref)),

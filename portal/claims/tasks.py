@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from flask import url_for
 
 from ..verdicts import NOT_NEEDED, Words, day
+from . import ledger
 from .plans import stored_plan
 
 
@@ -81,7 +82,11 @@ def task_list(line) -> list[Task]:
         )
     sustain = [f for f in line.flags if f["code"] in ("recurrence", "short_intervention")]
     tasks.append(Task("sustainment", "Sustainment", *(("Flagged", "orange") if sustain else ("No flags", "green"))))
-    tasks.append(Task("double-claim", "Double claim", "Check", "blue"))
+    # Whether another line of the phase holds this family or a claimed member: found, or none.
+    held_elsewhere = ledger.others_holding(line)
+    tasks.append(
+        Task("double-claim", "Double claim", *(("Found", "red") if held_elsewhere else ("None found", "green")))
+    )
     decision = line.decision
     status = {"verified": ("Verified", "green"), "rejected": ("Rejected", "red"), "queried": ("Queried", "yellow")}.get(
         decision.decision if decision else "", ("Not started", "grey")
