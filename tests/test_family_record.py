@@ -177,7 +177,7 @@ def test_the_same_person_twice_in_one_family_is_refused_naming_them(app, client,
     [
         ("parent", 3, "A parent must be 12 or older: this date of birth makes them 3"),
         ("parent", 11, "A parent must be 12 or older: this date of birth makes them 11"),
-        ("other_adult", 17, "A other adult must be 18 or older: this date of birth makes them 17"),
+        ("other_adult", 17, "An adult must be 18 or older: this date of birth makes them 17"),
     ],
 )
 def test_a_member_too_young_for_their_role_is_refused_saying_why(app, client, people, role, years, message):

@@ -75,6 +75,7 @@ class MemberForm(PortalForm):
     # Decisions (session 13, docs/developing.md "Forms"): the youngest a member in each role may be on the
     # day they are added. A young carer is a carer; a parent younger than 12 is a slip of the keyboard.
     LEAST_AGE: ClassVar[dict] = {"parent": 12, "other_adult": 18}
+    WHO: ClassVar[dict] = {"parent": "A parent", "other_adult": "An adult"}  # what the message calls them
 
     def validate_name(self, field):
         """The same person twice in one family is an error, not a match to confirm (families/matches.py
@@ -91,8 +92,9 @@ class MemberForm(PortalForm):
         today = casefile.today()
         age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
         if age < least:
-            label = MEMBER_ROLES[field.data].lower()
-            raise ValidationError(f"A {label} must be {least} or older: this date of birth makes them {age}")
+            raise ValidationError(
+                f"{self.WHO[field.data]} must be {least} or older: this date of birth makes them {age}"
+            )
 
 
 class WithdrawForm(PortalForm):
