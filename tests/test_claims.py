@@ -81,15 +81,7 @@ def test_a_window_keeps_the_plan_files_it_decides_with(app, client, demo):
     sign_in(client, demo["programme"])
     response = client.post(
         "/claims/windows/new",
-        data={
-            "name": "2026-27 quarter 3",
-            "claim_date": ["1", "10", "2026"],
-            "plans": ["hertfordshire-2022"],
-            "tolerance_percent": "5",
-            "sample_percent": "10",
-            "sample_minimum": "2",
-            "minimum_intervention_days": "90",
-        },
+        data=WINDOW_FORM | {"name": "2026-27 quarter 3", "plans": ["hertfordshire-2022"]},
     )
     assert response.status_code == 302
     with app.app_context():
