@@ -3,6 +3,8 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from .wording import day
+
 UK = ZoneInfo("Europe/London")
 
 
@@ -15,7 +17,7 @@ def uk_when(moment: datetime | None) -> str:
     if moment is None:
         return ""
     local = uk_time(moment)
-    return f"{local.day} {local.strftime('%B %Y')} at {local.strftime('%H:%M')} {local.tzname()}"
+    return f"{day(local.date())} at {local:%H:%M} {local.tzname()}"
 
 
 def uk_text(moment: datetime | None, seconds: bool = True) -> str:

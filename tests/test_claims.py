@@ -1458,6 +1458,19 @@ def test_reopening_a_case_in_a_submitted_claim_warns_naming_the_claim(app, clien
     page = client.get(f"/families/{family_id}/reopen").get_data(as_text=True)
     assert f"This family is in a claim: Claimed for in claim {claim_id}, submitted on" in page
     assert "Reopening the case changes the records the claim was made on" in page
+    # Once the line is withdrawn (clawed back), no claim rests on the records: no warning.
+    line_id = next(i for i in ids.values() if db_line_family(app, i) == family_id)
+    sign_in(client, demo["programme"])
+    withdrawn = client.post(f"/claims/{claim_id}/lines/{line_id}/withdraw", data={"reason": "Spot check"})
+    assert withdrawn.status_code == 302
+    sign_in(client, lead)
+    page = client.get(f"/families/{family_id}/reopen").get_data(as_text=True)
+    assert "This family is in a claim" not in page and "Reopen the case" in page
+
+
+def db_line_family(app, line_id):
+    with app.app_context():
+        return db.session.get(ClaimLine, line_id).family_id
 
 
 def test_a_reason_chosen_with_verified_is_refused_not_dropped(app, client, demo):

@@ -212,14 +212,36 @@ def _state_words(state, claim_id) -> str:
 
 @functools.cache
 def _family_lines_query():
-    # Built once (a hot path: the family page asks for every family it shows).
-    return sa.select(ClaimLine).where(ClaimLine.family_id == sa.bindparam("family_id")).order_by(ClaimLine.id.desc())
+    # Built once (a hot path: the family page asks for every family it shows), with what the
+    # words need loaded alongside, not one line at a time.
+    return (
+        sa.select(ClaimLine)
+        .where(ClaimLine.family_id == sa.bindparam("family_id"))
+        .order_by(ClaimLine.id.desc())
+        .options(
+            sa.orm.selectinload(ClaimLine.exit),
+            sa.orm.selectinload(ClaimLine.decisions),
+            sa.orm.selectinload(ClaimLine.claim).selectinload(Claim.submission),
+            sa.orm.selectinload(ClaimLine.claim).selectinload(Claim.approval),
+        )
+    )
 
 
-def family_claims(family) -> list[str]:
+def family_claims(family, resting_only: bool = False) -> list[str]:
     """Every claim line of this family, newest first, in words for its family page: the engine's
-    verdict says whether the records make it claimable; this says whether it has been claimed."""
-    return [_line_words(line) for line in db.session.scalars(_family_lines_query(), {"family_id": family.id})]
+    verdict says whether the records make it claimable; this says whether it has been claimed.
+    `resting_only`: only the lines a claim still rests on (not removed, withdrawn, or rejected in a
+    submitted claim), for the warning before the case is reopened."""
+    lines = db.session.scalars(_family_lines_query(), {"family_id": family.id}).all()
+    return [_line_words(line) for line in lines if not resting_only or _rests_on(line)]
+
+
+def _rejected(line) -> bool:
+    return line.decision is not None and line.decision.decision == "rejected"
+
+
+def _rests_on(line) -> bool:
+    return line.exit is None and not (line.claim.status == "submitted" and _rejected(line))
 
 
 def _line_words(line) -> str:
@@ -227,7 +249,7 @@ def _line_words(line) -> str:
     if line.exit is not None:
         left = "Withdrawn from" if line.exit.kind == "withdrawn" else "Removed from the draft of"
         return f"{left} claim {claim.id} on {day(uk_time(line.exit.recorded_at).date())}"
-    rejected = line.decision is not None and line.decision.decision == "rejected"
+    rejected = _rejected(line)
     if claim.status == "submitted":
         if rejected:
             return f"Rejected by the claim verifiers in claim {claim.id}, so not claimed for"

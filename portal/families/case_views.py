@@ -97,5 +97,4 @@ def reopen(family):
     if form.validate_on_submit():
         changes.reopen_case(family, form.reason.data)
         return done(family, "The case is open again")
-    held = [said for said in family_claims(family) if not said.startswith(("Withdrawn", "Removed"))]
-    return form_page(family, form, "Reopen the case", claims=held)
+    return form_page(family, form, "Reopen the case", claims=family_claims(family, resting_only=True))
