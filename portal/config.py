@@ -83,6 +83,11 @@ class Config:
     # Forgotten passwords (portal/auth/resets.py): requests per client address and per e-mail typed.
     RESET_LIMIT_PER_ADDRESS = "10 per minute;50 per hour"
     RESET_LIMIT_PER_ACCOUNT = "3 per 15 minutes;10 per day"
+    # Closure summary codes (/verify/<code>): look-ups per signed-in user, and the least time a
+    # refusal takes, so that a code of a family the user may not check ("not found", like an
+    # unknown code) cannot be told from an unknown one by how long the answer took.
+    VERIFY_LIMIT_PER_USER = "60 per minute;600 per hour"
+    VERIFY_REFUSAL_SECONDS = 0.05
     # Larger requests get the styled 413 page; no form of the portal comes near it.
     # The evidence forms, which carry documents, allow DOCUMENTS_MAX_REQUEST_BYTES instead.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024

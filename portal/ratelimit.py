@@ -1,4 +1,5 @@
-"""Rate limits (Flask-Limiter): sign-in attempts per client address and per account.
+"""Rate limits (Flask-Limiter): sign-in attempts per client address and per account; password
+reset requests; closure summary code look-ups per signed-in user.
 
 Each sign-in attempt runs argon2, which is slow on purpose, so a flood of
 attempts would also slow every signed-in user's pages. The limiter answers
@@ -55,3 +56,17 @@ def reset_account_limit() -> str:
     from flask import current_app
 
     return current_app.config["RESET_LIMIT_PER_ACCOUNT"]
+
+
+def signed_in_user_key() -> str:
+    """The signed-in user (their id); the client address for anyone else."""
+    from flask_login import current_user
+
+    user_id = current_user.get_id() if current_user.is_authenticated else None
+    return f"user:{user_id}" if user_id else f"address:{get_remote_address()}"
+
+
+def verify_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["VERIFY_LIMIT_PER_USER"]

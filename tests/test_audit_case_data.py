@@ -122,7 +122,7 @@ def everything_done(app, people):
                 },
             )
         )
-    parent = one(app, Member, name=PARENT)
+    parent, child = one(app, Member, name=PARENT), one(app, Member, name=CHILD)
     wrong = one(app, Member, name=WITHDRAWN_MEMBER)
     ok(lp.post(f"{base}/members/{wrong.id}/withdraw", data={"reason": MEMBER_REASON}))
     for indicator in ("1/a", "6/a", "2/a"):
@@ -133,7 +133,7 @@ def everything_done(app, people):
                     "indicator": indicator,
                     "stage": "identification",
                     "identified_on": ["8", "1", "2024"],
-                    "member": str(parent.id),
+                    "member": str(child.id if indicator == "2/a" else parent.id),  # 2: school attendance
                 },
             )
         )

@@ -266,6 +266,23 @@ def test_a_bad_engaged_date_is_refused_with_a_message_naming_it(app, client, peo
     assert count(app, Family) == 0
 
 
+def test_a_family_cannot_engage_before_its_plan_takes_cases(app, client, people):
+    """Hertfordshire 2022 takes cases from 3 October 2022 (its open_from); the day itself is allowed."""
+    f.sign_in(client, people["lead_professional"])
+    data = {"name": "Dawson family", "plan": "hertfordshire-2022", "engaged_on": ["2", "10", "2022"]}
+    page = client.post("/families/new", data=data).get_data(as_text=True)
+    assert has_error(
+        page,
+        "engaged_on",
+        "Date the family engaged must be on or after 3 October 2022, the first day a case may start on this plan",
+    )
+    assert count(app, Family) == 0
+    # A plan with no first day (Suffolk 2017) takes the same date.
+    assert client.post("/families/new", data={**data, "plan": "suffolk-2017"}).status_code == 302
+    assert client.post("/families/new", data={**data, "engaged_on": ["3", "10", "2022"]}).status_code == 302
+    assert count(app, Family) == 2
+
+
 def test_only_plans_open_for_new_cases_are_offered_or_accepted(app, client, people):
     with app.app_context():
         db.session.add(PlanSetting(plan_id="suffolk-2017", open_for_new_cases=False))

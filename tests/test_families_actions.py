@@ -209,7 +209,8 @@ def test_a_bad_problem_is_refused_naming_the_field(app, client, case, data, fiel
 
 def test_a_problem_about_a_member_cannot_be_identified_before_they_were_born(app, client, case):
     child = case["child"]  # Mia, born 25 June 2012
-    data = {"indicator": "2/a", "stage": "identification", "member": str(child.id)}
+    # 3/a: a child needing early help (a newborn fits it; school attendance, 2/a, she would not)
+    data = {"indicator": "3/a", "stage": "identification", "member": str(child.id)}
     page = client.post(f"{case['base']}/problems/new", data={**data, "identified_on": ["24", "6", "2012"]})
     assert has_error(
         page.get_data(as_text=True),
@@ -223,6 +224,30 @@ def test_a_problem_about_a_member_cannot_be_identified_before_they_were_born(app
         == 302
     )
     assert count(app, IdentifiedProblem) == 3
+
+
+def test_a_childs_need_cannot_be_recorded_against_a_parent(app, client, case):
+    url, parent = f"{case['base']}/problems/new", str(case["parent"].id)  # Kerry, born 12 April 1986
+    data = {"indicator": "3/a", "stage": "identification", "identified_on": ["1", "2", "2024"], "member": parent}
+    page = client.post(url, data=data).get_data(as_text=True)
+    assert has_error(
+        page,
+        "member",
+        "Kerry was 37 on 1 February 2024, the date identified. Indicator a is about a child (under 18) or "
+        "a pre-school child (0 to 4): choose the member it is about, or the whole family",
+    )
+    page = client.post(url, data={**data, "indicator": "2/a"}).get_data(as_text=True)
+    assert has_error(
+        page,
+        "member",
+        "Kerry was 37 on 1 February 2024, the date identified. Indicator a is about a child of statutory school "
+        "age (5 to 15) or a young person (16 or 17): choose the member it is about, or the whole family",
+    )
+    assert count(app, IdentifiedProblem) == 2
+    # Recorded for the whole family, or for the child it is about, it is taken.
+    assert client.post(url, data={**data, "member": ""}).status_code == 302
+    assert client.post(url, data={**data, "member": str(case["child"].id)}).status_code == 302
+    assert count(app, IdentifiedProblem) == 4
 
 
 def test_a_problem_cannot_name_a_member_of_another_family_or_a_withdrawn_one(app, client, people, case):
@@ -364,6 +389,22 @@ def test_plans_without_a_family_plan_have_no_family_plan_page(app, client, peopl
         family = f.make_family(people["lead_professional"], plan_id="durham-2018")
     f.sign_in(client, people["lead_professional"])
     assert client.get(f"/families/{family.id}/plan-outcomes").status_code == 404
+
+
+def test_the_engaged_date_cannot_be_before_the_plan_takes_cases(app, client, people):
+    f.sign_in(client, people["lead_professional"])
+    with app.app_context():
+        family = f.make_family(people["lead_professional"], plan_id="hertfordshire-2022", engaged_on=None)
+    url = f"/families/{family.id}/engaged"
+    page = client.post(url, data={"engaged_on": ["30", "9", "2022"]}).get_data(as_text=True)
+    assert has_error(
+        page,
+        "engaged_on",
+        "Date the family engaged must be on or after 3 October 2022, the first day a case may start on this plan",
+    )
+    assert fetch(app, Family, family.id).engaged_on is None
+    assert client.post(url, data={"engaged_on": ["3", "10", "2022"]}).status_code == 302
+    assert fetch(app, Family, family.id).engaged_on == dt.date(2022, 10, 3)
 
 
 def test_the_engaged_date_is_set_once(app, client, people):

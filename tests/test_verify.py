@@ -3,6 +3,7 @@ changed since; only for those who may check that family, with one "not found" fo
 
 import datetime as dt
 import shutil
+import time
 
 import pytest
 
@@ -263,6 +264,26 @@ def test_anyone_who_may_not_check_the_family_gets_the_same_not_found_as_an_unkno
         ).all()
         assert refused[0].family_id == _family(CLOSED).id
         assert refused[1].family_id is None and refused[1].detail.endswith("unknown")  # never what was typed
+
+
+def test_a_refusal_takes_as_long_for_a_hidden_code_as_for_an_unknown_one(demo, client, monkeypatch):
+    """Both answer no sooner than VERIFY_REFUSAL_SECONDS: loading the family to refuse it cannot show."""
+    code = _download(client, demo, CLOSED)
+    _as(client, demo, "school")
+    monkeypatch.setitem(demo.config, "VERIFY_REFUSAL_SECONDS", 0.3)  # the app lasts the session
+    for asked in (code, "ZZZZ-ZZZZ-ZZZZ", "not a code"):
+        started = time.monotonic()
+        assert client.get(f"/verify/{asked}").status_code == 404
+        assert time.monotonic() - started >= 0.3, asked
+
+
+def test_code_look_ups_are_limited_per_user(demo, client, monkeypatch):
+    code = _download(client, demo, CLOSED)
+    monkeypatch.setitem(demo.config, "VERIFY_LIMIT_PER_USER", "3 per minute")
+    statuses = [_check(client, code)[0] for _ in range(3)] + [_check(client, "ZZZZ-ZZZZ-ZZZZ")[0]]
+    assert statuses == [200, 200, 200, 429]
+    _as(client, demo, "lead")  # another user has their own count
+    assert _check(client, code)[0] == 200
 
 
 def test_the_lead_professional_and_a_programme_manager_may_check(demo, client):

@@ -1,9 +1,12 @@
-from flask import Response, redirect, render_template, request, url_for
+import time
+
+from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import audit
 from ..access import family_access, signed_in
 from ..audit.details import request_detail
+from ..ratelimit import limiter, signed_in_user_key, verify_limit
 from ..roles import Role
 from . import bp, service
 from . import snapshot as snapshots
@@ -51,11 +54,14 @@ def verify_form():
 
 @bp.get("/verify/<code>")
 @signed_in
+@limiter.limit(verify_limit, key_func=signed_in_user_key)
 def verify(code):
+    started = time.monotonic()
     normalised = snapshots.normalise(code)
     row = service.find(normalised, current_user) if normalised else None
     if row is None:
         service.refused_check(normalised, current_user)
+        _no_sooner_than(started + current_app.config["VERIFY_REFUSAL_SECONDS"])
         return render_template(
             "closure/verify.html", page_title="Check a closure summary", typed=code[:40], not_found=True
         ), 404
@@ -69,3 +75,11 @@ def verify(code):
         result=result,
         code=snapshots.grouped(row.code),
     )
+
+
+def _no_sooner_than(moment: float) -> None:
+    """A refusal answers no sooner than `moment`: an unknown code and one the user may not check take
+    the same time, though deciding the second loads the family and its team (docs/security.md)."""
+    wait = moment - time.monotonic()
+    if wait > 0:
+        time.sleep(wait)

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from .. import casefile
+from ..rules.plan import age_on
 from .forms import evidence_form
 from .reading import as_text
 
@@ -45,7 +46,7 @@ def long_date(day: dt.date) -> str:
 
 def age(born: dt.date, on: dt.date | None = None) -> int:
     on = on or casefile.today()
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return age_on(born, on)
 
 
 def field_hint(f) -> str:

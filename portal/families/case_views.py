@@ -65,6 +65,7 @@ def engaged(family):
     if family.engaged_on is not None:
         return back(family, "The date the family engaged is already recorded.")
     form = EngagedForm()
+    form.open_from = casefile.plan_for(family).open_from
     if form.validate_on_submit():
         changes.set_engaged(family, form.engaged_on.data)
         return done(family, "Date the family engaged saved")

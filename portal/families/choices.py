@@ -18,6 +18,11 @@ def plan_choices(plan_ids) -> list[tuple[str, str]]:
     return [(pid, f"{plans[pid].council}: {plans[pid].title}") for pid in plan_ids if pid in plans]
 
 
+def plan_open_from() -> dict:
+    """Plan id -> the first day a case may start on it (None: any day)."""
+    return {plan_id: plan.open_from for plan_id, plan in load_plans().items()}
+
+
 def indicator_value(problem_id: str, indicator_id: str) -> str:
     return f"{problem_id}/{indicator_id}"
 

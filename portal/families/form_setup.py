@@ -18,6 +18,7 @@ def problem_form(family, plan) -> ProblemForm:
     form.recorded = {(p.problem_id, p.indicator_id, p.member_id) for p in family.current_problems}
     form.engaged_on = family.engaged_on
     form.born = {m.id: (m.name, m.date_of_birth) for m in family.current_members}
+    form.plan = plan
     return form
 
 

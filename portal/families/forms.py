@@ -21,7 +21,10 @@ from ..forms.dates import DateInPast, DateNotBefore, DateNotInFuture, DateRequir
 from ..forms.fields import ChecklistField, ChoiceField, GroupedChecklistField, GroupedRadioField, options
 from ..models.families import ACTIVITIES, MEMBER_ROLES, STAGES
 from ..names import person_key
+from ..rules.plan import age_on
+from ..rules.words import need_about_words
 from ..wording import day
+from .choices import capital
 
 
 class FamilyForm(PortalForm):
@@ -46,6 +49,10 @@ class FamilyForm(PortalForm):
         validators=[DateNotInFuture(), DateNotBefore()],
     )
     submit = _submit("Create family")
+    open_from: ClassVar[dict] = {}  # plan id -> the first day a case may start on it (or None), set by the view
+
+    def validate_engaged_on(self, field):
+        not_before_plan_opens(field, self.open_from.get(self.plan.data))
 
     def validate_case_system_ref(self, field):
         from .matches import case_ref_problem
@@ -89,8 +96,7 @@ class MemberForm(PortalForm):
         least, born = self.LEAST_AGE.get(field.data), self.date_of_birth.data
         if least is None or born is None:
             return
-        today = casefile.today()
-        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        age = age_on(born, casefile.today())
         if age < least:
             raise ValidationError(
                 f"{self.WHO[field.data]} must be {least} or older: this date of birth makes them {age}"
@@ -141,6 +147,7 @@ class ProblemForm(PortalForm):
     indicator_term = "indicator"
     engaged_on = None  # the family's engagement date, set by form_setup.problem_form
     born: dict | None = None  # member id -> (name, date of birth), set by form_setup.problem_form
+    plan = None  # the family's plan, set by form_setup.problem_form
 
     def validate_identified_on(self, field):
         """A problem found at engagement was found on or after the family engaged (the plans' own
@@ -158,6 +165,22 @@ class ProblemForm(PortalForm):
             raise ValidationError(
                 f"{field.subject} must be on or after the family engaged ({engaged}) for something found at "
                 f"engagement. If it was known before, choose the stage Identification"
+            )
+
+    def validate_member(self, field):
+        """A need recorded against one member is about someone an outcome that can meet it is about: a
+        child's need is not recorded against a parent (Plan.need_fits; docs/rules-engine.md)."""
+        named = (self.born or {}).get(parse_id(field.data))
+        need = (self.lookup or {}).get(self.indicator.data)
+        if self.plan is None or not named or not need:
+            return
+        name, born = named
+        on = self.identified_on.data or casefile.today()
+        if not self.plan.need_fits(*need, born, on):
+            raise ValidationError(
+                f"{name} was {age_on(born, on)} on {day(on)}, the date identified. {capital(self.indicator_term)} "
+                f"{need[1]} is about {need_about_words(self.plan, *need)}: choose the member it is about, "
+                "or the whole family"
             )
 
     def validate_indicator(self, field):
@@ -214,6 +237,18 @@ class EngagedForm(PortalForm):
         validators=[DateRequired("Enter the date the family engaged"), DateNotInFuture(), DateNotBefore()],
     )
     submit = _submit("Save date")
+    open_from = None  # the first day a case may start on the family's plan (or None), set by the view
+
+    def validate_engaged_on(self, field):
+        not_before_plan_opens(field, self.open_from)
+
+
+def not_before_plan_opens(field, open_from) -> None:
+    """A family engages on or after the first day its plan takes cases (the plan's `open_from`)."""
+    if open_from and field.data and field.data < open_from:
+        raise ValidationError(
+            f"{field.subject} must be on or after {day(open_from)}, the first day a case may start on this plan"
+        )
 
 
 class AttachForm(PortalForm):

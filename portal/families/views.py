@@ -11,7 +11,7 @@ from ..claims.ledger import family_claims
 from ..forms.fields import options
 from ..roles import VERDICT_READERS, Role
 from . import bp, changes, listing, matches, page, standing
-from .choices import plan_choices
+from .choices import plan_choices, plan_open_from
 from .forms import FamilyForm
 from .support import done, is_htmx
 
@@ -54,6 +54,7 @@ def index():
 def new():
     form = FamilyForm()
     form.plan.choices = options(plan_choices(open_plan_ids()))
+    form.open_from = plan_open_from()
     warning = None
     if form.validate_on_submit():
         found = matches.for_new_family(current_user, form.case_system_ref.data)

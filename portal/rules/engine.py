@@ -16,7 +16,7 @@ from operator import attrgetter
 from . import calendar as cal
 from .case import Case, CaseError, Evidence, parse_case
 from .measures import Context, Finding
-from .plan import Candidates, Outcome, Plan, age_bounds
+from .plan import Candidates, Outcome, Plan, age_bounds, age_on
 from .reading import Reading
 from .verdict import OutcomeResult, Verdict
 from .words import ABOUT_WORDS, about_words
@@ -364,7 +364,7 @@ class Decision:
             if m.role != "child":
                 continue
             born = m.date_of_birth
-            age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+            age = age_on(born, day)
             if age < 16 or (age <= 18 and m.activity in DEPENDENT_ACTIVITIES):
                 return True
         return False

@@ -110,8 +110,20 @@ class AgeBounds:
         self.low, self.high, self.at_start = low, high, at_start
 
     def fits(self, born: dt.date, start: dt.date, end: dt.date) -> bool:
-        day = start if self.at_start else end
+        day = start if self.at_start else end  # age_on(born, day), written out: the cohort's hottest line
         return self.low <= day.year - born.year - ((day.month, day.day) < (born.month, born.day)) <= self.high
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    """Age in whole years on `day`."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28)
 
 
 def age_bounds(about: str, ages) -> AgeBounds | None:
@@ -211,6 +223,29 @@ class Plan:
                 [o for o in self.problem_by_id[problem_id].outcomes if o.answers_any({need_id})], self.loops
             )
         return found
+
+    def need_scopes(self, problem_id: str, indicator_id: str) -> list[tuple]:
+        """(about, ages) of every outcome (and route of one) that can meet this need, without repeats:
+        whom a need recorded against one member may be about. Empty when no outcome answers it."""
+        found, _ = self.candidates(problem_id, frozenset({indicator_id}))
+        scopes = [(o.about, o.ages) for o in found.outcomes]
+        scopes += [scope for o in found.outcomes for scope in o.route_scope.values()]
+        return list(dict.fromkeys(scopes))
+
+    def need_fits(self, problem_id: str, indicator_id: str, born: dt.date, on: dt.date) -> bool:
+        """Whether a need identified on `on` may be recorded against someone born on `born`: some
+        outcome that can meet it is about someone of their age within a year either side of that day
+        (a need looks back over the past year and forward to the work ahead; docs/rules-engine.md,
+        "Whom a need is about"). Anyone fits a need that no outcome answers, or one about anyone."""
+        scopes = self.need_scopes(problem_id, indicator_id)
+        if not scopes:
+            return True
+        youngest, oldest = age_on(born, _years_after(on, -1)), age_on(born, _years_after(on, 1))
+        for scope in scopes:
+            bounds = age_bounds(*scope)
+            if bounds is None or (youngest <= bounds.high and oldest >= bounds.low):
+                return True
+        return False
 
     @property
     def essentials(self) -> list[dict]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .plan import Outcome
+from .plan import Outcome, Plan
 
 ABOUT_WORDS = {
     "adult": "an adult (18 or over)",
@@ -16,7 +16,15 @@ ABOUT_WORDS = {
 
 def about_words(outcome: Outcome, option=None) -> str:
     """Whom evidence for this outcome (by this route) must be about, in words."""
-    about, ages = outcome.scope(option)
+    return scope_words(*outcome.scope(option))
+
+
+def need_about_words(plan: Plan, problem_id: str, indicator_id: str) -> str:
+    """Whom the outcomes that can meet a need are about, in words ("a child (under 18) or ...")."""
+    return " or ".join(dict.fromkeys(scope_words(*scope) for scope in plan.need_scopes(problem_id, indicator_id)))
+
+
+def scope_words(about: str, ages) -> str:
     words = ABOUT_WORDS.get(about, "a family member")
     if ages:
         words += f" aged {ages[0]} to {ages[1]}"
