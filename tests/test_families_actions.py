@@ -407,6 +407,27 @@ def test_the_engaged_date_cannot_be_before_the_plan_takes_cases(app, client, peo
     assert fetch(app, Family, family.id).engaged_on == dt.date(2022, 10, 3)
 
 
+def test_the_engaged_date_cannot_be_after_a_need_found_at_engagement(app, client, people):
+    lead = people["lead_professional"]
+    f.sign_in(client, lead)
+    with app.app_context():
+        family = f.make_family(lead, engaged_on=None)
+        f.add_problem(family, lead, "6", "a", stage="identification", identified_on=dt.date(2024, 2, 1))
+        f.add_problem(family, lead, "1", "a", stage="engagement", identified_on=dt.date(2024, 3, 1))
+        f.add_problem(family, lead, "2", "a", stage="engagement", identified_on=dt.date(2024, 3, 9))
+    url = f"/families/{family.id}/engaged"
+    page = client.post(url, data={"engaged_on": ["2", "3", "2024"]}).get_data(as_text=True)
+    assert has_error(
+        page,
+        "engaged_on",
+        "Date the family engaged must be on or before 1 March 2024: indicator a of criterion 1 is recorded as "
+        "found at engagement on that day",
+    )
+    assert fetch(app, Family, family.id).engaged_on is None
+    assert client.post(url, data={"engaged_on": ["1", "3", "2024"]}).status_code == 302
+    assert fetch(app, Family, family.id).engaged_on == dt.date(2024, 3, 1)
+
+
 def test_the_engaged_date_is_set_once(app, client, people):
     with app.app_context():
         family = f.make_family(people["lead_professional"], engaged_on=None)

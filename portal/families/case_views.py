@@ -8,7 +8,7 @@ from ..access import family_access
 from ..claims.ledger import family_claims
 from ..roles import Role
 from . import bp, changes
-from .form_setup import essentials_form, plan_outcomes_form
+from .form_setup import essentials_form, first_found_at_engagement, plan_outcomes_form
 from .forms import CloseForm, EngagedForm, ReopenForm
 from .member_views import form_page
 from .support import back_to_family as back
@@ -66,6 +66,7 @@ def engaged(family):
         return back(family, "The date the family engaged is already recorded.")
     form = EngagedForm()
     form.open_from = casefile.plan_for(family).open_from
+    form.first_found_at_engagement = first_found_at_engagement(family, casefile.plan_for(family))
     if form.validate_on_submit():
         changes.set_engaged(family, form.engaged_on.data)
         return done(family, "Date the family engaged saved")

@@ -22,6 +22,17 @@ def problem_form(family, plan) -> ProblemForm:
     return form
 
 
+def first_found_at_engagement(family, plan) -> tuple | None:
+    """(date, "indicator a of problem 2") of the earliest current need recorded as found at engagement."""
+    found = sorted(
+        (p.identified_on, p.problem_id, p.indicator_id) for p in family.current_problems if p.stage == "engagement"
+    )
+    if not found:
+        return None
+    on, problem_id, indicator_id = found[0]
+    return on, f"{plan.term('indicator')} {indicator_id} of {plan.term('problem')} {problem_id}"
+
+
 def essentials_form(family, plan) -> EssentialsForm:
     form = EssentialsForm()
     form.essentials.choices = options(choices.essential_choices(plan, family))

@@ -238,9 +238,17 @@ class EngagedForm(PortalForm):
     )
     submit = _submit("Save date")
     open_from = None  # the first day a case may start on the family's plan (or None), set by the view
+    # (date, what) of the earliest need recorded as found at engagement, if any, set by the view
+    first_found_at_engagement: tuple | None = None
 
     def validate_engaged_on(self, field):
         not_before_plan_opens(field, self.open_from)
+        found = self.first_found_at_engagement
+        if found and field.data and field.data > found[0]:
+            raise ValidationError(
+                f"{field.subject} must be on or before {day(found[0])}: {found[1]} is recorded as found at "
+                "engagement on that day"
+            )
 
 
 def not_before_plan_opens(field, open_from) -> None:
