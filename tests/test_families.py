@@ -27,9 +27,14 @@ def count(app, model, **filters):
         return db.session.scalar(db.select(db.func.count()).select_from(model).filter_by(**filters))
 
 
+# Date fields (GovukDateField): the error summary links to the day box, which can take focus.
+DATE_FIELDS = {"engaged_on", "date_of_birth", "left_on", "identified_on", "in_place_on", "closed_on", "claim_date"}
+
+
 def has_error(page, field, message):
     """The error summary links the message to its field (messages are HTML-escaped in the page)."""
-    return f'href="#{field}">{escape(message)}' in page
+    target = f"{field}-day" if field in DATE_FIELDS else field
+    return f'href="#{target}">{escape(message)}' in page
 
 
 def date_parts(day):
@@ -264,6 +269,19 @@ def test_a_bad_engaged_date_is_refused_with_a_message_naming_it(app, client, peo
     ).get_data(as_text=True)
     assert message in page
     assert count(app, Family) == 0
+
+
+def test_a_date_error_links_to_the_day_box_which_can_take_focus(app, client, people):
+    """GOV.UK Frontend's error summary focuses the element a link names: the date's fieldset id is on a
+    <div>, which cannot take focus, so the link names the day box."""
+    f.sign_in(client, people["lead_professional"])
+    data = {"name": "Dawson family", "plan": "suffolk-2017", "engaged_on": ["31", "2", "2024"]}
+    page = client.post("/families/new", data=data).get_data(as_text=True)
+    assert 'href="#engaged_on-day">Date the family engaged must be a real date' in page
+    assert (
+        '<input class="govuk-input govuk-date-input__input govuk-input--width-2 govuk-input--error" id="engaged_on-day"'
+        in " ".join(page.split())
+    )
 
 
 def test_a_family_cannot_engage_before_its_plan_takes_cases(app, client, people):

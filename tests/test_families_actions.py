@@ -233,16 +233,21 @@ def test_a_childs_need_cannot_be_recorded_against_a_parent(app, client, case):
     assert has_error(
         page,
         "member",
-        "Kerry was 37 on 1 February 2024, the date identified. Indicator a is about a child (under 18) or "
-        "a pre-school child (0 to 4): choose the member it is about, or the whole family",
+        "Kerry was 37 on 1 February 2024, the date identified. Indicator a of criterion 3 is about a child "
+        "(under 18): choose the member it is about, or the whole family",
     )
     page = client.post(url, data={**data, "indicator": "2/a"}).get_data(as_text=True)
     assert has_error(
         page,
         "member",
-        "Kerry was 37 on 1 February 2024, the date identified. Indicator a is about a child of statutory school "
-        "age (5 to 15) or a young person (16 or 17): choose the member it is about, or the whole family",
+        "Kerry was 37 on 1 February 2024, the date identified. Indicator a of criterion 2 is about a child of "
+        "statutory school age (5 to 15) or a young person (16 or 17): choose the member it is about, or the whole "
+        "family",
     )
+    # With no date, or a date before she was born, only the date's own error shows: no age from a made-up day.
+    for identified_on in (["", "", ""], ["31", "2", "2024"], ["1", "1", "1980"]):
+        page = client.post(url, data={**data, "identified_on": identified_on}).get_data(as_text=True)
+        assert 'href="#identified_on-day"' in page and 'href="#member"' not in page, identified_on
     assert count(app, IdentifiedProblem) == 2
     # Recorded for the whole family, or for the child it is about, it is taken.
     assert client.post(url, data={**data, "member": ""}).status_code == 302

@@ -81,7 +81,7 @@ def test_a_bad_date_is_refused_naming_the_field_and_the_reason(app, client, case
     page = client.post(f"{case['base']}/members/{case['child'].id}/left", data={"left_on": left_on})
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and "There is a problem" in body
-    assert has_error(body, "left_on", message), re.findall(r'href="#left_on">[^<]*', body)
+    assert has_error(body, "left_on", message), re.findall(r'href="#left_on-day">[^<]*', body)
     assert departures(app, case["family"].id) == []
 
 

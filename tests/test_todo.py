@@ -229,6 +229,11 @@ def test_a_lead_professional_never_sees_another_leads_families(app, client, peop
     assert page.items == [] and page.nav_text("/to-do") == "To do"
 
 
+def page_text(client) -> str:
+    """The to-do page's words, as read: tags dropped, spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", client.get("/to-do").get_data(as_text=True)).split())
+
+
 def test_a_family_with_every_problem_achieved_but_open_is_listed_until_it_is_closed(app, client, people):
     with app.app_context():
         lp = people["lead_professional"]
@@ -245,6 +250,20 @@ def test_a_family_with_every_problem_achieved_but_open_is_listed_until_it_is_clo
     client.post(waiting.links[0], data={f"{waiting.links[0].rsplit('/', 1)[1].join(['e', '-decision'])}": "accepted"})
     (item,) = todo(client).of("close")
     assert item.links == [f"/families/{fid}/close"]
+    # Not counted beside "To do": nobody waits on the lead professional for it, and the page says so.
+    assert todo(client).nav_text("/to-do") == "To do"
+    assert (
+        "1 thing needs you, oldest first within each family. Nobody is waiting for it yet, so To do in the menu "
+        "shows no number." in page_text(client)
+    )
+    with app.app_context():
+        other, parent, _ = suffolk_case(people)
+        add_evidence(other, parent, people["partner"])  # waits for the lead professional's review
+    assert todo(client).nav_text("/to-do") == "To do (1)"
+    assert (
+        "2 things need you, oldest first within each family. Someone is waiting for 1 of them: that is the "
+        "number beside To do in the menu." in page_text(client)
+    )
     assert client.post(f"/families/{fid}/close", data={"closed_on": ["1", "2", "2019"]}).status_code == 302
     assert todo(client).of("close") == []
 

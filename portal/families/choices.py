@@ -7,6 +7,7 @@ offer what the plan has and the family can take.
 from ..extensions import db
 from ..models import Agency
 from ..rules.plan import load_plans
+from ..wording import day
 
 
 def capital(text: str) -> str:
@@ -45,7 +46,10 @@ def indicator_lookup(plan) -> dict[str, tuple[str, str]]:
 
 
 def member_choices(family) -> list[tuple[str, str]]:
-    return [("", "The whole family")] + [(str(m.id), f"{m.name} ({m.role_label})") for m in family.current_members]
+    """Each current member with their role and date of birth: whom a need is about depends on their age."""
+    return [("", "The whole family")] + [
+        (str(m.id), f"{m.name} ({m.role_label}, born {day(m.date_of_birth)})") for m in family.current_members
+    ]
 
 
 def essential_choices(plan, family) -> list[tuple[str, str]]:

@@ -172,15 +172,17 @@ class ProblemForm(PortalForm):
         child's need is not recorded against a parent (Plan.need_fits; docs/rules-engine.md)."""
         named = (self.born or {}).get(parse_id(field.data))
         need = (self.lookup or {}).get(self.indicator.data)
-        if self.plan is None or not named or not need:
+        on = self.identified_on.data
+        # Judged on the date identified, once it is a date this member can have (its own errors come first).
+        if self.plan is None or not named or not need or on is None or self.identified_on.errors or on < named[1]:
             return
         name, born = named
-        on = self.identified_on.data or casefile.today()
         if not self.plan.need_fits(*need, born, on):
+            problem_id, indicator_id = need
             raise ValidationError(
                 f"{name} was {age_on(born, on)} on {day(on)}, the date identified. {capital(self.indicator_term)} "
-                f"{need[1]} is about {need_about_words(self.plan, *need)}: choose the member it is about, "
-                "or the whole family"
+                f"{indicator_id} of {self.plan.term('problem')} {problem_id} is about "
+                f"{need_about_words(self.plan, *need)}: choose the member it is about, or the whole family"
             )
 
     def validate_indicator(self, field):

@@ -70,6 +70,9 @@ def test_the_admin_reads_the_outbox_and_filters_the_audit_log_by_date(checked_pa
     page.get_by_role("button", name="Filter").click()
     checked_page.axe()
     assert "The start date must be a real date" in page.locator(".govuk-error-summary").inner_text()
+    # The error's link takes the keyboard to the date's day box (GOV.UK Frontend focuses what it names).
+    page.locator(".govuk-error-summary").get_by_role("link", name="The start date must be a real date").click()
+    assert page.evaluate("document.activeElement.id") == "date_from-day"
     sign_out(checked_page)
 
 

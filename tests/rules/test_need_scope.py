@@ -99,7 +99,10 @@ def test_a_need_identified_on_29_february_is_judged_a_year_either_side():
 def test_the_words_name_everyone_the_needs_outcomes_are_about():
     plans = load_plans()
     assert need_about_words(plans["hertfordshire-2022"], "HEALTH", "HEALTH2") == "an adult (18 or over)"
-    assert need_about_words(plans["hertfordshire-2022"], "EY", "EY2") == "a child (under 18) aged 0 to 5"
+    assert need_about_words(plans["hertfordshire-2022"], "EY", "EY2") == "a child aged 0 to 5"
+    assert need_about_words(plans["hertfordshire-2022"], "FINANCE", "FINANCE3") == "a young person aged 16 to 18"
+    # A pre-school child is a child: the narrower range is not named again.
+    assert need_about_words(plans["suffolk-2017"], "3", "a") == "a child (under 18)"
     assert need_about_words(plans["suffolk-2017"], "2", "a") == (
         "a child of statutory school age (5 to 15) or a young person (16 or 17)"
     )
