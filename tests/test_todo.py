@@ -356,3 +356,18 @@ def test_a_partner_is_asked_only_for_outcomes_whose_sources_an_agency_of_its_kin
     assert crime & police_asked, police_asked
     assert not crime & school_asked, school_asked
     assert "6.2" in school_asked and "6.2" in police_asked  # practitioners' records: any agency
+
+
+def test_every_page_works_out_its_navigation_and_header_once(app, client, people, monkeypatch):
+    """GOV.UK Frontend's template writes its header blocks twice (once to see whether they are empty);
+    base.html writes the header itself, so the navigation and its to-do count are worked out once."""
+    calls = []
+    real = app.jinja_env.globals["navigation_items"]
+    monkeypatch.setitem(app.jinja_env.globals, "navigation_items", lambda: calls.append(1) or real())
+    f.sign_in(client, people["lead_professional"])
+    for path in ("/cookies", "/to-do", "/families/"):
+        calls.clear()
+        page = client.get(path).get_data(as_text=True)
+        assert len(calls) == 1, path
+        assert page.count('<header class="govuk-template__header"') == 1, path
+        assert page.count('class="govuk-service-navigation"') == 1, path

@@ -64,9 +64,8 @@ def plan_outcomes(family):
 def engaged(family):
     if family.engaged_on is not None:
         return back(family, "The date the family engaged is already recorded.")
-    form = EngagedForm()
-    form.open_from = casefile.plan_for(family).open_from
-    form.first_found_at_engagement = first_found_at_engagement(family, casefile.plan_for(family))
+    form, plan = EngagedForm(), casefile.plan_for(family)
+    form.open_from, form.first_found_at_engagement = plan.open_from, first_found_at_engagement(family, plan)
     if form.validate_on_submit():
         changes.set_engaged(family, form.engaged_on.data)
         return done(family, "Date the family engaged saved")
