@@ -371,3 +371,21 @@ def test_every_page_works_out_its_navigation_and_header_once(app, client, people
         assert len(calls) == 1, path
         assert page.count('<header class="govuk-template__header"') == 1, path
         assert page.count('class="govuk-service-navigation"') == 1, path
+
+
+def test_two_items_for_one_outcome_in_one_family_are_told_apart_by_whom_they_are_about(app, client, people):
+    """A browser walk found two identical rows, and two identical links, for evidence about two children."""
+    with app.app_context():
+        family, parent, child = suffolk_case(people)
+        add_evidence(family, parent, people["partner"])
+        add_evidence(family, child, people["partner"])
+    f.sign_in(client, people["lead_professional"])
+    first, second = todo(client).of("review")
+    assert first.text != second.text
+    assert {", about Kerry" in first.text, ", about Mia" in second.text} == {True}
+    page = client.get("/to-do").get_data(as_text=True)
+    assert "Review the evidence for outcome 6.2 about Kerry" in page
+    assert "Review the evidence for outcome 6.2 about Mia" in page
+    # The tag beside each is for the eye only: its note says the same in words, read once.
+    tags = re.findall(r'<strong class="govuk-tag[^"]*"([^>]*)>(?:Meets|Does not meet yet)<', page)
+    assert len(tags) == 2 and all('aria-hidden="true"' in attrs for attrs in tags)

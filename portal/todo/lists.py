@@ -129,10 +129,11 @@ def _partner(user, today) -> list[Section]:
             elif e.status == "submitted" and e.version > 1:
                 waiting.items.append(
                     Item(
-                        f"Outcome {e.outcome_id}, version {e.version}: corrected on {verdicts.day(e.submitted_at.date())}",
+                        f"Outcome {e.outcome_id}, version {e.version}: corrected on "
+                        f"{verdicts.day(e.submitted_at.date())}, {_about(family, e)}",
                         "evidence.show",
                         {"family_id": family.id, "evidence_id": e.id},
-                        f"See the evidence for outcome {e.outcome_id}",
+                        f"See the evidence for outcome {e.outcome_id} {_about(family, e)}",
                         family.ref,
                     )
                 )
@@ -161,13 +162,24 @@ def _returned_item(family, e) -> Item:
     """Evidence returned to whoever may correct it, with the reviewer's reason."""
     review = e.latest_review
     return Item(
-        f"Outcome {e.outcome_id}, version {e.version}: returned on {verdicts.day(review.reviewed_at.date())}",
+        f"Outcome {e.outcome_id}, version {e.version}: returned on {verdicts.day(review.reviewed_at.date())}, "
+        f"{_about(family, e)}",
         "evidence.correct",
         {"family_id": family.id, "evidence_id": e.id},
-        f"Correct the evidence for outcome {e.outcome_id}",
+        f"Correct the evidence for outcome {e.outcome_id} {_about(family, e)}",
         family.ref,
         note=verdicts.sentence(review.reason) if review.reason else None,
     )
+
+
+def _about(family, e) -> str:
+    """Whom an item is about ("about Adam Cooper and Zara Cooper", "about the whole family"): two items
+    for one outcome in one family are told apart, and so are their links (WCAG 2.4.4)."""
+    names = {m.id: m.name for m in family.members}
+    named = [names[i] for i in e.member_ids or () if i in names]
+    if not named:
+        return "about the whole family"
+    return "about " + (named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}")
 
 
 def _latest_of_agency(rows, user) -> list[Evidence]:
@@ -263,10 +275,10 @@ def _review_items(user, family, rows) -> list[Item]:
         who = e.agency.name if e.agency else e.submitted_by.name
         out.append(
             Item(
-                f"Outcome {e.outcome_id}, version {e.version}, from {who}",
+                f"Outcome {e.outcome_id}, version {e.version}, from {who}, {_about(family, e)}",
                 "families.review",
                 {"family_id": family.id, "evidence_id": e.id},
-                f"Review the evidence for outcome {e.outcome_id}",
+                f"Review the evidence for outcome {e.outcome_id} {_about(family, e)}",
                 family.ref,
                 note=item.said,
                 meets=item.meets,
