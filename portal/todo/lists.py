@@ -127,13 +127,14 @@ def _partner(user, today) -> list[Section]:
             if e.status == "returned":
                 returned.items.append(_returned_item(family, e))
             elif e.status == "submitted" and e.version > 1:
+                about = _about(family, e)
                 waiting.items.append(
                     Item(
                         f"Outcome {e.outcome_id}, version {e.version}: corrected on "
-                        f"{verdicts.day(e.submitted_at.date())}, {_about(family, e)}",
+                        f"{verdicts.day(e.submitted_at.date())}, {about}",
                         "evidence.show",
                         {"family_id": family.id, "evidence_id": e.id},
-                        f"See the evidence for outcome {e.outcome_id} {_about(family, e)}",
+                        f"See the evidence for outcome {e.outcome_id} {about}",
                         family.ref,
                     )
                 )
@@ -160,13 +161,12 @@ def _partner(user, today) -> list[Section]:
 
 def _returned_item(family, e) -> Item:
     """Evidence returned to whoever may correct it, with the reviewer's reason."""
-    review = e.latest_review
+    review, about = e.latest_review, _about(family, e)
     return Item(
-        f"Outcome {e.outcome_id}, version {e.version}: returned on {verdicts.day(review.reviewed_at.date())}, "
-        f"{_about(family, e)}",
+        f"Outcome {e.outcome_id}, version {e.version}: returned on {verdicts.day(review.reviewed_at.date())}, {about}",
         "evidence.correct",
         {"family_id": family.id, "evidence_id": e.id},
-        f"Correct the evidence for outcome {e.outcome_id} {_about(family, e)}",
+        f"Correct the evidence for outcome {e.outcome_id} {about}",
         family.ref,
         note=verdicts.sentence(review.reason) if review.reason else None,
     )
@@ -272,13 +272,13 @@ def _review_items(user, family, rows) -> list[Item]:
     out = []
     for item in waiting_in(user, family, rows):
         e = item.evidence
-        who = e.agency.name if e.agency else e.submitted_by.name
+        who, about = (e.agency.name if e.agency else e.submitted_by.name), _about(family, e)
         out.append(
             Item(
-                f"Outcome {e.outcome_id}, version {e.version}, from {who}, {_about(family, e)}",
+                f"Outcome {e.outcome_id}, version {e.version}, from {who}, {about}",
                 "families.review",
                 {"family_id": family.id, "evidence_id": e.id},
-                f"Review the evidence for outcome {e.outcome_id} {_about(family, e)}",
+                f"Review the evidence for outcome {e.outcome_id} {about}",
                 family.ref,
                 note=item.said,
                 meets=item.meets,
