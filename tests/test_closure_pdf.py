@@ -9,7 +9,7 @@ import pypdf
 import pytest
 import weasyprint
 
-from portal.closure import pdf
+from portal.closure import pdf, pdf_text
 from portal.closure.summary import summary_html
 from portal.demo import load_demo
 from portal.extensions import db
@@ -28,11 +28,19 @@ EVERY_ELEMENT = """<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"
 
 
 def _weasyprints_own(html: str) -> bytes:
-    """The same document written by WeasyPrint and pydyf as they come: their stylesheet, level 9."""
+    """The same document written by WeasyPrint and pydyf as they come: their stylesheet, level 9,
+    their way of writing each line's glyphs."""
     document = weasyprint.HTML(string=html, url_fetcher=pdf._no_fetching(weasyprint))
-    return document.write_pdf(
-        font_config=pdf.font_config(), pdf_identifier=pdf._identifier(html), pdf_variant="pdf/ua-1"
-    )
+    with pdf_text.weasyprints_own():
+        return document.write_pdf(
+            font_config=pdf.font_config(), pdf_identifier=pdf._identifier(html), pdf_variant="pdf/ua-1"
+        )
+
+
+def _drawn_by_weasyprint(html: str) -> bytes:
+    """html_to_pdf with WeasyPrint's own draw_first_line instead of pdf_text's."""
+    with pdf_text.weasyprints_own():
+        return pdf.html_to_pdf(html)
 
 
 def _objects(data: bytes) -> dict:
@@ -117,3 +125,59 @@ def test_the_defaults_name_every_element_covered_and_no_other():
         css = re.sub(r"\{[^{}]*\}", " ", css)
     selectors = re.sub(r"@[a-z-]+|::?[a-z-]+", " ", css)  # at-rules, pseudo-elements and -classes
     assert set(re.findall(r"[a-z][a-z0-9]*", selectors)) == pdf.COVERED - {"span"}  # span: inline, no rule needed
+
+
+# Lines only WeasyPrint's own function draws (pdf_text hands them over), beside lines ours draws:
+# a character no font here has (.notdef), an emoji, an ellipsis, a tab (an empty glyph); and ours
+# with right-to-left text, combining accents, letter and word spacing, justified, in several sizes
+# and weights, a long unbreakable word.
+AWKWARD = """<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Awkward text</title>
+<style>
+  .tight { letter-spacing: 0.3pt; word-spacing: 2pt; }
+  .justify { text-align: justify; width: 60mm; }
+  .cut { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; width: 30mm; }
+  .pre { white-space: pre; }
+  .small { font-size: 7pt; } .big { font-size: 31pt; font-weight: bold; }
+  .break { overflow-wrap: break-word; width: 25mm; }
+</style></head>
+<body><h1>AVATAR Wave To, “quotes” — and fi ffl ligatures</h1>
+<p>שלום עולם, and مرحبا بالعالم in a line of English.</p>
+<p>Café näive and ệ stacked accents.</p>
+<p>A private character  and an emoji 😀 here.</p>
+<p class="cut">This line is far too long for its box and ends in an ellipsis</p>
+<p class="tight">Letter and word spacing on every glyph, AV Wa To.</p>
+<p class="justify">Justified text stretches the spaces of every line but the last one of the paragraph, so each line is written with its own advances.</p>
+<p class="pre">Tab	separated	values	kept</p>
+<p class="small">Small print, 7 point.</p><p class="big">Big bold, 31 point.</p>
+<p class="break">Averyveryverylongwordwithnobreaksinitatall</p>
+</body></html>"""
+
+
+def test_each_line_is_written_byte_for_byte_as_weasyprint_writes_it(summaries, monkeypatch):
+    assert pdf_text.install(), (
+        f"pdf_text is written against WeasyPrint {pdf_text.FOR_WEASYPRINT} and is not installed over "
+        f"{weasyprint.__version__}: compare its draw_first_line with WeasyPrint's, then update FOR_WEASYPRINT"
+    )
+    ours = []
+    first_time = pdf_text._first_time
+    monkeypatch.setattr(pdf_text, "_first_time", lambda *a: ours.append(a[7]) or first_time(*a))
+    for ref, html in summaries.items():
+        ours.clear()
+        assert pdf.html_to_pdf(html) == _drawn_by_weasyprint(html), ref
+        assert len(ours) > 40, ref  # pdf_text wrote the lines (each distinct glyph once)
+
+
+def test_lines_it_does_not_cover_are_left_to_weasyprint_and_still_come_out_the_same(monkeypatch):
+    assert pdf_text.install()
+    handed_over, stock = [], pdf_text._stock
+    monkeypatch.setattr(
+        pdf_text, "_stock", lambda stream, box, *rest: handed_over.append(box.text) or stock(stream, box, *rest)
+    )
+    ours = pdf.html_to_pdf(AWKWARD)
+    monkeypatch.undo()
+    assert ours == _drawn_by_weasyprint(AWKWARD)
+    handed = " ".join(handed_over)
+    for text in ("\ue000", "\U0001f600", "This line is far too long", "Tab\tseparated"):
+        assert text in handed, text
+    for text in ("שלום", "Small print", "Justified", "Letter and word", "AVATAR"):  # right to left too
+        assert text not in handed, text

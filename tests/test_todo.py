@@ -250,6 +250,7 @@ def test_a_family_with_every_problem_achieved_but_open_is_listed_until_it_is_clo
     client.post(waiting.links[0], data={f"{waiting.links[0].rsplit('/', 1)[1].join(['e', '-decision'])}": "accepted"})
     (item,) = todo(client).of("close")
     assert item.links == [f"/families/{fid}/close"]
+    assert "Every theme is achieved; the case is still open" in item.text  # Durham's word for a problem
     # Not counted beside "To do": nobody waits on the lead professional for it, and the page says so.
     assert todo(client).nav_text("/to-do") == "To do"
     assert (

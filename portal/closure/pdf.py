@@ -6,14 +6,16 @@ The document identifier is derived from the content, and the creation dates come
 from the HTML's dcterms meta (the records' latest time), so the same HTML always
 gives the same bytes. Signing (signing.py) happens after, on those bytes.
 
-Two things make every document cheaper to write without changing what it shows
+Three things make every document cheaper to write without changing what it shows
 (docs/closure-summary.md, "Speed"):
 - its user-agent stylesheet is `pdf_defaults.css`, WeasyPrint's HTML defaults for only
   the elements our PDF templates use, instead of WeasyPrint's whole stylesheet, whose
   every rule is matched against every element (COVERED: any other element is refused);
 - each PDF object is serialised once, and streams are compressed at zlib's default level
   (`_write_once`), where pydyf compresses at level 9 and, to make the file's /ID, serialises
-  and compresses every object a second time.
+  and compresses every object a second time;
+- each line's glyphs are written with each distinct glyph formatted once (pdf_text.py), where
+  WeasyPrint reads and formats every glyph through cffi, one by one.
 """
 
 import contextlib
@@ -22,6 +24,8 @@ import gc
 import hashlib
 import zlib
 from pathlib import Path
+
+from . import pdf_text
 
 DEFAULTS = Path(__file__).with_name("pdf_defaults.css")
 # The elements pdf_defaults.css gives defaults to. A document with any other is refused.
@@ -84,6 +88,7 @@ def _document_class(weasyprint):
     global _DOCUMENT
     if _DOCUMENT is None:
         defaults = [weasyprint.CSS(string=DEFAULTS.read_text(encoding="utf-8"))]
+        pdf_text.install()
 
         class Document(weasyprint.HTML):
             def _ua_stylesheets(self, forms=False):

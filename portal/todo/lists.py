@@ -214,7 +214,7 @@ def _lead(user, today) -> list[Section]:
     )
     closing = Section(
         "close",
-        "Families with every problem achieved but not closed",
+        "Families with everything achieved but not closed",
         "No family is waiting to be closed.",
         counted=False,
     )
@@ -243,7 +243,7 @@ def _lead(user, today) -> list[Section]:
         if verdicts.every_problem_achieved(verdict) and family.closed_on is None:
             closing.items.append(
                 Item(
-                    "Every problem is achieved; the case is still open",
+                    f"Every {casefile.plan_for(family).term('problem')} is achieved; the case is still open",
                     "families.close",
                     {"family_id": family.id},
                     f"Close the case of family {family.ref}",
