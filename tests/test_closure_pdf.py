@@ -4,10 +4,13 @@ how fast a document is written, never what it shows (docs/closure-summary.md, "S
 import datetime as dt
 import io
 import re
+from html import escape
 
 import pypdf
 import pytest
 import weasyprint
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from portal.closure import pdf, pdf_text
 from portal.closure.summary import summary_html
@@ -181,3 +184,21 @@ def test_lines_it_does_not_cover_are_left_to_weasyprint_and_still_come_out_the_s
         assert text in handed, text
     for text in ("שלום", "Small print", "Justified", "Letter and word", "AVATAR"):  # right to left too
         assert text not in handed, text
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    words=st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), min_size=1, max_size=120),
+    size=st.sampled_from(["7pt", "12pt", "19.5pt"]),
+    weight=st.sampled_from(["normal", "bold"]),
+)
+def test_any_text_a_user_might_type_is_written_byte_for_byte_as_weasyprint_writes_it(words, size, weight):
+    """Whatever a partner types (any script, control characters, joiners, marks), our line drawing
+    and WeasyPrint's give the same file."""
+    assert pdf_text.install()
+    document = (
+        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Typed</title>'
+        f"<style>p {{ font-size: {size}; font-weight: {weight}; white-space: pre-line }}</style></head>"
+        f"<body><p>Statement: {escape(words)}</p></body></html>"
+    )
+    assert pdf.html_to_pdf(document) == _drawn_by_weasyprint(document)
