@@ -6,14 +6,14 @@ object), and formats its id, offset and kerning as text for the PDF's TJ operato
 heavy closure summary that walk was about a fifth of the whole render (docs/closure-summary.md,
 "Speed"). The same glyph at the same advance and offset always gives the same text, so here a
 run's glyphs are read in one go (one buffer of C ints) and each distinct glyph is formatted
-once per font per document, then looked up.
+once per font, size and document, then looked up.
 
-What is written is byte for byte what WeasyPrint writes: tests/test_pdf_text.py renders
-documents both ways and compares the files. Anything this does not cover (ellipses, emoji and
-bitmap fonts, a glyph missing from the font, an empty glyph, a raised or lowered glyph, an old
-Pango) is handed to WeasyPrint's own function, untouched. It is installed only over the
-WeasyPrint release it was written against (`FOR_WEASYPRINT`); on any other, WeasyPrint's own
-function runs.
+What is written is byte for byte what WeasyPrint writes: tests/test_closure_pdf.py renders
+documents both ways (the demo summaries, awkward text, Hypothesis-typed text) and compares the
+files. Anything this does not cover (ellipses, emoji and bitmap fonts, a glyph missing from the
+font, an empty glyph, a raised or lowered glyph, an old Pango) is handed to WeasyPrint's own
+function, untouched. It is installed only over the WeasyPrint release it was written against
+(`FOR_WEASYPRINT`); on any other, WeasyPrint's own function runs.
 """
 
 from __future__ import annotations
