@@ -9,6 +9,9 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 
+# Registers the PostgreSQL connection that keeps its prepared statements (its module says why).
+from . import pg_connections  # noqa: F401
+
 # Explicit constraint names: without them PostgreSQL and SQLite invent
 # different names, and Alembic cannot later drop or alter constraints by name.
 NAMING_CONVENTION = {
