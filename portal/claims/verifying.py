@@ -97,11 +97,6 @@ def open_queries(family) -> list[LineDecision]:
     return db.session.scalars(_family_open_queries(), {"family_id": family.id}).all()
 
 
-def open_queries_led_by(user) -> int:
-    """How many queries wait for `user`'s answer on the families they lead (the to-do count)."""
-    return db.session.scalar(_led_open_query_count(), {"user_id": user.id})
-
-
 # Built once per process, the family or user as a parameter: building these costs more than the
 # database takes to run them, and both are on pages a lead professional opens all day (the family
 # page; the navigation's to-do count, on every page).
@@ -111,7 +106,9 @@ def _family_open_queries():
 
 
 @functools.cache
-def _led_open_query_count():
+def led_open_query_count():
+    """How many queries wait for the answer of the user `user_id` on the families they lead: a
+    statement, run in the navigation's to-do count (todo/lists.count_for)."""
     led = sa.select(Family.id).where(Family.lead_professional_id == sa.bindparam("user_id", type_=sa.Integer))
     ids = open_queries_on(led).with_only_columns(LineDecision.id).order_by(None).subquery()
     return sa.select(sa.func.count()).select_from(ids)

@@ -29,9 +29,10 @@ def latest_versions(chosen):
     )
 
 
-def chain(roots):
+def chain(roots, name="chain"):
     """A recursive query over the given versions and every version each corrected:
-    (root, replaces_id, by, lp) where `lp` is the root's family's lead professional."""
+    (root, replaces_id, by, lp) where `lp` is the root's family's lead professional. Two chains
+    in one statement need two names."""
     base = (
         roots.join(Family, Family.id == Evidence.family_id)
         .with_only_columns(
@@ -40,7 +41,7 @@ def chain(roots):
             Evidence.submitted_by_id.label("by"),
             Family.lead_professional_id.label("lp"),
         )
-        .cte("chain", recursive=True)
+        .cte(name, recursive=True)
     )
     return base.union_all(
         sa.select(base.c.root, _EARLIER.replaces_id, _EARLIER.submitted_by_id, base.c.lp).where(
@@ -71,13 +72,14 @@ def awaiting(scope: str, user, family_id: int | None = None) -> tuple[int, int]:
 
 
 @functools.cache
-def _awaiting_query(scope: str, role: str):
+def _awaiting_query(scope: str, role: str, name: str = "chain"):
     """Built once per process for each scope and role, the user and family as parameters:
-    building the recursive query costs more than the database takes to run it."""
+    building the recursive query costs more than the database takes to run it. Its columns:
+    (items the user may review, items waiting for a programme manager)."""
     user_id = sa.bindparam("user_id", type_=sa.Integer)
     chosen = _chosen(scope, user_id)
     unreviewed = latest_versions(chosen).where(~sa.exists().where(Review.evidence_id == Evidence.id))
-    versions = chain(unreviewed)
+    versions = chain(unreviewed, name)
     per_item = (
         sa.select(
             versions.c.lp,
@@ -115,20 +117,27 @@ def _returned_to_agency_query():
     return sa.select(sa.func.count()).select_from(items.with_only_columns(Evidence.id).subquery())
 
 
-def returned_to_submitter(scope: str, user) -> int:
-    """Items in the scope's families (LED: those `user` leads) whose latest version was returned and
-    whose first version `user` submitted: a lead professional's own evidence, theirs to correct
-    (duties.may_correct)."""
-    return int(db.session.scalar(_returned_to_submitter_query(scope), {"user_id": user.id}))
-
-
 @functools.cache
-def _returned_to_submitter_query(scope: str):
-    """Built once per process, the user as a parameter (see _awaiting_query): it is in the
-    navigation's to-do count, on every page a lead professional opens."""
+def _returned_to_submitter_query(scope: str, name: str = "chain"):
+    """Items in the scope's families (LED: those the user `user_id` leads) whose latest version was
+    returned and whose first version the user submitted: a lead professional's own evidence,
+    theirs to correct (duties.may_correct). Built once per process, the user as a parameter (see
+    _awaiting_query): it is in the navigation's to-do count, on every page a lead professional opens."""
     user_id = sa.bindparam("user_id", type_=sa.Integer)
     returned = sa.exists().where(Review.evidence_id == Evidence.id, Review.decision == "returned")
-    versions = chain(latest_versions(_chosen(scope, user_id)).where(returned))
+    versions = chain(latest_versions(_chosen(scope, user_id)).where(returned), name)
     return sa.select(sa.func.count(sa.distinct(versions.c.root))).where(
         versions.c.replaces_id.is_(None), versions.c.by == user_id
     )
+
+
+@functools.cache
+def lead_professional_counts_query(open_queries_count):
+    """One statement, the user as a parameter, for the navigation's to-do count of a lead
+    professional: the items awaiting their review in the families they lead, plus their own items
+    returned to them, plus `open_queries_count` (a select of one count, the same parameter: the
+    verifiers' queries waiting for their answer). Three statements cost three round trips on every
+    page a lead professional opens; each part is the statement its own function runs."""
+    may = _awaiting_query(LED, LP, "awaiting_chain").subquery("awaiting")
+    returned = _returned_to_submitter_query(LED, "returned_chain").scalar_subquery()
+    return sa.select(sa.select(may.c[0]).scalar_subquery() + returned + open_queries_count.scalar_subquery())
