@@ -27,6 +27,7 @@ from portal.models import (
     Family,
     Job,
     LineDecision,
+    User,
 )
 from portal.models.append_only import AppendOnlyError
 from portal.rules.claims import draw_sample
@@ -1527,3 +1528,39 @@ def test_the_line_page_says_whether_another_line_holds_the_family_not_just_check
         r"Double claim.*?govuk-tag[^>]*>\s*([^<]+?)\s*<", page
     )
     assert found and found.group(1).strip() == "None found"
+
+
+def test_the_verifiers_to_do_count_asks_who_built_and_chose_a_claim_once_not_once_for_each_line(
+    app, client, demo, monkeypatch
+):
+    # On every page a verifier opens, the navigation counts the sampled lines waiting for them. Asking
+    # the whole claim who built it and who chose its sample for each line made the count cost the
+    # square of the claim's lines: 185 ms on every page for a 500-line claim (docs/performance.md).
+    from portal.todo import lists
+
+    claim_id = built_claim(app, client, demo)
+    draw(app, client, claim_id)
+    asked = {"builders": 0, "choosers": 0}  # looked up where verifying uses them
+    for name in asked:
+        original = getattr(verifying, name)
+
+        def counted(claim, name=name, original=original):
+            asked[name] += 1
+            return original(claim)
+
+        monkeypatch.setattr(verifying, name, counted)
+    with app.app_context():
+        c = claim(app, claim_id)
+        sampled = [line for line in c.lines if line.id in c.sample.chosen]
+        assert len(sampled) > 1
+        verifier = db.session.get(User, demo["verifier"].id)
+        counted_items = lists.count_for(verifier)
+        assert counted_items == len(sampled)
+        assert asked == {"builders": 1, "choosers": 1}  # one draft claim
+        assert counted_items == sum(len(s.items) for s in lists.sections_for(verifier) if s.counted)
+        # The same rule as deciding one line: the claim's builder, made a verifier, has nothing to decide.
+        builder = db.session.get(User, demo["programme"].id)
+        builder.role = "verifier"
+        db.session.commit()
+        assert lists.count_for(builder) == 0
+        assert all("You built claim" in verifying.why_not_decide(builder, line) for line in sampled)

@@ -22,15 +22,32 @@ def why_not_decide(user, line) -> str | None:
     """Why this user may not decide this line (None: they may). Segregation of duties first."""
     if user.role != Role.VERIFIER:
         return "Only claim verifiers decide claim lines"
-    if user.id in (line.family.lead_professional_id, line.lead_professional_id):
-        return f"You lead {line.family_ref}, so another verifier must decide it"
-    if user.id in builders(line.claim):
-        return f"You built claim {line.claim_id}, so another verifier must decide its lines"
-    if user.id in choosers(line.claim):
-        return f"You removed lines from claim {line.claim_id} or redrew its sample, so another verifier must decide its lines"
-    claim = line.claim
+    return why_not_decide_in(user, line, claim_refusal(user, line.claim))
+
+
+def claim_refusal(user, claim) -> str | None:
+    """What stops a verifier deciding any line of this claim: they built it, or chose what it is
+    checked on, or its decisions are final. It asks about every line of the claim, so a caller
+    deciding many of its lines asks it once (the to-do list's count, on every page a verifier opens)."""
+    if user.id in builders(claim):
+        return f"You built claim {claim.id}, so another verifier must decide its lines"
+    if user.id in choosers(claim):
+        return (
+            f"You removed lines from claim {claim.id} or redrew its sample, so another verifier must decide its lines"
+        )
     if claim.status != "draft":
         return f"Claim {claim.id} is {claim.status}: its decisions are final"
+    return None
+
+
+def why_not_decide_in(user, line, refused_on_claim: str | None) -> str | None:
+    """why_not_decide for a verifier, given claim_refusal(user, line.claim): the line's own reasons
+    around the claim's, in the same order (the family they lead first)."""
+    if user.id in (line.family.lead_professional_id, line.lead_professional_id):
+        return f"You lead {line.family_ref}, so another verifier must decide it"
+    if refused_on_claim is not None:
+        return refused_on_claim
+    claim = line.claim
     if claim.sample is None or line.id not in claim.sample.chosen:
         return f"{line.family_ref} is not in the audit sample of claim {claim.id}"
     if line.exit is not None:

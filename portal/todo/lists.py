@@ -403,15 +403,17 @@ def _claim_items(user) -> list[Item]:
 
 
 def _lines_to_decide(user) -> list[Item]:
-    from ..claims.verifying import why_not_decide
+    from ..claims.verifying import claim_refusal, why_not_decide_in
 
     out = []
     for claim in _draft_claims():
         if claim.approval is not None or claim.sample is None:
             continue
+        # why_not_decide for each line, the claim's part asked once: it reads every line of the claim.
+        refused_on_claim = claim_refusal(user, claim)
         chosen = set(claim.sample.chosen)
         for line in claim.lines:
-            if line.id not in chosen or why_not_decide(user, line) is not None:
+            if line.id not in chosen or why_not_decide_in(user, line, refused_on_claim) is not None:
                 continue
             latest = line.decision
             if latest is None:
