@@ -18,6 +18,9 @@ statement run in it was a SELECT compiled by SQLAlchemy (`_only_reads`). Anythin
 doubt, is a write: an INSERT, UPDATE or DELETE, text SQL, DDL, a savepoint, a SELECT with a
 data-modifying CTE. A transaction with a write, or a failed one, is rolled back as before.
 SQLAlchemy still sees a rollback (its events and the tests' commit counts do not change).
+Locks taken by a SELECT (FOR UPDATE, advisory transaction locks) are released by COMMIT as by
+ROLLBACK. The one SELECT whose effect COMMIT would keep is one calling a function that changes
+the session (`set_config(..., false)`); the portal calls none.
 
 Every statement the portal runs goes through SQLAlchemy, so it passes `_note_writes` first. Code
 that writes through a raw DBAPI cursor of a pooled PostgreSQL connection would bypass it: do not
