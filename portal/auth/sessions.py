@@ -6,10 +6,12 @@ admin, idle for 30 minutes or older than 12 hours is refused, so a copied or
 replayed cookie is worthless after sign-out.
 """
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 from sqlalchemy.orm import joinedload
 
@@ -51,10 +53,20 @@ def end_all_sessions(user: User, reason: str) -> None:
         row.ended_at, row.end_reason = utcnow(), reason
 
 
-def load_user(token: str):
-    # One query on every request: the session, its user and the user's agency together.
+@functools.cache
+def _signed_in_query():
+    """One query on every request: the session, its user and the user's agency together. Built once
+    per process, the token's digest as a parameter (docs/developing.md, "Queries on hot paths")."""
     signed_in = joinedload(UserSession.user).joinedload(User.agency)
-    row = db.session.scalar(db.select(UserSession).options(signed_in).filter_by(token_hash=_digest(token)))
+    return (
+        sa.select(UserSession)
+        .options(signed_in)
+        .where(UserSession.token_hash == sa.bindparam("token_hash", type_=UserSession.token_hash.type))
+    )
+
+
+def load_user(token: str):
+    row = db.session.scalar(_signed_in_query(), {"token_hash": _digest(token)})
     if row is None or row.ended_at is not None or not row.user.active:
         return None
     now = utcnow()
