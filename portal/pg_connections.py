@@ -24,7 +24,7 @@ the session (`set_config(..., false)`); the portal calls none.
 
 Every statement the portal runs goes through SQLAlchemy, so it passes `_note_writes` first. Code
 that writes through a raw DBAPI cursor of a pooled PostgreSQL connection would bypass it: do not
-(docs/developing.md, "Database").
+(docs/developing.md, "PostgreSQL connections").
 """
 
 from __future__ import annotations
