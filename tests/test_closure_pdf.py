@@ -12,7 +12,7 @@ import weasyprint
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.closure import pdf, pdf_text
+from portal.closure import pdf, pdf_layouts, pdf_text
 from portal.closure.summary import summary_html
 from portal.demo import load_demo
 from portal.extensions import db
@@ -32,9 +32,9 @@ EVERY_ELEMENT = """<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"
 
 def _weasyprints_own(html: str) -> bytes:
     """The same document written by WeasyPrint and pydyf as they come: their stylesheet, level 9,
-    their way of writing each line's glyphs."""
+    their way of laying out each line and of writing its glyphs."""
     document = weasyprint.HTML(string=html, url_fetcher=pdf._no_fetching(weasyprint))
-    with pdf_text.weasyprints_own():
+    with pdf_text.weasyprints_own(), pdf_layouts.weasyprints_own():
         return document.write_pdf(
             font_config=pdf.font_config(), pdf_identifier=pdf._identifier(html), pdf_variant="pdf/ua-1"
         )
@@ -43,6 +43,12 @@ def _weasyprints_own(html: str) -> bytes:
 def _drawn_by_weasyprint(html: str) -> bytes:
     """html_to_pdf with WeasyPrint's own draw_first_line instead of pdf_text's."""
     with pdf_text.weasyprints_own():
+        return pdf.html_to_pdf(html)
+
+
+def _laid_out_by_weasyprint(html: str) -> bytes:
+    """html_to_pdf with WeasyPrint's own first_line_metrics and Layout.reactivate instead of pdf_layouts'."""
+    with pdf_layouts.weasyprints_own():
         return pdf.html_to_pdf(html)
 
 
@@ -202,3 +208,62 @@ def test_any_text_a_user_might_type_is_written_byte_for_byte_as_weasyprint_write
         f"<body><p>Statement: {escape(words)}</p></body></html>"
     )
     assert pdf.html_to_pdf(document) == _drawn_by_weasyprint(document)
+    assert pdf.html_to_pdf(document) == _laid_out_by_weasyprint(document)
+
+
+def test_each_line_is_laid_out_and_drawn_byte_for_byte_as_weasyprint_does_with_one_layout_fewer(summaries, monkeypatch):
+    assert pdf_layouts.install(), (
+        f"pdf_layouts is written against WeasyPrint {pdf_layouts.FOR_WEASYPRINT} and is not installed over "
+        f"{weasyprint.__version__}: compare its first_line_metrics with WeasyPrint's, then update FOR_WEASYPRINT"
+    )
+    from weasyprint.text.line_break import Layout
+
+    made, setup = [], Layout.setup
+    monkeypatch.setattr(Layout, "setup", lambda layout, style: made.append(1) or setup(layout, style))
+    for name, html in {**summaries, "every element": EVERY_ELEMENT, "awkward": AWKWARD}.items():
+        made.clear()
+        ours = pdf.html_to_pdf(html)
+        ours_made = len(made)
+        made.clear()
+        assert ours == _laid_out_by_weasyprint(html), name
+        if name == "HERTS-EX-001":  # most lines are drawn from the layout they were measured with
+            assert ours_made < len(made) * 0.85, (ours_made, len(made))
+
+
+def test_a_layout_is_made_again_for_justified_text_another_style_or_a_second_drawing():
+    from weasyprint.text.line_break import Layout
+
+    assert pdf_layouts.install()
+    style = weasyprint.CSS(string="p { color: black }")  # any object: only its identity is compared
+    layout = Layout.__new__(Layout)
+    made = []
+    layout.setup = lambda style: made.append(style)
+    layout.set_text = lambda text, justify=False: None
+    layout.text, layout.justification_spacing = "A line", 0
+    layout.__dict__[pdf_layouts._KEPT] = style
+    layout.reactivate(style)
+    assert made == []  # kept: drawn as it was laid out
+    layout.reactivate(style)
+    assert made == [style]  # a second drawing makes it again
+    other = weasyprint.CSS(string="p { color: red }")
+    layout.__dict__[pdf_layouts._KEPT] = style
+    layout.reactivate(other)
+    assert made == [style, other]
+    layout.__dict__[pdf_layouts._KEPT] = style
+    layout.justification_spacing = 2.5
+    layout.reactivate(style)
+    assert made == [style, other, style]
+
+
+def test_over_another_weasyprint_release_weasyprints_own_functions_run(monkeypatch):
+    from weasyprint.text import line_break
+
+    pdf_layouts.uninstall()
+    try:
+        monkeypatch.setattr(weasyprint, "__version__", "71.0")
+        assert pdf_layouts.install() is False
+        assert line_break.first_line_metrics is not pdf_layouts.first_line_metrics
+    finally:
+        monkeypatch.undo()
+        assert pdf_layouts.install()
+    assert line_break.first_line_metrics is pdf_layouts.first_line_metrics

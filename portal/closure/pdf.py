@@ -6,7 +6,7 @@ The document identifier is derived from the content, and the creation dates come
 from the HTML's dcterms meta (the records' latest time), so the same HTML always
 gives the same bytes. Signing (signing.py) happens after, on those bytes.
 
-Three things make every document cheaper to write without changing what it shows
+Four things make every document cheaper to write without changing what it shows
 (docs/closure-summary.md, "Speed"):
 - its user-agent stylesheet is `pdf_defaults.css`, WeasyPrint's HTML defaults for only
   the elements our PDF templates use, instead of WeasyPrint's whole stylesheet, whose
@@ -15,7 +15,9 @@ Three things make every document cheaper to write without changing what it shows
   (`_write_once`), where pydyf compresses at level 9 and, to make the file's /ID, serialises
   and compresses every object a second time;
 - each line's glyphs are written with each distinct glyph formatted once (pdf_text.py), where
-  WeasyPrint reads and formats every glyph through cffi, one by one.
+  WeasyPrint reads and formats every glyph through cffi, one by one;
+- each line's Pango layout is kept from laying the line out to drawing it (pdf_layouts.py), where
+  WeasyPrint makes it again and has Pango shape the line a third time.
 """
 
 import contextlib
@@ -25,7 +27,7 @@ import hashlib
 import zlib
 from pathlib import Path
 
-from . import pdf_text
+from . import pdf_layouts, pdf_text
 
 DEFAULTS = Path(__file__).with_name("pdf_defaults.css")
 # The elements pdf_defaults.css gives defaults to. A document with any other is refused.
@@ -89,6 +91,7 @@ def _document_class(weasyprint):
     if _DOCUMENT is None:
         defaults = [weasyprint.CSS(string=DEFAULTS.read_text(encoding="utf-8"))]
         pdf_text.install()
+        pdf_layouts.install()
 
         class Document(weasyprint.HTML):
             def _ua_stylesheets(self, forms=False):
