@@ -243,6 +243,30 @@ def test_a_statement_with_a_word_longer_than_the_line_wraps_instead_of_running_o
     assert text.count("x") >= 10_000
 
 
+
+def test_a_statement_pasted_with_unicode_line_and_paragraph_separators_still_makes_a_summary(app, people):
+    """WeasyPrint 70 stops with an AssertionError on a paragraph separator (U+2029) after a space, in
+    any text: one pasted statement made the family's summary, and every batch holding it, fail. A line
+    separator (U+2028) printed a box for a missing glyph. Both are written as the line breaks they are."""
+    from tests.test_families import add_evidence, suffolk_case
+
+    statement = "Attended every session. \u2029Then moved school.\u2028 Settled well. \u2029"
+    with app.test_request_context():
+        family, parent, _ = suffolk_case(people)
+        add_evidence(
+            family,
+            parent,
+            people["partner"],
+            status="accepted",
+            reviewer=people["lead_professional"],
+            statement=statement,
+        )
+        db.session.commit()
+        pdf = html_to_pdf(summary_html(family))
+    text = pdf_text(pdf)
+    assert "Attended every session. Then moved school. Settled well." in text
+    assert "\u2028" not in text and "\u2029" not in text
+
 def test_evidence_about_a_member_withdrawn_as_recorded_in_error_says_so(app, people):
     """The family page marks them "(withdrawn)"; the summary used to print the bare name."""
     from tests.test_families import add_evidence, suffolk_case

@@ -192,19 +192,25 @@ def test_lines_it_does_not_cover_are_left_to_weasyprint_and_still_come_out_the_s
         assert text not in handed, text
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    words=st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), min_size=1, max_size=120),
+    words=st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), min_size=1, max_size=120)
+    | st.lists(st.sampled_from(["word", "Averyveryverylongword", " ", "\n", "\r", "\u2029", "\u2028", "\t", "-"]))
+    .map("".join)
+    .filter(str.strip),
     size=st.sampled_from(["7pt", "12pt", "19.5pt"]),
     weight=st.sampled_from(["normal", "bold"]),
+    width=st.sampled_from(["auto", "30mm"]),  # narrow: many lines, words broken mid-way
+    wrap=st.sampled_from(["normal", "break-word"]),
 )
-def test_any_text_a_user_might_type_is_written_byte_for_byte_as_weasyprint_writes_it(words, size, weight):
-    """Whatever a partner types (any script, control characters, joiners, marks), our line drawing
-    and WeasyPrint's give the same file."""
+def test_any_text_a_user_might_type_is_written_byte_for_byte_as_weasyprint_writes_it(words, size, weight, width, wrap):
+    """Whatever a partner types (any script, control characters, joiners, marks, line and paragraph
+    separators), our line drawing and layout and WeasyPrint's give the same file."""
     assert pdf_text.install()
     document = (
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Typed</title>'
-        f"<style>p {{ font-size: {size}; font-weight: {weight}; white-space: pre-line }}</style></head>"
+        f"<style>p {{ font-size: {size}; font-weight: {weight}; white-space: pre-line; width: {width}; "
+        f"overflow-wrap: {wrap} }}</style></head>"
         f"<body><p>Statement: {escape(words)}</p></body></html>"
     )
     assert pdf.html_to_pdf(document) == _drawn_by_weasyprint(document)

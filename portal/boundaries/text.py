@@ -5,8 +5,10 @@ a value that reaches a header split it, and no person types the other C0
 controls, DEL or the C1 controls (U+0080 to U+009F) on purpose, nor the
 bidirectional overrides (DIRECTION_CONTROLS, below). So:
 
-- a multi-line box (a textarea) may hold tabs and line breaks (tab, LF, CR),
-  and nothing else below U+0020, nor DEL or C1;
+- a multi-line box (a textarea) may hold tabs and line breaks (tab, LF, CR, and
+  Unicode's line and paragraph separators, U+2028 and U+2029, which PDFs write
+  as line breaks: portal/closure/pdf.py), and nothing else below U+0020, nor DEL
+  or C1;
 - everything else (one-line inputs, radios, checkboxes, query parameters,
   field names) may hold none of them.
 
@@ -39,7 +41,9 @@ from wtforms.validators import StopValidation
 # summary and be another in the records and the claim file. Nobody types them; right-to-left
 # scripts need none of them. The direction marks (U+200E, U+200F) stay allowed.
 DIRECTION_CONTROLS = "\u202a-\u202e\u2066-\u2069"
-ONE_LINE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{DIRECTION_CONTROLS}]")
+# Unicode's line and paragraph separators are line breaks too: refused where a line break is.
+LINE_SEPARATORS = "\u2028\u2029"
+ONE_LINE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{LINE_SEPARATORS}{DIRECTION_CONTROLS}]")
 MULTI_LINE = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{DIRECTION_CONTROLS}]")  # tab, LF, CR allowed
 
 # Query parameters whose reader accepts any text safely (see the module docstring).
