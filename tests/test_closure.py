@@ -243,7 +243,6 @@ def test_a_statement_with_a_word_longer_than_the_line_wraps_instead_of_running_o
     assert text.count("x") >= 10_000
 
 
-
 def test_a_statement_pasted_with_unicode_line_and_paragraph_separators_still_makes_a_summary(app, people):
     """WeasyPrint 70 stops with an AssertionError on a paragraph separator (U+2029) after a space, in
     any text: one pasted statement made the family's summary, and every batch holding it, fail. A line
@@ -266,6 +265,7 @@ def test_a_statement_pasted_with_unicode_line_and_paragraph_separators_still_mak
     text = pdf_text(pdf)
     assert "Attended every session. Then moved school. Settled well." in text
     assert "\u2028" not in text and "\u2029" not in text
+
 
 def test_evidence_about_a_member_withdrawn_as_recorded_in_error_says_so(app, people):
     """The family page marks them "(withdrawn)"; the summary used to print the bare name."""

@@ -262,7 +262,22 @@ def test_a_nul_in_the_family_search_is_refused_naming_the_search(client, people)
 
 @pytest.mark.parametrize(
     "character",
-    ["\x00", "\x1b", "\x7f", "\x85", "\t", "\n", "\u2028", "\u2029", "\u202e", "\u202d", "\u202a", "\u2066", "\u2067", "\u2069"],
+    [
+        "\x00",
+        "\x1b",
+        "\x7f",
+        "\x85",
+        "\t",
+        "\n",
+        "\u2028",
+        "\u2029",
+        "\u202e",
+        "\u202d",
+        "\u202a",
+        "\u2066",
+        "\u2067",
+        "\u2069",
+    ],
 )
 def test_a_control_character_in_a_one_line_field_is_a_message_naming_it(app, client, lead, character):
     response = client.post("/families/new", data={"name": f"Smith{character}family", "plan": "durham-2018"})
