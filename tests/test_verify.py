@@ -75,7 +75,6 @@ def test_a_fresh_summary_matches_and_says_who_made_it(demo, client):
         assert event.family_id == _family(CLOSED).id and event.detail.endswith("matches")
 
 
-
 def test_when_each_copy_was_made_is_said_in_uk_time_as_on_every_other_page(demo, client):
     """23:30 UTC on 1 July is 00:30 BST on 2 July: the day as well as the hour a council reads."""
     code = _download(client, demo, CLOSED, who="lead")
@@ -98,6 +97,7 @@ def test_when_each_copy_was_made_is_said_in_uk_time_as_on_every_other_page(demo,
     assert status == 200
     assert "2 July 2026 at 00:30 BST by Jenny Clarke" in page
     assert "UTC" not in page
+
 
 def test_the_form_takes_a_typed_code_in_any_case_with_spaces(demo, client):
     code = _download(client, demo, CLOSED)
