@@ -12,7 +12,7 @@ put in single-paragraph mode before that second shaping (which changes nothing f
 separator) and kept. Drawing the line then finds it exactly as a new one would be, already
 shaped: no new Pango objects, no third shaping. Any other line, and any layout drawn with another
 style, with justification, or a second time, is made again as WeasyPrint makes it. On the heavy
-closure summary this is about 6.5% fewer instructions a render (docs/closure-summary.md, "Speed").
+closure summary this is 5.7% fewer instructions a render (docs/closure-summary.md, "Speed").
 
 What is written is byte for byte what WeasyPrint writes: tests/test_closure_pdf.py renders the
 demo summaries, awkward text and typed text both ways and compares the files. It is installed
