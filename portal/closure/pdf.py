@@ -78,14 +78,16 @@ def font_config():
 # and every batch holding it, fail. A line separator broke the line but also printed the font's
 # box for a missing glyph. In text whose white space collapses, a line break becomes a space.
 # Only the document is written so: the records, the snapshot and the verification code keep them.
-_AS_LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n"})
+# (Two replaces, not str.translate: on a summary's HTML translate took 4.5 ms, these take 0.01.)
+_LINE_SEPARATORS = ("\u2028", "\u2029")
 
 
 def html_to_pdf(html: str, tagged: bool = True) -> bytes:
     # Imported here: WeasyPrint loads Pango at import, which only this feature needs.
     import weasyprint
 
-    html = html.translate(_AS_LINE_BREAKS)
+    for separator in _LINE_SEPARATORS:
+        html = html.replace(separator, "\n")
     document = _document_class(weasyprint)(string=html, url_fetcher=_no_fetching(weasyprint))
     _refuse_uncovered(document.etree_element)
     options = {"pdf_variant": "pdf/ua-1"} if tagged else {}
