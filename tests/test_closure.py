@@ -217,24 +217,29 @@ def test_text_typed_into_the_case_is_escaped(app, people):
     assert "No members recorded." in page and "No evidence has been accepted." in page
 
 
-def test_a_statement_with_a_word_longer_than_the_line_wraps_instead_of_running_off_the_page(app, people):
-    """10,000 characters with no space (the most a statement may hold) fill several pages, not one line."""
+def _summary_with_statement(app, people, statement) -> bytes:
+    """The PDF summary of a new Suffolk case with one accepted evidence item saying `statement`."""
     from tests.test_families import add_evidence, suffolk_case
 
+    with app.test_request_context():
+        family, parent, _ = suffolk_case(people)
+        add_evidence(
+            family,
+            parent,
+            people["partner"],
+            status="accepted",
+            reviewer=people["lead_professional"],
+            statement=statement,
+        )
+        db.session.commit()
+        return html_to_pdf(summary_html(family))
+
+
+def test_a_statement_with_a_word_longer_than_the_line_wraps_instead_of_running_off_the_page(app, people):
+    """10,000 characters with no space (the most a statement may hold) fill several pages, not one line."""
+
     def pages(statement):
-        with app.test_request_context():
-            family, parent, _ = suffolk_case(people)
-            add_evidence(
-                family,
-                parent,
-                people["partner"],
-                status="accepted",
-                reviewer=people["lead_professional"],
-                statement=statement,
-            )
-            db.session.commit()
-            pdf = html_to_pdf(summary_html(family))
-        reader = pypdf.PdfReader(io.BytesIO(pdf))
+        reader = pypdf.PdfReader(io.BytesIO(_summary_with_statement(app, people, statement)))
         return len(reader.pages), "".join(page.extract_text() for page in reader.pages)
 
     short, _ = pages("Attended every session.")
@@ -247,22 +252,8 @@ def test_a_statement_pasted_with_unicode_line_and_paragraph_separators_still_mak
     """WeasyPrint 70 stops with an AssertionError on a paragraph separator (U+2029) after a space, in
     any text: one pasted statement made the family's summary, and every batch holding it, fail. A line
     separator (U+2028) printed a box for a missing glyph. Both are written as the line breaks they are."""
-    from tests.test_families import add_evidence, suffolk_case
-
     statement = "Attended every session. \u2029Then moved school.\u2028 Settled well. \u2029"
-    with app.test_request_context():
-        family, parent, _ = suffolk_case(people)
-        add_evidence(
-            family,
-            parent,
-            people["partner"],
-            status="accepted",
-            reviewer=people["lead_professional"],
-            statement=statement,
-        )
-        db.session.commit()
-        pdf = html_to_pdf(summary_html(family))
-    text = pdf_text(pdf)
+    text = pdf_text(_summary_with_statement(app, people, statement))
     assert "Attended every session. Then moved school. Settled well." in text
     assert "\u2028" not in text and "\u2029" not in text
 
