@@ -59,8 +59,9 @@ def create_app(config_name=None, overrides=None):
 def _init_templates(app):
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from .templating import build_loader, check_page_template
+    from .templating import PortalTemplate, build_loader, check_page_template
 
+    app.jinja_env.template_class = PortalTemplate  # before any template is loaded
     app.jinja_loader = build_loader(app.template_folder)
     check_page_template(app.jinja_loader, app.jinja_env)
     WTFormsHelpers(app)
