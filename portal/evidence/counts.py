@@ -29,22 +29,23 @@ def latest_versions(chosen):
     )
 
 
-def chain(roots, name="chain"):
+def chain(roots, name="chain", state=None):
     """A recursive query over the given versions and every version each corrected:
-    (root, replaces_id, by, lp) where `lp` is the root's family's lead professional. Two chains
-    in one statement need two names."""
-    base = (
-        roots.join(Family, Family.id == Evidence.family_id)
-        .with_only_columns(
-            Evidence.id.label("root"),
-            Evidence.replaces_id.label("replaces_id"),
-            Evidence.submitted_by_id.label("by"),
-            Family.lead_professional_id.label("lp"),
-        )
-        .cte(name, recursive=True)
-    )
+    (root, replaces_id, by, lp) where `lp` is the root's family's lead professional, and, when a
+    column of the roots is given as `state`, that column of the root on each of its rows. Two
+    chains in one statement need two names."""
+    columns = [
+        Evidence.id.label("root"),
+        Evidence.replaces_id.label("replaces_id"),
+        Evidence.submitted_by_id.label("by"),
+        Family.lead_professional_id.label("lp"),
+    ]
+    if state is not None:
+        columns.append(state.label("state"))
+    base = roots.join(Family, Family.id == Evidence.family_id).with_only_columns(*columns).cte(name, recursive=True)
+    carried = [base.c.state] if state is not None else []
     return base.union_all(
-        sa.select(base.c.root, _EARLIER.replaces_id, _EARLIER.submitted_by_id, base.c.lp).where(
+        sa.select(base.c.root, _EARLIER.replaces_id, _EARLIER.submitted_by_id, base.c.lp, *carried).where(
             _EARLIER.id == base.c.replaces_id
         )
     )
@@ -77,15 +78,20 @@ def _awaiting_query(scope: str, role: str, name: str = "chain"):
     building the recursive query costs more than the database takes to run it. Its columns:
     (items the user may review, items waiting for a programme manager)."""
     user_id = sa.bindparam("user_id", type_=sa.Integer)
-    chosen = _chosen(scope, user_id)
-    unreviewed = latest_versions(chosen).where(~sa.exists().where(Review.evidence_id == Evidence.id))
-    versions = chain(unreviewed, name)
+    unreviewed = latest_versions(_chosen(scope, user_id)).where(~sa.exists().where(Review.evidence_id == Evidence.id))
+    return _awaiting_of(chain(unreviewed, name), role, user_id)
+
+
+def _awaiting_of(versions, role: str, user_id, where=None):
+    """(items the user may review, items waiting for a programme manager) among the items whose
+    versions are `versions` (a chain) and meet `where`: the rule of duties.review_refusal."""
     per_item = (
         sa.select(
             versions.c.lp,
             sa.func.max(sa.case((versions.c.by == versions.c.lp, 1), else_=0)).label("lp_in"),
             sa.func.max(sa.case((versions.c.by == user_id, 1), else_=0)).label("me_in"),
         )
+        .where(sa.true() if where is None else where)
         .group_by(versions.c.root, versions.c.lp)
         .subquery()
     )
@@ -102,6 +108,10 @@ def _awaiting_query(scope: str, role: str, name: str = "chain"):
     return sa.select(ones(mine), ones(per_item.c.lp_in == 1))
 
 
+# The version's review returned it.
+_RETURNED = sa.exists().where(Review.evidence_id == Evidence.id, Review.decision == "returned")
+
+
 def returned_to_agency(agency_id: int) -> int:
     """The agency's items, in the families it works with now, whose latest version was returned
     (a partner's to-do count, on every page a partner opens)."""
@@ -112,22 +122,16 @@ def returned_to_agency(agency_id: int) -> int:
 def _returned_to_agency_query():
     """Built once per process, the agency as a parameter (see _awaiting_query)."""
     agency_id = sa.bindparam("agency_id", type_=sa.Integer)
-    returned = sa.exists().where(Review.evidence_id == Evidence.id, Review.decision == "returned")
-    items = latest_versions(attached_family_ids(agency_id)).where(Evidence.agency_id == agency_id, returned)
+    items = latest_versions(attached_family_ids(agency_id)).where(Evidence.agency_id == agency_id, _RETURNED)
     return sa.select(sa.func.count()).select_from(items.with_only_columns(Evidence.id).subquery())
 
 
-@functools.cache
-def _returned_to_submitter_query(scope: str, name: str = "chain"):
-    """Items in the scope's families (LED: those the user `user_id` leads) whose latest version was
-    returned and whose first version the user submitted: a lead professional's own evidence,
-    theirs to correct (duties.may_correct). Built once per process, the user as a parameter (see
-    _awaiting_query): it is in the navigation's to-do count, on every page a lead professional opens."""
-    user_id = sa.bindparam("user_id", type_=sa.Integer)
-    returned = sa.exists().where(Review.evidence_id == Evidence.id, Review.decision == "returned")
-    versions = chain(latest_versions(_chosen(scope, user_id)).where(returned), name)
+def _returned_of(versions, user_id, where):
+    """How many of the items whose versions are `versions` (a chain of returned latest versions)
+    and meet `where` the user submitted first (the version that replaces none): a lead
+    professional's own evidence, theirs to correct (duties.may_correct)."""
     return sa.select(sa.func.count(sa.distinct(versions.c.root))).where(
-        versions.c.replaces_id.is_(None), versions.c.by == user_id
+        where, versions.c.replaces_id.is_(None), versions.c.by == user_id
     )
 
 
@@ -136,8 +140,21 @@ def lead_professional_counts_query(open_queries_count):
     """One statement, the user as a parameter, for the navigation's to-do count of a lead
     professional: the items awaiting their review in the families they lead, plus their own items
     returned to them, plus `open_queries_count` (a select of one count, the same parameter: the
-    verifiers' queries waiting for their answer). Three statements cost three round trips on every
-    page a lead professional opens; each part is the statement its own function runs."""
-    may = _awaiting_query(LED, LP, "awaiting_chain").subquery("awaiting")
-    returned = _returned_to_submitter_query(LED, "returned_chain").scalar_subquery()
+    verifiers' queries waiting for their answer).
+
+    It reads the families' evidence once: one chain over the latest versions that are unreviewed
+    (no review: `state` is NULL) or returned, the first counted as `_awaiting_query` counts them.
+    It used to read every version of the families twice, once for each count, on every page a
+    lead professional opens: a cost that grows with all their families' history
+    (docs/performance.md, run 13)."""
+    user_id = sa.bindparam("user_id", type_=sa.Integer)
+    review = aliased(Review, name="latest_review")
+    roots = (
+        latest_versions(_chosen(LED, user_id))
+        .outerjoin(review, review.evidence_id == Evidence.id)
+        .where(review.id.is_(None) | (review.decision == "returned"))
+    )
+    versions = chain(roots, "open_chain", state=review.decision)
+    may = _awaiting_of(versions, LP, user_id, where=versions.c.state.is_(None)).subquery("awaiting")
+    returned = _returned_of(versions, user_id, where=versions.c.state == "returned").scalar_subquery()
     return sa.select(sa.select(may.c[0]).scalar_subquery() + returned + open_queries_count.scalar_subquery())
