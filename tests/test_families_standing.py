@@ -410,3 +410,21 @@ def test_two_readers_of_a_stale_decision_at_the_same_moment_both_get_the_page_an
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).where(FamilyVerdict.family_id == durham.id)) == 1
     in_step(app, durham.id)
+
+
+def test_a_savepoint_rolled_back_after_a_change_does_not_make_the_commit_forget_the_change(app, people, durham):
+    """A savepoint's rollback (begin_nested, as claims take a phase lock) fired the rollback event,
+    and the families the transaction had changed were forgotten: its commit left the stored
+    verdict as it was."""
+    before = in_step(app, durham.id)
+    with app.app_context():
+        lp = people["lead_professional"]
+        for evidence_id in (durham.attendance, durham.sdq):
+            db.session.add(Review(evidence_id=evidence_id, decision="accepted", reason="", reviewed_by_id=lp.id))
+        db.session.flush()
+        with db.session.begin_nested() as savepoint:
+            db.session.execute(sa.select(1))
+            savepoint.rollback()
+        db.session.commit()
+    after = in_step(app, durham.id)
+    assert not before["turned_around"] and after["turned_around"]

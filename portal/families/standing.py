@@ -88,8 +88,12 @@ def _decide_changed(session):
         refresh(sorted(families), session=session)
 
 
-@event.listens_for(FlaskSession, "after_rollback")
-def _forget_changes(session):
+@event.listens_for(FlaskSession, "after_soft_rollback")
+def _forget_changes(session, previous_transaction):
+    # Only when the whole transaction is rolled back: a savepoint's rollback (begin_nested) keeps
+    # what the transaction around it changed, so what it noted stays noted.
+    if previous_transaction.parent is not None:
+        return
     session.info.pop(FAMILIES, None)
     session.info.pop(REVIEWED, None)
 
