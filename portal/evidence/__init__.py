@@ -4,4 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("evidence", __name__, url_prefix="/families/<id:family_id>/evidence")
 
-from . import views  # noqa: F401
+from . import (  # noqa: F401  (registers the routes; queue keeps the review queue in step with changes)
+    queue,
+    views,
+)

@@ -21,7 +21,7 @@ from .claims import (
     LineDecision,
     QueryAnswer,
 )
-from .evidence import Evidence, EvidenceDocument, Review
+from .evidence import Evidence, EvidenceDocument, Review, ReviewQueue
 from .families import (
     CaseClosure,
     EssentialRecord,
@@ -73,6 +73,7 @@ __all__ = [
     "QueryAnswer",
     "RecoveryCode",
     "Review",
+    "ReviewQueue",
     "TeamMembership",
     "User",
     "UserSession",

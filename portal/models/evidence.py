@@ -99,6 +99,31 @@ class Review(db.Model):
     reviewed_by: Mapped[User] = relationship()
 
 
+QUEUE_STATES = ("awaiting", "returned", "done")  # unreviewed; returned; accepted or corrected since
+
+
+class ReviewQueue(db.Model):
+    """Each evidence version's place in the review work, kept so the to-do counts read only the open items.
+
+    Not a record of its own: a copy of what the evidence and its reviews say, one row for each
+    person who submitted or corrected the version or any version before it (`by_id`), with the
+    first version's submitter (`first_by_id`) and the version's `state`: "awaiting" review,
+    "returned" by its review, or "done" (accepted, or corrected since). Written in the same
+    transaction as the version, its review or its correction (portal/evidence/queue.py), and its
+    state updated in place then; never deleted. The counts of portal/evidence/counts.py read the
+    open rows, by `state`, and so cost what the open items cost, not every version ever sent.
+    """
+
+    __tablename__ = "review_queue"
+    __table_args__ = (sa.Index("ix_review_queue_state_family_id", "state", "family_id"),)
+
+    evidence_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence.id"), primary_key=True)
+    by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), primary_key=True)
+    family_id: Mapped[int] = mapped_column(sa.ForeignKey("family.id"))
+    first_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    state: Mapped[str] = mapped_column(sa.String(10))  # one of QUEUE_STATES
+
+
 # What a document may be, judged from its bytes (portal/documents/kinds.py): kind -> media type.
 DOCUMENT_MEDIA_TYPES = {
     "pdf": "application/pdf",

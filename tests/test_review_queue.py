@@ -1,0 +1,233 @@
+"""The review queue (portal/evidence/queue.py) says what the evidence and its reviews say, after
+every kind of change, in any order, on each database; the migration fills it the same way; and
+the to-do counts read it, not the evidence."""
+
+import datetime as dt
+import random
+
+import flask_migrate
+import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
+
+from portal.evidence import counts, duties, queue
+from portal.extensions import db
+from portal.models import Evidence, Review, ReviewQueue, User
+from portal.todo import lists
+from tests.test_families import add_evidence, suffolk_case
+from tests.test_migrations import empty_app  # noqa: F401  (the fixture: an empty database, on each)
+
+STATE_OF_STATUS = {"submitted": "awaiting", "returned": "returned", "accepted": "done", "superseded": "done"}
+
+
+def expected_queue() -> set[tuple]:
+    """The queue as the evidence model states it: for each version, each person who submitted or
+    corrected it or any version before it, the first version's submitter, and its status."""
+    db.session.expire_all()
+    rows = set()
+    for version in db.session.scalars(sa.select(Evidence)):
+        first = version.history[-1].submitted_by_id
+        for by in duties.submitter_ids(version):
+            rows.add((version.id, by, version.family_id, first, STATE_OF_STATUS[version.status]))
+    return rows
+
+
+def stored_queue() -> set[tuple]:
+    return set(
+        db.session.execute(
+            sa.select(
+                ReviewQueue.evidence_id,
+                ReviewQueue.by_id,
+                ReviewQueue.family_id,
+                ReviewQueue.first_by_id,
+                ReviewQueue.state,
+            )
+        ).all()
+    )
+
+
+def test_each_change_to_evidence_writes_the_queue_as_the_evidence_says(app, people):
+    lp, partner, pm = people["lead_professional"], people["partner"], people["programme_manager"]
+    with app.app_context():
+        family, parent, _ = suffolk_case(people)
+        sent = add_evidence(family, parent, partner)
+        assert stored_queue() == expected_queue() == {(sent.id, partner.id, family.id, partner.id, "awaiting")}
+        db.session.add(Review(evidence_id=sent.id, decision="returned", reason="Dates.", reviewed_by_id=lp.id))
+        db.session.commit()
+        assert stored_queue() == expected_queue()
+        assert {row[4] for row in stored_queue()} == {"returned"}
+        # The lead professional corrects it (not through the forms): both now stand on the new version.
+        corrected = add_evidence(family, parent, lp, replaces=sent)
+        assert stored_queue() == expected_queue()
+        assert {(row[0], row[1], row[4]) for row in stored_queue() if row[0] == corrected.id} == {
+            (corrected.id, partner.id, "awaiting"),
+            (corrected.id, lp.id, "awaiting"),
+        }
+        db.session.add(Review(evidence_id=corrected.id, decision="accepted", reviewed_by_id=pm.id))
+        db.session.commit()
+        assert stored_queue() == expected_queue()
+        assert {row[4] for row in stored_queue()} == {"done"}
+
+
+def _version(family_id, member_id, statement, by, earlier=None) -> Evidence:
+    """A version written straight to the session and flushed: a first one, or `earlier`'s correction."""
+    row = Evidence(
+        family_id=family_id,
+        outcome_id="6.2",
+        member_ids=[member_id],
+        source="Social Care and Early Help practitioners (via CareFirst & Profile)",
+        period_start=dt.date(2024, 2, 1),
+        period_end=dt.date(2024, 8, 1),
+        values={},
+        statement=statement,
+        submitted_by_id=by.id,
+        replaces_id=earlier.id if earlier is not None else None,
+        version=earlier.version + 1 if earlier is not None else 1,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def test_the_queue_holds_whatever_order_changes_come_in_and_however_they_are_committed(app, people):
+    """Several hundred submissions, corrections and reviews by everyone, chosen at random (a fixed
+    seed), committed one at a time or several together, some taken back by a savepoint."""
+    chooser = random.Random(20261130)
+    submitters = [people["partner"], people["police_partner"], people["lead_professional"]]
+    reviewers = [people["lead_professional"], people["programme_manager"]]
+    with app.app_context():
+        families = [suffolk_case(people)[:2] for _ in range(3)]
+        latest: list[Evidence] = []
+        for step in range(300):
+            kind = chooser.choice(["new", "new", "correct", "review", "review"])
+            family, member = chooser.choice(families)
+            if kind == "new" or not latest:
+                latest.append(_version(family.id, member.id, f"Step {step}.", chooser.choice(submitters)))
+            elif kind == "correct":
+                earlier = chooser.choice(latest)
+                corrected = _version(
+                    earlier.family_id,
+                    earlier.member_ids[0],
+                    f"Step {step}, corrected.",
+                    chooser.choice(submitters),
+                    earlier,
+                )
+                latest[latest.index(earlier)] = corrected
+            else:
+                unreviewed = [row for row in latest if not row.reviews]
+                if unreviewed:
+                    row = chooser.choice(unreviewed)
+                    decision = chooser.choice(["accepted", "returned"])
+                    db.session.add(
+                        Review(evidence_id=row.id, decision=decision, reviewed_by_id=chooser.choice(reviewers).id)
+                    )
+                    db.session.flush()
+                    db.session.refresh(row, ["reviews"])
+            if chooser.random() < 0.1:  # a change taken back: its versions are noted, but never written
+                with db.session.begin_nested() as savepoint:
+                    earlier = latest[-1] if latest[-1].replaced_by is None else None
+                    _version(family.id, member.id, f"Step {step}, taken back.", submitters[0], earlier)
+                    savepoint.rollback()
+            if chooser.random() < 0.4:
+                db.session.commit()
+                latest = [db.session.get(Evidence, row.id) for row in latest]
+                assert stored_queue() == expected_queue(), f"after step {step}"
+        db.session.commit()
+        assert stored_queue() == expected_queue()
+        assert {row[4] for row in stored_queue()} == {"awaiting", "returned", "done"}
+
+
+def test_the_counts_read_the_queue_not_the_evidence(app, people):
+    """What keeps them from growing with every version the families ever had."""
+    statements = {
+        "lead professional": lists.counts.lead_professional_counts_query(lists.led_open_query_count()),
+        "family": counts._awaiting_query(counts.FAMILY, duties.LP),
+        "programme manager": counts._awaiting_query(counts.ANY, duties.PM),
+    }
+    for whose, statement in statements.items():
+        sql = str(statement.compile(dialect=sqlite.dialect()))
+        assert "review_queue" in sql, whose
+        assert "FROM evidence" not in sql and "JOIN evidence" not in sql, whose
+    # The partner's reads the latest version of each returned item only, by its key.
+    sql = str(counts._returned_to_agency_query().compile(dialect=sqlite.dialect()))
+    assert "FROM review_queue JOIN evidence ON evidence.id = review_queue.evidence_id" in sql
+
+
+def test_the_counts_follow_the_queue_when_a_family_changes_lead_professional(app, people):
+    """The queue keeps who submitted each version, not who leads the family: a new lead
+    professional's counts are right without the queue being written again."""
+    from tests import factories as f
+
+    lp, partner = people["lead_professional"], people["partner"]
+    with app.app_context():
+        family, parent, _ = suffolk_case(people)
+        add_evidence(family, parent, partner)  # the lead professional's to review
+        add_evidence(family, parent, lp)  # a programme manager's
+        other = f.make_user("lead_professional")
+        before = stored_queue()
+        assert lists.count_for(db.session.get(User, lp.id)) == 1
+        db.session.get(type(family), family.id).lead_professional_id = other.id  # as handover.hand_over does
+        db.session.commit()
+        assert stored_queue() == before
+        # The new lead reviews both; the old lead's submission is no longer the lead professional's own.
+        assert lists.count_for(db.session.get(User, other.id)) == 2
+        assert lists.count_for(db.session.get(User, lp.id)) == 0
+        pm = db.session.get(User, people["programme_manager"].id)
+        assert counts.awaiting(counts.ANY, pm) == (0, 0)
+
+
+def test_the_migration_fills_the_queue_for_the_evidence_already_stored(empty_app):
+    """Evidence stored before the queue existed: a version, a returned one and its two
+    corrections, an accepted one; the migration writes what queue.refresh would."""
+    flask_migrate.upgrade(revision="0016")
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO user_account (id, email, name, role, password_hash, active, must_change_password, "
+                "created_at) VALUES (1, 'a@x.example', 'A', 'partner', 'x', true, false, '2024-01-01 00:00:00'), "
+                "(2, 'b@x.example', 'B', 'lead_professional', 'x', true, false, '2024-01-01 00:00:00'), "
+                "(3, 'c@x.example', 'C', 'partner', 'x', true, false, '2024-01-01 00:00:00')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO family (id, ref, name, plan_id, lead_professional_id, engaged_on, created_at) "
+                "VALUES (1, 'F-1', 'Family', 'suffolk-2017', 2, '2024-01-01', '2024-01-01 00:00:00')"
+            )
+        )
+        for id_, by, replaces in ((1, 1, None), (2, 1, None), (3, 3, 2), (4, 2, 3), (5, 3, None)):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO evidence (id, family_id, outcome_id, member_ids, source, period_start, period_end, "
+                    '"values", statement, submitted_by_id, submitted_at, replaces_id, version) VALUES '
+                    "(:id, 1, '6.2', '[]', 's', '2024-01-01', '2024-02-01', '{}', 'x', :by, "
+                    "'2024-03-01 00:00:00', :replaces, 1)"
+                ),
+                {"id": id_, "by": by, "replaces": replaces},
+            )
+        for evidence_id, decision in ((2, "returned"), (3, "returned"), (5, "accepted")):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO evidence_review (evidence_id, decision, reason, reviewed_by_id, reviewed_at) "
+                    "VALUES (:e, :d, '', 2, '2024-03-02 00:00:00')"
+                ),
+                {"e": evidence_id, "d": decision},
+            )
+    flask_migrate.upgrade()
+    assert (
+        stored_queue()
+        == expected_queue()
+        == {
+            (1, 1, 1, 1, "awaiting"),
+            (2, 1, 1, 1, "done"),
+            (3, 1, 1, 1, "done"),
+            (3, 3, 1, 1, "done"),
+            (4, 1, 1, 1, "awaiting"),
+            (4, 2, 1, 1, "awaiting"),
+            (4, 3, 1, 1, "awaiting"),
+            (5, 3, 1, 3, "done"),
+        }
+    )
+    # queue.rebuild writes nothing new over it: the two say the same.
+    queue.rebuild(db.session)
+    db.session.commit()
+    assert stored_queue() == expected_queue()
