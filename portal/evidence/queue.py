@@ -152,12 +152,3 @@ def state_of(version_id):
 def _update_states():
     ids = sa.bindparam("ids", expanding=True)
     return sa.update(QUEUE).where(QUEUE.c.evidence_id.in_(ids)).values(state=state_of(QUEUE.c.evidence_id))
-
-
-def rebuild(session) -> None:
-    """Write the queue of every version, and every version's state (the migration that made the
-    table did the same)."""
-    ids = session.scalars(sa.select(Evidence.id).order_by(Evidence.id)).all()
-    for start in range(0, len(ids), 500):
-        part = ids[start : start + 500]
-        refresh(part, part, session=session)

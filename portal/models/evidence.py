@@ -99,9 +99,6 @@ class Review(db.Model):
     reviewed_by: Mapped[User] = relationship()
 
 
-QUEUE_STATES = ("awaiting", "returned", "done")  # unreviewed; returned; accepted or corrected since
-
-
 class ReviewQueue(db.Model):
     """Each evidence version's place in the review work, kept so the to-do counts read only the open items.
 
@@ -121,7 +118,7 @@ class ReviewQueue(db.Model):
     by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), primary_key=True)
     family_id: Mapped[int] = mapped_column(sa.ForeignKey("family.id"))
     first_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
-    state: Mapped[str] = mapped_column(sa.String(10))  # one of QUEUE_STATES
+    state: Mapped[str] = mapped_column(sa.String(10))  # "awaiting", "returned" or "done"
 
 
 # What a document may be, judged from its bytes (portal/documents/kinds.py): kind -> media type.
