@@ -12,7 +12,7 @@ import weasyprint
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.closure import pdf, pdf_layouts, pdf_text
+from portal.closure import pdf, pdf_boxes, pdf_layouts, pdf_pango, pdf_text
 from portal.closure.summary import summary_html
 from portal.demo import load_demo
 from portal.extensions import db
@@ -32,9 +32,15 @@ EVERY_ELEMENT = """<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"
 
 def _weasyprints_own(html: str) -> bytes:
     """The same document written by WeasyPrint and pydyf as they come: their stylesheet, level 9,
-    their way of laying out each line and of writing its glyphs."""
+    their way of laying out each line, of setting up its layout, of resolving each box and of
+    writing its glyphs."""
     document = weasyprint.HTML(string=html, url_fetcher=pdf._no_fetching(weasyprint))
-    with pdf_text.weasyprints_own(), pdf_layouts.weasyprints_own():
+    with (
+        pdf_text.weasyprints_own(),
+        pdf_layouts.weasyprints_own(),
+        pdf_pango.weasyprints_own(),
+        pdf_boxes.weasyprints_own(),
+    ):
         return document.write_pdf(
             font_config=pdf.font_config(), pdf_identifier=pdf._identifier(html), pdf_variant="pdf/ua-1"
         )
@@ -49,6 +55,18 @@ def _drawn_by_weasyprint(html: str) -> bytes:
 def _laid_out_by_weasyprint(html: str) -> bytes:
     """html_to_pdf with WeasyPrint's own first_line_metrics and Layout.reactivate instead of pdf_layouts'."""
     with pdf_layouts.weasyprints_own():
+        return pdf.html_to_pdf(html)
+
+
+def _set_up_by_weasyprint(html: str) -> bytes:
+    """html_to_pdf with WeasyPrint's own Layout.setup and strut instead of pdf_pango's."""
+    with pdf_pango.weasyprints_own():
+        return pdf.html_to_pdf(html)
+
+
+def _resolved_by_weasyprint(html: str) -> bytes:
+    """html_to_pdf with WeasyPrint's own resolve_percentages instead of pdf_boxes'."""
+    with pdf_boxes.weasyprints_own():
         return pdf.html_to_pdf(html)
 
 
@@ -213,8 +231,11 @@ def test_any_text_a_user_might_type_is_written_byte_for_byte_as_weasyprint_write
         f"overflow-wrap: {wrap} }}</style></head>"
         f"<body><p>Statement: {escape(words)}</p></body></html>"
     )
-    assert pdf.html_to_pdf(document) == _drawn_by_weasyprint(document)
-    assert pdf.html_to_pdf(document) == _laid_out_by_weasyprint(document)
+    ours = pdf.html_to_pdf(document)
+    assert ours == _drawn_by_weasyprint(document)
+    assert ours == _laid_out_by_weasyprint(document)
+    assert ours == _set_up_by_weasyprint(document)
+    assert ours == _resolved_by_weasyprint(document)
 
 
 def test_each_line_is_laid_out_and_drawn_byte_for_byte_as_weasyprint_does_with_one_layout_fewer(summaries, monkeypatch):
@@ -273,3 +294,205 @@ def test_over_another_weasyprint_release_weasyprints_own_functions_run(monkeypat
         monkeypatch.undo()
         assert pdf_layouts.install()
     assert line_break.first_line_metrics is pdf_layouts.first_line_metrics
+
+
+# Text in many styles: decorations (which make Layout.setup read the font's metrics), font
+# features, letter and word spacing (which set_text adds to a copied layout's attributes),
+# languages and directions, sizes, small capitals, and the same style used again and again.
+STYLED = """<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Styled text</title>
+<style>
+  .under { text-decoration: underline; } .through { text-decoration: line-through overline; }
+  .caps { font-variant: small-caps; } .nums { font-variant-numeric: oldstyle-nums tabular-nums; }
+  .liga { font-variant-ligatures: no-common-ligatures; font-kerning: none; }
+  .feat { font-feature-settings: "smcp" 1, "kern" 0; }
+  .tight { letter-spacing: 1.5pt; word-spacing: 4pt; } .break { overflow-wrap: anywhere; width: 20mm; }
+  .serif { font-family: "Liberation Serif", serif; font-style: italic; font-weight: bold; }
+  .mono { font-family: "Liberation Mono", monospace; white-space: pre; font-size: 9pt; }
+</style></head>
+<body><h1 class="under">An underlined heading long enough to go on to a second and a third line</h1>
+<p class="through">Struck through and overlined, 0123456789, in a paragraph long enough to wrap on to a
+second line, and then a third, so that its later lines are laid out and drawn from copies.</p>
+<p class="caps">Small capitals, AV Wa To.</p><p class="nums">Old style 1234567890 figures.</p>
+<p class="liga">No fi ffl ligatures, no kerning AV.</p><p class="feat">Features set by hand.</p>
+<p class="tight">Spaced letters and words, a line long enough to wrap onto a second line of its own at this size.</p>
+<p class="break">Anywhereanywhereanywherebreaks</p>
+<p lang="fr">Le français, avec des guillemets « ainsi ».</p><div style="direction: rtl" lang="he"><p>שלום עולם</p></div>
+<p class="serif">Serif, italic and bold.</p><p class="mono">Mono	tabbed   spaces</p>
+<ul><li>One</li><li>Two</li><li>Three</li><li>One</li><li>Two</li><li>Three</li></ul>
+</body></html>"""
+
+
+def test_each_style_is_set_up_once_and_written_byte_for_byte_as_weasyprint_writes_it(summaries, monkeypatch):
+    assert pdf_pango.install(), (
+        f"pdf_pango is written against WeasyPrint {pdf_pango.FOR_WEASYPRINT} and is not installed over "
+        f"{weasyprint.__version__}: compare Layout.setup and strut with WeasyPrint's, then update FOR_WEASYPRINT"
+    )
+    from weasyprint.text.line_break import Layout
+
+    for name, html in {**summaries, "every element": EVERY_ELEMENT, "awkward": AWKWARD, "styled": STYLED}.items():
+        assert pdf.html_to_pdf(html) == _set_up_by_weasyprint(html), name
+    set_up, made = [], []
+    stock = pdf_pango._stock
+    monkeypatch.setattr(pdf_pango, "_stock", (lambda *a: set_up.append(1) or stock[0](*a), stock[1]))
+    monkeypatch.setattr(Layout, "setup", lambda layout, style: made.append(1) or pdf_pango.setup(layout, style))
+    pdf.html_to_pdf(summaries["HERTS-EX-001"])
+    assert 0 < len(set_up) < len(made) * 0.6, (len(set_up), len(made))  # most layouts are copies
+
+
+def test_a_layout_copied_from_the_pattern_is_its_own_and_changing_it_leaves_the_pattern_be():
+    from weasyprint.text.ffi import ffi, pango
+    from weasyprint.text.line_break import Layout
+
+    assert pdf_pango.install()
+    style = _a_style("p { letter-spacing: 2pt; text-decoration: underline }")
+    first, second = Layout(style), Layout(style)
+    pattern = style.__dict__[pdf_pango._PATTERN][0]
+    assert first.layout != pattern and second.layout != pattern and first.layout != second.layout
+    assert first.ascent == second.ascent is not None  # the decoration's metrics come with the copy
+    first.set_text("A spaced line")  # gives the copy an attribute list, with the letter spacing
+    assert pango.pango_layout_get_attributes(first.layout) != ffi.NULL
+    assert pango.pango_layout_get_attributes(pattern) == ffi.NULL  # the pattern has none still
+    fresh = Layout.__new__(Layout)
+    pdf_pango._stock[0](fresh, style)  # WeasyPrint's own set-up, from scratch
+    for layout in (fresh, second):
+        layout.set_text("A spaced line")
+    assert pango.pango_layout_get_baseline(first.layout) == pango.pango_layout_get_baseline(fresh.layout)
+    assert first.get_first_line()[0].length == second.get_first_line()[0].length == fresh.get_first_line()[0].length
+
+
+def test_text_that_may_break_inside_a_word_is_set_with_the_patterns_no_hyphens_and_nothing_more():
+    from weasyprint.text.ffi import ffi, pango
+    from weasyprint.text.line_break import Layout
+
+    assert pdf_pango.install()
+    plain, spaced = (
+        _a_style("p { overflow-wrap: break-word }"),
+        _a_style("p { overflow-wrap: anywhere; word-spacing: 3pt }"),
+    )
+    layout = Layout(plain)
+    attributes = pango.pango_layout_get_attributes(layout.layout)
+    assert layout.__dict__[pdf_pango._NO_HYPHENS] and attributes != ffi.NULL  # the pattern's, copied
+    layout.set_text("Averyveryverylongword")
+    assert pango.pango_layout_get_attributes(layout.layout) == attributes  # no new list: nothing set but the text
+    other = Layout(spaced)
+    assert not other.__dict__[pdf_pango._NO_HYPHENS]  # word spacing: WeasyPrint's own set_text
+    assert pango.pango_layout_get_attributes(other.layout) == ffi.NULL
+    other.set_text("Two words")
+    assert pango.pango_layout_get_attributes(other.layout) != ffi.NULL
+
+
+def _a_style(css: str):
+    """The computed style of the text of the one paragraph of a document styled by `css`."""
+    document = weasyprint.HTML(string=f"<html lang='en-GB'><style>{css}</style><p>A spaced line</p></html>")
+    box = document.render(font_config=pdf.font_config()).pages[0]._page_box
+    while box.element_tag != "p":
+        box = box.children[0]
+    return box.children[0].children[0].style  # its line's text box's
+
+
+# Boxes in every way the box model resolves them: percentages of a known and of an unknown
+# height, calc(), minimums and maximums, each box-sizing, collapsed and separate table borders,
+# and page-margin boxes on every side, some with content and percentages of their own.
+BOXES = """<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Boxes</title>
+<style>
+  @page { size: A5; margin: 10% 12mm 20mm 5%;
+    @top-center { content: "Top " counter(page); padding: 2%; width: 40%; }
+    @left-middle { content: "Left"; margin: 1mm; }
+    @bottom-right-corner { content: counter(pages); border: 1pt solid black; }
+    @right-top { content: ""; }
+  }
+  .pc { width: 60%; padding: 2% 5%; margin: 1% auto; border: 2pt solid #333; }
+  .calc { width: calc(100% - 30mm); min-width: 20mm; max-width: 80%; padding-left: calc(2% + 3pt); }
+  .bb { box-sizing: border-box; width: 50%; padding: 10px; border: 5px solid red; height: 20mm; }
+  .pb { box-sizing: padding-box; width: 40mm; padding: 3mm; min-height: 10mm; max-height: 40%; }
+  .tall { height: 30%; min-height: 5mm; } .mm { min-width: 200%; max-width: 10mm; }
+  table.c { border-collapse: collapse; width: 70%; } table.s { border-collapse: separate; width: auto; }
+  td, th { border: 1pt solid black; padding: 1%; width: 30%; }
+  .shade { background: #dddddd; border-radius: 2mm 0; } .shadow { box-shadow: 1pt 1pt 2pt gray; }
+  .fade { background-image: linear-gradient(white, #b1b4b6); } .hidden { visibility: hidden; background: red; }
+  .round { border-radius: 10%; border: 1pt solid black; } .current { color: navy; background-color: currentColor; }
+</style></head>
+<body><div class="pc"><p>Sixty per cent wide, padded in per cent.</p></div>
+<div class="calc"><p>Calculated width, minimum and maximum.</p></div>
+<div class="bb"><p>Border box.</p></div><div class="pb"><p>Padding box.</p></div>
+<div class="tall"><p class="mm">A percentage of an unknown height.</p></div>
+<table class="c"><thead><tr><th>Head</th><th>Two</th></tr></thead><tbody><tr><td>One</td><td>Two</td></tr></tbody></table>
+<table class="s"><tbody><tr><td>Separate</td><td>Borders</td></tr></tbody></table>
+<p class="shade">Shaded, one corner pair rounded.</p><p class="shadow">A shadow.</p><p class="fade">A gradient.</p>
+<p class="hidden">Hidden, with a background.</p><p class="round">Rounded corners.</p><p class="current">Navy on navy.</p>
+<div style="height: 150mm"><p>A tall block that goes on to a second page.</p></div>
+<div style="float: left; width: 25mm; height: 15mm; border: 1pt solid blue"><p>Floated</p></div>
+<p>Lines beside a float are placed by WeasyPrint's own search; this paragraph is long enough to run
+past the float's foot, so that its later lines go back to the full width of the page.</p>
+<div style="direction: rtl"><p>A line placed from the right, in a right-to-left block.</p></div><p>The end.</p>
+</body></html>"""
+
+
+def test_each_box_is_resolved_byte_for_byte_as_weasyprint_resolves_it(summaries, monkeypatch):
+    assert pdf_boxes.install(), (
+        f"pdf_boxes is written against WeasyPrint {pdf_boxes.FOR_WEASYPRINT} and is not installed over "
+        f"{weasyprint.__version__}: compare resolve_percentages with WeasyPrint's, then update FOR_WEASYPRINT"
+    )
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    for name, html in {**summaries, "every element": EVERY_ELEMENT, "boxes": BOXES, "styled": STYLED}.items():
+        assert pdf.html_to_pdf(html) == _resolved_by_weasyprint(html), name
+    placed, place = [], pdf_boxes.place_line
+    monkeypatch.setattr(
+        pdf_boxes, "place_line", lambda *a, **k: placed.append(bool(a[0].excluded_shapes)) or place(*a, **k)
+    )
+    monkeypatch.setattr("weasyprint.layout.inline.avoid_collisions", pdf_boxes.place_line)
+    assert pdf.html_to_pdf(BOXES) == _resolved_by_weasyprint(BOXES)
+    assert True in placed and False in placed  # lines beside the float, and lines with none
+    plain = []
+    monkeypatch.setattr(
+        pdf_boxes, "_plain", lambda style, found=pdf_boxes._plain: plain.append(found(style)) or plain[-1]
+    )
+    assert pdf.html_to_pdf(BOXES) == _resolved_by_weasyprint(BOXES)
+    assert True in plain and False in plain  # boxes with backgrounds, and plain ones
+    resolved, resolve = [], pdf_boxes.resolve_percentages
+    monkeypatch.setattr(
+        pdf_boxes, "resolve_percentages", lambda box, cb: resolved.append(type(box)) or resolve(box, cb)
+    )
+    written = pdf.html_to_pdf(summaries["HERTS-EX-001"])
+    pages = len(pypdf.PdfReader(io.BytesIO(written)).pages)
+    assert resolved.count(MarginBox) == 2 * pages  # the footer's two a page, not the fourteen empty ones
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lengths=st.lists(
+        st.sampled_from(["auto", "0", "7px", "3mm", "12%", "0%", "150%", "calc(50% - 2mm)", "calc(1em + 5%)"]),
+        min_size=7,
+        max_size=7,
+    ),
+    sizing=st.sampled_from(["content-box", "border-box", "padding-box"]),
+    border=st.sampled_from(["none", "3pt solid black"]),
+)
+def test_any_lengths_a_template_might_set_are_resolved_as_weasyprint_resolves_them(lengths, sizing, border):
+    width, min_width, max_width, height, margin, padding, page_margin = lengths
+    none_for_auto = {
+        "min": "0" if min_width == "auto" else min_width,
+        "max": "none" if max_width == "auto" else max_width,
+    }
+    document = (
+        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Lengths</title><style>'
+        f"@page {{ margin: {page_margin}; @bottom-center {{ content: 'Foot'; padding: {padding}; }} }}"
+        f"div {{ box-sizing: {sizing}; width: {width}; min-width: {none_for_auto['min']}; max-width: "
+        f"{none_for_auto['max']}; height: {height}; margin: {margin}; padding: {padding}; border: {border}; }}"
+        "</style></head><body><div><p>Boxed text that runs on for a line or two, or more in a narrow box.</p>"
+        "<div><p>Nested.</p></div></div></body></html>"
+    )
+    assert pdf.html_to_pdf(document) == _resolved_by_weasyprint(document)
+
+
+@pytest.mark.parametrize("module", [pdf_pango, pdf_boxes], ids=["pdf_pango", "pdf_boxes"])
+def test_over_another_weasyprint_release_these_are_not_installed_either(module, monkeypatch):
+    module.uninstall()
+    try:
+        monkeypatch.setattr(weasyprint, "__version__", "71.0")
+        assert module.install() is False
+        assert module._stock is None
+    finally:
+        monkeypatch.undo()
+        assert module.install()

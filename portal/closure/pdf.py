@@ -6,7 +6,7 @@ The document identifier is derived from the content, and the creation dates come
 from the HTML's dcterms meta (the records' latest time), so the same HTML always
 gives the same bytes. Signing (signing.py) happens after, on those bytes.
 
-Four things make every document cheaper to write without changing what it shows
+Six things make every document cheaper to write without changing what it shows
 (docs/closure-summary.md, "Speed"):
 - its user-agent stylesheet is `pdf_defaults.css`, WeasyPrint's HTML defaults for only
   the elements our PDF templates use, instead of WeasyPrint's whole stylesheet, whose
@@ -17,7 +17,11 @@ Four things make every document cheaper to write without changing what it shows
 - each line's glyphs are written with each distinct glyph formatted once (pdf_text.py), where
   WeasyPrint reads and formats every glyph through cffi, one by one;
 - each line's Pango layout is kept from laying the line out to drawing it (pdf_layouts.py), where
-  WeasyPrint makes it again and has Pango shape the line a third time.
+  WeasyPrint makes it again and has Pango shape the line a third time;
+- each style's Pango layout is set up once and copied, and its strut remembered (pdf_pango.py),
+  where WeasyPrint sets up every layout from the style and rebuilds a cache key for every strut;
+- each box's used lengths are worked out in one pass, and empty page-margin boxes are left alone
+  (pdf_boxes.py), where WeasyPrint resolves some twenty properties a box through two calls each.
 """
 
 import contextlib
@@ -27,7 +31,7 @@ import hashlib
 import zlib
 from pathlib import Path
 
-from . import pdf_layouts, pdf_text
+from . import pdf_boxes, pdf_layouts, pdf_pango, pdf_text
 
 DEFAULTS = Path(__file__).with_name("pdf_defaults.css")
 # The elements pdf_defaults.css gives defaults to. A document with any other is refused.
@@ -104,6 +108,8 @@ def _document_class(weasyprint):
         defaults = [weasyprint.CSS(string=DEFAULTS.read_text(encoding="utf-8"))]
         pdf_text.install()
         pdf_layouts.install()
+        pdf_pango.install()
+        pdf_boxes.install()
 
         class Document(weasyprint.HTML):
             def _ua_stylesheets(self, forms=False):
@@ -159,8 +165,11 @@ def _settled_pdf(base):
 def _settled(base):
     import pydyf
 
+    to_bytes = pydyf._to_bytes
+
     def stream_bytes(self) -> bytes:
-        content = b"\n".join(pydyf._to_bytes(item) for item in self.stream)
+        # Most of a page's operations are bytes already (pydyf's drawing methods make them so).
+        content = b"\n".join(item if type(item) is bytes else to_bytes(item) for item in self.stream)
         extra = pydyf.Dictionary(self.extra.copy())
         if self.compress:
             extra["Filter"] = "/FlateDecode"
