@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, aliased
 from .rules import engine
 from .rules import plan as plans
 from .rules.case import parse_case
-from .rules.submission import check_submission, outcomes_open_to
+from .rules.submission import SubmissionCheck, check_submission, outcome_refusal, outcomes_open_to
 
 
 def plan_for(family):
@@ -337,6 +337,15 @@ def check(family, submission: dict, as_of=None, evidence_rows=None):
     case = check_case(family) if evidence_rows is None else parse_case(case_data(family, evidence_rows))
     result = check_submission(plan_for(family), case, submission, as_of or today())
     return _in_words(family, result)
+
+
+def refusal_of_outcome(family, outcome_id: str) -> str | None:
+    """Why evidence for this outcome cannot be submitted for the family (None: it can), in words:
+    what check() says of the outcome, without checking the rest of a form not shown yet."""
+    why_not = outcome_refusal(plan_for(family), check_case(family), outcome_id)
+    if why_not is None:
+        return None
+    return _in_words(family, SubmissionCheck(errors=[("outcome", why_not)])).errors[0][1]
 
 
 def _in_words(family, result):

@@ -131,6 +131,37 @@ def test_an_outcome_not_open_is_refused_with_the_engines_reason(client, app, peo
     assert evidence_rows(app) == []
 
 
+def test_the_outcome_step_refuses_exactly_as_the_check_of_a_whole_submission_does(app, people, durham):
+    """The step asks the engine only about the outcome; its answer is the full check's, word for word."""
+    from portal import casefile
+    from portal.models import Family
+
+    with app.test_request_context():
+        family = db.session.get(Family, durham.id)
+        asked = [*casefile.plan_for(family).outcome_by_id, "9.9", "", "2.1 ", "<script>"]
+        for outcome_id in asked:
+            whole = casefile.check(family, {"outcome": outcome_id})
+            expected = next((message for key, message in whole.errors if key == "outcome"), None)
+            assert casefile.refusal_of_outcome(family, outcome_id) == expected, outcome_id
+        assert casefile.refusal_of_outcome(family, "2.1") is None
+        assert casefile.refusal_of_outcome(family, "1.1").startswith("1.1 belongs to theme 1")
+
+
+def test_a_submission_and_a_live_check_each_check_the_form_once(client, app, people, durham, monkeypatch):
+    """Deciding once per request (issue 12): the outcome step no longer checks a whole (empty) submission."""
+    from portal import casefile
+
+    checked, check = [], casefile.check_submission
+    monkeypatch.setattr(casefile, "check_submission", lambda *a: checked.append(a[2].get("outcome")) or check(*a))
+    f.sign_in(client, people["partner"])
+    htmx(client, f"{durham.url}/check", attendance(durham.child))
+    assert checked == ["2.1"]
+    checked.clear()
+    assert client.post(f"{durham.url}/new", data=attendance(durham.child)).status_code == 302
+    assert checked == ["2.1"]
+    assert len(evidence_rows(app)) == 1
+
+
 # ---------------------------------------------------------------- step 2: the form
 
 

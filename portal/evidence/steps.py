@@ -50,9 +50,9 @@ def option_step(outcome, choices) -> Step:
 
 
 def outcome_refusal(family, outcome_id) -> str | None:
-    """The engine's reason this outcome cannot take evidence for the family, if any."""
-    result = casefile.check(family, {"outcome": outcome_id})
-    return next((message for key, message in result.errors if key == "outcome"), None)
+    """The engine's reason this outcome cannot take evidence for the family, if any (its first
+    check of a submission, asked alone: the rest of the form is checked once, after this step)."""
+    return casefile.refusal_of_outcome(family, outcome_id)
 
 
 @dataclass

@@ -60,6 +60,14 @@ def refusal(plan: Plan, case: Case, outcome: Outcome, identified) -> str | None:
     return f"{outcome.id} belongs to {term} {outcome.problem}, which is not identified for this family"
 
 
+def outcome_refusal(plan: Plan, case: Case, outcome_id: str) -> str | None:
+    """Why evidence for `outcome_id` cannot be submitted for this case, or None: the first thing
+    check_submission checks, asked alone (choosing the outcome, a step before the form)."""
+    result = SubmissionCheck()
+    _outcome(plan, case, {"outcome": outcome_id}, result)
+    return result.errors[0][1] if result.errors else None
+
+
 def check_submission(plan: Plan, case: Case, data: dict, as_of: dt.date) -> SubmissionCheck:
     result = SubmissionCheck()
     outcome = _outcome(plan, case, data, result)
