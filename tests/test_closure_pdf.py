@@ -196,9 +196,11 @@ def test_each_line_is_written_byte_for_byte_as_weasyprint_writes_it(summaries, m
 
 def test_lines_it_does_not_cover_are_left_to_weasyprint_and_still_come_out_the_same(monkeypatch):
     assert pdf_text.install()
-    handed_over, stock = [], pdf_text._stock
-    monkeypatch.setattr(
-        pdf_text, "_stock", lambda stream, box, *rest: handed_over.append(box.text) or stock(stream, box, *rest)
+    handed_over, stock = [], pdf_text.SWAP.stock["draw_first_line"]
+    monkeypatch.setitem(
+        pdf_text.SWAP.stock,
+        "draw_first_line",
+        lambda stream, box, *rest: handed_over.append(box.text) or stock(stream, box, *rest),
     )
     ours = pdf.html_to_pdf(AWKWARD)
     monkeypatch.undo()
@@ -332,8 +334,8 @@ def test_each_style_is_set_up_once_and_written_byte_for_byte_as_weasyprint_write
     for name, html in {**summaries, "every element": EVERY_ELEMENT, "awkward": AWKWARD, "styled": STYLED}.items():
         assert pdf.html_to_pdf(html) == _set_up_by_weasyprint(html), name
     set_up, made = [], []
-    stock = pdf_pango._stock
-    monkeypatch.setattr(pdf_pango, "_stock", (lambda *a: set_up.append(1) or stock[0](*a), stock[1]))
+    stock = pdf_pango.SWAP.stock["setup"]
+    monkeypatch.setitem(pdf_pango.SWAP.stock, "setup", lambda *a: set_up.append(1) or stock(*a))
     monkeypatch.setattr(Layout, "setup", lambda layout, style: made.append(1) or pdf_pango.setup(layout, style))
     pdf.html_to_pdf(summaries["HERTS-EX-001"])
     assert 0 < len(set_up) < len(made) * 0.6, (len(set_up), len(made))  # most layouts are copies
@@ -353,7 +355,7 @@ def test_a_layout_copied_from_the_pattern_is_its_own_and_changing_it_leaves_the_
     assert pango.pango_layout_get_attributes(first.layout) != ffi.NULL
     assert pango.pango_layout_get_attributes(pattern) == ffi.NULL  # the pattern has none still
     fresh = Layout.__new__(Layout)
-    pdf_pango._stock[0](fresh, style)  # WeasyPrint's own set-up, from scratch
+    pdf_pango.SWAP.stock["setup"](fresh, style)  # WeasyPrint's own set-up, from scratch
     for layout in (fresh, second):
         layout.set_text("A spaced line")
     assert pango.pango_layout_get_baseline(first.layout) == pango.pango_layout_get_baseline(fresh.layout)
@@ -486,13 +488,15 @@ def test_any_lengths_a_template_might_set_are_resolved_as_weasyprint_resolves_th
     assert pdf.html_to_pdf(document) == _resolved_by_weasyprint(document)
 
 
-@pytest.mark.parametrize("module", [pdf_pango, pdf_boxes], ids=["pdf_pango", "pdf_boxes"])
+@pytest.mark.parametrize(
+    "module", [pdf_text, pdf_layouts, pdf_pango, pdf_boxes], ids=["pdf_text", "pdf_layouts", "pdf_pango", "pdf_boxes"]
+)
 def test_over_another_weasyprint_release_these_are_not_installed_either(module, monkeypatch):
     module.uninstall()
     try:
         monkeypatch.setattr(weasyprint, "__version__", "71.0")
         assert module.install() is False
-        assert module._stock is None
+        assert module.SWAP.stock is None
     finally:
         monkeypatch.undo()
         assert module.install()

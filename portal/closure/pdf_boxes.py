@@ -32,69 +32,34 @@ was written against (`FOR_WEASYPRINT`); on any other, WeasyPrint's own functions
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from math import inf
 
-FOR_WEASYPRINT = "70.0"
+from .pdf_swap import FOR_WEASYPRINT as FOR_WEASYPRINT  # the release it is written against
+from .pdf_swap import Swap
+
 # The layout modules that took resolve_percentages by name when they were imported.
 _USERS = ("inline", "page", "float", "grid", "absolute", "block", "column", "table")
-_stock = None  # WeasyPrint's (resolve_percentages, avoid_collisions, layout_box_backgrounds) while ours are in place
 _PLAIN = "_portal_plain"  # on a style: whether a box with it has no background, border image or rounded corner
-_SWAP = threading.Lock()
 
 
-def install() -> bool:
-    """Put ours in WeasyPrint's place (once); whether it is in place."""
-    global _stock
-    import weasyprint
-    from weasyprint.layout import background, percent
-
-    with _SWAP:
-        if _stock is not None:
-            return True
-        if weasyprint.__version__ != FOR_WEASYPRINT:
-            return False
-        modules = _modules()
-        _stock = (percent.resolve_percentages, modules["inline"].avoid_collisions, background.layout_box_backgrounds)
-        for name, module in modules.items():
-            module.resolve_percentages = resolve_margin_box if name == "page" else resolve_percentages
-        modules["inline"].avoid_collisions = place_line  # inline places only line boxes
-        background.layout_box_backgrounds = lay_out_backgrounds  # it calls itself for each child
-        return True
-
-
-def uninstall() -> None:
-    """WeasyPrint's own function back."""
-    global _stock
-    from weasyprint.layout import background
-
-    with _SWAP:
-        if _stock is not None:
-            modules = _modules()
-            for module in modules.values():
-                module.resolve_percentages = _stock[0]
-            modules["inline"].avoid_collisions = _stock[1]
-            background.layout_box_backgrounds = _stock[2]
-            _stock = None
-
-
-@contextlib.contextmanager
-def weasyprints_own():
-    """WeasyPrint resolves and places every box its own way meanwhile (tests compare the two)."""
-    was_installed = _stock is not None
-    uninstall()
-    try:
-        yield
-    finally:
-        if was_installed:
-            install()
-
-
-def _modules():
+def _places():
     import importlib
 
-    return {name: importlib.import_module(f"weasyprint.layout.{name}") for name in _USERS}
+    from weasyprint.layout import background
+
+    modules = {name: importlib.import_module(f"weasyprint.layout.{name}") for name in _USERS}
+    return [
+        *(
+            (module, "resolve_percentages", resolve_margin_box if name == "page" else resolve_percentages)
+            for name, module in modules.items()
+        ),
+        (modules["inline"], "avoid_collisions", place_line),  # inline places only line boxes
+        (background, "layout_box_backgrounds", lay_out_backgrounds),  # it calls itself for each child
+    ]
+
+
+SWAP = Swap(_places)
+install, uninstall, weasyprints_own = SWAP.install, SWAP.uninstall, SWAP.weasyprints_own
 
 
 _BORDERS = ("border_top_width", "border_right_width", "border_bottom_width", "border_left_width")
@@ -176,7 +141,7 @@ def place_line(context, box, containing_block, outer=True):
     from weasyprint.formatting_structure.boxes import LineBox
 
     if context.excluded_shapes or outer or type(box) is not LineBox or box.style["float"] != "none":
-        return _stock[1](context, box, containing_block, outer)
+        return SWAP.stock["avoid_collisions"](context, box, containing_block, outer)
     left = containing_block.content_box_x()
     right = left + containing_block.width
     left += box.margin_left
@@ -196,7 +161,7 @@ _CORNERS = (
 def lay_out_backgrounds(page, box, get_image_from_uri, layout_children=True, style=None):
     """layout_box_backgrounds (70.0): a box with a plain style gets square corners and no background directly."""
     if style is not None or box is page or not _plain(box.style):
-        return _stock[2](page, box, get_image_from_uri, layout_children, style)
+        return SWAP.stock["layout_box_backgrounds"](page, box, get_image_from_uri, layout_children, style)
     used = box.__dict__
     for corner in _CORNERS:
         used[corner] = (0, 0)  # resolve_radii_percentages' short track for a square corner

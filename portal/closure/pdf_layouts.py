@@ -23,54 +23,21 @@ functions run.
 
 from __future__ import annotations
 
-import contextlib
-import threading
+from .pdf_swap import FOR_WEASYPRINT as FOR_WEASYPRINT  # the release it is written against
+from .pdf_swap import Swap
 
-FOR_WEASYPRINT = "70.0"
 _PARAGRAPH_SEPARATORS = ("\n", "\r", "\u2029")  # where Pango starts a new paragraph
 _KEPT = "_portal_kept_for"  # on a kept Layout: the style it was laid out with
-_stock = None  # WeasyPrint's (first_line_metrics, Layout.reactivate) while ours are in place
-_SWAP = threading.Lock()
 
 
-def install() -> bool:
-    """Put ours in WeasyPrint's place (once); whether they are in place."""
-    global _stock
-    import weasyprint
+def _places():
     from weasyprint.text import line_break
 
-    with _SWAP:
-        if _stock is not None:
-            return True
-        if weasyprint.__version__ != FOR_WEASYPRINT:
-            return False
-        _stock = (line_break.first_line_metrics, line_break.Layout.reactivate)
-        line_break.first_line_metrics = first_line_metrics
-        line_break.Layout.reactivate = _reactivate
-        return True
+    return [(line_break, "first_line_metrics", first_line_metrics), (line_break.Layout, "reactivate", _reactivate)]
 
 
-def uninstall() -> None:
-    """WeasyPrint's own functions back."""
-    global _stock
-    from weasyprint.text import line_break
-
-    with _SWAP:
-        if _stock is not None:
-            line_break.first_line_metrics, line_break.Layout.reactivate = _stock
-            _stock = None
-
-
-@contextlib.contextmanager
-def weasyprints_own():
-    """WeasyPrint lays out and redraws lines its own way meanwhile (tests compare the two)."""
-    was_installed = _stock is not None
-    uninstall()
-    try:
-        yield
-    finally:
-        if was_installed:
-            install()
+SWAP = Swap(_places)
+install, uninstall, weasyprints_own = SWAP.install, SWAP.uninstall, SWAP.weasyprints_own
 
 
 def first_line_metrics(
@@ -112,4 +79,4 @@ def _reactivate(layout, style):
     (and no justification, which WeasyPrint adds to the text only when drawing); otherwise WeasyPrint's own."""
     if layout.__dict__.pop(_KEPT, None) is style and not layout.justification_spacing:
         return
-    _stock[1](layout, style)
+    SWAP.stock["reactivate"](layout, style)

@@ -29,72 +29,40 @@ written against (`FOR_WEASYPRINT`); on any other, WeasyPrint's own functions run
 
 from __future__ import annotations
 
-import contextlib
-import threading
+from .pdf_swap import FOR_WEASYPRINT as FOR_WEASYPRINT  # the release it is written against
+from .pdf_swap import Swap
 
-FOR_WEASYPRINT = "70.0"
 _PATTERN = "_portal_layout_pattern"  # on a style: (its pattern layout, language, decoration metrics)
 _STRUT = "_portal_strut"  # on a style: strut(style)
 _NO_HYPHENS = "_portal_no_hyphens"  # on a Layout: its pattern says "insert no hyphens" over all text
 _TEXT_END = 0xFFFFFFFF  # PANGO_ATTR_INDEX_TO_TEXT_END
-_stock = None  # WeasyPrint's (Layout.setup, strut, Layout.set_text) while ours are in place
-_SWAP = threading.Lock()
 # Where layout asks for struts (line_break itself, and inline, which took it by name). The style
 # computation's callers (css.units, css.computed_values) keep WeasyPrint's: a style being computed
 # is not yet final.
 _STRUT_USERS = ("weasyprint.text.line_break", "weasyprint.layout.inline")
 
 
-def install() -> bool:
-    """Put ours in WeasyPrint's place (once); whether they are in place."""
-    global _stock
+def _places():
     import importlib
 
-    import weasyprint
     from weasyprint.text import line_break
+
+    return [
+        (line_break.Layout, "setup", setup),
+        (line_break.Layout, "set_text", set_text),
+        *((importlib.import_module(name), "strut", strut) for name in _STRUT_USERS),
+    ]
+
+
+def _declare_copy() -> None:
     from weasyprint.text.ffi import ffi
 
-    with _SWAP:
-        if _stock is not None:
-            return True
-        if weasyprint.__version__ != FOR_WEASYPRINT:
-            return False
-        # Not among WeasyPrint's declarations; override: the same line again after an uninstall.
-        ffi.cdef("PangoLayout * pango_layout_copy (PangoLayout *src);", override=True)
-        _stock = (line_break.Layout.setup, line_break.strut, line_break.Layout.set_text)
-        line_break.Layout.setup = setup
-        line_break.Layout.set_text = set_text
-        for name in _STRUT_USERS:
-            importlib.import_module(name).strut = strut
-        return True
+    # Not among WeasyPrint's declarations; override: the same line again after an uninstall.
+    ffi.cdef("PangoLayout * pango_layout_copy (PangoLayout *src);", override=True)
 
 
-def uninstall() -> None:
-    """WeasyPrint's own functions back."""
-    global _stock
-    import importlib
-
-    from weasyprint.text import line_break
-
-    with _SWAP:
-        if _stock is not None:
-            line_break.Layout.setup = _stock[0]
-            line_break.Layout.set_text = _stock[2]
-            for name in _STRUT_USERS:
-                importlib.import_module(name).strut = _stock[1]
-            _stock = None
-
-
-@contextlib.contextmanager
-def weasyprints_own():
-    """WeasyPrint sets up each layout and strut its own way meanwhile (tests compare the two)."""
-    was_installed = _stock is not None
-    uninstall()
-    try:
-        yield
-    finally:
-        if was_installed:
-            install()
+SWAP = Swap(_places, prepare=_declare_copy)
+install, uninstall, weasyprints_own = SWAP.install, SWAP.uninstall, SWAP.weasyprints_own
 
 
 # What Layout.setup sets on the Layout besides `layout` (text decoration metrics are set only
@@ -109,7 +77,7 @@ def setup(layout, style):
 
     pattern = style.__dict__.get(_PATTERN)
     if pattern is None:
-        _stock[0](layout, style)
+        SWAP.stock["setup"](layout, style)
         kept = {name: layout.__dict__[name] for name in ("language", *_DECORATION)}
         kept.update((name, layout.__dict__[name]) for name in _THICKNESS if name in layout.__dict__)
         kept[_NO_HYPHENS] = _only_breaks_words(style)
@@ -143,7 +111,7 @@ def set_text(layout, text, justify=False):
     from weasyprint.text.ffi import pango
 
     if not layout.__dict__.get(_NO_HYPHENS) or (justify and layout.justification_spacing):
-        return _stock[2](layout, text, justify)
+        return SWAP.stock["set_text"](layout, text, justify)
     index = text.find("\n")
     if index != -1:
         text = text[: index + 2]  # as WeasyPrint: the first line and one character more
@@ -158,5 +126,5 @@ def strut(style):
     """line_break.strut, remembered on the style."""
     found = style.__dict__.get(_STRUT)
     if found is None:
-        found = style.__dict__[_STRUT] = _stock[1](style)
+        found = style.__dict__[_STRUT] = SWAP.stock["strut"](style)
     return found

@@ -18,54 +18,27 @@ function, untouched. It is installed only over the WeasyPrint release it was wri
 
 from __future__ import annotations
 
-import contextlib
-import threading
+from .pdf_swap import FOR_WEASYPRINT as FOR_WEASYPRINT  # the release it is written against
+from .pdf_swap import Swap
 
-FOR_WEASYPRINT = "70.0"
 _GLYPH_INFO_INTS = 5  # PangoGlyphInfo: glyph, width, x_offset, y_offset, attr (each 32 bits)
-_stock = None
-_SWAP = threading.Lock()  # two threads installing at once must not take ours for WeasyPrint's
 
 
-def install() -> bool:
-    """Put `draw_first_line` in WeasyPrint's place (once); whether it is in place."""
-    global _stock
-    import weasyprint
+def _places():
     from weasyprint.draw import text
+
+    return [(text, "draw_first_line", draw_first_line)]
+
+
+def _usable() -> bool:
     from weasyprint.text.ffi import ffi, pango
 
-    with _SWAP:
-        if _stock is not None:
-            return True
-        if weasyprint.__version__ != FOR_WEASYPRINT or ffi.sizeof("PangoGlyphInfo") != 4 * _GLYPH_INFO_INTS:
-            return False
-        if pango.pango_version() < 14802:  # WeasyPrint then takes font sizes from the style, not the font
-            return False
-        _stock = text.draw_first_line
-        text.draw_first_line = draw_first_line
-        return True
+    # Before Pango 1.48.2 WeasyPrint takes font sizes from the style, not the font.
+    return ffi.sizeof("PangoGlyphInfo") == 4 * _GLYPH_INFO_INTS and pango.pango_version() >= 14802
 
 
-def uninstall() -> None:
-    """WeasyPrint's own function back."""
-    global _stock
-    from weasyprint.draw import text
-
-    with _SWAP:
-        if _stock is not None:
-            text.draw_first_line, _stock = _stock, None
-
-
-@contextlib.contextmanager
-def weasyprints_own():
-    """WeasyPrint draws text its own way meanwhile (tests compare the two); ours again after, if it was."""
-    was_installed = _stock is not None
-    uninstall()
-    try:
-        yield
-    finally:
-        if was_installed:
-            install()
+SWAP = Swap(_places, usable=_usable)
+install, uninstall, weasyprints_own = SWAP.install, SWAP.uninstall, SWAP.weasyprints_own
 
 
 def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
@@ -73,7 +46,7 @@ def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
     from weasyprint.text.ffi import ffi, pango
 
     if text_overflow == "ellipsis" or block_ellipsis != "none":
-        return _stock(stream, textbox, text_overflow, block_ellipsis, matrix)
+        return _weasyprints(stream, textbox, text_overflow, block_ellipsis, matrix)
     if not textbox.text.strip() or textbox.style["font_size"] < 1e-6:
         return []
     layout = textbox.pango_layout
@@ -91,11 +64,11 @@ def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
         pango_font = glyph_item.item.analysis.font
         font, font_size = stream.add_font(pango_font)
         if font.svg or font.png or font.colr or font.bitmap:
-            return _stock(stream, textbox, text_overflow, block_ellipsis, matrix)
+            return _weasyprints(stream, textbox, text_overflow, block_ellipsis, matrix)
         raw = memoryview(ffi.buffer(glyphs.glyphs, 4 * _GLYPH_INFO_INTS * count))
         ints, ids = raw.cast("i"), raw.cast("I")[0::_GLYPH_INFO_INTS]  # the glyph id is unsigned
         if any(ints[3::_GLYPH_INFO_INTS]) or any(g >= pango.PANGO_GLYPH_EMPTY for g in ids):
-            return _stock(stream, textbox, text_overflow, block_ellipsis, matrix)
+            return _weasyprints(stream, textbox, text_overflow, block_ellipsis, matrix)
         runs.append(
             (pango_font, font, font_size, glyph_item, ids, ints[1::_GLYPH_INFO_INTS], ints[2::_GLYPH_INFO_INTS])
         )
@@ -164,3 +137,7 @@ def _first_time(stream, textbox, font, font_size, pango_font, glyph_item, i, gly
         piece += f">{int(kerning)}<"
     _pieces(font, font_size)[(glyph, width, x_offset)] = piece
     return piece
+
+
+def _weasyprints(stream, textbox, text_overflow, block_ellipsis, matrix):
+    return SWAP.stock["draw_first_line"](stream, textbox, text_overflow, block_ellipsis, matrix)
