@@ -51,4 +51,11 @@ def _sqlite_connection_settings(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # The write-ahead log: a request writing never makes another wait to read, nor a read a
+        # write (with SQLite's rollback journal, each commit locked every reader out of the file).
+        # Kept in the file; a file made before is switched on its first connection. FULL: each
+        # commit's log is on disk before the commit returns, so an acknowledged change survives
+        # a power cut as PostgreSQL's does (docs/developing.md, "SQLite").
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
