@@ -2,11 +2,15 @@
 every kind of change, in any order, on each database; the migration fills it the same way; and
 the to-do counts read it, not the evidence."""
 
+import contextlib
 import datetime as dt
 import random
+import threading
+import time
 
 import flask_migrate
 import sqlalchemy as sa
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.dialects import sqlite
 
 from portal.evidence import counts, duties, queue
@@ -232,3 +236,68 @@ def test_the_migration_fills_the_queue_for_the_evidence_already_stored(empty_app
     queue.refresh(every, every, session=db.session)
     db.session.commit()
     assert stored_queue() == expected_queue()
+
+
+def test_a_return_and_a_correction_saved_at_the_same_moment_leave_the_queue_as_the_evidence_says(app, people):
+    """The lead professional returns a version while its partner corrects it. Both rows are written
+    before either transaction brings the queue up to date. The correction's transaction then writes
+    the queue and holds its rows a moment before committing, and the return's starts writing its
+    own meanwhile. Without the family's lock (PostgreSQL), the return's update reads the version as
+    it stood before the correction, waits for the correction's rows, then writes "returned" over
+    the correction's "done". With the lock, it waits before reading, and reads the correction too.
+    (SQLite lets one writer in at a time: the second waits at its first write, as it should.)"""
+    lp, partner = people["lead_professional"], people["partner"]
+    with app.app_context():
+        family, parent, _ = suffolk_case(people)
+        sent = add_evidence(family, parent, partner)
+        family_id, parent_id, sent_id = family.id, parent.id, sent.id
+    both_written = threading.Barrier(2, timeout=3)
+    role = threading.local()
+
+    def hold(session, _context):
+        if getattr(role, "held", True) or not any(isinstance(row, (Evidence, Review)) for row in session.new):
+            return
+        role.held = True
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_written.wait()
+        if role.name == "return":
+            time.sleep(0.3)  # the correction writes the queue first
+
+    def linger(session):
+        if getattr(role, "name", "") == "correction":
+            time.sleep(0.6)  # its queue rows written (this runs after queue.refresh), not yet committed
+
+    errors = []
+
+    def run(name, work):
+        role.name, role.held = name, False
+        try:
+            with app.app_context():
+                work()
+                db.session.commit()
+        except Exception as error:  # noqa: BLE001  (reported below)
+            errors.append(error)
+
+    def return_it():
+        db.session.add(Review(evidence_id=sent_id, decision="returned", reason="Dates.", reviewed_by_id=lp.id))
+
+    def correct_it():
+        _version(family_id, parent_id, "Corrected dates.", partner, db.session.get(Evidence, sent_id))
+
+    sa.event.listen(FlaskSession, "after_flush", hold)
+    sa.event.listen(FlaskSession, "before_commit", linger)
+    try:
+        threads = [
+            threading.Thread(target=run, args=args) for args in (("return", return_it), ("correction", correct_it))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sa.event.remove(FlaskSession, "after_flush", hold)
+        sa.event.remove(FlaskSession, "before_commit", linger)
+    assert not errors
+    with app.app_context():
+        assert stored_queue() == expected_queue()
+        assert {row[4] for row in stored_queue() if row[0] == sent_id} == {"done"}  # corrected: not "returned"
