@@ -21,7 +21,7 @@ from ..models import Evidence
 from ..models.families import ACTIVITIES, STAGES
 from ..roles import FamilyCapabilities, Role
 from ..rules.calendar import age_on
-from . import standing
+from . import case_rows, standing
 
 LP, PARTNER = Role.LEAD_PROFESSIONAL, Role.PARTNER
 
@@ -205,6 +205,7 @@ def age(member) -> int:
 
 
 def page_data(family, user) -> dict:
+    case_rows.load(family)  # the case's rows in one statement, not a lazy load each
     plan = casefile.plan_for(family)
     caps = FamilyCapabilities(user, family)
     data = {

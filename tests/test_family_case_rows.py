@@ -1,0 +1,183 @@
+"""The family page reads the case's rows in one statement (portal/families/case_rows.py), and shows
+exactly what it showed when each relationship was read by a lazy load of its own."""
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from portal.demo import load_demo
+from portal.demo.people import DEMO_PASSWORD
+from portal.extensions import db
+from portal.families import case_rows
+from portal.models import CaseClosure, EssentialRecord, Family, FamilyPlanOutcome, Member, TeamMembership, User
+from portal.models.families import MemberDeparture
+from portal.models.types import utcnow
+from tests import factories as f
+
+CASE_TABLES = (
+    "family_member",
+    "member_departure",
+    "identified_problem",
+    "essential_record",
+    "family_plan_outcome",
+    "team_membership",
+    "case_closure",
+    "agency",
+)
+
+
+def _pages(app, user, family_ids, password=f.PASSWORD) -> dict:
+    client = app.test_client()
+    f.sign_in(client, user, password=password)
+    out = {}
+    for family_id in family_ids:
+        response = client.get(f"/families/{family_id}")
+        out[family_id] = (response.status_code, f.comparable_page(response.get_data(as_text=True)))
+    return out
+
+
+def _both_ways(app, monkeypatch, user, family_ids, password=f.PASSWORD):
+    at_once = _pages(app, user, family_ids, password)
+    monkeypatch.setattr(case_rows, "load", lambda family: None)  # each relationship its own lazy load
+    lazily = _pages(app, user, family_ids, password)
+    monkeypatch.undo()
+    return at_once, lazily
+
+
+def test_every_demo_familys_page_is_the_same_for_every_user_read_at_once_or_lazily(app, monkeypatch):
+    with app.app_context():
+        load_demo(dt.date.today())
+        family_ids = db.session.scalars(sa.select(Family.id).order_by(Family.id)).all()
+        users = db.session.scalars(sa.select(User).where(User.role != "admin").order_by(User.id)).all()
+    shown = 0
+    for user in users:
+        at_once, lazily = _both_ways(app, monkeypatch, user, family_ids, DEMO_PASSWORD)
+        for family_id in family_ids:
+            assert at_once[family_id] == lazily[family_id], (user.email, family_id)
+            shown += at_once[family_id][0] == 200
+    assert shown > len(family_ids)  # the pages were shown, to more than one user: not refusals compared
+
+
+PLANS = {  # plan: (a problem and indicator of it, an essential, an outcome a family's plan may hold)
+    "suffolk-2017": (("1", "a"), None, "6.2"),  # outcomes chosen for the family's plan, no essentials
+    "durham-2018": (("1", "1"), "family_plan", None),  # essentials, every outcome of the problems
+}
+
+
+@pytest.fixture(params=sorted(PLANS))
+def every_kind_of_row(app, people, request):
+    """A family with a row of every kind the page shows, withdrawn and ended ones too."""
+    lp = people["lead_professional"]
+    (problem, indicator), essential, outcome = PLANS[request.param]
+    with app.app_context():
+        family = f.make_family(lp, plan_id=request.param, name="Every row family")
+        parent = f.add_member(family, lp, role="parent", born=dt.date(1984, 3, 2), name="Rowan", activity="employment")
+        child = f.add_member(family, lp, name="Ash")
+        gone = f.add_member(family, lp, name="Withdrawn child")
+        gone.withdrawn_at, gone.withdrawn_reason = utcnow(), "Recorded twice."
+        f.add_problem(family, lp, problem, indicator, member=child)
+        withdrawn = f.add_problem(family, lp, problem, indicator, member=parent)
+        withdrawn.withdrawn_at, withdrawn.withdrawn_reason = utcnow(), "Not this family."
+        left = MemberDeparture(
+            family_id=family.id, member_id=parent.id, left_on=dt.date(2024, 5, 1), recorded_by_id=lp.id
+        )
+        db.session.add(left)
+        db.session.flush()
+        rows = [
+            MemberDeparture(
+                family_id=family.id,
+                member_id=parent.id,
+                withdraws_id=left.id,
+                reason="Wrong member.",
+                recorded_by_id=lp.id,
+            ),
+            MemberDeparture(family_id=family.id, member_id=child.id, left_on=dt.date(2024, 6, 1), recorded_by_id=lp.id),
+            CaseClosure(family_id=family.id, closed_on=dt.date(2024, 9, 1), reason="Done.", recorded_by_id=lp.id),
+            CaseClosure(family_id=family.id, reopened=True, reason="Back.", recorded_by_id=lp.id),
+        ]
+        if essential:
+            rows.append(
+                EssentialRecord(
+                    family_id=family.id, essential_id=essential, in_place_on=dt.date(2024, 2, 1), recorded_by_id=lp.id
+                )
+            )
+        if outcome:
+            rows += [
+                FamilyPlanOutcome(family_id=family.id, outcome_id=outcome, recorded_by_id=lp.id),
+                FamilyPlanOutcome(
+                    family_id=family.id,
+                    outcome_id=outcome,
+                    version=2,
+                    removed=True,
+                    reason="Met.",
+                    recorded_by_id=lp.id,
+                ),
+                FamilyPlanOutcome(family_id=family.id, outcome_id=outcome, version=3, recorded_by_id=lp.id),
+            ]
+        db.session.add_all(rows)
+        db.session.commit()
+        f.attach(family, people["school"], lp)
+        f.attach(family, people["police"], lp)
+        ended = db.session.scalar(
+            sa.select(TeamMembership).filter_by(family_id=family.id, agency_id=people["police"].id)
+        )
+        ended.ended_at = utcnow()
+        db.session.commit()
+        return family.id
+
+
+def test_a_family_with_every_kind_of_row_reads_the_same_at_once_or_lazily(app, people, every_kind_of_row, monkeypatch):
+    for role in ("lead_professional", "partner", "verifier", "programme_manager"):
+        at_once, lazily = _both_ways(app, monkeypatch, people[role], [every_kind_of_row])
+        assert at_once == lazily, role
+        assert at_once[every_kind_of_row][0] == 200, role
+    at_once, _ = _both_ways(app, monkeypatch, people["lead_professional"], [every_kind_of_row])
+    page = at_once[every_kind_of_row][1]  # the lead professional's page shows every kind of row
+    for shown in (
+        "Rowan",
+        "Withdrawn child",
+        "Recorded twice.",
+        "Not this family.",
+        "Wrong member.",
+        "Hillside Primary School",
+    ):
+        assert shown in page, shown
+
+
+def test_the_family_page_reads_the_case_in_one_statement(app, people, every_kind_of_row):
+    client = app.test_client()
+    f.sign_in(client, people["lead_professional"])
+    statements = []
+
+    def note(_conn, _cursor, statement, *_):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert client.get(f"/families/{every_kind_of_row}").status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    reading_the_case = [s for s in statements if any(f"FROM {table}" in s for table in CASE_TABLES)]
+    assert len(reading_the_case) == 1, reading_the_case
+
+
+def test_rows_changed_earlier_in_the_same_session_are_not_read_over(app, people, every_kind_of_row):
+    lp = people["lead_professional"]
+    with app.app_context():
+        family = db.session.get(Family, every_kind_of_row)
+        names = [m.name for m in family.members]  # loaded; then a member added in this session, not saved yet
+        with db.session.no_autoflush:
+            family.members.append(
+                Member(name="Added, not saved", role="child", date_of_birth=dt.date(2015, 1, 1), recorded_by_id=lp.id)
+            )
+            case_rows.load(family)
+            assert [m.name for m in family.members] == [*names, "Added, not saved"]
+        db.session.rollback()
+        added = f.add_member(db.session.get(Family, every_kind_of_row), lp, name="Added now")
+        fresh = db.session.get(Family, every_kind_of_row)
+        db.session.expire(fresh, ["members"])  # not loaded: read from the database, with what was committed
+        case_rows.load(fresh)
+        assert "members" in fresh.__dict__ and added.id in [m.id for m in fresh.members]
