@@ -181,3 +181,25 @@ def test_rows_changed_earlier_in_the_same_session_are_not_read_over(app, people,
         db.session.expire(fresh, ["members"])  # not loaded: read from the database, with what was committed
         case_rows.load(fresh)
         assert "members" in fresh.__dict__ and added.id in [m.id for m in fresh.members]
+
+
+def test_the_family_pages_lines_and_count_read_at_once_are_latest_lines_and_count_items(app, people):
+    from portal.families import page
+    from tests.test_families import add_evidence, suffolk_case
+
+    lp, partner, police = people["lead_professional"], people["partner"], people["police_partner"]
+    with app.app_context():
+        family, parent, _ = suffolk_case(people)
+        f.attach(family, people["police"], lp)
+        for size in range(8):
+            for user in (lp, partner, police):
+                agency_id = user.agency_id if user.role == "partner" else None
+                lines, count = page.first_lines_and_count(family, user, agency_id)
+                expected = page.latest_lines(family, user, agency_id)
+                assert [(x.latest.id, x.reviewer, x.reviewable) for x in lines] == [
+                    (x.latest.id, x.reviewer, x.reviewable) for x in expected
+                ], (size, user.email)
+                assert count == page.count_items(family, agency_id), (size, user.email)
+            sent = add_evidence(family, parent, (partner, police, lp)[size % 3], statement=f"Item {size}.")
+            if size % 4 == 1:  # corrected: one item, two versions, counted once
+                add_evidence(family, parent, sent.submitted_by, replaces=sent, statement=f"Item {size}, corrected.")

@@ -90,14 +90,17 @@ def _count_query(by_agency: bool):
 
 
 @functools.cache
-def _lines_query(by_agency: bool):
-    return (
+def _lines_query(by_agency: bool, with_total: bool = False):
+    """with_total: each row also carries how many items there are in all (a window over the
+    same rows, counted before the limit), so the family page needs no count of its own."""
+    query = (
         _latest_query(_FAMILY, _AGENCY if by_agency else None)
         .order_by(Evidence.id.desc())
         .limit(sa.bindparam("limit", type_=sa.Integer))
         .offset(sa.bindparam("offset", type_=sa.Integer))
         .options(selectinload(Evidence.reviews), joinedload(Evidence.agency), joinedload(Evidence.submitted_by))
     )
+    return query.add_columns(sa.func.count().over().label("total")) if with_total else query
 
 
 @functools.cache
@@ -129,7 +132,18 @@ def latest_lines(family, user, agency_id=None, limit=FAMILY_PAGE_LINES, offset=0
     submitters of every version of the line, read for all the lines at once.
     """
     params = {"family_id": family.id, "agency_id": agency_id, "limit": limit, "offset": offset}
-    rows = db.session.scalars(_lines_query(agency_id is not None), params).unique().all()
+    return _lines(family, user, db.session.scalars(_lines_query(agency_id is not None), params).unique().all())
+
+
+def first_lines_and_count(family, user, agency_id=None) -> tuple[list[EvidenceLine], int]:
+    """The family page's latest FAMILY_PAGE_LINES items and how many there are in all, in one reading
+    (the same lines as latest_lines, the same count as count_items)."""
+    params = {"family_id": family.id, "agency_id": agency_id, "limit": FAMILY_PAGE_LINES, "offset": 0}
+    found = db.session.execute(_lines_query(agency_id is not None, with_total=True), params).unique().all()
+    return _lines(family, user, [row[0] for row in found]), found[0].total if found else 0
+
+
+def _lines(family, user, rows) -> list[EvidenceLine]:
     for row in rows:  # the latest version of its line: nothing replaces it (no query to find out)
         set_committed_value(row, "replaced_by", None)
     submitters = submitters_of([row.id for row in rows])
@@ -220,8 +234,7 @@ def page_data(family, user) -> dict:
         "stages": STAGES,
     }
     agency_id = user.agency_id if user.role == PARTNER else None
-    data["lines"] = latest_lines(family, user, agency_id)
-    data["evidence_count"] = count_items(family, agency_id)
+    data["lines"], data["evidence_count"] = first_lines_and_count(family, user, agency_id)
     if user.role == PARTNER:
         data["open_outcomes"] = open_outcomes(family, plan)
     if user.can.see_verdicts:

@@ -26,6 +26,7 @@ this runs after the change is written), so the second decides on the first's cha
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import sqlalchemy as sa
 from flask import has_app_context
@@ -188,9 +189,8 @@ def current(family_ids, as_of: dt.date | None = None, with_view: bool = False) -
     family_ids = list(family_ids)
     if not family_ids:
         return {}
-    columns = (*COLUMNS, Family.plan_id, FamilyVerdict.decided_on) + ((FamilyVerdict.view,) if with_view else ())
-    query = sa.select(*columns).join(Family, Family.id == FamilyVerdict.family_id)
-    stored = {row.family_id: row._asdict() for row in db.session.execute(query.where(Family.id.in_(family_ids)))}
+    rows = db.session.execute(_current_query(with_view), {"family_ids": family_ids})
+    stored = {row.family_id: row._asdict() for row in rows}
     bases = {plan_id: casefile.decided_on(plan_id) for plan_id in {row["plan_id"] for row in stored.values()}}
     stale = [
         fid
@@ -202,6 +202,14 @@ def current(family_ids, as_of: dt.date | None = None, with_view: bool = False) -
     if stale:
         stored |= refresh(stale, as_of)
     return stored
+
+
+@functools.cache
+def _current_query(with_view: bool):
+    """Built once per process (the family page reads it on every request), the families as a parameter."""
+    columns = (*COLUMNS, Family.plan_id, FamilyVerdict.decided_on) + ((FamilyVerdict.view,) if with_view else ())
+    ids = sa.bindparam("family_ids", expanding=True)
+    return sa.select(*columns).join(Family, Family.id == FamilyVerdict.family_id).where(Family.id.in_(ids))
 
 
 def view(family) -> verdicts.VerdictView:
