@@ -91,8 +91,9 @@ def _count_query(by_agency: bool):
 
 @functools.cache
 def _lines_query(by_agency: bool, with_total: bool = False):
-    """with_total: each row also carries how many items there are in all (a window over the
-    same rows, counted before the limit), so the family page needs no count of its own."""
+    """with_total: each row also carries how many items there are in all (count_items' own count, as
+    a subquery the database runs once), so the family page needs no statement of its own for it. Not
+    a window (count() over ()): that made the database join and sort every item before the limit."""
     query = (
         _latest_query(_FAMILY, _AGENCY if by_agency else None)
         .order_by(Evidence.id.desc())
@@ -100,7 +101,7 @@ def _lines_query(by_agency: bool, with_total: bool = False):
         .offset(sa.bindparam("offset", type_=sa.Integer))
         .options(selectinload(Evidence.reviews), joinedload(Evidence.agency), joinedload(Evidence.submitted_by))
     )
-    return query.add_columns(sa.func.count().over().label("total")) if with_total else query
+    return query.add_columns(_count_query(by_agency).scalar_subquery().label("total")) if with_total else query
 
 
 @functools.cache
