@@ -130,9 +130,13 @@ def visible_family(family_id, allowed=READERS):
 
     from .models import Family
 
-    # The team comes with the family when a partner asks: can_see reads it for them.
-    team = [joinedload(Family.team)] if current_user.role == Role.PARTNER else []
-    family = db.session.get(Family, family_id, options=team)
+    # The lead professional comes with the family: a partner's submission tells them, and the page
+    # names them (a lazy load, a round trip of its own, otherwise). The team comes too when a partner
+    # asks: can_see reads it for them.
+    options = [joinedload(Family.lead_professional)]
+    if current_user.role == Role.PARTNER:
+        options.append(joinedload(Family.team))
+    family = db.session.get(Family, family_id, options=options)
     if family is None:
         abort(404)
     if current_user.role not in allowed or not can_see(current_user, family):

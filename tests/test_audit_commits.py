@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from portal.audit import live
 from portal.extensions import db
-from portal.models import AuditEvent, Evidence, Review
+from portal.models import AuditEvent, Evidence, Notification, Review
 from tests import factories as f
 from tests.test_evidence import attendance
 
@@ -121,6 +121,29 @@ def test_a_submission_commits_once_with_its_read_and_its_change(app, people, sig
     added = audit(app)[before:]
     assert [(e.action, e.family_id) for e in added] == [("evidence.submit", family.id), ("evidence.form", family.id)]
     assert added[0].request_id == added[1].request_id != ""
+
+
+def test_a_partners_submission_reads_the_lead_professional_with_the_family(app, people, signed_in):
+    """The lead professional is told of the submission; they come with the family, not by a statement
+    of their own (a round trip each on PostgreSQL)."""
+    with app.app_context():
+        family = durham_family(people, evidence=5)
+        engine = db.engine
+    statements = []
+
+    def note(_connection, _cursor, statement, *_):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        response = signed_in.partner.post(f"{family.url}/evidence/new", data=attendance(family.child))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    assert response.status_code == 302
+    from_users = [s for s in statements if s.lstrip().startswith("SELECT user_account.")]
+    assert from_users == [], from_users
+    with app.app_context():
+        assert db.session.scalars(sa.select(Notification.user_id)).all()[-1] == people["lead_professional"].id
 
 
 def test_a_read_of_the_family_page_commits_once_and_is_audited(app, people, signed_in):
