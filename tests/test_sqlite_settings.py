@@ -4,6 +4,7 @@ A write never makes a read wait (write-ahead log), and a commit is on disk befor
 acknowledged (synchronous FULL), as PostgreSQL's commits are.
 """
 
+import contextlib
 import sqlite3
 import threading
 
@@ -21,7 +22,7 @@ def _app(path):
 
 def test_every_connection_writes_ahead_and_commits_to_disk_even_on_a_file_made_before(tmp_path):
     path = tmp_path / "made-before.sqlite3"
-    with sqlite3.connect(path) as made_before:  # a file from before: SQLite's rollback journal
+    with contextlib.closing(sqlite3.connect(path)) as made_before:  # a file from before: SQLite's rollback journal
         assert made_before.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     app = _app(path)
     with app.app_context():
