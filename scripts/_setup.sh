@@ -74,6 +74,16 @@ ensure_everything() {
   ensure_python
   ensure_venv
   ensure_system_packages
+  ensure_engine_built
+}
+
+# The rules engine's core, compiled to C with mypyc from its own source (portal/rules/compiled.py,
+# docs/rules-engine.md "Speed"): built again only when that source changed, quiet otherwise.
+# The engine never runs a build older than its source; without one it runs as Python.
+ensure_engine_built() {
+  command -v gcc >/dev/null 2>&1 || apt_install "compiling the rules engine" gcc || true
+  "$VENV/bin/python" "$REPO_ROOT/scripts/build-engine" ||
+    echo "warning: the rules engine runs as Python, slower (scripts/build-engine failed)" >&2
 }
 
 # -- virus scanning (docs/documents.md) ------------------------------------------------------

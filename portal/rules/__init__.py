@@ -1,7 +1,13 @@
 """The rules engine: outcome plans as data, decisions as code.
 
 Imports neither Flask nor the database, so it runs in a worker, a CLI or a notebook.
+Its core is compiled from the same source when built (compiled.py); first, before any of
+those modules is imported, the build is used only if it is current.
 """
+
+from . import compiled
+
+compiled.use_current_build()
 
 from .case import Case, CaseError, parse_case
 from .engine import evaluate

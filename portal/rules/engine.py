@@ -178,6 +178,8 @@ class Decision:
         self._results: dict = {}
         self._problem_answers: list[tuple] | None = None
         self._decided: tuple | None = None
+        self._essentials: set | None = None
+        self._reading: Reading | None = None
 
     @property
     def by_outcome(self) -> dict[str, list[Evidence]]:
@@ -230,7 +232,8 @@ class Decision:
         people = self._in_scope(outcome, [ev for ev, _ in found])
         if not people:
             return NO_ANSWER
-        met, dates, via = True, [], ()
+        met, dates = True, []
+        via: tuple = ()
         for m in people:
             mine = [f for ev, f in found if m.id in ev.members]
             a = merged(mine) if mine else NO_ANSWER
@@ -370,7 +373,7 @@ class Decision:
         return False
 
     def essentials(self) -> set:
-        given = self.__dict__.get("_essentials")
+        given = self._essentials
         if given is None:
             value = self.case.essentials
             given = self._essentials = {k for k, v in value.items() if v is True} if type(value) is dict else set(value)
@@ -426,7 +429,7 @@ class Decision:
 
     @property
     def reading(self) -> Reading:
-        reading = self.__dict__.get("_reading")
+        reading = self._reading
         if reading is None:
             reading = self._reading = Reading(self)
         return reading

@@ -6,10 +6,12 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from . import spec as s
+from .compiled import HERE
 from .measures import AnyOf, ContinuousEmployment, Measure, measure_spec, use_tools
 from .measures.choice import ABOUT, ages_spec
 
@@ -63,6 +65,7 @@ class Outcome:
         self.bounds = age_bounds(self.about, self.ages)
         self.route_bounds = {oid: age_bounds(*scope) for oid, scope in self.route_scope.items()}
         self._sources: dict = {}
+        self.no_evidence: Any = None  # the answer while nobody has evidenced it (reading.no_evidence)
 
     def names_source(self, source: str) -> bool:
         """Whether this outcome names the source (as people read it), remembered per text."""
@@ -589,7 +592,8 @@ def _check_rule(data, outcome_ids, walk):
 def frameworks_dir() -> Path:
     """Where the plan files live: $PORTAL_FRAMEWORKS, else `frameworks/` at the project top."""
     env = os.environ.get("PORTAL_FRAMEWORKS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "frameworks"
+    # Found from compiled.py, which is never compiled: a compiled module's __file__ is not its own path.
+    return Path(env) if env else HERE.parents[1] / "frameworks"
 
 
 def load_plan_file(path: Path, tools: dict | None = None) -> Plan:

@@ -264,8 +264,8 @@ def why_any(outcome: Outcome, findings) -> list[str]:
 
 def no_evidence(outcome: Outcome) -> OutcomeResult:
     """The shared answer for an outcome nobody has evidenced: built once per outcome."""
-    result = outcome.__dict__.get("_no_evidence")
+    result = outcome.no_evidence
     if result is None:
         result = OutcomeResult(outcome.id, False, [f"no accepted evidence for {outcome.id} yet"])
-        outcome._no_evidence = result
+        outcome.no_evidence = result
     return result

@@ -24,7 +24,7 @@ def needs(threshold, comparison) -> str:
 
 
 class SchoolAttendance(Measure):
-    kind = "school_attendance"
+    kind: ClassVar[str] = "school_attendance"
     PARAMS: ClassVar[dict] = {
         "terms": s.Key(_TERMS),
         "threshold": s.Key(s.dated(_PERCENT), False),
@@ -157,7 +157,7 @@ class SchoolAttendance(Measure):
 
 
 class AttendanceImprovement(Measure):
-    kind = "attendance_improvement"
+    kind: ClassVar[str] = "attendance_improvement"
     PARAMS: ClassVar[dict] = {
         "terms": s.Key(_TERMS),
         "setting": s.Key(s.one_of("school", "early_years"), False, "school"),
@@ -222,7 +222,7 @@ class AttendanceImprovement(Measure):
 
 
 class EarlyYearsEntitlement(Measure):
-    kind = "early_years_entitlement"
+    kind: ClassVar[str] = "early_years_entitlement"
     PARAMS: ClassVar[dict] = {
         "terms": s.Key(_TERMS),
         "threshold": s.Key(s.dated(_PERCENT), False),

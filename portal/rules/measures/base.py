@@ -115,11 +115,13 @@ class Context:
 
 
 class Measure(abc.ABC):
-    kind = ""
+    kind: ClassVar[str] = ""
     PARAMS: ClassVar[dict[str, s.Key]] = {}
 
     def __init__(self, params: dict[str, Any], tools: dict):
         self.p = params
+        self._quick: list | None = None  # worked out when first needed (check_values)
+        self._checkers: list | None = None  # likewise (checkers)
         self.tools = tools
         self.also_confirmed = params.get("also_confirmed") or ""
         # Whether its values can contradict each other (a kind with its own `contradictions`).
@@ -162,7 +164,7 @@ class Measure(abc.ABC):
         This runs for every evidence item of every family in a cohort, so each value is first put to a
         quick test that only values its field's checker certainly accepts pass (a whole number in range
         for a count...); only when one does not are the checkers asked, and they say what is wrong."""
-        quick = self.__dict__.get("_quick")
+        quick = self._quick
         if quick is None:
             quick = self._quick = [(f.name, f.required, *quick_test(f, checker)) for f, checker in self.checkers()]
         for name, required, types, low, high, test in quick:
@@ -194,7 +196,7 @@ class Measure(abc.ABC):
 
     def checkers(self):
         """Each field with its checker, worked out once: this runs for every evidence item."""
-        cached = self.__dict__.get("_checkers")
+        cached = self._checkers
         if cached is None:
             cached = self._checkers = [(f, _CHECKERS.get(f.type, _check_text)) for f in self.fields()]
         return cached

@@ -8,7 +8,7 @@ from .registry import measure_spec
 
 
 class Checklist(Measure):
-    kind = "checklist"
+    kind: ClassVar[str] = "checklist"
     PARAMS: ClassVar[dict] = {
         "minimum": s.Key(s.number(1, 50, whole=True)),
         "items": s.Key(s.list_of(s.mapping({"id": s.Key(s.ident), "label": s.Key(s.text)}), minimum=1)),
@@ -58,7 +58,7 @@ def ages_spec(value, path, walk):
 
 
 class AnyOf(Measure):
-    kind = "any_of"
+    kind: ClassVar[str] = "any_of"
     PARAMS: ClassVar[dict] = {"options": s.Key(lambda v, p, w: s.list_of(_option_spec(), minimum=1)(v, p, w))}
 
     @classmethod

@@ -18,7 +18,7 @@ def percent(r: Fraction) -> str:
 
 
 class CountReduction(Measure):
-    kind = "count_reduction"
+    kind: ClassVar[str] = "count_reduction"
     PARAMS: ClassVar[dict] = {
         "incident": s.Key(s.text),
         "reduction": s.Key(s.fraction, False),

@@ -7,7 +7,7 @@ from .base import Field, Finding, Measure, not_confirmed
 
 
 class Judgement(Measure):
-    kind = "judgement"
+    kind: ClassVar[str] = "judgement"
     PARAMS: ClassVar[dict] = {"by": s.Key(s.optional_text, False, ""), "criterion": s.Key(s.text)}
 
     def own_fields(self):

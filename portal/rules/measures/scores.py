@@ -9,7 +9,7 @@ _SCORE = s.number()
 
 
 class ScoreChange(Measure):
-    kind = "score_change"
+    kind: ClassVar[str] = "score_change"
     PARAMS: ClassVar[dict] = {
         "tools": s.Key(s.list_of(s.ident, minimum=1)),
         "min_change": s.Key(s.number(0), False, 1),

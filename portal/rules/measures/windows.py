@@ -26,7 +26,7 @@ def too_short(start, end, ready, months, weeks) -> str:
 
 
 class Sustained(Measure):
-    kind = "sustained"
+    kind: ClassVar[str] = "sustained"
     PARAMS: ClassVar[dict] = {
         "months": s.Key(_WHOLE, False),
         "weeks": s.Key(_WHOLE, False),
@@ -89,7 +89,7 @@ def plural(phrase: str) -> str:
 
 
 class ClosureWindow(Measure):
-    kind = "closure_window"
+    kind: ClassVar[str] = "closure_window"
     PARAMS: ClassVar[dict] = {
         "before_months": s.Key(_WHOLE),
         "after_months": s.Key(_WHOLE),

@@ -33,7 +33,7 @@ def requirements(value, path, walk):
 
 
 class ContinuousEmployment(Measure):
-    kind = "continuous_employment"
+    kind: ClassVar[str] = "continuous_employment"
     PARAMS: ClassVar[dict] = {"requirements": s.Key(requirements)}
 
     def own_fields(self):
@@ -73,7 +73,7 @@ _ACTIVITY = s.mapping(
 
 
 class Activity(Measure):
-    kind = "activity"
+    kind: ClassVar[str] = "activity"
     PARAMS: ClassVar[dict] = {"activities": s.Key(s.list_of(_ACTIVITY, minimum=1))}
 
     @classmethod
@@ -166,7 +166,7 @@ _BAND = s.mapping(
 
 
 class EarningsThreshold(Measure):
-    kind = "earnings_threshold"
+    kind: ClassVar[str] = "earnings_threshold"
     PARAMS: ClassVar[dict] = {"per": s.Key(s.one_of("week", "month")), "bands": s.Key(s.list_of(_BAND, minimum=1))}
 
     def own_fields(self):
