@@ -55,8 +55,8 @@ ACTIVE = "python"
 REASON = "not checked yet"
 
 
-def source_path(module: str) -> Path:
-    return HERE.joinpath(*module.split(".")).with_suffix(".py")
+def source_path(module: str, root: Path = HERE) -> Path:
+    return root.joinpath(*module.split(".")).with_suffix(".py")
 
 
 def source_digest(root: Path = HERE) -> str:
@@ -64,7 +64,7 @@ def source_digest(root: Path = HERE) -> str:
     digest = hashlib.sha256(sys.implementation.cache_tag.encode())
     for module in MODULES:
         digest.update(module.encode() + b"\0")
-        digest.update(root.joinpath(*module.split(".")).with_suffix(".py").read_bytes())
+        digest.update(source_path(module, root).read_bytes())
     return digest.hexdigest()
 
 

@@ -57,9 +57,8 @@ def imported(folder: Path, **env) -> dict:
         "print(json.dumps({'active': compiled.ACTIVE, 'reason': compiled.REASON,\n"
         "  'files': [m.__file__ for m in (engine, plan, base)], 'plans': sorted(r.load_plans())}))\n"
     )
-    environment = {**os.environ, "PYTHONPATH": str(folder), **env}
-    environment.pop("PORTAL_RULES_COMPILED", None)
-    environment.update(env)
+    environment = {k: v for k, v in os.environ.items() if k != "PORTAL_RULES_COMPILED"}
+    environment.update(PYTHONPATH=str(folder), **env)
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=folder, env=environment, capture_output=True, text=True, check=True
     )
