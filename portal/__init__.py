@@ -28,6 +28,11 @@ def create_app(config_name=None, overrides=None):
     app.config["SQLALCHEMY_DATABASE_URI"] = portal_config.resolve_database_url(app.instance_path)
     app.config.update(overrides or {})
     app.config["SQLALCHEMY_DATABASE_URI"] = portal_config.normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    from .pg_connections import engine_options
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     if app.config["TRUSTED_PROXY_HOPS"]:
@@ -59,6 +64,7 @@ def create_app(config_name=None, overrides=None):
 def _init_templates(app):
     from govuk_frontend_wtf.main import WTFormsHelpers
 
+    from . import templating
     from .templating import PortalTemplate, build_loader, check_page_template
 
     app.jinja_env.template_class = PortalTemplate  # before any template is loaded
@@ -66,6 +72,7 @@ def _init_templates(app):
     check_page_template(app.jinja_loader, app.jinja_env)
     WTFormsHelpers(app)
     app.context_processor(lambda: {"service_name": app.config["SERVICE_NAME"]})
+    templating.init_app(app)
     from .uktime import uk_text, uk_when
 
     app.add_template_filter(uk_text, "uk_time")

@@ -25,14 +25,30 @@ the session (`set_config(..., false)`); the portal calls none.
 Every statement the portal runs goes through SQLAlchemy, so it passes `_note_writes` first. Code
 that writes through a raw DBAPI cursor of a pooled PostgreSQL connection would bypass it: do not
 (docs/developing.md, "PostgreSQL connections").
+
+**The BEGIN is the ping.** Each request takes a connection from the pool, and the pool first
+proves it alive (SQLAlchemy's `pool_pre_ping`: a `SELECT 1`, one round trip), so that a
+connection PostgreSQL closed (a restart, a failover) is replaced rather than failing the
+request. psycopg then begins the request's transaction with a `BEGIN` of its own: a second
+round trip, before the first statement. Here the `BEGIN` is sent as the connection is taken
+(`_begin_at_checkout`): it proves the connection alive as the ping did (a dead one raises, and
+the pool replaces it and every connection made before it, as after a failed ping), and psycopg,
+finding the transaction begun, sends none. One round trip a request fewer, on every path.
+`engine_options` turns SQLAlchemy's own ping off for these connections, where this one stands
+in for it. A connection in autocommit mode is left alone; one whose mode is changed before it
+ran anything ends the unused transaction first (`_end_unused_transaction`), since psycopg
+refuses to change it inside one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import psycopg
 from psycopg import pq
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import Pool
 from sqlalchemy.sql import CompoundSelect, Select
 from sqlalchemy.sql.dml import UpdateBase
 
@@ -41,18 +57,81 @@ class KeepsPreparedStatements(psycopg.Connection):
     """A psycopg connection whose read-only transactions end with COMMIT (see the module)."""
 
     wrote = False  # set by _note_writes before any statement that is not a plain SELECT runs
+    unused = False  # a transaction begun at checkout in which nothing has run yet
 
     def rollback(self) -> None:
         only_read = not self.wrote and self.pgconn.transaction_status == pq.TransactionStatus.INTRANS
-        self.wrote = False
+        self.wrote = self.unused = False
         if only_read:
             super().commit()
         else:
             super().rollback()
 
     def commit(self) -> None:
-        self.wrote = False
+        self.wrote = self.unused = False
         super().commit()
+
+    def begin(self) -> None:
+        """Send BEGIN now, in one round trip; raise psycopg.OperationalError if the connection is dead.
+
+        libpq's own call, so psycopg adds no BEGIN of its own first; psycopg reads the
+        transaction's status from libpq before each statement, so it sends none after either.
+        """
+        result = self.pgconn.exec_(b"BEGIN")
+        if result.status != pq.ExecStatus.COMMAND_OK:
+            message = (result.error_message or self.pgconn.error_message or b"").decode("utf-8", "replace")
+            raise psycopg.OperationalError(f"BEGIN failed: {message.strip() or 'no answer'}")
+        self.unused = True
+
+    def _end_unused_transaction(self) -> None:
+        if self.unused and self.pgconn.transaction_status == pq.TransactionStatus.INTRANS:
+            self.commit()  # nothing ran in it: COMMIT keeps the prepared statements, ends it all the same
+
+    # psycopg refuses to change these inside a transaction; the one begun at checkout had nothing in it.
+    @psycopg.Connection.autocommit.setter  # type: ignore[attr-defined]
+    def autocommit(self, value: bool) -> None:
+        self._end_unused_transaction()
+        psycopg.Connection.autocommit.fset(self, value)  # type: ignore[attr-defined]
+
+    @psycopg.Connection.isolation_level.setter  # type: ignore[attr-defined]
+    def isolation_level(self, value) -> None:
+        self._end_unused_transaction()
+        psycopg.Connection.isolation_level.fset(self, value)  # type: ignore[attr-defined]
+
+    @psycopg.Connection.read_only.setter  # type: ignore[attr-defined]
+    def read_only(self, value) -> None:
+        self._end_unused_transaction()
+        psycopg.Connection.read_only.fset(self, value)  # type: ignore[attr-defined]
+
+    @psycopg.Connection.deferrable.setter  # type: ignore[attr-defined]
+    def deferrable(self, value) -> None:
+        self._end_unused_transaction()
+        psycopg.Connection.deferrable.fset(self, value)  # type: ignore[attr-defined]
+
+
+def engine_options(url: str, options: Mapping) -> dict:
+    """The engine's options for `url`: on PostgreSQL through psycopg, the BEGIN at checkout is the ping
+    (the module says why), so SQLAlchemy's own pre-ping is turned off; anywhere else, unchanged."""
+    out = dict(options)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg" and out.get("pool_pre_ping"):
+        out["pool_pre_ping"] = False
+    return out
+
+
+@event.listens_for(Pool, "checkout")
+def _begin_at_checkout(dbapi_connection, _record, _proxy):
+    if (
+        isinstance(dbapi_connection, KeepsPreparedStatements)
+        and not dbapi_connection.autocommit
+        and dbapi_connection.pgconn.transaction_status == pq.TransactionStatus.IDLE
+    ):
+        try:
+            dbapi_connection.begin()
+        except psycopg.Error as err:
+            # As a failed pre-ping: this connection and every one made before it are replaced
+            # (a restarted server closed them all), and the checkout is tried again.
+            raise exc.InvalidatePoolError(str(err)) from err
 
 
 def _only_reads(context) -> bool:
@@ -74,5 +153,7 @@ def _connect(dialect, _record, cargs, cparams):
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn, _cursor, _statement, _parameters, context, _executemany):
     dbapi = conn.connection.dbapi_connection
-    if isinstance(dbapi, KeepsPreparedStatements) and not dbapi.wrote and not _only_reads(context):
-        dbapi.wrote = True
+    if isinstance(dbapi, KeepsPreparedStatements):
+        dbapi.unused = False
+        if not dbapi.wrote and not _only_reads(context):
+            dbapi.wrote = True

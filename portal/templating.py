@@ -10,12 +10,19 @@ fails rather than silently shipping an inline script.
 
 `PortalTemplate` is the environment's template class: Jinja's own, with a cheaper test in
 `{% from ... import %}` (below).
+
+`rendered_once(name)` (a template global): the parts of every page that are the same for every
+request (the stylesheets and scripts, the header's service name, the phase banner, the footer),
+rendered once per process and given again (below).
 """
 
 import re
 from collections import ChainMap
+from collections.abc import Callable
 
+from flask import has_request_context, request
 from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, Template
+from markupsafe import Markup
 
 GOVUK_PAGE_TEMPLATE = "template.html"
 
@@ -96,3 +103,42 @@ class PortalTemplate(Template):
         ):
             ctx = None  # no global of the importing page is missing here: the cached module, as Jinja gives
         return super()._get_default_module(ctx)
+
+
+# The templates rendered_once may render: each depends only on the app (its service name and the
+# addresses of its own pages and files), never on the request, the user or the time.
+ONCE = "partials/once/"
+# What a template under ONCE must not name: anything that differs between two requests.
+PER_REQUEST = ("request", "current_user", "session", "csrf_token", " g.", "now", "today", "get_flashed_messages")
+
+
+class RenderedOnce:
+    """rendered_once(name): the template ONCE + ..., rendered the first time it is asked for, then the
+    same Markup every time after, for each root the app is served under (request.script_root).
+
+    A signed-in page renders about a dozen of these fixed parts through GOV.UK Frontend's
+    macros and url_for on every request; rendered once, each is a dictionary lookup
+    (docs/performance.md, run 17). tests/test_templating.py holds each to what rendering it
+    afresh gives, and its source to naming nothing in PER_REQUEST.
+    """
+
+    def __init__(self, render: Callable[[str], str]):
+        self._render = render
+        self._done: dict[tuple[str, str], Markup] = {}
+
+    def __call__(self, name: str) -> Markup:
+        if not name.startswith(ONCE):
+            raise ValueError(f"rendered_once renders only templates under {ONCE}, not {name}")
+        key = (name, request.script_root if has_request_context() else "")
+        found = self._done.get(key)
+        if found is None:
+            # What an autoescaped (.html) template rendered: escaped already, as any included template is.
+            found = self._done[key] = Markup(self._render(name))  # noqa: S704
+        return found
+
+
+def init_app(app) -> None:
+    def render(name: str) -> str:
+        return app.jinja_env.get_template(name).render(service_name=app.config["SERVICE_NAME"])
+
+    app.jinja_env.globals["rendered_once"] = RenderedOnce(render)

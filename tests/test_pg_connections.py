@@ -7,10 +7,12 @@ what that buys; the others try to make it save something that was never committe
 
 import pytest
 import sqlalchemy as sa
+from psycopg import pq
 
 from portal import create_app
 from portal.extensions import db
 from portal.models import Agency
+from portal.pg_connections import engine_options
 from tests import factories as f
 from tests.conftest import jobs_paths
 
@@ -123,3 +125,90 @@ def test_a_read_only_transaction_then_a_committed_write_saves_the_write_once(app
         db.session.commit()
         db.session.remove()
     assert _agencies_named(app, "Saved once") == 1
+
+
+# -- The BEGIN is the ping (portal/pg_connections.py) ------------------------------------------
+
+
+def _postgresql_only(app):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("the BEGIN at checkout is psycopg's, on PostgreSQL (CI runs this test there)")
+
+
+def _backend_pid(app) -> int:
+    with app.app_context():
+        pid = db.session.connection().connection.dbapi_connection.info.backend_pid
+        db.session.remove()
+    return pid
+
+
+def _as_owner(app):
+    return sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], isolation_level="AUTOCOMMIT")
+
+
+def test_sqlalchemys_own_ping_is_off_only_where_the_begin_stands_in_for_it():
+    on = {"pool_pre_ping": True, "pool_size": 3}
+    assert engine_options("postgresql+psycopg://u@h/db", on) == {"pool_pre_ping": False, "pool_size": 3}
+    assert engine_options("sqlite:///x.sqlite3", on) == on
+    assert engine_options("postgresql+psycopg2://u@h/db", on) == on  # another driver: SQLAlchemy's ping stays
+    assert engine_options("postgresql+psycopg://u@h/db", {}) == {}  # no ping asked for, none added
+
+
+def test_a_connection_postgresql_closed_is_replaced_before_a_request_uses_it(one_connection_app, people):
+    """What pool_pre_ping did: a restart or failover closes every connection; the next request still works."""
+    _postgresql_only(one_connection_app)
+    client = one_connection_app.test_client()
+    f.sign_in(client, people["lead_professional"])
+    assert client.get("/cookies").status_code == 200
+    closed = _backend_pid(one_connection_app)
+    owner = _as_owner(one_connection_app)
+    try:
+        with owner.connect() as conn:
+            assert conn.scalar(sa.select(sa.func.pg_terminate_backend(closed)))
+    finally:
+        owner.dispose()
+    assert client.get("/cookies").status_code == 200
+    assert _backend_pid(one_connection_app) != closed
+
+
+def test_the_transaction_is_begun_as_the_connection_is_taken_and_psycopg_begins_none_of_its_own(app):
+    _postgresql_only(app)
+    with app.app_context(), db.engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw.pgconn.transaction_status == pq.TransactionStatus.INTRANS  # before any statement
+        notices = []
+        raw.add_notice_handler(lambda notice: notices.append(notice.message_primary))
+        assert conn.scalar(sa.select(sa.literal(1))) == 1
+        assert conn.scalar(sa.text("SELECT txid_current_if_assigned() IS NULL"))  # the same, unwritten transaction
+        # A second BEGIN would have warned "there is already a transaction in progress".
+        assert notices == []
+
+
+def test_an_autocommit_engine_is_left_in_autocommit(app):
+    """Each statement stands alone: nothing is left open, uncommitted, by a BEGIN at checkout."""
+    _postgresql_only(app)
+    owner = _as_owner(app)
+    try:
+        with owner.connect() as conn:
+            assert conn.connection.dbapi_connection.pgconn.transaction_status == pq.TransactionStatus.IDLE
+            conn.execute(sa.insert(Agency).values(name="Saved without a commit", kind="school"))
+            assert _agencies_named(app, "Saved without a commit") == 1  # seen from another connection at once
+    finally:
+        owner.dispose()
+
+
+@pytest.mark.parametrize("level", ["AUTOCOMMIT", "SERIALIZABLE", "REPEATABLE READ"])
+def test_a_connection_may_still_change_its_isolation_level_once_taken(app, level):
+    """psycopg refuses to change it inside a transaction: the one begun at checkout, unused, is ended first."""
+    _postgresql_only(app)
+    with app.app_context():
+        with db.engine.connect().execution_options(isolation_level=level) as conn:
+            shown = conn.scalar(sa.text("SHOW transaction_isolation"))
+            conn.execute(sa.insert(Agency).values(name=f"Written at {level}", kind="school"))
+            if level != "AUTOCOMMIT":
+                assert shown == level.lower()
+                conn.commit()
+        assert _agencies_named(app, f"Written at {level}") == 1
+        with db.engine.connect() as conn:  # the pooled connection comes back at the default level, begun
+            assert conn.scalar(sa.text("SHOW transaction_isolation")) == "read committed"

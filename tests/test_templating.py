@@ -88,3 +88,71 @@ def test_an_import_with_a_global_the_imported_template_lacks_gets_a_module_with_
     module = macros._get_default_module(context)
     assert module is not macros._get_default_module(None)
     assert str(module.hello("Sam")) == "Hello Sam (x)"
+
+
+# -- rendered_once: the parts of every page that are the same for every request --------------
+
+
+def _once_templates(app) -> list[str]:
+    from portal.templating import ONCE
+
+    names = [name for name in app.jinja_env.list_templates() if name.startswith(ONCE)]
+    assert len(names) >= 6  # head, icons, body start and end, header, phase banner, footer
+    return names
+
+
+def test_a_fixed_part_names_nothing_that_differs_between_requests(app):
+    from portal.templating import PER_REQUEST
+
+    for name in _once_templates(app):
+        source, _, _ = app.jinja_loader.get_source(app.jinja_env, name)
+        assert not [word for word in PER_REQUEST if word in source], name
+
+
+def test_a_fixed_part_given_again_is_what_rendering_it_afresh_gives(app, people):
+    from tests.factories import sign_in
+
+    rendered_once = app.jinja_env.globals["rendered_once"]
+    first = {}
+    with app.test_request_context("/families"):
+        for name in _once_templates(app):
+            first[name] = rendered_once(name)
+    client = app.test_client()
+    sign_in(client, people["partner"])
+    page = client.get("/cookies").get_data(as_text=True)
+    with app.test_request_context("/account", headers={"Cookie": "x=y"}):
+        for name in _once_templates(app):
+            again = rendered_once(name)
+            afresh = app.jinja_env.get_template(name).render(service_name=app.config["SERVICE_NAME"])
+            assert again is first[name]  # given again, not rendered again
+            assert again == afresh, name
+            assert afresh.strip() and afresh.strip() in page, name  # and every signed-in page carries it
+
+
+def test_a_fixed_part_is_rendered_for_the_root_the_app_is_served_under(app):
+    rendered_once = app.jinja_env.globals["rendered_once"]
+    with app.test_request_context("/"):
+        at_root = rendered_once("partials/once/footer.html")
+    with app.test_request_context("/", base_url="http://localhost/council"):
+        under = rendered_once("partials/once/footer.html")
+    assert 'href="/help"' in at_root
+    assert 'href="/council/help"' in under
+
+
+def test_only_the_fixed_parts_may_be_rendered_once(app):
+    rendered_once = app.jinja_env.globals["rendered_once"]
+    with app.test_request_context("/"), pytest.raises(ValueError, match="partials/once/"):
+        rendered_once("partials/navigation.html")
+
+
+def test_a_fixed_part_is_escaped_as_any_template_is(tmp_path):
+    from portal import create_app
+    from tests.conftest import jobs_paths
+
+    named = create_app(
+        "testing",
+        {"SERVICE_NAME": "Families <b>& outcomes</b>", "SQLALCHEMY_DATABASE_URI": "sqlite://", **jobs_paths(tmp_path)},
+    )
+    with named.test_request_context("/"):
+        footer = named.jinja_env.globals["rendered_once"]("partials/once/footer.html")
+    assert "Families &lt;b&gt;&amp; outcomes&lt;/b&gt; is open-source software" in footer

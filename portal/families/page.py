@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import casefile
@@ -99,7 +99,7 @@ def _lines_query(by_agency: bool, with_total: bool = False):
         .order_by(Evidence.id.desc())
         .limit(sa.bindparam("limit", type_=sa.Integer))
         .offset(sa.bindparam("offset", type_=sa.Integer))
-        .options(selectinload(Evidence.reviews), joinedload(Evidence.agency), joinedload(Evidence.submitted_by))
+        .options(joinedload(Evidence.reviews), joinedload(Evidence.agency), joinedload(Evidence.submitted_by))
     )
     return query.add_columns(_count_query(by_agency).scalar_subquery().label("total")) if with_total else query
 
