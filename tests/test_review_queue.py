@@ -301,3 +301,101 @@ def test_a_return_and_a_correction_saved_at_the_same_moment_leave_the_queue_as_t
     with app.app_context():
         assert stored_queue() == expected_queue()
         assert {row[4] for row in stored_queue() if row[0] == sent_id} == {"done"}  # corrected: not "returned"
+
+
+def _family_locks(app, work) -> int:
+    """How many statements `work` (then its commit) ran that lock a family's row."""
+    locks = []
+
+    def seen(_conn, _cursor, statement, *_):
+        if "FOR NO KEY UPDATE" in statement or "FOR KEY SHARE" in statement:
+            locks.append(statement)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            work()
+            db.session.commit()
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", seen)
+    return len(locks)
+
+
+def test_a_plain_submission_takes_no_lock_and_a_correction_or_a_review_does(app, people):
+    """A new version that replaces none writes rows no other transaction can see or change before it
+    commits; a correction and a review change states others may be changing (the test above)."""
+    lp, partner = people["lead_professional"], people["partner"]
+    with app.app_context():
+        family, parent, _ = suffolk_case(people)
+        family_id, parent_id = family.id, parent.id
+        postgresql = db.engine.dialect.name == "postgresql"
+    ids = []
+    assert _family_locks(app, lambda: ids.append(_version(family_id, parent_id, "First.", partner).id)) == 0
+
+    def correct():
+        _version(family_id, parent_id, "Corrected.", partner, db.session.get(Evidence, ids[0]))
+
+    def review():
+        latest = db.session.scalar(sa.select(Evidence).where(Evidence.replaces_id == ids[0]))
+        db.session.add(Review(evidence_id=latest.id, decision="returned", reason="Dates.", reviewed_by_id=lp.id))
+
+    assert _family_locks(app, correct) == (1 if postgresql else 0)
+    assert (_family_locks(app, review) >= 1) == postgresql  # the queue's, and the stored verdict's (standing.py)
+    with app.app_context():
+        assert stored_queue() == expected_queue()
+
+
+def test_a_submission_and_a_correction_in_one_family_at_the_same_moment_leave_the_queue_as_the_evidence_says(
+    app, people
+):
+    """The submission takes no lock; the correction takes the family's. Both rows are written before
+    either brings the queue up to date, and each then holds its queue rows a moment before committing."""
+    partner = people["partner"]
+    with app.app_context():
+        family, parent, _ = suffolk_case(people)
+        sent = add_evidence(family, parent, partner)
+        family_id, parent_id, sent_id = family.id, parent.id, sent.id
+    both_written = threading.Barrier(2, timeout=3)
+    errors = []
+
+    def hold(session, _context):
+        if not getattr(held, "done", True) and any(isinstance(row, Evidence) for row in session.new):
+            held.done = True
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_written.wait()
+
+    def linger(_session):
+        time.sleep(0.3)
+
+    held = threading.local()
+
+    def run(work):
+        held.done = False
+        try:
+            with app.app_context():
+                work()
+                db.session.commit()
+        except Exception as error:  # noqa: BLE001  (reported below)
+            errors.append(error)
+
+    def submit():
+        _version(family_id, parent_id, "A new item.", partner)
+
+    def correct():
+        _version(family_id, parent_id, "Corrected dates.", partner, db.session.get(Evidence, sent_id))
+
+    sa.event.listen(FlaskSession, "after_flush", hold)
+    sa.event.listen(FlaskSession, "before_commit", linger)
+    try:
+        threads = [threading.Thread(target=run, args=(work,)) for work in (submit, correct)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sa.event.remove(FlaskSession, "after_flush", hold)
+        sa.event.remove(FlaskSession, "before_commit", linger)
+    assert not errors
+    with app.app_context():
+        assert stored_queue() == expected_queue()
+        assert len({row[0] for row in stored_queue()}) == 3  # the first item, its correction, the new item

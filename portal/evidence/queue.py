@@ -75,14 +75,18 @@ def refresh(new_ids, changed_ids, session) -> None:
     """Write the queue rows of new versions (one for each submitter of the version and the versions
     before it, "awaiting"), then the state of each changed version (corrected or reviewed) from the
     evidence and reviews as they stand. A new version is "awaiting" until a review or a correction
-    changes it, and either is noted as a change: a plain submission costs one statement."""
+    changes it, and either is noted as a change: a plain submission costs one statement, and takes
+    no lock."""
     new_ids, changed_ids = sorted(set(new_ids)), sorted(set(changed_ids))
     if not (new_ids or changed_ids):
         return
-    if session.get_bind().dialect.name == "postgresql":
+    if changed_ids and session.get_bind().dialect.name == "postgresql":
         # Put concurrent changes of one family's evidence in order. FOR NO KEY UPDATE, as
         # families/standing.py takes it, for the same reason. (SQLite writes one transaction at a
-        # time, and this runs after the change is written.)
+        # time, and this runs after the change is written.) Only a change of existing versions'
+        # states needs it: the rows of a new version that replaces none (a plain submission) are
+        # this transaction's alone, read from that version alone, and no other transaction can see
+        # it before it commits. A correction notes the version it replaces, so it takes the lock.
         session.execute(_lock_families(), {"ids": new_ids + changed_ids})
     if new_ids:
         session.execute(_insert_missing(), {"ids": new_ids})
