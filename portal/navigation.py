@@ -6,6 +6,7 @@ from flask import g, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from .evidence.counts import TODO_COUNT
 from .extensions import db
 from .roles import Role
 
@@ -55,16 +56,16 @@ def _item(text, endpoint) -> dict:
 
 def todo_count() -> int:
     """What waits for the signed-in user, counted once per request (portal/todo/lists.py)."""
-    if "todo_count" not in g:
+    if TODO_COUNT not in g:  # a page may have read it already, with its own counts (families/page.py)
         from .todo.lists import count_for
 
         try:
-            g.todo_count = count_for(current_user)
+            g.setdefault(TODO_COUNT, count_for(current_user))
         except SQLAlchemyError:  # an error page after a failed transaction: the page matters, not the count
             logging.getLogger(__name__).exception("the to-do count could not be read")
             db.session.rollback()
-            g.todo_count = 0
-    return g.todo_count
+            g.setdefault(TODO_COUNT, 0)
+    return g.get(TODO_COUNT)
 
 
 def init_app(app):

@@ -495,3 +495,29 @@ def test_a_warm_request_loads_the_signed_in_session_with_a_statement_built_once(
     assert signed_in.lead.get("/cookies").status_code == 200
     assert signed_in.partner.get("/cookies").status_code == 200
     assert built == []
+
+
+def test_the_lead_professionals_family_page_reads_its_counts_and_the_to_do_count_together(app, people, signed_in):
+    """Nine statements: the session, the family, the case, the latest items (with their reviews and
+    submitters), the verdict, the claims, the counts with the navigation's to-do count, the open
+    queries and the audit row. Each count is what its own statement says."""
+    from portal.evidence import counts as evidence_counts
+    from portal.models import User
+    from portal.todo import lists
+
+    with app.app_context():
+        family = durham_family(people, evidence=12)
+        other = durham_family(people, evidence=6)  # another family they lead: counted by the to-do count only
+    signed_in.lead.get(family.url)  # warm
+    with counted(app) as seen:
+        page = signed_in.lead.get(family.url).get_data(as_text=True)
+    assert seen.queries == 9
+    with app.app_context():
+        lp = db.session.get(User, people["lead_professional"].id)
+        todo = lists.count_for(lp)
+        may, _ = evidence_counts.awaiting(evidence_counts.FAMILY, lp, family.id)
+        mine_elsewhere, _ = evidence_counts.awaiting(evidence_counts.FAMILY, lp, other.id)
+    assert (may, mine_elsewhere) == (4, 2)
+    assert todo >= may + mine_elsewhere
+    assert f"To do ({todo})" in page
+    assert f"{may} submissions are waiting for you" in page

@@ -54,6 +54,10 @@ def chain(roots, name="chain"):
 
 FAMILY, LED, ANY = "family", "led", "any"  # whose families a count covers
 
+# Where a request keeps the navigation's to-do count once it has been read (flask.g): by the
+# navigation itself (portal/navigation.py), or by a page that read it with its own counts.
+TODO_COUNT = "todo_count"
+
 
 def _in_scope(scope: str, user_id):
     """The condition on the queue's rows (joined to their family) for the families a count covers,
@@ -149,3 +153,13 @@ def lead_professional_counts_query(open_queries_count):
     may = _awaiting_query(LED, LP).subquery("awaiting")
     returned = _returned_to_submitter_query(LED).scalar_subquery()
     return sa.select(sa.select(may.c[0]).scalar_subquery() + returned + open_queries_count.scalar_subquery())
+
+
+@functools.cache
+def lead_professional_family_counts_query(open_queries_count):
+    """The lead professional's family page, in one statement (the user and family as parameters):
+    `awaiting(FAMILY, ...)`'s two counts for the family, and the navigation's to-do count
+    (`lead_professional_counts_query`) beside them, rather than a round trip each."""
+    family = _awaiting_query(FAMILY, LP).subquery("family_awaiting")
+    todo = lead_professional_counts_query(open_queries_count).scalar_subquery()
+    return sa.select(family.c[0], family.c[1], todo)

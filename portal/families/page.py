@@ -11,13 +11,14 @@ import math
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import g
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import casefile
 from ..evidence import counts, duties
 from ..extensions import db
-from ..models import Evidence
+from ..models import Evidence, ReviewQueue
 from ..models.families import ACTIVITIES, STAGES
 from ..roles import FamilyCapabilities, Role
 from ..rules.calendar import age_on
@@ -100,29 +101,28 @@ def _lines_query(by_agency: bool, with_total: bool = False):
         .limit(sa.bindparam("limit", type_=sa.Integer))
         .offset(sa.bindparam("offset", type_=sa.Integer))
         .options(joinedload(Evidence.reviews), joinedload(Evidence.agency), joinedload(Evidence.submitted_by))
+        .add_columns(_submitters_column())
     )
     return query.add_columns(_count_query(by_agency).scalar_subquery().label("total")) if with_total else query
 
 
-@functools.cache
-def _submitters_query():
-    chain = counts.chain(sa.select(Evidence).where(Evidence.id.in_(sa.bindparam("ids", expanding=True))))
-    return sa.select(chain.c.root, chain.c.by)
+def _submitters_column():
+    """Everyone who submitted or corrected each line's version or any version before it
+    (duties.submitter_ids), as "3,7": read from the review queue, which holds one row for each
+    of them (portal/evidence/queue.py), on the lines' own statement rather than a recursive
+    query of its own. Only what the page shows depends on it (whose queue, the Review link);
+    the review itself decides from the versions (families/review_views.py)."""
+    by_ids = sa.func.aggregate_strings(sa.cast(ReviewQueue.by_id, sa.String), ",")
+    return sa.select(by_ids).where(ReviewQueue.evidence_id == Evidence.id).scalar_subquery().label("submitters")
+
+
+def _ids(text) -> set[int]:
+    return {int(part) for part in text.split(",")} if text else set()
 
 
 def count_items(family, agency_id=None) -> int:
     """How many evidence items (lines of versions) the family has, counted by the database."""
     return db.session.scalar(_count_query(agency_id is not None), {"family_id": family.id, "agency_id": agency_id})
-
-
-def submitters_of(ids) -> dict[int, set[int]]:
-    """duties.submitter_ids for many versions, in one query."""
-    if not ids:
-        return {}
-    out: dict[int, set[int]] = {i: set() for i in ids}
-    for root, by in db.session.execute(_submitters_query(), {"ids": list(ids)}):
-        out[root].add(by)
-    return out
 
 
 def latest_lines(family, user, agency_id=None, limit=FAMILY_PAGE_LINES, offset=0) -> list[EvidenceLine]:
@@ -133,7 +133,7 @@ def latest_lines(family, user, agency_id=None, limit=FAMILY_PAGE_LINES, offset=0
     submitters of every version of the line, read for all the lines at once.
     """
     params = {"family_id": family.id, "agency_id": agency_id, "limit": limit, "offset": offset}
-    return _lines(family, user, db.session.scalars(_lines_query(agency_id is not None), params).unique().all())
+    return _lines(family, user, db.session.execute(_lines_query(agency_id is not None), params).unique().all())
 
 
 def first_lines_and_count(family, user, agency_id=None) -> tuple[list[EvidenceLine], int]:
@@ -141,19 +141,16 @@ def first_lines_and_count(family, user, agency_id=None) -> tuple[list[EvidenceLi
     (the same lines as latest_lines, the same count as count_items)."""
     params = {"family_id": family.id, "agency_id": agency_id, "limit": FAMILY_PAGE_LINES, "offset": 0}
     found = db.session.execute(_lines_query(agency_id is not None, with_total=True), params).unique().all()
-    return _lines(family, user, [row[0] for row in found]), found[0].total if found else 0
+    return _lines(family, user, found), found[0].total if found else 0
 
 
-def _lines(family, user, rows) -> list[EvidenceLine]:
-    for row in rows:  # the latest version of its line: nothing replaces it (no query to find out)
-        set_committed_value(row, "replaced_by", None)
-    submitters = submitters_of([row.id for row in rows])
+def _lines(family, user, found) -> list[EvidenceLine]:
+    """Lines from the rows of _lines_query: (the version, its submitters, ...)."""
     lines = []
-    for row in rows:
-        line = EvidenceLine(row, [], duties.reviewer_role(family, row, submitters[row.id]))
-        line.reviewable = (
-            user is not None and line.awaiting_review and duties.may_review(user, family, row, submitters[row.id])
-        )
+    for row, submitted in ((found_row[0], _ids(found_row.submitters)) for found_row in found):
+        set_committed_value(row, "replaced_by", None)  # the latest version of its line: nothing replaces it
+        line = EvidenceLine(row, [], duties.reviewer_role(family, row, submitted))
+        line.reviewable = user is not None and line.awaiting_review and duties.may_review(user, family, row, submitted)
         lines.append(line)
     return lines
 
@@ -168,9 +165,18 @@ class Awaiting:
 
 
 def awaiting_counts(family, user) -> Awaiting:
-    """The counts the family page shows, by the database (portal/evidence/counts.py)."""
+    """The counts the family page shows, by the database (portal/evidence/counts.py). A lead
+    professional's page reads the navigation's to-do count in the same statement, and leaves it
+    where the navigation looks first (portal/navigation.py, `todo_count`)."""
+    if user.role == LP:
+        from ..claims.verifying import led_open_query_count
+
+        query = counts.lead_professional_family_counts_query(led_open_query_count())
+        may, for_pm, todo = db.session.execute(query, {"user_id": user.id, "family_id": family.id}).one()
+        g.setdefault(counts.TODO_COUNT, int(todo))
+        return Awaiting(int(may), int(for_pm))
     may, for_pm = counts.awaiting(counts.FAMILY, user, family.id)
-    return Awaiting(may, for_pm if user.role == LP else 0)
+    return Awaiting(may, 0)
 
 
 @dataclass
