@@ -7,6 +7,9 @@ the view saved nothing. Live checks are counted rather than committed one by
 one (portal/audit/live.py).
 """
 
+import functools
+
+import sqlalchemy as sa
 from flask import g, has_request_context
 from flask_login import current_user
 from sqlalchemy import event
@@ -16,21 +19,29 @@ from ..extensions import db
 from ..models import AuditEvent
 
 
-def record(action, family=None, detail="", user=None):
-    """Add an audit event to the session; the caller's commit saves it with the change."""
+def _columns(action, family=None, detail="", user=None) -> dict:
+    """The audit row's columns: what was done, to which family, by whom (copied), in which request."""
     in_request = has_request_context()  # not in `flask create-admin` and other commands
     user = user or (current_user if in_request and current_user.is_authenticated else None)
-    event = AuditEvent(
-        action=action,
-        family_id=family.id if family else None,
-        detail=detail,
-        request_id=g.get("request_id", "") if in_request else "",
-    )
+    columns = {
+        "action": action,
+        "family_id": family.id if family else None,
+        "detail": detail,
+        "request_id": g.get("request_id", "") if in_request else "",
+    }
     if user is not None:
-        event.user_id = user.id
-        event.user_email = user.email
-        event.user_role = user.role
-        event.agency_name = user.agency.name if user.agency else ""
+        columns |= {
+            "user_id": user.id,
+            "user_email": user.email,
+            "user_role": user.role,
+            "agency_name": user.agency.name if user.agency else "",
+        }
+    return columns
+
+
+def record(action, family=None, detail="", user=None):
+    """Add an audit event to the session; the caller's commit saves it with the change."""
+    event = AuditEvent(**_columns(action, family, detail, user))
     db.session.add(event)
     return event
 
@@ -58,8 +69,15 @@ def finish_read():
     """Commit the read if the view has not committed it with its change (the request's only commit)."""
     pending = g.pop("audit_read", None)
     if pending is not None:
-        record(*pending)
+        # The row alone, inserted as it is (SQLAlchemy Core), not through the session's unit of
+        # work: the view saved nothing, so there is nothing else to put in order with it.
+        db.session.execute(_insert_one(), _columns(*pending))
         db.session.commit()
+
+
+@functools.cache
+def _insert_one():
+    return sa.insert(AuditEvent)
 
 
 @event.listens_for(Session, "before_commit")
