@@ -33,7 +33,9 @@ request. psycopg then begins the request's transaction with a `BEGIN` of its own
 round trip, before the first statement. Here the `BEGIN` is sent as the connection is taken
 (`_begin_at_checkout`): it proves the connection alive as the ping did (a dead one raises, and
 the pool replaces it and every connection made before it, as after a failed ping), and psycopg,
-finding the transaction begun, sends none. One round trip a request fewer, on every path.
+finding the transaction begun, sends none. One round trip a request fewer, on every path. Only
+on a connection with psycopg's defaults (no isolation level, read-only or deferrable of its own:
+the portal sets none), whose BEGIN psycopg would have sent as plain `BEGIN` too.
 `engine_options` turns SQLAlchemy's own ping off for these connections, where this one stands
 in for it. A connection in autocommit mode is left alone; one whose mode is changed before it
 ran anything ends the unused transaction first (`_end_unused_transaction`), since psycopg
@@ -114,7 +116,13 @@ def engine_options(url: str, options: Mapping) -> dict:
     (the module says why), so SQLAlchemy's own pre-ping is turned off; anywhere else, unchanged."""
     out = dict(options)
     parsed = make_url(url)
-    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg" and out.get("pool_pre_ping"):
+    begins_at_checkout = (
+        parsed.get_backend_name() == "postgresql"
+        and parsed.get_driver_name() == "psycopg"
+        and "isolation_level" not in out  # a level of its own: psycopg begins, SQLAlchemy pings
+        and "isolation_level" not in (out.get("execution_options") or {})
+    )
+    if begins_at_checkout and out.get("pool_pre_ping"):
         out["pool_pre_ping"] = False
     return out
 
@@ -124,6 +132,11 @@ def _begin_at_checkout(dbapi_connection, _record, _proxy):
     if (
         isinstance(dbapi_connection, KeepsPreparedStatements)
         and not dbapi_connection.autocommit
+        # A plain BEGIN starts the server's default transaction: a connection set to another
+        # isolation level, or read-only, or deferrable, is left to psycopg, whose BEGIN says so.
+        and dbapi_connection.isolation_level is None
+        and dbapi_connection.read_only is None
+        and dbapi_connection.deferrable is None
         and dbapi_connection.pgconn.transaction_status == pq.TransactionStatus.IDLE
     ):
         try:

@@ -153,6 +153,11 @@ def test_sqlalchemys_own_ping_is_off_only_where_the_begin_stands_in_for_it():
     assert engine_options("sqlite:///x.sqlite3", on) == on
     assert engine_options("postgresql+psycopg2://u@h/db", on) == on  # another driver: SQLAlchemy's ping stays
     assert engine_options("postgresql+psycopg://u@h/db", {}) == {}  # no ping asked for, none added
+    # An engine of another isolation level is begun by psycopg (below): SQLAlchemy's ping stays.
+    serializable = {"pool_pre_ping": True, "isolation_level": "SERIALIZABLE"}
+    assert engine_options("postgresql+psycopg://u@h/db", serializable) == serializable
+    by_option = {"pool_pre_ping": True, "execution_options": {"isolation_level": "REPEATABLE READ"}}
+    assert engine_options("postgresql+psycopg://u@h/db", by_option) == by_option
 
 
 def test_a_connection_postgresql_closed_is_replaced_before_a_request_uses_it(one_connection_app, people):
@@ -212,3 +217,16 @@ def test_a_connection_may_still_change_its_isolation_level_once_taken(app, level
         assert _agencies_named(app, f"Written at {level}") == 1
         with db.engine.connect() as conn:  # the pooled connection comes back at the default level, begun
             assert conn.scalar(sa.text("SHOW transaction_isolation")) == "read committed"
+
+
+@pytest.mark.parametrize("level", ["SERIALIZABLE", "REPEATABLE READ"])
+def test_an_engine_set_to_another_isolation_level_begins_at_that_level(app, level):
+    """A plain BEGIN would start the server's default (read committed): such a connection is left to psycopg."""
+    _postgresql_only(app)
+    engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], isolation_level=level)
+    try:
+        for _ in range(2):  # a fresh connection, then the same one again from the pool
+            with engine.connect() as conn:
+                assert conn.scalar(sa.text("SHOW transaction_isolation")) == level.lower()
+    finally:
+        engine.dispose()
