@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from .. import casefile
 from ..evidence import counts, duties
 from ..extensions import db
-from ..models import Evidence, ReviewQueue
+from ..models import Evidence, ReviewQueue, User
 from ..models.families import ACTIVITIES, STAGES
 from ..roles import FamilyCapabilities, Role
 from ..rules.calendar import age_on
@@ -100,7 +100,13 @@ def _lines_query(by_agency: bool, with_total: bool = False):
         .order_by(Evidence.id.desc())
         .limit(sa.bindparam("limit", type_=sa.Integer))
         .offset(sa.bindparam("offset", type_=sa.Integer))
-        .options(joinedload(Evidence.reviews), joinedload(Evidence.agency), joinedload(Evidence.submitted_by))
+        .options(
+            joinedload(Evidence.reviews),
+            joinedload(Evidence.agency),
+            # What a line shows of its submitter (their name, and their role when no agency): not
+            # every column of their account, password hash and authenticator secret among them.
+            joinedload(Evidence.submitted_by).load_only(User.name, User.role, User.agency_id),
+        )
         .add_columns(_submitters_column())
     )
     return query.add_columns(_count_query(by_agency).scalar_subquery().label("total")) if with_total else query
