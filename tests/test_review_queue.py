@@ -238,6 +238,35 @@ def test_the_migration_fills_the_queue_for_the_evidence_already_stored(empty_app
     assert stored_queue() == expected_queue()
 
 
+def _at_once(app, works, hold, linger, start) -> list:
+    """Run each of `works` (name: function) in a thread of its own, in an app context, and commit it,
+    with `hold` after each flush and `linger` before each commit; `start(name)` first in each thread.
+    The errors raised, if any."""
+    errors = []
+
+    def run(name, work):
+        start(name)
+        try:
+            with app.app_context():
+                work()
+                db.session.commit()
+        except Exception as error:  # noqa: BLE001  (returned to the test)
+            errors.append(error)
+
+    sa.event.listen(FlaskSession, "after_flush", hold)
+    sa.event.listen(FlaskSession, "before_commit", linger)
+    try:
+        threads = [threading.Thread(target=run, args=item) for item in works.items()]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sa.event.remove(FlaskSession, "after_flush", hold)
+        sa.event.remove(FlaskSession, "before_commit", linger)
+    return errors
+
+
 def test_a_return_and_a_correction_saved_at_the_same_moment_leave_the_queue_as_the_evidence_says(app, people):
     """The lead professional returns a version while its partner corrects it. Both rows are written
     before either transaction brings the queue up to date. The correction's transaction then writes
@@ -267,16 +296,8 @@ def test_a_return_and_a_correction_saved_at_the_same_moment_leave_the_queue_as_t
         if getattr(role, "name", "") == "correction":
             time.sleep(0.6)  # its queue rows written (this runs after queue.refresh), not yet committed
 
-    errors = []
-
-    def run(name, work):
+    def start(name):
         role.name, role.held = name, False
-        try:
-            with app.app_context():
-                work()
-                db.session.commit()
-        except Exception as error:  # noqa: BLE001  (reported below)
-            errors.append(error)
 
     def return_it():
         db.session.add(Review(evidence_id=sent_id, decision="returned", reason="Dates.", reviewed_by_id=lp.id))
@@ -284,20 +305,7 @@ def test_a_return_and_a_correction_saved_at_the_same_moment_leave_the_queue_as_t
     def correct_it():
         _version(family_id, parent_id, "Corrected dates.", partner, db.session.get(Evidence, sent_id))
 
-    sa.event.listen(FlaskSession, "after_flush", hold)
-    sa.event.listen(FlaskSession, "before_commit", linger)
-    try:
-        threads = [
-            threading.Thread(target=run, args=args) for args in (("return", return_it), ("correction", correct_it))
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sa.event.remove(FlaskSession, "after_flush", hold)
-        sa.event.remove(FlaskSession, "before_commit", linger)
-    assert not errors
+    assert not _at_once(app, {"return": return_it, "correction": correct_it}, hold, linger, start)
     with app.app_context():
         assert stored_queue() == expected_queue()
         assert {row[4] for row in stored_queue() if row[0] == sent_id} == {"done"}  # corrected: not "returned"
@@ -356,7 +364,7 @@ def test_a_submission_and_a_correction_in_one_family_at_the_same_moment_leave_th
         sent = add_evidence(family, parent, partner)
         family_id, parent_id, sent_id = family.id, parent.id, sent.id
     both_written = threading.Barrier(2, timeout=3)
-    errors = []
+    held = threading.local()
 
     def hold(session, _context):
         if not getattr(held, "done", True) and any(isinstance(row, Evidence) for row in session.new):
@@ -367,16 +375,8 @@ def test_a_submission_and_a_correction_in_one_family_at_the_same_moment_leave_th
     def linger(_session):
         time.sleep(0.3)
 
-    held = threading.local()
-
-    def run(work):
+    def start(_name):
         held.done = False
-        try:
-            with app.app_context():
-                work()
-                db.session.commit()
-        except Exception as error:  # noqa: BLE001  (reported below)
-            errors.append(error)
 
     def submit():
         _version(family_id, parent_id, "A new item.", partner)
@@ -384,18 +384,7 @@ def test_a_submission_and_a_correction_in_one_family_at_the_same_moment_leave_th
     def correct():
         _version(family_id, parent_id, "Corrected dates.", partner, db.session.get(Evidence, sent_id))
 
-    sa.event.listen(FlaskSession, "after_flush", hold)
-    sa.event.listen(FlaskSession, "before_commit", linger)
-    try:
-        threads = [threading.Thread(target=run, args=(work,)) for work in (submit, correct)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sa.event.remove(FlaskSession, "after_flush", hold)
-        sa.event.remove(FlaskSession, "before_commit", linger)
-    assert not errors
+    assert not _at_once(app, {"submission": submit, "correction": correct}, hold, linger, start)
     with app.app_context():
         assert stored_queue() == expected_queue()
         assert len({row[0] for row in stored_queue()}) == 3  # the first item, its correction, the new item
