@@ -40,7 +40,17 @@ def _columns(action, family=None, detail="", user=None) -> dict:
 
 
 def record(action, family=None, detail="", user=None):
-    """Add an audit event to the session; the caller's commit saves it with the change."""
+    """Add an audit event to the session; the caller's commit saves it with the change.
+
+    The request's read of the family (`expect_read`), if still pending, is added first: the two
+    rows are written by one INSERT of the same flush rather than one each (the read would join the
+    commit anyway, `_read_joins_the_commit`, in a flush of its own)."""
+    if has_request_context() and "audit_read" in g:
+        _record(*g.pop("audit_read"))
+    return _record(action, family, detail, user)
+
+
+def _record(action, family=None, detail="", user=None):
     event = AuditEvent(**_columns(action, family, detail, user))
     db.session.add(event)
     return event
@@ -85,7 +95,7 @@ def _read_joins_the_commit(session):
     if not has_request_context() or session is not db.session():
         return  # a command's or a job's own session does not carry a request's read
     if "audit_read" in g:
-        record(*g.pop("audit_read"))
+        _record(*g.pop("audit_read"))
     live.add_due_rows(session)
 
 
