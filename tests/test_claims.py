@@ -770,6 +770,13 @@ def test_a_query_goes_to_the_lead_professional_who_answers_on_the_family_page(ap
     page = client.get(f"/families/{family_id}").get_data(as_text=True)
     assert "Which school sent the attendance?" in page
     assert to_do_count(page) == waiting + 1  # the navigation counts the query
+    with app.test_request_context():  # the family page reads the queries only when its counts find some
+        from portal.claims.verifying import open_queries
+        from portal.families.page import awaiting_counts
+
+        lead_user = db.session.get(User, demo["lead"].id)
+        fam = db.session.get(Family, family_id)
+        assert awaiting_counts(fam, lead_user).claim_queries == len(open_queries(fam)) == 1
     assert "Which school sent the attendance?" in client.get("/to-do").get_data(as_text=True)
     with app.app_context():
         query_id = db.session.scalar(sa.select(LineDecision.id).filter_by(decision="queried"))

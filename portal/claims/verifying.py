@@ -123,6 +123,15 @@ def _family_open_queries():
 
 
 @functools.cache
+def family_open_query_count():
+    """How many queries on the family `family_id`'s lines wait for the answer (open_queries' count):
+    a statement, run beside the lead professional's other counts on the family page
+    (families/page.py), so a family with none costs no statement of its own."""
+    ids = _family_open_queries().with_only_columns(LineDecision.id).order_by(None).subquery()
+    return sa.select(sa.func.count()).select_from(ids)
+
+
+@functools.cache
 def led_open_query_count():
     """How many queries wait for the answer of the user `user_id` on the families they lead: a
     statement, run in the navigation's to-do count (todo/lists.count_for)."""

@@ -90,16 +90,25 @@ def _count_query(by_agency: bool):
     return sa.select(sa.func.count()).select_from(latest)
 
 
+# The family page's first FAMILY_PAGE_LINES items: the limit written into the statement, not sent
+# as a parameter. With the limit a parameter, PostgreSQL's plan for the statement it had prepared
+# could not know it, so costed it above the plan for the limit given, and planned the statement
+# again on every request (pg_prepared_statements: custom plans only), which took it longer than
+# running it (docs/performance.md, "Run 18").
+_FIRST_PAGE = sa.literal_column(str(int(FAMILY_PAGE_LINES)), sa.Integer)
+
+
 @functools.cache
 def _lines_query(by_agency: bool, with_total: bool = False):
-    """with_total: each row also carries how many items there are in all (count_items' own count, as
-    a subquery the database runs once), so the family page needs no statement of its own for it. Not
-    a window (count() over ()): that made the database join and sort every item before the limit."""
+    """with_total: the family page's first FAMILY_PAGE_LINES items, each row also carrying how many
+    items there are in all (count_items' own count, as a subquery the database runs once), so the
+    family page needs no statement of its own for it. Not a window (count() over ()): that made the
+    database join and sort every item before the limit."""
     query = (
         _latest_query(_FAMILY, _AGENCY if by_agency else None)
         .order_by(Evidence.id.desc())
-        .limit(sa.bindparam("limit", type_=sa.Integer))
-        .offset(sa.bindparam("offset", type_=sa.Integer))
+        .limit(_FIRST_PAGE if with_total else sa.bindparam("limit", type_=sa.Integer))
+        .offset(None if with_total else sa.bindparam("offset", type_=sa.Integer))
         .options(
             joinedload(Evidence.reviews),
             joinedload(Evidence.agency),
@@ -145,7 +154,7 @@ def latest_lines(family, user, agency_id=None, limit=FAMILY_PAGE_LINES, offset=0
 def first_lines_and_count(family, user, agency_id=None) -> tuple[list[EvidenceLine], int]:
     """The family page's latest FAMILY_PAGE_LINES items and how many there are in all, in one reading
     (the same lines as latest_lines, the same count as count_items)."""
-    params = {"family_id": family.id, "agency_id": agency_id, "limit": FAMILY_PAGE_LINES, "offset": 0}
+    params = {"family_id": family.id, "agency_id": agency_id}
     found = db.session.execute(_lines_query(agency_id is not None, with_total=True), params).unique().all()
     return _lines(family, user, found), found[0].total if found else 0
 
@@ -168,6 +177,7 @@ class Awaiting:
 
     for_user: int = 0
     for_programme_manager: int = 0
+    claim_queries: int = 0  # (lead professional) verifiers' queries on the family waiting for the answer
 
 
 def awaiting_counts(family, user) -> Awaiting:
@@ -175,12 +185,12 @@ def awaiting_counts(family, user) -> Awaiting:
     professional's page reads the navigation's to-do count in the same statement, and leaves it
     where the navigation looks first (portal/navigation.py, `todo_count`)."""
     if user.role == LP:
-        from ..claims.verifying import led_open_query_count
+        from ..claims.verifying import family_open_query_count, led_open_query_count
 
-        query = counts.lead_professional_family_counts_query(led_open_query_count())
-        may, for_pm, todo = db.session.execute(query, {"user_id": user.id, "family_id": family.id}).one()
+        query = counts.lead_professional_family_counts_query(led_open_query_count(), family_open_query_count())
+        may, for_pm, todo, queries = db.session.execute(query, {"user_id": user.id, "family_id": family.id}).one()
         g.setdefault(counts.TODO_COUNT, int(todo))
-        return Awaiting(int(may), int(for_pm))
+        return Awaiting(int(may), int(for_pm), int(queries))
     may, for_pm = counts.awaiting(counts.FAMILY, user, family.id)
     return Awaiting(may, 0)
 
@@ -260,7 +270,8 @@ def page_data(family, user) -> dict:
     if user.role == LP:
         from ..claims.verifying import open_queries
 
-        data["claim_queries"] = open_queries(family)
+        # Read only when the counts found some: most families have none, and then no statement.
+        data["claim_queries"] = open_queries(family) if data["awaiting"].claim_queries else []
     return data
 
 
