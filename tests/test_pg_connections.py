@@ -55,36 +55,6 @@ def test_a_signed_in_page_that_only_reads_keeps_its_statements_prepared(one_conn
     assert any("FROM user_session" in statement for statement in prepared), prepared
 
 
-def test_every_statement_of_the_family_page_keeps_the_plan_postgresql_prepared(one_connection_app, people):
-    """PostgreSQL plans a prepared statement's first five runs for the values sent, then keeps one
-    plan for any values if that costs no more. The family page's items statement once sent its
-    limit as a value: the kept plan could not know it, looked dearer, and the statement was planned
-    again on every request (docs/performance.md, "Run 18")."""
-    from tests.test_audit_commits import durham_family
-
-    with one_connection_app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("prepared statements are psycopg's, on PostgreSQL (CI runs this test there)")
-        durham_family(people, evidence=300)  # the planner weighs the plans by what the tables hold
-        family = durham_family(people, evidence=5)
-        db.session.execute(sa.text("ANALYZE"))  # as autovacuum would have (bench/web.py, gather_statistics)
-        db.session.commit()
-    client = one_connection_app.test_client()
-    f.sign_in(client, people["lead_professional"])
-    for _ in range(16):  # prepared on the fifth run; planned for its values five times more; then kept
-        assert client.get(family.url).status_code == 200
-    with one_connection_app.app_context():
-        plans = db.session.execute(
-            sa.text(
-                "SELECT statement, generic_plans FROM pg_prepared_statements"
-                " WHERE statement LIKE 'SELECT%' AND generic_plans + custom_plans >= 10"  # run by each request
-            )
-        ).all()
-        db.session.rollback()
-    assert len(plans) >= 6 and any("FROM evidence" in statement for statement, _ in plans), plans
-    assert [statement for statement, generic in plans if not generic] == []
-
-
 def _left_without_commit(app, write) -> None:
     with app.app_context():
         write()

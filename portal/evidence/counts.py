@@ -25,10 +25,13 @@ _LATER, _EARLIER = aliased(Evidence, name="later_version"), aliased(Evidence, na
 
 
 def latest_versions(chosen):
-    """Select the latest versions of the items of the chosen families (a select of family ids, or a list)."""
-    return sa.select(Evidence).where(
-        Evidence.family_id.in_(chosen), ~sa.exists().where(_LATER.replaces_id == Evidence.id)
-    )
+    """Select the latest versions of the items of the chosen families (a select of family ids, or a list).
+
+    A correction is filed in its version's family (records.correction), so the versions that
+    replace others are looked for among the family's own: the database reads the family's rows
+    (the index on family and id), not every family's, to find them."""
+    replaced = sa.exists().where(_LATER.replaces_id == Evidence.id, _LATER.family_id == Evidence.family_id)
+    return sa.select(Evidence).where(Evidence.family_id.in_(chosen), ~replaced)
 
 
 def chain(roots, name="chain"):

@@ -19,9 +19,12 @@ DECISIONS = {"accepted": "Accepted", "returned": "Returned"}
 
 class Evidence(db.Model):
     __tablename__ = "evidence"
+    # A family's items newest first (the family page, the evidence list) read straight from the
+    # index, whatever other families hold (migration 0018).
+    __table_args__ = (sa.Index("ix_evidence_family_id_id", "family_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    family_id: Mapped[int] = mapped_column(sa.ForeignKey("family.id"), index=True)
+    family_id: Mapped[int] = mapped_column(sa.ForeignKey("family.id"))
     outcome_id: Mapped[str] = mapped_column(sa.String(40))
     # For outcomes that can be shown several ways (the plan's any_of options).
     option: Mapped[str | None] = mapped_column(sa.String(60))
