@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from portal.audit import live
 from portal.extensions import db
-from portal.models import AuditEvent, Evidence, Notification, Review
+from portal.models import AuditEvent, Evidence, Family, Notification, Review, User
 from tests import factories as f
 from tests.test_evidence import attendance
 
@@ -149,6 +149,45 @@ def test_a_partners_submission_reads_the_lead_professional_with_the_family(app, 
     assert from_users == [], from_users
     with app.app_context():
         assert db.session.scalars(sa.select(Notification.user_id)).all()[-1] == people["lead_professional"].id
+
+
+def test_a_read_added_with_a_change_that_is_rolled_back_is_still_saved_by_the_next_commit(app, people):
+    """`record` adds the request's read with the change it records (one INSERT); a rollback takes
+    both away, and the read must still be saved by whatever the request commits next."""
+    from portal import audit as audit_log
+
+    with app.app_context():
+        family = durham_family(people, evidence=1)
+    before = len(audit(app))
+    with app.test_request_context(family.url):
+        fam, user = db.session.get(Family, family.id), db.session.get(User, people["partner"].id)
+        audit_log.expect_read("evidence.form", fam, f"GET {family.url}")
+        audit_log.record("evidence.submit", fam, "evidence 999 v1", user=user)
+        db.session.rollback()  # the change failed: its row and the read's go
+        audit_log.record("evidence.submit-refused", fam, "the same as evidence 1", user=user)
+        db.session.commit()
+        audit_log.finish_read()  # nothing left to save
+    added = [(e.action, e.family_id) for e in audit(app)[before:]]
+    assert added == [("evidence.form", family.id), ("evidence.submit-refused", family.id)]
+
+
+def test_a_read_added_with_a_change_the_view_did_not_commit_is_committed_after_it(app, people):
+    from portal import audit as audit_log
+
+    with app.app_context():
+        family = durham_family(people, evidence=1)
+    before = len(audit(app))
+    with app.test_request_context(family.url):
+        fam = db.session.get(Family, family.id)
+        audit_log.expect_read("family.read", fam, f"GET {family.url}")
+        audit_log.record(
+            "family.read",
+            fam,
+            "a second row, left uncommitted",
+            user=db.session.get(User, people["lead_professional"].id),
+        )
+        audit_log.finish_read()
+    assert [e.detail for e in audit(app)[before:]] == [f"GET {family.url}", "a second row, left uncommitted"]
 
 
 def test_a_read_of_the_family_page_commits_once_and_is_audited(app, people, signed_in):

@@ -42,11 +42,14 @@ def _columns(action, family=None, detail="", user=None) -> dict:
 def record(action, family=None, detail="", user=None):
     """Add an audit event to the session; the caller's commit saves it with the change.
 
-    The request's read of the family (`expect_read`), if still pending, is added first: the two
+    The request's read of the family (`expect_read`), if not added yet, is added first: the two
     rows are written by one INSERT of the same flush rather than one each (the read would join the
-    commit anyway, `_read_joins_the_commit`, in a flush of its own)."""
-    if has_request_context() and "audit_read" in g:
-        _record(*g.pop("audit_read"))
+    commit anyway, `_read_joins_the_commit`, in a flush of its own). It stays expected until a
+    commit saves it: if the transaction is rolled back, taking the row with it, the next commit
+    (or `finish_read`) adds it again (`_read_rolled_back`)."""
+    if has_request_context() and "audit_read" in g and not g.get(READ_ADDED):
+        _record(*g.audit_read)
+        g.setdefault(READ_ADDED, True)
     return _record(action, family, detail, user)
 
 
@@ -64,6 +67,10 @@ def save(user, action, family=None, detail=""):
     return event
 
 
+# In flask.g: the request's read has been added to the session by `record`, with a change.
+READ_ADDED = "audit_read_added"
+
+
 def expect_read(action, family, detail):
     """The read of `family` this request makes: saved with the request's first commit, or by finish_read()."""
     g.audit_read = (action, family, detail)
@@ -73,15 +80,17 @@ def drop_read():
     """A refused request records its refusal, not a read."""
     if has_request_context():
         g.pop("audit_read", None)
+        g.pop(READ_ADDED, None)
 
 
 def finish_read():
     """Commit the read if the view has not committed it with its change (the request's only commit)."""
-    pending = g.pop("audit_read", None)
+    pending, added = g.pop("audit_read", None), g.pop(READ_ADDED, False)
     if pending is not None:
-        # The row alone, inserted as it is (SQLAlchemy Core), not through the session's unit of
-        # work: the view saved nothing, so there is nothing else to put in order with it.
-        db.session.execute(_insert_one(), _columns(*pending))
+        if not added:
+            # The row alone, inserted as it is (SQLAlchemy Core), not through the session's unit of
+            # work: the view saved nothing, so there is nothing else to put in order with it.
+            db.session.execute(_insert_one(), _columns(*pending))
         db.session.commit()
 
 
@@ -95,8 +104,17 @@ def _read_joins_the_commit(session):
     if not has_request_context() or session is not db.session():
         return  # a command's or a job's own session does not carry a request's read
     if "audit_read" in g:
-        _record(*g.pop("audit_read"))
+        pending = g.pop("audit_read")
+        if not g.pop(READ_ADDED, False):
+            _record(*pending)
     live.add_due_rows(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _read_rolled_back(session, previous_transaction):
+    """The read's row added by `record` went with the rolled-back transaction: add it again later."""
+    if previous_transaction.parent is None and has_request_context() and session is db.session():
+        g.pop(READ_ADDED, None)
 
 
 from . import live
