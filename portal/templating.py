@@ -142,3 +142,47 @@ def init_app(app) -> None:
         return app.jinja_env.get_template(name).render(service_name=app.config["SERVICE_NAME"])
 
     app.jinja_env.globals["rendered_once"] = RenderedOnce(render)
+    app.extensions["cached_url_for"] = app.jinja_env.globals["url_for"] = CachedUrlFor(app.url_for)
+
+
+class CachedUrlFor:
+    """`url_for` for templates and `url_if_built`: Flask's own, remembered per process.
+
+    A family page asks for about 45 addresses (its links, its forms' actions, the navigation's),
+    and werkzeug builds each afresh: about 3% of the page (docs/performance.md, run 19). An address
+    depends only on the endpoint, the values given (in their order: extra ones become the query
+    string, in that order), and the root the app is served under (request.script_root), so each is
+    built once and given again. Calls this cannot key safely go to Flask unchanged: outside a
+    request, with any `_external`, `_scheme`, `_anchor` or `_method`, or with a value that is not a
+    plain string, number, boolean or None. Values are keyed with their type, since True == 1 but
+    werkzeug writes them as "True" and "1". A blueprint-relative endpoint (".name") is keyed with
+    the request's blueprint. It relies on the app having no `url_defaults` functions (which could
+    change an address with the request): tests/test_templating.py fails if one is added, and holds
+    every address to Flask's.
+    """
+
+    LIMIT = 20_000  # addresses kept before the memory is cleared (each family's are its own)
+    PLAIN = (str, int, float, bool, type(None))
+
+    def __init__(self, build: Callable[..., str]):
+        self._build = build
+        self._known: dict[tuple, str] = {}
+
+    def __call__(self, endpoint: str, **values) -> str:
+        if not has_request_context() or any(
+            name.startswith("_") or type(value) not in self.PLAIN for name, value in values.items()
+        ):
+            return self._build(endpoint, **values)
+        key = (
+            request.script_root,
+            request.blueprint if endpoint.startswith(".") else None,
+            endpoint,
+            *((name, type(value), value) for name, value in values.items()),
+        )
+        found = self._known.get(key)
+        if found is None:
+            found = self._build(endpoint, **values)
+            if len(self._known) >= self.LIMIT:
+                self._known.clear()
+            self._known[key] = found
+        return found

@@ -25,6 +25,7 @@ from portal.models import (
     ClaimWindow,
     ClaimWindowPlan,
     Family,
+    FamilyVerdict,
     Job,
     LineDecision,
     User,
@@ -1453,6 +1454,41 @@ def test_the_family_page_says_a_family_was_claimed_for_beside_the_engines_earlie
             sa.select(Family.id).where(Family.id.not_in(sa.select(ClaimLine.family_id))).limit(1)
         )
     assert 'data-fact="Claims"' not in client.get(f"/families/{unclaimed}").get_data(as_text=True)
+
+
+def test_a_family_pages_claim_lines_are_read_when_its_verdicts_statement_counted_some(app, client, demo):
+    """The verdict's statement counts the family's claim lines; the lines are read as rows only when
+    there are some. With the verdict stored (not decided again), a claimed family's page still says
+    so, and an unclaimed family's page sends no statement for claim lines."""
+    from tests.test_audit_commits import counted
+
+    claim_id = submitted_claim(app, client, demo)
+    ids = lines_of(app, claim_id)
+    with app.app_context():
+        claimed = db.session.get(ClaimLine, ids["SUN-0142"]).family_id
+        unclaimed = db.session.scalar(
+            sa.select(Family.id).where(Family.id.not_in(sa.select(ClaimLine.family_id))).limit(1)
+        )
+    sign_in(client, demo["verifier"])
+    for family_id in (claimed, unclaimed):
+        client.get(f"/families/{family_id}")  # the verdict decided and stored, if it was stale
+    with counted(app) as seen:
+        page = client.get(f"/families/{claimed}").get_data(as_text=True)
+    assert f"Claimed for in claim {claim_id}, submitted on" in page
+    assert any(s.lstrip().startswith("SELECT claim_line.") for s in seen.statements)
+    with counted(app) as seen:
+        page = client.get(f"/families/{unclaimed}").get_data(as_text=True)
+    assert 'data-fact="Claims"' not in page
+    assert not any(s.lstrip().startswith("SELECT claim_line.") for s in seen.statements)
+    assert any("claim_lines" in s for s in seen.statements)  # counted with the verdict
+    # A stored verdict of an earlier day is decided again on the page, and carries no count: the lines are read.
+    with app.app_context():
+        db.session.execute(
+            sa.update(FamilyVerdict).where(FamilyVerdict.family_id == claimed).values(as_of=dt.date(2020, 1, 1))
+        )
+        db.session.commit()
+    page = client.get(f"/families/{claimed}").get_data(as_text=True)
+    assert f"Claimed for in claim {claim_id}, submitted on" in page
 
 
 def test_reopening_a_case_in_a_submitted_claim_warns_naming_the_claim(app, client, demo):

@@ -156,3 +156,88 @@ def test_a_fixed_part_is_escaped_as_any_template_is(tmp_path):
     with named.test_request_context("/"):
         footer = named.jinja_env.globals["rendered_once"]("partials/once/footer.html")
     assert "Families &lt;b&gt;&amp; outcomes&lt;/b&gt; is open-source software" in footer
+
+
+# -- the templates' url_for, remembered (portal/templating.py, CachedUrlFor) ----------------------
+
+
+def _every_rule_with_values(app):
+    """Each rule of the app, its arguments given plain values of the kinds its converters take."""
+    for rule in app.url_map.iter_rules():
+        values = {}
+        for name, converter in rule._converters.items():
+            values[name] = "a-file.css" if "path" in type(converter).__name__.lower() else 7
+        yield rule.endpoint, values
+
+
+def test_the_templates_url_for_gives_flasks_address_for_every_route(app):
+    cached = app.jinja_env.globals["url_for"]
+    assert cached is app.extensions["cached_url_for"]
+    with app.test_request_context("/families"):
+        for endpoint, values in _every_rule_with_values(app):
+            for extra in ({}, {"page": 2, "sort": "name"}, {"sort": "name", "page": 2}):
+                expected = app.url_for(endpoint, **values, **extra)
+                assert cached(endpoint, **values, **extra) == expected, endpoint
+                assert cached(endpoint, **values, **extra) == expected, endpoint  # given again
+
+
+def test_the_app_has_no_url_defaults_that_remembered_addresses_would_miss(app):
+    # A url_defaults function could change an address with the request; CachedUrlFor keys none.
+    assert not any(app.url_default_functions.values())
+
+
+def test_a_remembered_address_keeps_each_values_type_and_order(app):
+    cached = app.jinja_env.globals["url_for"]
+    with app.test_request_context("/"):
+        assert cached("families.index", page=1) == "/families/?page=1"
+        assert cached("families.index", page=True) == "/families/?page=True"  # True == 1, not the same address
+        assert cached("families.index", page="1") == "/families/?page=1"
+        assert cached("families.index", a="x", b="y") == "/families/?a=x&b=y"
+        assert cached("families.index", b="y", a="x") == "/families/?b=y&a=x"
+        assert cached("families.index", page=None) == app.url_for("families.index", page=None)
+
+
+def test_an_address_is_remembered_for_the_root_the_app_is_served_under(app):
+    cached = app.jinja_env.globals["url_for"]
+    with app.test_request_context("/"):
+        at_root = cached("families.show", family_id=3)
+    with app.test_request_context("/", base_url="http://localhost/council"):
+        under = cached("families.show", family_id=3)
+    assert (at_root, under) == ("/families/3", "/council/families/3")
+
+
+def test_a_relative_endpoint_is_remembered_for_its_blueprint(app):
+    cached = app.jinja_env.globals["url_for"]
+    with app.test_request_context("/families/3"):
+        in_families = cached(".show", family_id=3)
+    with app.test_request_context("/families/"):
+        assert cached(".show", family_id=3) == in_families == "/families/3"
+    # Outside the families blueprint, ".show" is that blueprint's own, or nothing.
+    with app.test_request_context("/cookies"), pytest.raises(Exception, match="show"):
+        cached(".show", family_id=3)
+
+
+def test_what_cannot_be_keyed_safely_is_built_by_flask_every_time(app, monkeypatch):
+    cached = app.jinja_env.globals["url_for"]
+    built = []
+    monkeypatch.setattr(cached, "_build", lambda endpoint, **values: built.append(values) or "built")
+    with app.test_request_context("/"):
+        cached("families.show", family_id=3, _anchor="evidence")
+        cached("families.show", family_id=3, _anchor="evidence")
+        cached("families.show", family_id=3, _external=True)
+        cached("families.index", ids=[1, 2])
+        cached("families.index", ids=[1, 2])
+        cached("families.show", family_id=99)
+        cached("families.show", family_id=99)
+    assert len(built) == 6  # each unsafe call built again; the plain one once
+    assert cached("families.show", family_id=98) == "built"  # outside a request: Flask's, not remembered
+    assert len(built) == 7
+
+
+def test_the_remembered_addresses_are_bounded(app, monkeypatch):
+    cached = app.jinja_env.globals["url_for"]
+    monkeypatch.setattr(cached, "LIMIT", 10)
+    with app.test_request_context("/"):
+        for family_id in range(1, 26):
+            assert cached("families.show", family_id=family_id) == f"/families/{family_id}"
+        assert len(cached._known) <= 10

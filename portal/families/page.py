@@ -261,10 +261,8 @@ def page_data(family, user) -> dict:
     if user.role == PARTNER:
         data["open_outcomes"] = open_outcomes(family, plan)
     if user.can.see_verdicts:
-        data["verdict"] = standing.view(family)
-        from ..claims.ledger import family_claims  # claims beside the verdict, so "Now" is never read alone
-
-        data["claims"] = family_claims(family)
+        # The claims beside the verdict, so "Now" is never read alone.
+        data["verdict"], data["claims"] = standing.view_and_claims(family)
     if user.role in (LP, duties.PM):
         data["awaiting"] = awaiting_counts(family, user)
     if user.role == LP:

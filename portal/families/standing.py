@@ -38,6 +38,7 @@ from .. import casefile, verdicts
 from ..extensions import db
 from ..models import (
     CaseClosure,
+    ClaimLine,
     EssentialRecord,
     Evidence,
     Family,
@@ -207,15 +208,38 @@ def current(family_ids, as_of: dt.date | None = None, with_view: bool = False) -
 @functools.cache
 def _current_query(with_view: bool):
     """Built once per process (the family page reads it on every request), the families as a parameter."""
-    columns = (*COLUMNS, Family.plan_id, FamilyVerdict.decided_on) + ((FamilyVerdict.view,) if with_view else ())
+    columns = (*COLUMNS, Family.plan_id, FamilyVerdict.decided_on)
+    if with_view:
+        columns += (FamilyVerdict.view, _CLAIM_LINES)
     ids = sa.bindparam("family_ids", expanding=True)
     return sa.select(*columns).join(Family, Family.id == FamilyVerdict.family_id).where(Family.id.in_(ids))
+
+
+# How many claim lines name the family, read with the verdict the page shows beside them.
+_CLAIM_LINES = (
+    sa.select(sa.func.count(ClaimLine.id))
+    .where(ClaimLine.family_id == FamilyVerdict.family_id)
+    .scalar_subquery()
+    .label("claim_lines")
+)
 
 
 def view(family) -> verdicts.VerdictView:
     """The family's verdict for today as the family page shows it: the stored decision, decided
     again first if it is stale. Equal to verdicts.family_verdict(family)[0] (tests hold them equal)."""
     return verdicts.decode_view(current([family.id], with_view=True)[family.id]["view"])
+
+
+def view_and_claims(family) -> tuple[verdicts.VerdictView, list[str]]:
+    """The verdict as `view` gives it, and the family's claim lines in words beside it
+    (claims.ledger.family_claims). The lines are read only when the verdict's own statement counted
+    some: most families have none, and then no statement of their own. A verdict decided again
+    just now (stale) carries no count, and the lines are read."""
+    from ..claims.ledger import family_claims
+
+    row = current([family.id], with_view=True)[family.id]
+    claims = family_claims(family) if row.get("claim_lines", 1) else []
+    return verdicts.decode_view(row["view"]), claims
 
 
 def bring_all_up_to_date(as_of: dt.date | None = None, batch: int = 500) -> int:

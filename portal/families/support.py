@@ -38,7 +38,7 @@ def url_if_built(endpoint, **values):
     """The URL of another feature's page, or None while that feature is not there yet."""
     if endpoint not in current_app.view_functions:
         return None
-    return url_for(endpoint, **values)
+    return current_app.extensions["cached_url_for"](endpoint, **values)  # the templates' url_for
 
 
 def done(family, message):

@@ -7,7 +7,6 @@ from .. import audit, casefile
 from ..access import READERS, family_access, roles
 from ..admin.plans import open_plan_ids
 from ..boundaries.pages import requested_page
-from ..claims.ledger import family_claims
 from ..forms.fields import options
 from ..roles import VERDICT_READERS, Role
 from . import bp, changes, listing, matches, page, standing
@@ -93,11 +92,12 @@ def verdict(family):
     """The verdict alone, for HTMX; without JavaScript, the family page at the verdict."""
     if not is_htmx():
         return redirect(url_for("families.show", family_id=family.id, _anchor="verdict"))
+    verdict, claims = standing.view_and_claims(family)
     return render_template(
         "families/_verdict.html",
         family=family,
         plan=casefile.plan_for(family),
-        verdict=standing.view(family),
-        claims=family_claims(family),
+        verdict=verdict,
+        claims=claims,
         announce=True,
     )
