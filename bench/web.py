@@ -10,8 +10,8 @@ on loopback with the same gunicorn settings (2 sync workers):
 - bench/bare_app.py on the same database server: a one-row insert endpoint and a
   50-row template page, the baselines.
 
-A bounded load (a pool of CLIENTS threads, REQUESTS requests per measurement, a
-new connection per request) measures each path in requests per second, signed in
+A bounded load (a pool of CLIENTS threads for SECONDS a measurement, the same for every
+path, a new connection per request) measures each path in requests per second, signed in
 as a person would (password and authenticator code):
 
 - bare insert, bare page;
@@ -33,7 +33,9 @@ the same evidence sent twice (with a 302 and a message, saving nothing), and a b
 that sent one statement throughout measured that refusal, and counted it as lost.
 
 Ends with one `name: value` line per figure (docs/performance.md). evidence_300_vs_5
-is the lowest of the three paths' ratios (each is printed above it).
+is, of the three paths' ratios on both databases (each printed above it), the one farthest from
+1: "flat within 10%" fails as surely when the 300-item family is served faster as when slower,
+and a lowest-only figure hid the first (1.23 in one run: noise, the two are equal in process).
 """
 
 from __future__ import annotations
@@ -352,20 +354,32 @@ def attendance(child_id, statement=MARKER) -> dict:
     return data | {f"values-attendance-{i}": t for i, t in enumerate(("91", "92", "90.6"), 1)}
 
 
-def measure(call, requests: int, clients: int, expect) -> tuple[float, int]:
-    """Requests per second for `requests` calls from a pool of `clients` threads; and how many answered `expect`."""
+def measure(call, seconds: float, clients: int, expect) -> tuple[float, int]:
+    """Requests per second from a pool of `clients` threads, each sending one request after another
+    for `seconds`; and how many answered `expect`.
 
-    def one(_):
-        status = call()[0]
-        return status == expect
+    Every path is measured for the same time, not the same number of requests: with a fixed
+    number, the bare page's 300 took a third of a second and the family page's two seconds, and
+    the fastest of several rounds then picked the bare page's luckiest third of a second on a
+    machine whose neighbours come and go, against the family page's two-second average (session
+    24: the bare page's best rose by a fifth between 5 and 10 rounds, the portal's by a tenth)."""
+    deadline = time.perf_counter() + seconds
+
+    def client(_):
+        sent = answered = 0
+        while time.perf_counter() < deadline:
+            sent += 1
+            answered += call()[0] == expect
+        return sent, answered
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        answered = sum(pool.map(one, range(requests)))
+        counts = list(pool.map(client, range(clients)))
     elapsed = time.perf_counter() - started
-    if answered != requests:
-        print(f"  warning: {requests - answered} of {requests} answers were not {expect}", file=sys.stderr)
-    return requests / elapsed, answered
+    sent, answered = sum(c[0] for c in counts), sum(c[1] for c in counts)
+    if answered != sent:
+        print(f"  warning: {sent - answered} of {sent} answers were not {expect}", file=sys.stderr)
+    return sent / elapsed, answered
 
 
 # -- one database -----------------------------------------------------------------------
@@ -434,7 +448,7 @@ def run_database(kind: str, url: str, bare_url: str, folder: Path, args) -> dict
                 ]
             order = plan if r % 2 == 0 else list(reversed(plan))  # interleaved: neither side always goes first
             for name, call, expect in order:
-                rate, answered = measure(call, args.requests, args.clients, expect)
+                rate, answered = measure(call, args.seconds, args.clients, expect)
                 if name.startswith("submission_"):
                     acknowledged += answered
                 best[name] = max(best.get(name, 0.0), rate)
@@ -447,8 +461,10 @@ def run_database(kind: str, url: str, bare_url: str, folder: Path, args) -> dict
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved runs of every measurement (fastest kept)")
-    parser.add_argument("--requests", type=int, default=300, help="requests per measurement")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved runs of every measurement (fastest kept)")
+    parser.add_argument(
+        "--seconds", type=float, default=3.0, help="length of each measurement, the same for every path"
+    )
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (threads)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers, portal and baseline alike")
     parser.add_argument(
@@ -495,7 +511,7 @@ def main(argv=None) -> int:
         print(f"submission_vs_bare_insert_postgresql: {figures['submission_vs_bare_insert_postgresql']:.2f}")
     print(f"live_check_vs_bare_page: {min(figures[f'live_check_vs_bare_page_{k}'] for k in kinds):.2f}")
     print(f"family_page_vs_bare_page: {min(figures[f'family_page_vs_bare_page_{k}'] for k in kinds):.2f}")
-    print(f"evidence_300_vs_5: {min(ratios.values()):.2f}")
+    print(f"evidence_300_vs_5: {max(ratios.values(), key=lambda ratio: abs(ratio - 1)):.2f}")
     print(f"lost_acknowledged_submissions: {sum(best['lost'] for best in results.values())}")
     return 0
 
