@@ -359,10 +359,9 @@ def measure(call, seconds: float, clients: int, expect) -> tuple[float, int]:
     for `seconds`; and how many answered `expect`.
 
     Every path is measured for the same time, not the same number of requests: with a fixed
-    number, the bare page's 300 took a third of a second and the family page's two seconds, and
-    the fastest of several rounds then picked the bare page's luckiest third of a second on a
-    machine whose neighbours come and go, against the family page's two-second average (session
-    24: the bare page's best rose by a fifth between 5 and 10 rounds, the portal's by a tenth)."""
+    number (300), the bare page's measurement lasted a third of a second and the family page's
+    about two, so the two sides of one ratio sampled different lengths of a machine whose speed
+    drifts with its neighbours' load. With equal windows, each side of every ratio sees the same."""
     deadline = time.perf_counter() + seconds
 
     def client(_):
