@@ -224,14 +224,10 @@ _CLAIM_LINES = (
 )
 
 
-def view(family) -> verdicts.VerdictView:
-    """The family's verdict for today as the family page shows it: the stored decision, decided
-    again first if it is stale. Equal to verdicts.family_verdict(family)[0] (tests hold them equal)."""
-    return verdicts.decode_view(current([family.id], with_view=True)[family.id]["view"])
-
-
 def view_and_claims(family) -> tuple[verdicts.VerdictView, list[str]]:
-    """The verdict as `view` gives it, and the family's claim lines in words beside it
+    """The family's verdict for today as the family page shows it (the stored decision, decided
+    again first if it is stale: equal to verdicts.family_verdict(family)[0], which
+    tests/test_families_standing.py holds), and the family's claim lines in words beside it
     (claims.ledger.family_claims). The lines are read only when the verdict's own statement counted
     some: most families have none, and then no statement of their own. A verdict decided again
     just now (stale) carries no count, and the lines are read."""
