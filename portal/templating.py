@@ -154,7 +154,7 @@ class CachedUrlFor:
     string, in that order), and the root the app is served under (request.script_root), so each is
     built once and given again. Calls this cannot key safely go to Flask unchanged: outside a
     request, with any `_external`, `_scheme`, `_anchor` or `_method`, or with a value that is not a
-    plain string, number, boolean or None. Values are keyed with their type, since True == 1 but
+    plain string, number, boolean or None, or a string longer than LONGEST. Values are keyed with their type, since True == 1 but
     werkzeug writes them as "True" and "1". A blueprint-relative endpoint (".name") is keyed with
     the request's blueprint. It relies on the app having no `url_defaults` functions (which could
     change an address with the request): tests/test_templating.py fails if one is added, and holds
@@ -163,6 +163,9 @@ class CachedUrlFor:
 
     LIMIT = 20_000  # addresses kept before the memory is cleared (each family's are its own)
     PLAIN = (str, int, float, bool, type(None))
+    # A longer string (a search typed into a filter, up to boundaries' 1,000 characters, echoed into
+    # the page's links) is built each time: otherwise anyone could fill LIMIT with kilobyte keys.
+    LONGEST = 100
 
     def __init__(self, build: Callable[..., str]):
         self._build = build
@@ -170,7 +173,8 @@ class CachedUrlFor:
 
     def __call__(self, endpoint: str, **values) -> str:
         if not has_request_context() or any(
-            name.startswith("_") or type(value) not in self.PLAIN for name, value in values.items()
+            name.startswith("_") or type(value) not in self.PLAIN or (type(value) is str and len(value) > self.LONGEST)
+            for name, value in values.items()
         ):
             return self._build(endpoint, **values)
         key = (
