@@ -545,8 +545,9 @@ def test_a_warm_request_loads_the_signed_in_session_with_a_statement_built_once(
 
 
 def test_the_lead_professionals_family_page_reads_its_counts_and_the_to_do_count_together(app, people, signed_in):
-    """Seven statements: the session, the family, the case, the latest items (with their reviews and
-    submitters), the verdict with how many claim lines name the family (the lines read only when
+    """Eight statements: the session, the family, the case, the latest items (with their reviews and
+    submitters), how many items there are (its own statement: portal/families/page.py,
+    `_lines_query`, says why), the verdict with how many claim lines name the family (the lines read only when
     there are some: tests/test_claims.py), the counts with the navigation's to-do count and the
     family's open claim queries (read as rows only when there are some), and the audit row. Each
     count is what its own statement says."""
@@ -560,7 +561,7 @@ def test_the_lead_professionals_family_page_reads_its_counts_and_the_to_do_count
     signed_in.lead.get(family.url)  # warm
     with counted(app) as seen:
         page = signed_in.lead.get(family.url).get_data(as_text=True)
-    assert seen.queries == 7
+    assert seen.queries == 8
     with app.app_context():
         lp = db.session.get(User, people["lead_professional"].id)
         todo = lists.count_for(lp)

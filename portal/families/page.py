@@ -99,16 +99,20 @@ _FIRST_PAGE = sa.literal_column(str(int(FAMILY_PAGE_LINES)), sa.Integer)
 
 
 @functools.cache
-def _lines_query(by_agency: bool, with_total: bool = False):
-    """with_total: the family page's first FAMILY_PAGE_LINES items, each row also carrying how many
-    items there are in all (count_items' own count, as a subquery the database runs once), so the
-    family page needs no statement of its own for it. Not a window (count() over ()): that made the
-    database join and sort every item before the limit."""
-    query = (
+def _lines_query(by_agency: bool, first_page: bool = False):
+    """first_page: the family page's first FAMILY_PAGE_LINES items, the limit in the statement.
+
+    How many items there are in all is count_items' own statement, not a column of this one. As a
+    column it made PostgreSQL plan this statement afresh on every family page of any connection
+    whose first five pages were of small families: the count's cost for the average family (its
+    generic plan) is far above its cost for a small one (the five custom plans it compares with),
+    so the statement kept custom plans, each planned anew (about 0.9 ms of the database's CPU a
+    page, against 0.05 ms for the count's own small plan; docs/performance.md, "Run 20")."""
+    return (
         _latest_query(_FAMILY, _AGENCY if by_agency else None)
         .order_by(Evidence.id.desc())
-        .limit(_FIRST_PAGE if with_total else sa.bindparam("limit", type_=sa.Integer))
-        .offset(None if with_total else sa.bindparam("offset", type_=sa.Integer))
+        .limit(_FIRST_PAGE if first_page else sa.bindparam("limit", type_=sa.Integer))
+        .offset(None if first_page else sa.bindparam("offset", type_=sa.Integer))
         .options(
             joinedload(Evidence.reviews),
             joinedload(Evidence.agency),
@@ -118,7 +122,6 @@ def _lines_query(by_agency: bool, with_total: bool = False):
         )
         .add_columns(_submitters_column())
     )
-    return query.add_columns(_count_query(by_agency).scalar_subquery().label("total")) if with_total else query
 
 
 def _submitters_column():
@@ -152,11 +155,11 @@ def latest_lines(family, user, agency_id=None, limit=FAMILY_PAGE_LINES, offset=0
 
 
 def first_lines_and_count(family, user, agency_id=None) -> tuple[list[EvidenceLine], int]:
-    """The family page's latest FAMILY_PAGE_LINES items and how many there are in all, in one reading
-    (the same lines as latest_lines, the same count as count_items)."""
+    """The family page's latest FAMILY_PAGE_LINES items and how many there are in all (the same lines
+    as latest_lines, the same count as count_items), in two statements (_lines_query says why)."""
     params = {"family_id": family.id, "agency_id": agency_id}
-    found = db.session.execute(_lines_query(agency_id is not None, with_total=True), params).unique().all()
-    return _lines(family, user, found), found[0].total if found else 0
+    found = db.session.execute(_lines_query(agency_id is not None, first_page=True), params).unique().all()
+    return _lines(family, user, found), count_items(family, agency_id)
 
 
 def _lines(family, user, found) -> list[EvidenceLine]:
