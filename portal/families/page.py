@@ -106,8 +106,11 @@ def _lines_query(by_agency: bool, first_page: bool = False):
     column it made PostgreSQL plan this statement afresh on every family page of any connection
     whose first five pages were of small families: the count's cost for the average family (its
     generic plan) is far above its cost for a small one (the five custom plans it compares with),
-    so the statement kept custom plans, each planned anew (about 0.9 ms of the database's CPU a
-    page, against 0.05 ms for the count's own small plan; docs/performance.md, "Run 20")."""
+    so the statement kept custom plans, each planned anew (0.65-0.9 ms). With the count its own
+    statement (small, planned each time, cheaply), the lead professional's family page took 2.67 ms
+    of the database's CPU where it took 3.53 (docs/performance.md, "Run 20"). The two are read a
+    moment apart: a submission saved between them is counted and not yet listed, as it would be
+    by the next page; nothing is deleted, so the count is never below the lines listed."""
     return (
         _latest_query(_FAMILY, _AGENCY if by_agency else None)
         .order_by(Evidence.id.desc())
