@@ -388,3 +388,87 @@ def test_a_submission_and_a_correction_in_one_family_at_the_same_moment_leave_th
     with app.app_context():
         assert stored_queue() == expected_queue()
         assert len({row[0] for row in stored_queue()}) == 3  # the first item, its correction, the new item
+
+
+def _review_queue_rows_read(statement, params) -> int | str:
+    """How many of the queue's rows the database reads to answer `statement`, on PostgreSQL, counted
+    by EXPLAIN ANALYZE; on SQLite, whose EXPLAIN counts nothing, its plan's every read of the queue (a
+    read by the index on state alone reads every open row of the council).
+
+    On PostgreSQL, sequential scans and nested-loop joins are ruled out. At a test's few rows the
+    planner reads a small table whole, whatever the statement's shape; at a council's it would not.
+    And the statement must read the user's families' rows alone whatever join the planner prefers:
+    at the benchmark's few families it preferred to join every open row to a hash of the user's
+    families (docs/performance.md, "Run 21"); ruling out the nested loop asks for that join."""
+    sql = str(statement.params(**params).compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+    connection = db.session.connection()
+    if db.engine.dialect.name == "sqlite":
+        plan = [row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+        return "; ".join(step for step in plan if "review_queue" in step)
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    connection.exec_driver_sql("SET LOCAL enable_nestloop = off")
+    (plan,) = connection.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + sql).scalar()
+
+    def read(node) -> int:
+        here = 0
+        if node.get("Relation Name") == "review_queue":
+            loops = node["Actual Loops"]
+            here = (node["Actual Rows"] + node.get("Rows Removed by Filter", 0)) * loops
+        return here + sum(read(child) for child in node.get("Plans", ()))
+
+    return read(plan["Plan"])
+
+
+def test_a_lead_professionals_count_reads_their_own_families_open_items_only(app, people):
+    """Another lead professional's queue, however long, costs the first nothing: each page a lead
+    professional opens counts their to-do items, and read as a join of every open item in the
+    council to its family, a second lead professional's 5,000 waiting items made every page the
+    first opened 1.8 ms slower on PostgreSQL (docs/performance.md, "Run 21")."""
+    from tests import factories as f
+
+    lp, partner = people["lead_professional"], people["partner"]
+    with app.app_context():
+        family, parent, _ = suffolk_case(people)
+        add_evidence(family, parent, partner)  # one item awaiting the lead professional's review
+        other = f.make_user("lead_professional")
+        theirs, their_parent, _ = suffolk_case(people | {"lead_professional": other})
+        for n in range(12):  # the other lead professional's items: waiting, and returned
+            add_evidence(theirs, their_parent, partner, statement=f"Waiting {n}.")
+            add_evidence(theirs, their_parent, other, statement=f"Returned {n}.", status="returned", reviewer=other)
+        db.session.commit()
+        statement = lists.counts.lead_professional_counts_query(lists.led_open_query_count())
+        assert db.session.scalar(statement, {"user_id": lp.id}) == 1
+        read = _review_queue_rows_read(statement, {"user_id": lp.id})
+        if db.engine.dialect.name == "sqlite":
+            assert read.count("SEARCH review_queue") == 2, read  # the waiting items, and the returned ones
+            assert read.count("(state=? AND family_id=?)") == 2, read
+        else:
+            assert read == 1, f"{read} of the queue's rows read to count one item"
+        db.session.rollback()
+
+
+def test_an_agencys_count_reads_its_own_families_returned_items_only(app, people):
+    """A partner's to-do count (on every page a partner opens) reads the returned items of the
+    families their agency works with, not every returned item in the council."""
+    from tests import factories as f
+
+    partner = people["partner"]
+    with app.app_context():
+        family, parent, _ = suffolk_case(people)
+        add_evidence(family, parent, partner, status="returned", reviewer=people["lead_professional"])
+        other = f.make_user("lead_professional")
+        theirs = f.make_family(other)  # a family the agency does not work with
+        their_parent = f.add_member(theirs, other, role="parent", born=dt.date(1990, 1, 2), name="Sam", activity="none")
+        for n in range(12):  # returned items of that family
+            add_evidence(theirs, their_parent, other, statement=f"Returned {n}.", status="returned", reviewer=other)
+        db.session.commit()
+        statement = counts._returned_to_agency_query()
+        params = {"agency_id": partner.agency_id}
+        assert db.session.scalar(statement, params) == 1
+        read = _review_queue_rows_read(statement, params)
+        if db.engine.dialect.name == "sqlite":
+            assert read.count("SEARCH review_queue") == 1, read
+            assert read.count("(state=? AND family_id=?)") == 1, read
+        else:
+            assert read == 1, f"{read} of the queue's rows read to count one item"
+        db.session.rollback()
