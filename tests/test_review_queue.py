@@ -17,6 +17,7 @@ from portal.evidence import counts, duties, queue
 from portal.extensions import db
 from portal.models import Evidence, Review, ReviewQueue, User
 from portal.todo import lists
+from tests.query_plans import rows_read
 from tests.test_families import add_evidence, suffolk_case
 from tests.test_migrations import empty_app  # noqa: F401  (the fixture: an empty database, on each)
 
@@ -390,35 +391,6 @@ def test_a_submission_and_a_correction_in_one_family_at_the_same_moment_leave_th
         assert len({row[0] for row in stored_queue()}) == 3  # the first item, its correction, the new item
 
 
-def _review_queue_rows_read(statement, params) -> int | str:
-    """How many of the queue's rows the database reads to answer `statement`, on PostgreSQL, counted
-    by EXPLAIN ANALYZE; on SQLite, whose EXPLAIN counts nothing, its plan's every read of the queue (a
-    read by the index on state alone reads every open row of the council).
-
-    On PostgreSQL, sequential scans and nested-loop joins are ruled out. At a test's few rows the
-    planner reads a small table whole, whatever the statement's shape; at a council's it would not.
-    And the statement must read the user's families' rows alone whatever join the planner prefers:
-    at the benchmark's few families it preferred to join every open row to a hash of the user's
-    families (docs/performance.md, "Run 21"); ruling out the nested loop asks for that join."""
-    sql = str(statement.params(**params).compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
-    connection = db.session.connection()
-    if db.engine.dialect.name == "sqlite":
-        plan = [row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
-        return "; ".join(step for step in plan if "review_queue" in step)
-    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    connection.exec_driver_sql("SET LOCAL enable_nestloop = off")
-    (plan,) = connection.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + sql).scalar()
-
-    def read(node) -> int:
-        here = 0
-        if node.get("Relation Name") == "review_queue":
-            loops = node["Actual Loops"]
-            here = (node["Actual Rows"] + node.get("Rows Removed by Filter", 0)) * loops
-        return here + sum(read(child) for child in node.get("Plans", ()))
-
-    return read(plan["Plan"])
-
-
 def test_a_lead_professionals_count_reads_their_own_families_open_items_only(app, people):
     """Another lead professional's queue, however long, costs the first nothing: each page a lead
     professional opens counts their to-do items, and read as a join of every open item in the
@@ -438,7 +410,7 @@ def test_a_lead_professionals_count_reads_their_own_families_open_items_only(app
         db.session.commit()
         statement = lists.counts.lead_professional_counts_query(lists.led_open_query_count())
         assert db.session.scalar(statement, {"user_id": lp.id}) == 1
-        read = _review_queue_rows_read(statement, {"user_id": lp.id})
+        read = rows_read(statement, {"user_id": lp.id}, "review_queue")
         if db.engine.dialect.name == "sqlite":
             assert read.count("SEARCH review_queue") == 2, read  # the waiting items, and the returned ones
             assert read.count("(state=? AND family_id=?)") == 2, read
@@ -465,7 +437,7 @@ def test_an_agencys_count_reads_its_own_families_returned_items_only(app, people
         statement = counts._returned_to_agency_query()
         params = {"agency_id": partner.agency_id}
         assert db.session.scalar(statement, params) == 1
-        read = _review_queue_rows_read(statement, params)
+        read = rows_read(statement, params, "review_queue")
         if db.engine.dialect.name == "sqlite":
             assert read.count("SEARCH review_queue") == 1, read
             assert read.count("(state=? AND family_id=?)") == 1, read

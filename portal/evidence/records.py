@@ -5,6 +5,7 @@ replaces (docs/developing.md, "Evidence corrections").
 """
 
 import datetime as dt
+import functools
 import re
 import secrets
 
@@ -17,6 +18,7 @@ from ..audit import record
 from ..documents import service as documents
 from ..extensions import db
 from ..models import Evidence, Member
+from ..models.evidence import STATEMENT_START, statement_start
 from ..notify import events
 from ..roles import Role
 
@@ -110,28 +112,28 @@ def sent_before(family, evidence: Evidence, uploads=()) -> tuple[Evidence | None
     One query, classified by the key, so that four copies of one form sent at once are each told
     "sent more than once" whichever of them is saved first: with two queries, a copy could miss the
     first one's key, then find its words (tests/test_evidence.py).
+
+    The family's items with the same words are found by the index on the family and the start of
+    the statement (`models.evidence.statement_start`), not by reading every item the family has.
     """
     key = evidence.form_key
-    who = (
-        Evidence.agency_id == evidence.agency_id
-        if evidence.agency_id is not None
-        else Evidence.submitted_by_id == evidence.submitted_by_id
-    )
-    same_words = sa.and_(
-        Evidence.family_id == family.id,
-        Evidence.outcome_id == evidence.outcome_id,
-        Evidence.period_start == evidence.period_start,
-        Evidence.period_end == evidence.period_end,
-        Evidence.source == evidence.source,
-        Evidence.statement == evidence.statement,
-        who,
-    )
-    wanted = [Evidence.form_key == key] if key else []
-    if not uploads:
-        wanted.append(same_words)
-    if not wanted:
+    by_words = not uploads
+    if not (key or by_words):
         return None, False
-    candidates = db.session.scalars(sa.select(Evidence).where(sa.or_(*wanted)).order_by(Evidence.id)).all()
+    by_agency = evidence.agency_id is not None
+    params = {"form_key": key}
+    if by_words:
+        params |= {
+            "family_id": family.id,
+            "outcome_id": evidence.outcome_id,
+            "period_start": evidence.period_start,
+            "period_end": evidence.period_end,
+            "source": evidence.source,
+            "statement_start": (evidence.statement or "")[:STATEMENT_START],
+            "who": evidence.agency_id if by_agency else evidence.submitted_by_id,
+        }
+    query = _sent_before_query(bool(key), by_words, by_agency)
+    candidates = sorted(db.session.scalars(query, params), key=lambda e: e.id)
     from_this_form = next((e for e in candidates if key and e.form_key == key), None)
     if from_this_form is not None:
         return from_this_form, True
@@ -141,13 +143,42 @@ def sent_before(family, evidence: Evidence, uploads=()) -> tuple[Evidence | None
         (
             e
             for e in candidates
-            if e.option == evidence.option
+            if e.statement == evidence.statement
+            and e.option == evidence.option
             and sorted(e.member_ids or []) == sorted(evidence.member_ids or [])
             and (e.values or {}) == (evidence.values or {})
         ),
         None,
     )
     return same, False
+
+
+@functools.cache
+def _sent_before_query(by_key: bool, by_words: bool, by_agency: bool):
+    """sent_before's statement, built once per shape: by the form's key, by the same words (from the
+    same agency, or from the same person when they have none), or both."""
+    wanted = []
+    if by_key:
+        wanted.append(Evidence.form_key == sa.bindparam("form_key", type_=Evidence.form_key.type))
+    if by_words:
+        who = Evidence.agency_id if by_agency else Evidence.submitted_by_id
+        wanted.append(
+            sa.and_(
+                Evidence.family_id == sa.bindparam("family_id", type_=sa.Integer),
+                statement_start(Evidence.statement) == sa.bindparam("statement_start", type_=sa.Text),
+                Evidence.outcome_id == sa.bindparam("outcome_id", type_=Evidence.outcome_id.type),
+                Evidence.period_start == sa.bindparam("period_start", type_=sa.Date),
+                Evidence.period_end == sa.bindparam("period_end", type_=sa.Date),
+                Evidence.source == sa.bindparam("source", type_=sa.Text),
+                who == sa.bindparam("who", type_=sa.Integer),
+            )
+        )
+    # The whole statement is compared by sent_before, not here: given `statement = 'words'` as well,
+    # SQLite writes 'words' into `substr(statement, 1, 100)` (its constant propagation), and the
+    # index on that expression no longer matches. In no order, too (sent_before orders the few it
+    # finds): ordered by id, SQLite would rather read the family's every item in the order of the
+    # index on (family_id, id) than sort a few.
+    return sa.select(Evidence).where(sa.or_(*wanted))
 
 
 def submit(family, submission: dict, user, uploads=(), key: str | None = None) -> Evidence:
