@@ -457,31 +457,21 @@ def test_the_duplicate_check_reads_the_items_whose_statements_start_the_same_onl
     submission (docs/performance.md, "Run 21")."""
     from portal.evidence import records
     from tests.query_plans import rows_read
+    from tests.test_families import add_evidence
 
     with app.app_context():
+        family, child = SimpleNamespace(id=durham.id), SimpleNamespace(id=durham.child)
         for n in range(12):
-            db.session.add(
-                Evidence(
-                    family_id=durham.id,
-                    outcome_id="2.1",
-                    member_ids=[durham.child],
-                    source="School Census",
-                    period_start=dt.date(2018, 1, 8),
-                    period_end=dt.date(2018, 12, 19),
-                    values={},
-                    statement=f"Item {n}.",
-                    submitted_by_id=people["partner"].id,
-                    agency_id=people["partner"].agency_id,
-                )
+            add_evidence(
+                family, child, people["partner"], outcome="2.1", statement=f"Item {n}.", source="School Census"
             )
-        db.session.commit()
         statement = "Item 7."
         params = {
             "form_key": None,
             "family_id": durham.id,
             "outcome_id": "2.1",
-            "period_start": dt.date(2018, 1, 8),
-            "period_end": dt.date(2018, 12, 19),
+            "period_start": dt.date(2024, 2, 1),
+            "period_end": dt.date(2024, 8, 1),
             "source": "School Census",
             "statement_start": statement,
             "who": people["partner"].agency_id,
