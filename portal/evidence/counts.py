@@ -100,7 +100,8 @@ def awaiting(scope: str, user, family_id: int | None = None) -> tuple[int, int]:
 def _awaiting_query(scope: str, role: str):
     """Built once per process for each scope and role, the user and family as parameters:
     building a query costs more than the database takes to run it. Its columns:
-    (items the user may review, items waiting for a programme manager).
+    (items the user may review, items waiting for a programme manager); for the families the user
+    leads (LED), the first only, summed family by family (`_over_led_families`).
 
     Counted from the queue's awaiting rows in one pass, without grouping them by item (grouping
     them took half the statement's time, on every page a lead professional opens). The queue holds
