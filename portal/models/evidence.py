@@ -102,6 +102,14 @@ def statement_start(statement):
 # words by this index, however many items the family has (migration 0019).
 sa.Index("ix_evidence_family_id_statement_start", Evidence.family_id, statement_start(Evidence.statement))
 
+# How many items (lines of versions) a family has, or an agency's items in it
+# (portal/families/page.count_items), is how many first versions it has: each line starts with one
+# version that replaces none, and a correction is filed in its version's family, under its agency
+# (records.correction). The first versions are the (family_id, NULL) range of this index, which
+# holds the agency too, so the count reads one index entry an item and nothing else: no version a
+# correction replaced, nor the correction, nor the table (migration 0020).
+sa.Index("ix_evidence_family_id_replaces_id_agency_id", Evidence.family_id, Evidence.replaces_id, Evidence.agency_id)
+
 
 class Review(db.Model):
     __tablename__ = "evidence_review"
