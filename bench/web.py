@@ -37,7 +37,8 @@ as a person would (password and authenticator code):
   `signed_in_static_page_vs_bare_page_<database>`, the most any page could reach.
 
 The measurements are interleaved and repeated (ROUNDS); the fastest of each is kept,
-since other work on a shared machine only ever adds time. Every submission the
+since other work on a shared machine only ever adds time. Each path's two families are measured
+one after the other, in turn first, so that its 300-against-5 figure compares neighbours in time. Every submission the
 portal acknowledged (302 to the family page) is then looked for in the database.
 Each submission's statement is numbered, so each is new evidence: the portal refuses
 the same evidence sent twice (with a 302 and a message, saving nothing), and a bench
@@ -460,6 +461,10 @@ def run_database(kind: str, url: str, bare_url: str, folder: Path, args) -> dict
                         302,
                     ),
                 ]
+            # Each path's two families side by side (family_page_5, family_page_300, live_check_5, ...): the
+            # 300-against-5 figures compare measurements three seconds apart, not nine, on a machine whose
+            # speed drifts with its neighbours' load (docs/performance.md, "Run 22").
+            plan = plan[:3] + sorted(plan[3:], key=lambda step: step[0].rsplit("_", 1)[0])
             order = plan if r % 2 == 0 else list(reversed(plan))  # interleaved: neither side always goes first
             for name, call, expect in order:
                 rate, answered = measure(call, args.seconds, args.clients, expect)

@@ -120,7 +120,7 @@ def sent_before(family, evidence: Evidence, uploads=()) -> tuple[Evidence | None
     by_words = not uploads
     if not (key or by_words):
         return None, False
-    by_agency = evidence.agency_id is not None
+    by_agency = by_words and evidence.agency_id is not None  # whose words: asked only when the words are
     params = {"form_key": key}
     if by_words:
         params |= {
