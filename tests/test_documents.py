@@ -147,6 +147,34 @@ def test_a_partner_attaches_documents_kept_outside_the_web_root_by_checksum(app,
     assert not app.config["DOCUMENTS_DIR"].startswith(str(app.static_folder))
 
 
+def test_the_same_words_with_the_same_files_are_not_saved_twice_and_other_files_are_new_evidence(
+    app, client, people, durham
+):
+    """Chromium gives a form's files back when the back button fetches it again (with a fresh
+    once-only key): Back and Submit sent the same letter twice, found walking the partner's journey.
+    The same words are the same evidence with the very same files (by checksum, as many of each);
+    with other files, or more, they are new evidence. Without files, the same words are refused as
+    before."""
+    f.sign_in(client, people["partner"])
+    assert submit(client, durham, upload(PDF, "letter.pdf")).status_code == 302
+    first = rows(app, Evidence)[0]
+
+    again = submit(client, durham, upload(PDF, "letter-again.pdf"))  # the same bytes, another name
+    assert again.status_code == 302
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "(the same period, values and statement, and the same files) was submitted already" in page
+    assert [e.id for e in rows(app, Evidence)] == [first.id]
+    assert [a.detail for a in actions(app, "evidence.submit-refused")] == [f"the same as evidence {first.id}"]
+    assert len(rows(app, EvidenceDocument)) == 1
+
+    assert submit(client, durham, upload(PNG, "photo.png")).status_code == 302  # another file: new evidence
+    assert submit(client, durham, upload(PDF, "letter.pdf"), upload(PNG, "photo.png")).status_code == 302  # more
+    assert len(rows(app, Evidence)) == 3
+    assert submit(client, durham).status_code == 302  # no files: the same words as the first, refused
+    assert len(rows(app, Evidence)) == 3
+    assert len(actions(app, "evidence.submit-refused")) == 2
+
+
 def test_a_pdf_that_is_really_a_program_is_refused_and_nothing_is_kept(app, client, people, durham):
     f.sign_in(client, people["partner"])
     response = submit(client, durham, upload(PDF, "fine.pdf"), upload(EXE, "minutes.pdf", "application/pdf"))

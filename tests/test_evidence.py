@@ -476,7 +476,7 @@ def test_the_duplicate_check_reads_the_items_whose_statements_start_the_same_onl
             "statement_start": statement,
             "who": people["partner"].agency_id,
         }
-        query = records._sent_before_query(False, True, True)
+        query = records._sent_before_query(False, True)
         assert [e.statement for e in db.session.scalars(query, params)] == [statement]
         read = rows_read(query, params, "evidence")
         if db.engine.dialect.name == "sqlite":

@@ -107,7 +107,10 @@ def sent_before(family, evidence: Evidence, uploads=()) -> tuple[Evidence | None
     - The same evidence: an item this agency (or, without one, this person) submitted before with
       exactly the same outcome, route, people, source, period, values and statement: evidence sent
       twice, which a second row would count twice in the review queue and the to-do counts.
-      Evidence with documents of its own is new evidence even if its words repeat an item's.
+      Evidence that brings documents is the same only if that item has the very same files (by
+      their SHA-256, as many of each): Chromium gives the files back to a form the back button
+      fetched again, with a fresh key, so Back and Submit sent the same letter twice. With other
+      files, its words repeating an item's, it is new evidence.
 
     One query, classified by the key, so that four copies of one form sent at once are each told
     "sent more than once" whichever of them is saved first: with two queries, a copy could miss the
@@ -117,28 +120,23 @@ def sent_before(family, evidence: Evidence, uploads=()) -> tuple[Evidence | None
     the statement (`models.evidence.statement_start`), not by reading every item the family has.
     """
     key = evidence.form_key
-    by_words = not uploads
-    if not (key or by_words):
-        return None, False
-    by_agency = by_words and evidence.agency_id is not None  # whose words: asked only when the words are
-    params = {"form_key": key}
-    if by_words:
-        params |= {
-            "family_id": family.id,
-            "outcome_id": evidence.outcome_id,
-            "period_start": evidence.period_start,
-            "period_end": evidence.period_end,
-            "source": evidence.source,
-            "statement_start": (evidence.statement or "")[:STATEMENT_START],
-            "who": evidence.agency_id if by_agency else evidence.submitted_by_id,
-        }
-    query = _sent_before_query(bool(key), by_words, by_agency)
+    by_agency = evidence.agency_id is not None
+    params = {
+        "form_key": key,
+        "family_id": family.id,
+        "outcome_id": evidence.outcome_id,
+        "period_start": evidence.period_start,
+        "period_end": evidence.period_end,
+        "source": evidence.source,
+        "statement_start": (evidence.statement or "")[:STATEMENT_START],
+        "who": evidence.agency_id if by_agency else evidence.submitted_by_id,
+    }
+    query = _sent_before_query(bool(key), by_agency)
     candidates = sorted(db.session.scalars(query, params), key=lambda e: e.id)
     from_this_form = next((e for e in candidates if key and e.form_key == key), None)
     if from_this_form is not None:
         return from_this_form, True
-    if uploads:
-        return None, False
+    files = sorted(upload.sha256 for upload in uploads)
     same = next(
         (
             e
@@ -147,6 +145,8 @@ def sent_before(family, evidence: Evidence, uploads=()) -> tuple[Evidence | None
             and e.option == evidence.option
             and sorted(e.member_ids or []) == sorted(evidence.member_ids or [])
             and (e.values or {}) == (evidence.values or {})
+            # Read only for an item whose words are the same, and only when files came with this one.
+            and (not files or sorted(document.sha256 for document in e.documents) == files)
         ),
         None,
     )
@@ -154,25 +154,23 @@ def sent_before(family, evidence: Evidence, uploads=()) -> tuple[Evidence | None
 
 
 @functools.cache
-def _sent_before_query(by_key: bool, by_words: bool, by_agency: bool):
-    """sent_before's statement, built once per shape: by the form's key, by the same words (from the
-    same agency, or from the same person when they have none), or both."""
-    wanted = []
+def _sent_before_query(by_key: bool, by_agency: bool):
+    """sent_before's statement, built once per shape: by the same words (from the same agency, or
+    from the same person when they have none), and by the form's key when it has one."""
+    who = Evidence.agency_id if by_agency else Evidence.submitted_by_id
+    wanted = [
+        sa.and_(
+            Evidence.family_id == sa.bindparam("family_id", type_=sa.Integer),
+            statement_start(Evidence.statement) == sa.bindparam("statement_start", type_=sa.Text),
+            Evidence.outcome_id == sa.bindparam("outcome_id", type_=Evidence.outcome_id.type),
+            Evidence.period_start == sa.bindparam("period_start", type_=sa.Date),
+            Evidence.period_end == sa.bindparam("period_end", type_=sa.Date),
+            Evidence.source == sa.bindparam("source", type_=sa.Text),
+            who == sa.bindparam("who", type_=sa.Integer),
+        )
+    ]
     if by_key:
         wanted.append(Evidence.form_key == sa.bindparam("form_key", type_=Evidence.form_key.type))
-    if by_words:
-        who = Evidence.agency_id if by_agency else Evidence.submitted_by_id
-        wanted.append(
-            sa.and_(
-                Evidence.family_id == sa.bindparam("family_id", type_=sa.Integer),
-                statement_start(Evidence.statement) == sa.bindparam("statement_start", type_=sa.Text),
-                Evidence.outcome_id == sa.bindparam("outcome_id", type_=Evidence.outcome_id.type),
-                Evidence.period_start == sa.bindparam("period_start", type_=sa.Date),
-                Evidence.period_end == sa.bindparam("period_end", type_=sa.Date),
-                Evidence.source == sa.bindparam("source", type_=sa.Text),
-                who == sa.bindparam("who", type_=sa.Integer),
-            )
-        )
     # The whole statement is compared by sent_before, not here: given `statement = 'words'` as well,
     # SQLite writes 'words' into `substr(statement, 1, 100)` (its constant propagation), and the
     # index on that expression no longer matches. In no order, too (sent_before orders the few it

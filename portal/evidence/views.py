@@ -215,8 +215,8 @@ def save_new(family, submission, uploads=(), finding=None):
     except records.SentAlready as sent:
         on = display.long_date(sent.evidence.submitted_at.date())
         flash(
-            f"The same evidence for outcome {sent.evidence.outcome_id} (the same period, values and statement) "
-            f"was submitted already, on {on}. It has not been saved again."
+            f"The same evidence for outcome {sent.evidence.outcome_id} (the same period, values and statement"
+            f"{', and the same files' if uploads else ''}) was submitted already, on {on}. It has not been saved again."
             if sent.same
             else f"This form was sent more than once. The evidence for outcome {sent.evidence.outcome_id} was saved "
             f"the first time, on {on}, and has not been saved again."
