@@ -44,6 +44,11 @@ Each submission's statement is numbered, so each is new evidence: the portal ref
 the same evidence sent twice (with a 302 and a message, saving nothing), and a bench
 that sent one statement throughout measured that refusal, and counted it as lost.
 
+Each path's requests a second are printed with the CPU a request of its fastest round: the
+web workers', the database server's and the load generator's (`CpuClock`). On this machine the
+load keeps both CPUs busy, so a ratio is the ratio of these sums; docs/performance.md ("Run 23")
+reads the bars from them.
+
 Ends with one `name: value` line per figure (docs/performance.md). evidence_300_vs_5
 is, of the three paths' ratios on both databases (each printed above it), the one farthest from
 1: "flat within 10%" fails as surely when the 300-item family is served faster as when slower,
@@ -289,7 +294,7 @@ def gunicorn(app: str, env: dict, workers: int):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"gunicorn for {app} did not start") from None
                 time.sleep(0.2)
-        yield port
+        yield port, process.pid
     finally:
         process.terminate()
         try:
@@ -299,6 +304,70 @@ def gunicorn(app: str, env: dict, workers: int):
 
 
 # -- HTTP -------------------------------------------------------------------------------
+
+
+class CpuClock:
+    """CPU time (user and system) of the processes that serve one measurement, read from /proc.
+
+    Requests a second say how fast a path is on this machine; they do not say where the time
+    goes, and on a machine with 2 CPUs kept busy by the load (the web workers, the database
+    server and the load generator share them) that is what a ratio is made of. Each group's CPU
+    seconds over a measurement, divided by the requests sent in it:
+
+    - `web`: the gunicorn workers serving the path (the portal's or the baseline's);
+    - `database`: every PostgreSQL server process on the machine (the backends and the writers
+      that flush their commits); none for SQLite, which runs inside the web workers;
+    - `load`: this process, the load generator.
+
+    Linux only (/proc); elsewhere it reports nothing.
+    """
+
+    TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def __init__(self, servers: dict[str, int]):
+        self.servers = servers  # gunicorn master pid -> "portal" or "baseline"
+
+    @staticmethod
+    def _processes() -> dict[int, tuple[int, str, int]]:
+        """pid -> (parent pid, name, CPU ticks) of every process we may read."""
+        found = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    text = stat.read()
+            except OSError:
+                continue
+            name = text[text.index("(") + 1 : text.rindex(")")]
+            fields = text[text.rindex(")") + 2 :].split()
+            found[int(entry)] = (int(fields[1]), name, int(fields[11]) + int(fields[12]))
+        return found
+
+    def read(self) -> dict[str, float] | None:
+        """CPU seconds so far by group: {"portal": ..., "baseline": ..., "database": ..., "load": ...}."""
+        if not os.path.isdir("/proc"):
+            return None
+        totals = dict.fromkeys(("portal", "baseline", "database"), 0.0)
+        for pid, (parent, name, ticks) in self._processes().items():
+            group = self.servers.get(parent) or self.servers.get(pid)
+            if group is None and name.startswith("postgres"):
+                group = "database"
+            if group is not None:
+                totals[group] += ticks / self.TICK
+        totals["load"] = time.process_time()
+        return totals
+
+    @staticmethod
+    def per_request(before, after, web: str, requests: int) -> dict[str, float] | None:
+        """Milliseconds of CPU a request, by group, between two readings (web: whose workers served it)."""
+        if before is None or after is None or not requests:
+            return None
+        return {
+            "web": (after[web] - before[web]) * 1000 / requests,
+            "database": (after["database"] - before["database"]) * 1000 / requests,
+            "load": (after["load"] - before["load"]) * 1000 / requests,
+        }
 
 
 class Client:
@@ -370,9 +439,9 @@ def attendance(child_id, statement=MARKER) -> dict:
     return data | {f"values-attendance-{i}": t for i, t in enumerate(("91", "92", "90.6"), 1)}
 
 
-def measure(call, seconds: float, clients: int, expect) -> tuple[float, int]:
+def measure(call, seconds: float, clients: int, expect) -> tuple[float, int, int]:
     """Requests per second from a pool of `clients` threads, each sending one request after another
-    for `seconds`; and how many answered `expect`.
+    for `seconds`; how many answered `expect`; and how many were sent.
 
     Every path is measured for the same time, not the same number of requests: with a fixed
     number (300), the bare page's measurement lasted a third of a second and the family page's
@@ -394,7 +463,7 @@ def measure(call, seconds: float, clients: int, expect) -> tuple[float, int]:
     sent, answered = sum(c[0] for c in counts), sum(c[1] for c in counts)
     if answered != sent:
         print(f"  warning: {sent - answered} of {sent} answers were not {expect}", file=sys.stderr)
-    return sent / elapsed, answered
+    return sent / elapsed, answered, sent
 
 
 # -- one database -----------------------------------------------------------------------
@@ -411,9 +480,11 @@ def run_database(kind: str, url: str, bare_url: str, folder: Path, args) -> dict
     best: dict[str, float] = {}
     acknowledged = 0
     with (
-        gunicorn("portal:create_app()", env, args.workers) as port,
-        gunicorn("bench.bare_app:create_app()", env, args.workers) as bare_port,
+        gunicorn("portal:create_app()", env, args.workers) as (port, portal_pid),
+        gunicorn("bench.bare_app:create_app()", env, args.workers) as (bare_port, bare_pid),
     ):
+        clock = CpuClock({portal_pid: "portal", bare_pid: "baseline"})
+        cpu: dict[str, dict[str, float]] = {}  # the CPU a request of each path's fastest round
         partner, lead, bare = Client(port), Client(port), Client(bare_port)
         partner.sign_in(seeded["partner"])
         lead.sign_in(seeded["lead_professional"])
@@ -467,14 +538,22 @@ def run_database(kind: str, url: str, bare_url: str, folder: Path, args) -> dict
             plan = plan[:3] + sorted(plan[3:], key=lambda step: step[0].rsplit("_", 1)[0])
             order = plan if r % 2 == 0 else list(reversed(plan))  # interleaved: neither side always goes first
             for name, call, expect in order:
-                rate, answered = measure(call, args.seconds, args.clients, expect)
+                before = clock.read()
+                rate, answered, sent = measure(call, args.seconds, args.clients, expect)
+                used = CpuClock.per_request(
+                    before, clock.read(), "baseline" if name.startswith("bare_") else "portal", sent
+                )
                 if name.startswith("submission_"):
                     acknowledged += answered
-                best[name] = max(best.get(name, 0.0), rate)
+                if rate > best.get(name, 0.0):
+                    best[name] = rate
+                    if used is not None:
+                        cpu[name] = used
                 print(f"  {kind} round {r + 1} {name}: {rate:.0f} requests/s", file=sys.stderr)
     stored = stored_submissions(env)
     best["lost"] = max(0, acknowledged - stored)
     best["acknowledged"], best["stored"] = acknowledged, stored
+    best["cpu"] = cpu
     return best
 
 
@@ -508,8 +587,15 @@ def main(argv=None) -> int:
 
     for kind, best in results.items():
         print(f"{kind}:")
-        for name in sorted(k for k in best if k not in ("lost", "acknowledged", "stored")):
-            print(f"  {name}: {best[name]:.0f} requests/s")
+        for name in sorted(k for k in best if k not in ("lost", "acknowledged", "stored", "cpu")):
+            used = best["cpu"].get(name)
+            where = (
+                f"; CPU a request: web {used['web']:.2f} ms, database {used['database']:.2f} ms,"
+                f" load generator {used['load']:.2f} ms"
+                if used
+                else ""
+            )
+            print(f"  {name}: {best[name]:.0f} requests/s{where}")
         print(f"  submissions acknowledged {best['acknowledged']}, in the database {best['stored']}")
     figures = {}
     ratios = {}
