@@ -81,7 +81,7 @@ def evidence_rows(app):
 
 def actions(app, action):
     with app.app_context():
-        return db.session.scalars(db.select(AuditEvent).filter_by(action=action)).all()
+        return db.session.scalars(db.select(AuditEvent).filter_by(action=action).order_by(AuditEvent.id)).all()
 
 
 def htmx(client, url, data):
@@ -510,11 +510,14 @@ def test_a_form_sent_four_times_at_once_saves_its_evidence_once(app, people, dur
     assert len(evidence_rows(app)) == 1
 
 
-def test_a_copy_of_a_form_saved_while_this_one_is_checked_is_said_to_be_sent_more_than_once(app, people, durham):
+def test_a_copy_of_a_form_sent_while_this_one_is_checked_waits_and_is_said_to_be_sent_more_than_once(
+    app, people, durham
+):
     """The race the test above met on PostgreSQL, made to happen every time: another copy of this
-    form is saved after this one has looked for its key and before it looks for the same words.
-    It was told "the same evidence ... was submitted already", as if typed again on a new form.
-    One query now looks for both (records.sent_before), so this copy is told what happened."""
+    form arrives after this one has looked for its key and before it saves. It was saved in
+    between, and this copy was told "the same evidence ... was submitted already", as if typed
+    again on a new form. Now the copy waits for this one's commit (the family's lock,
+    records.submit), finds its key, and is told the form was sent more than once."""
     import threading
 
     first, second = app.test_client(), app.test_client()
@@ -524,24 +527,74 @@ def test_a_copy_of_a_form_saved_while_this_one_is_checked_is_said_to_be_sent_mor
     posted = attendance(durham.child, form_key=re.search(r'name="form_key" value="([^"]+)"', page).group(1))
     checking, other = threading.current_thread(), {}
 
-    def other_copy_saved_meanwhile(conn, cursor, statement, *args):
+    def other_copy_sent_meanwhile(conn, cursor, statement, *args):
         if threading.current_thread() is checking and "substr(evidence.statement" in statement and not other:
             other["thread"] = threading.Thread(
-                target=lambda: other.setdefault("response", second.post(f"{durham.url}/new", data=posted))
+                target=lambda: other.setdefault(
+                    "response", second.post(f"{durham.url}/new", data=posted, follow_redirects=True)
+                )
             )
             other["thread"].start()
-            other["thread"].join(60)
+            other["thread"].join(3)
+            other["waited"] = other["thread"].is_alive()
 
     with app.app_context():
         engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", other_copy_saved_meanwhile)
+    sa.event.listen(engine, "before_cursor_execute", other_copy_sent_meanwhile)
     try:
-        response = first.post(f"{durham.url}/new", data=posted, follow_redirects=True)
+        response = first.post(f"{durham.url}/new", data=posted)
     finally:
-        sa.event.remove(engine, "before_cursor_execute", other_copy_saved_meanwhile)
-    assert other["response"].status_code == 302
-    assert "This form was sent more than once" in response.get_data(as_text=True)
+        sa.event.remove(engine, "before_cursor_execute", other_copy_sent_meanwhile)
+    other["thread"].join(60)
+    assert other["waited"], "the copy was saved while this one was between its check and its save"
+    assert response.status_code == 302
+    assert "This form was sent more than once" in other["response"].get_data(as_text=True)
     assert len(evidence_rows(app)) == 1
+
+
+def test_the_same_evidence_sent_from_two_forms_at_once_is_saved_once(app, people, durham):
+    """Two forms (two keys: two tabs, or Back and a second Submit) send the same evidence at the
+    same moment. The second is made to arrive after the first has looked for the same evidence
+    and found none, and before it saves: each found nothing, and both were saved. Now a submission
+    holds the family's lock while it looks and saves (records.submit), so the second waits for the
+    first's commit, then finds its evidence and is refused."""
+    import threading
+
+    first, second = app.test_client(), app.test_client()
+    for c in (first, second):
+        f.sign_in(c, people["partner"])
+    keys = [
+        re.search(r'name="form_key" value="([^"]+)"', c.get(f"{durham.url}/new?outcome=2.1").get_data(as_text=True)).group(1)
+        for c in (first, second)
+    ]
+    assert keys[0] != keys[1]
+    checking, other = threading.current_thread(), {}
+
+    def other_form_sent_meanwhile(conn, cursor, statement, *args):
+        if threading.current_thread() is checking and "substr(evidence.statement" in statement and not other:
+            other["thread"] = threading.Thread(
+                target=lambda: other.setdefault(
+                    "response", second.post(f"{durham.url}/new", data=attendance(durham.child, form_key=keys[1]))
+                )
+            )
+            other["thread"].start()
+            other["thread"].join(3)  # long enough to save, unless it must wait for this one
+            other["waited"] = other["thread"].is_alive()
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "after_cursor_execute", other_form_sent_meanwhile)
+    try:
+        response = first.post(f"{durham.url}/new", data=attendance(durham.child, form_key=keys[0]))
+    finally:
+        sa.event.remove(engine, "after_cursor_execute", other_form_sent_meanwhile)
+    other["thread"].join(60)
+    assert other["waited"], "the other form was saved while this one was between its check and its save"
+    assert response.status_code == 302 and other["response"].status_code == 302
+    assert len(evidence_rows(app)) == 1
+    page = second.get(other["response"].location).get_data(as_text=True)
+    assert "was submitted already" in page, page
+    assert len(actions(app, "evidence.submit-refused")) == 1
 
 
 # ---------------------------------------------------------------- how much a box may hold

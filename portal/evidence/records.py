@@ -17,6 +17,7 @@ from ..access import refuse
 from ..audit import record
 from ..documents import service as documents
 from ..extensions import db
+from ..locks import hold_family
 from ..models import Evidence, Member
 from ..models.evidence import STATEMENT_START, statement_start
 from ..notify import events
@@ -182,7 +183,11 @@ def _sent_before_query(by_key: bool, by_agency: bool):
 def submit(family, submission: dict, user, uploads=(), key: str | None = None) -> Evidence:
     """`user` submits new evidence with its checked documents: saved and audited (`evidence.submit`),
     and the lead professional told (portal/notify), in one commit. `key` is the form's once-only
-    key: if evidence was saved from it already, nothing is saved and SentAlready says which."""
+    key: if evidence was saved from it already, nothing is saved and SentAlready says which.
+
+    The family's lock is held from before the check to the commit (portal/locks.py): a submission
+    of the same evidence from another form waits, then finds this one's and is refused."""
+    hold_family(family.id)
     evidence = new_evidence(family, submission, user)
     evidence.form_key = key if key and FORM_KEY.fullmatch(key) else None
     with db.session.no_autoflush:
