@@ -564,7 +564,9 @@ def test_the_same_evidence_sent_from_two_forms_at_once_is_saved_once(app, people
     for c in (first, second):
         f.sign_in(c, people["partner"])
     keys = [
-        re.search(r'name="form_key" value="([^"]+)"', c.get(f"{durham.url}/new?outcome=2.1").get_data(as_text=True)).group(1)
+        re.search(
+            r'name="form_key" value="([^"]+)"', c.get(f"{durham.url}/new?outcome=2.1").get_data(as_text=True)
+        ).group(1)
         for c in (first, second)
     ]
     assert keys[0] != keys[1]
