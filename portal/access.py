@@ -16,6 +16,7 @@ Refusals are audited as refusals, never as reads: a role check's 403 as
 read of a family is recorded only once the view has answered without refusing.
 """
 
+import functools
 from functools import wraps
 
 from flask import Response, abort, request, url_for
@@ -125,17 +126,27 @@ def job_access(view):
     return wrapper
 
 
-def visible_family(family_id, allowed=READERS):
+@functools.cache
+def _family_options(partner: bool) -> tuple:
+    """What comes with the family, built once per process (docs/developing.md, "Queries on hot paths").
+
+    The lead professional: a partner's submission tells them, and the page names them (a lazy
+    load, a round trip of its own, otherwise); of their account, what is said of them and what
+    telling them needs, not their password hash, authenticator secret or sign-in history. The team
+    too when a partner asks: can_see reads it for them."""
     from sqlalchemy.orm import joinedload
 
+    from .models import Family, User
+
+    shown = (User.name, User.email, User.role, User.agency_id, User.active, User.notify_digest)
+    options = (joinedload(Family.lead_professional).load_only(*shown),)
+    return options + (joinedload(Family.team),) if partner else options
+
+
+def visible_family(family_id, allowed=READERS):
     from .models import Family
 
-    # The lead professional comes with the family: a partner's submission tells them, and the page
-    # names them (a lazy load, a round trip of its own, otherwise). The team comes too when a partner
-    # asks: can_see reads it for them.
-    options = [joinedload(Family.lead_professional)]
-    if current_user.role == Role.PARTNER:
-        options.append(joinedload(Family.team))
+    options = _family_options(current_user.role == Role.PARTNER)
     family = db.session.get(Family, family_id, options=options)
     if family is None:
         abort(404)

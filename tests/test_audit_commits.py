@@ -544,6 +544,35 @@ def test_a_warm_request_loads_the_signed_in_session_with_a_statement_built_once(
     assert built == []
 
 
+# An account's secrets and sign-in history: read by the pages that use them, not by every request.
+SECRET_COLUMNS = ("password_hash", "totp_secret", "totp_last_step", "failed_sign_ins", "locked_at", "locked_until")
+
+
+@pytest.mark.parametrize(
+    "path", ["lead's family page", "partner's family page", "live check", "submission", "signed-in static page"]
+)
+def test_a_request_reads_no_password_hash_or_authenticator_secret(app, people, signed_in, path):
+    """The signed-in user (sessions.SIGNED_IN_USER) and a family's lead professional
+    (access._family_options) come with what a request says of them or needs to tell them:
+    the columns that would let someone sign in as them are not read on every request."""
+    with app.app_context():
+        family = durham_family(people, evidence=5)
+    requests = {
+        "lead's family page": lambda: signed_in.lead.get(family.url),
+        "partner's family page": lambda: signed_in.partner.get(family.url),
+        "live check": lambda: signed_in.partner.post(
+            f"{family.url}/evidence/check", data=attendance(family.child), headers={"HX-Request": "true"}
+        ),
+        "submission": lambda: signed_in.partner.post(f"{family.url}/evidence/new", data=attendance(family.child)),
+        "signed-in static page": lambda: signed_in.lead.get("/cookies"),
+    }
+    with counted(app) as seen:
+        assert requests[path]().status_code in (200, 302)
+    read = [s for s in seen.statements if s.lstrip().startswith("SELECT")]
+    assert any("user_account" in s for s in read)  # the signed-in user was read, by this request
+    assert [c for c in SECRET_COLUMNS for s in read if c in s] == []
+
+
 def test_the_lead_professionals_family_page_reads_its_counts_and_the_to_do_count_together(app, people, signed_in):
     """Eight statements: the session, the family, the case, the latest items (with their reviews and
     submitters), how many items there are (its own statement: portal/families/page.py,

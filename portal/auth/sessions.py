@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from ..extensions import db, login_manager
 from ..models import User, UserSession
@@ -26,6 +26,18 @@ ABSOLUTE_LIMIT = timedelta(hours=12)
 # Writing last_seen on every request would make each page a database write;
 # a minute's slack does not matter against a 30-minute limit.
 TOUCH_EVERY = timedelta(minutes=1)
+
+
+SIGNED_IN_USER = (
+    User.email,
+    User.name,
+    User.role,
+    User.agency_id,
+    User.active,
+    User.must_change_password,
+    User.totp_confirmed_at,
+    User.notify_digest,
+)
 
 
 def _digest(token: str) -> str:
@@ -56,8 +68,12 @@ def end_all_sessions(user: User, reason: str) -> None:
 @functools.cache
 def _signed_in_query():
     """One query on every request: the session, its user and the user's agency together. Built once
-    per process, the token's digest as a parameter (docs/developing.md, "Queries on hot paths")."""
-    signed_in = joinedload(UserSession.user).joinedload(User.agency)
+    per process, the token's digest as a parameter (docs/developing.md, "Queries on hot paths").
+
+    Of the user's account, what a request asks of the person signed in (`SIGNED_IN_USER`): their
+    password hash, authenticator secret and sign-in lockout are read by the pages that use them,
+    each when it asks (a deferred column, loaded on first use), not held by every request."""
+    signed_in = joinedload(UserSession.user).options(load_only(*SIGNED_IN_USER), joinedload(User.agency))
     return (
         sa.select(UserSession)
         .options(signed_in)
