@@ -131,15 +131,14 @@ def _family_options(partner: bool) -> tuple:
     """What comes with the family, built once per process (docs/developing.md, "Queries on hot paths").
 
     The lead professional: a partner's submission tells them, and the page names them (a lazy
-    load, a round trip of its own, otherwise); of their account, what is said of them and what
-    telling them needs, not their password hash, authenticator secret or sign-in history. The team
-    too when a partner asks: can_see reads it for them."""
-    from sqlalchemy.orm import joinedload
+    load, a round trip of its own, otherwise), without their password hash, authenticator secret
+    or lockout (`models.ACCOUNT_SECRETS`, deferred). The team too when a partner asks: can_see
+    reads it for them."""
+    from sqlalchemy.orm import defer, joinedload
 
-    from .models import Family, User
+    from .models import ACCOUNT_SECRETS, Family
 
-    shown = (User.name, User.email, User.role, User.agency_id, User.active, User.notify_digest)
-    options = (joinedload(Family.lead_professional).load_only(*shown),)
+    options = (joinedload(Family.lead_professional).options(*map(defer, ACCOUNT_SECRETS)),)
     return options + (joinedload(Family.team),) if partner else options
 
 

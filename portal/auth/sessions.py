@@ -13,10 +13,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import defer, joinedload
 
 from ..extensions import db, login_manager
-from ..models import User, UserSession
+from ..models import ACCOUNT_SECRETS, User, UserSession
 from ..models.types import utcnow
 
 IDLE_LIMIT = timedelta(minutes=30)
@@ -26,18 +26,6 @@ ABSOLUTE_LIMIT = timedelta(hours=12)
 # Writing last_seen on every request would make each page a database write;
 # a minute's slack does not matter against a 30-minute limit.
 TOUCH_EVERY = timedelta(minutes=1)
-
-
-SIGNED_IN_USER = (
-    User.email,
-    User.name,
-    User.role,
-    User.agency_id,
-    User.active,
-    User.must_change_password,
-    User.totp_confirmed_at,
-    User.notify_digest,
-)
 
 
 def _digest(token: str) -> str:
@@ -70,10 +58,9 @@ def _signed_in_query():
     """One query on every request: the session, its user and the user's agency together. Built once
     per process, the token's digest as a parameter (docs/developing.md, "Queries on hot paths").
 
-    Of the user's account, what a request asks of the person signed in (`SIGNED_IN_USER`): their
-    password hash, authenticator secret and sign-in lockout are read by the pages that use them,
-    each when it asks (a deferred column, loaded on first use), not held by every request."""
-    signed_in = joinedload(UserSession.user).options(load_only(*SIGNED_IN_USER), joinedload(User.agency))
+    The user's password hash, authenticator secret and lockout (`models.ACCOUNT_SECRETS`) are
+    deferred: read by the pages that use them, each when it asks, not held by every request."""
+    signed_in = joinedload(UserSession.user).options(*map(defer, ACCOUNT_SECRETS), joinedload(User.agency))
     return (
         sa.select(UserSession)
         .options(signed_in)

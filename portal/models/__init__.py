@@ -35,11 +35,12 @@ from .families import (
 )
 from .jobs import Job
 from .notify import Notification, PasswordReset
-from .people import Agency, KeptForm, RecoveryCode, User, UserSession
+from .people import ACCOUNT_SECRETS, Agency, KeptForm, RecoveryCode, User, UserSession
 from .plans import PlanSetting
 from .summaries import ClosureSummary
 
 __all__ = [
+    "ACCOUNT_SECRETS",
     "Agency",
     "AuditEvent",
     "CaseClosure",

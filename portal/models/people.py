@@ -110,6 +110,21 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
+# What would let someone sign in as the user, or tells of their sign-ins: deferred wherever an
+# account is read on every request (the signed-in user, portal/auth/sessions.py; a family's lead
+# professional, portal/access.py), and loaded by the page that asks for it (changing a password,
+# the second factor, the lockout).
+ACCOUNT_SECRETS = (
+    User.password_hash,
+    User.totp_secret,
+    User.totp_last_step,
+    User.failed_sign_ins,
+    User.locked_at,
+    User.locked_until,
+    User.lock_count,
+)
+
+
 class UserSession(db.Model):
     """A signed-in session, held on the server so it can be ended.
 
