@@ -41,8 +41,13 @@ as a person would (password and authenticator code):
   `signed_in_static_page_vs_bare_page_<database>`, the most any page could reach.
 
 The measurements are interleaved and repeated (ROUNDS); the fastest of each is kept,
-since other work on a shared machine only ever adds time. Each path's two families are measured
-one after the other, in turn first, so that its 300-against-5 figure compares neighbours in time. Every submission the
+since other work on a shared machine only ever adds time. Each path's two families share the
+path's window, taking turns in slices of a third of it (5, 300, 5, 300, 5, 300; the other way
+round in alternate rounds), so that its 300-against-5 figure compares the same moments of the
+machine; each family's rate is over its three slices, the whole window's length, as every other
+path's is over its one. Until session 30 the two were measured one after the other, three seconds
+apart, and on a machine whose speed moved within a round (a live check's rounds 342-734 requests a
+second) the pair's fastest rounds fell on different moments. Every submission the
 portal acknowledged (302 to the family page) is then looked for in the database.
 Each submission's statement is numbered, so each is new evidence: the portal refuses
 the same evidence sent twice (with a 302 and a message, saving nothing), and a bench
@@ -68,6 +73,7 @@ import os
 import re
 import secrets
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -86,6 +92,7 @@ PASSWORD = "bench granite harbour kettle"  # noqa: S105 - the benchmark's own th
 MARKER = "Bench submission statement"
 SENT = itertools.count(1)  # numbers each submission's statement (next() on a count is atomic in CPython)
 SIZES = (5, 300)
+SLICES = 3  # a path's 5-item and 300-item families take turns this many times within its window
 
 
 def free_port() -> int:
@@ -447,8 +454,9 @@ def attendance(child_id, statement=MARKER) -> dict:
 
 
 def measure(call, seconds: float, clients: int, expect) -> tuple[float, int, int]:
-    """Requests per second from a pool of `clients` threads, each sending one request after another
-    for `seconds`; how many answered `expect`; and how many were sent.
+    """The seconds a pool of `clients` threads took, each sending one request after another for
+    `seconds` (each finishes the request it has begun); how many answered `expect`; and how many
+    were sent.
 
     Every path is measured for the same time, not the same number of requests: with a fixed
     number (300), the bare page's measurement lasted a third of a second and the family page's
@@ -470,7 +478,7 @@ def measure(call, seconds: float, clients: int, expect) -> tuple[float, int, int
     sent, answered = sum(c[0] for c in counts), sum(c[1] for c in counts)
     if answered != sent:
         print(f"  warning: {sent - answered} of {sent} answers were not {expect}", file=sys.stderr)
-    return sent / elapsed, answered, sent
+    return elapsed, answered, sent
 
 
 # -- one database -----------------------------------------------------------------------
@@ -485,6 +493,7 @@ def run_database(kind: str, url: str, bare_url: str, folder: Path, args) -> dict
         gather_statistics(url)
     fam = seeded["families"]
     best: dict[str, float] = {}
+    rounds: dict[str, list[float]] = {}  # each path's rate in each round, in order
     acknowledged = 0
     with (
         gunicorn("portal:create_app()", env, args.workers) as (port, portal_pid),
@@ -539,29 +548,57 @@ def run_database(kind: str, url: str, bare_url: str, folder: Path, args) -> dict
                         302,
                     ),
                 ]
-            # Each path's two families side by side (family_page_5, family_page_300, live_check_5, ...): the
-            # 300-against-5 figures compare measurements three seconds apart, not nine, on a machine whose
-            # speed drifts with its neighbours' load (docs/performance.md, "Run 22").
-            plan = plan[:3] + sorted(plan[3:], key=lambda step: step[0].rsplit("_", 1)[0])
-            order = plan if r % 2 == 0 else list(reversed(plan))  # interleaved: neither side always goes first
-            for name, call, expect in order:
-                before = clock.read()
-                rate, answered, sent = measure(call, args.seconds, args.clients, expect)
-                used = CpuClock.per_request(
-                    before, clock.read(), "baseline" if name.startswith("bare_") else "portal", sent
-                )
-                if name.startswith("submission_"):
-                    acknowledged += answered
-                if rate > best.get(name, 0.0):
-                    best[name] = rate
-                    if used is not None:
-                        cpu[name] = used
-                print(f"  {kind} round {r + 1} {name}: {rate:.0f} requests/s", file=sys.stderr)
+            # Each path's two families share its window: the 5-item and the 300-item family take turns,
+            # SLICES times each, in slices of a third of the window, so that both see the same moments of
+            # a machine whose speed drifts with its neighbours' load (docs/performance.md, "Run 25"). Each
+            # still gets the whole window in all, as every other path does; its rate is over its slices.
+            steps = [[step] for step in plan[:3]]
+            paired = sorted(plan[3:], key=lambda step: (step[0].rsplit("_", 1)[0], int(step[0].rsplit("_", 1)[1])))
+            for path in sorted({name.rsplit("_", 1)[0] for name, _, _ in paired}):
+                steps.append([step for step in paired if step[0].rsplit("_", 1)[0] == path])
+            order = steps if r % 2 == 0 else list(reversed(steps))  # interleaved: neither side always goes first
+            for step in order:
+                turns = step if r % 2 == 0 else list(reversed(step))
+                slices = SLICES if len(step) > 1 else 1
+                totals = {name: [0.0, 0, 0] for name, _, _ in step}  # seconds, answered, sent
+                used_by: dict[str, dict[str, float]] = {}
+                for _ in range(slices):
+                    for name, call, expect in turns:
+                        before = clock.read()
+                        seconds, answered, sent = measure(call, args.seconds / slices, args.clients, expect)
+                        used = CpuClock.per_request(  # milliseconds in all (per one request), summed below
+                            before, clock.read(), "baseline" if name.startswith("bare_") else "portal", 1
+                        )
+                        total = totals[name]
+                        total[0], total[1], total[2] = total[0] + seconds, total[1] + answered, total[2] + sent
+                        if used is not None:
+                            used_by[name] = {k: used_by.get(name, {}).get(k, 0.0) + v for k, v in used.items()}
+                for name, (seconds, answered, sent) in totals.items():
+                    rate = sent / seconds
+                    rounds.setdefault(name, []).append(rate)
+                    if name.startswith("submission_"):
+                        acknowledged += answered
+                    if rate > best.get(name, 0.0):
+                        best[name] = rate
+                        if name in used_by and sent:
+                            cpu[name] = {k: v / sent for k, v in used_by[name].items()}
+                    print(f"  {kind} round {r + 1} {name}: {rate:.0f} requests/s", file=sys.stderr)
     stored = stored_submissions(env)
     best["lost"] = max(0, acknowledged - stored)
     best["acknowledged"], best["stored"] = acknowledged, stored
     best["cpu"] = cpu
+    best["rounds"] = rounds
     return best
+
+
+def paired_ratios(rates_300: list[float], rates_5: list[float]) -> list[float]:
+    """Each round's 300-item rate over its 5-item rate: the two took turns in that round's window.
+
+    Printed beside the figures, not as one: a figure is each path's fastest round (the rule for every
+    figure here), and on a machine whose speed moves within a second, the two fastest rounds of a pair
+    may fall on different moments. The rounds' own ratios, and their median, say whether the two
+    families cost the same (docs/performance.md, "Run 25")."""
+    return [a / b for a, b in zip(rates_300, rates_5, strict=True)]
 
 
 def main(argv=None) -> int:
@@ -594,7 +631,7 @@ def main(argv=None) -> int:
 
     for kind, best in results.items():
         print(f"{kind}:")
-        for name in sorted(k for k in best if k not in ("lost", "acknowledged", "stored", "cpu")):
+        for name in sorted(k for k in best if k not in ("lost", "acknowledged", "stored", "cpu", "rounds")):
             used = best["cpu"].get(name)
             where = (
                 f"; CPU a request: web {used['web']:.2f} ms, database {used['database']:.2f} ms,"
@@ -604,6 +641,12 @@ def main(argv=None) -> int:
             )
             print(f"  {name}: {best[name]:.0f} requests/s{where}")
         print(f"  submissions acknowledged {best['acknowledged']}, in the database {best['stored']}")
+        for path in ("submission", "live_check", "family_page"):
+            paired = paired_ratios(best["rounds"][f"{path}_300"], best["rounds"][f"{path}_5"])
+            print(
+                f"  {path}, 300 against 5, round by round: {' '.join(f'{r:.2f}' for r in paired)};"
+                f" median {statistics.median(paired):.2f}"
+            )
     figures = {}
     ratios = {}
     for kind, best in results.items():
