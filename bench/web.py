@@ -552,10 +552,10 @@ def run_database(kind: str, url: str, bare_url: str, folder: Path, args) -> dict
             # SLICES times each, in slices of a third of the window, so that both see the same moments of
             # a machine whose speed drifts with its neighbours' load (docs/performance.md, "Run 25"). Each
             # still gets the whole window in all, as every other path does; its rate is over its slices.
-            steps = [[step] for step in plan[:3]]
-            paired = sorted(plan[3:], key=lambda step: (step[0].rsplit("_", 1)[0], int(step[0].rsplit("_", 1)[1])))
-            for path in sorted({name.rsplit("_", 1)[0] for name, _, _ in paired}):
-                steps.append([step for step in paired if step[0].rsplit("_", 1)[0] == path])
+            pairs: dict[str, list] = {}  # path -> its two families' steps, in SIZES order (5, then 300)
+            for step in plan[3:]:
+                pairs.setdefault(step[0].rsplit("_", 1)[0], []).append(step)
+            steps = [[step] for step in plan[:3]] + [pairs[path] for path in sorted(pairs)]
             order = steps if r % 2 == 0 else list(reversed(steps))  # interleaved: neither side always goes first
             for step in order:
                 turns = step if r % 2 == 0 else list(reversed(step))
